@@ -1,0 +1,221 @@
+"""Cross-field checks of a criteria version, each problem tied to the path of the field it is about.
+
+Paths are tuples into the YAML document (``("criteria", 6, "components", 0, "bands", 1, "max")``); the loader
+turns them into line numbers. Every check runs, so one run reports every problem.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from .models import (
+    HIGHER_IS_BETTER,
+    Count,
+    CriteriaVersion,
+    Criterion,
+    Percentage,
+    Rate,
+    Survey,
+    YesNo,
+    component_inputs,
+    component_max,
+)
+
+Path = tuple[str | int, ...]
+Found = tuple[Path, str]
+
+# durable-rules lets one fact match at most 64 conditions; one event per component meets one rule per band.
+MAX_BANDS = 30
+
+_INPUT_TYPES = {"yes_no": "yes_no", "percentage": "count", "rate": "count", "count": "count", "survey": "score"}
+
+
+def check_version(version: CriteriaVersion) -> list[Found]:
+    """Every cross-field problem of a version, as (path, message)."""
+    return list(_check(version))
+
+
+def _check(v: CriteriaVersion) -> Iterator[Found]:
+    if v.effective_to is not None and v.effective_to < v.effective_from:
+        yield ("effective_to",), f"{v.effective_to} is before effective_from {v.effective_from}"
+    yield from _duplicates([c.id for c in v.categories], ("categories",), "id", "category id")
+    yield from _duplicates([c.code for c in v.criteria], ("criteria",), "code", "criterion code")
+    all_codes = [i.code for _, i in v.indicators()]
+    for code, n in Counter(all_codes).items():
+        if n > 1:
+            yield ("criteria",), f"indicator code {code} is defined {n} times"
+    total = sum(c.max_points for c in v.criteria)
+    if total != v.max_total.points:
+        yield ("max_total", "points"), f"criteria maxima add up to {total}, not {v.max_total.points}"
+    for i, cat in enumerate(v.categories):
+        if cat.threshold > v.max_total.points:
+            yield ("categories", i, "threshold"), (
+                f"threshold {cat.threshold} is above the total maximum {v.max_total.points}"
+            )
+    for i, crit in enumerate(v.criteria):
+        yield from _check_criterion(crit, ("criteria", i))
+    if v.status == "official":
+        for path, _ in unverified(v):
+            yield path + ("verified",), "an official version may hold only verified numbers"
+
+
+def _duplicates(values: list, base: Path, field: str, what: str) -> Iterator[Found]:
+    seen: set = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            yield base + (i, field), f"duplicate {what} {value}"
+        seen.add(value)
+
+
+def _check_criterion(crit: Criterion, at: Path) -> Iterator[Found]:
+    types = {}
+    for j, ind in enumerate(crit.indicators):
+        if not ind.code.startswith(crit.code + "."):
+            yield at + ("indicators", j, "code"), f"{ind.code} must start with {crit.code}."
+        types[ind.code] = ind.type
+    yield from _duplicates([c.id for c in crit.components], at + ("components",), "id", "component id")
+    used: set[str] = set()
+    for k, comp in enumerate(crit.components):
+        where = at + ("components", k)
+        fields = _input_fields(comp)
+        for field, code in zip(fields, component_inputs(comp), strict=True):
+            used.add(code)
+            want = _INPUT_TYPES[comp.kind]
+            if code not in types:
+                yield where + (field,), f"{code} is not an indicator of {crit.code}"
+            elif types[code] != want:
+                yield where + (field,), f"{code} is of type {types[code]}, a {comp.kind} component needs {want}"
+        if not isinstance(comp, YesNo):
+            yield from _check_bands(comp, where)
+    for j, ind in enumerate(crit.indicators):
+        if ind.code not in used:
+            yield at + ("indicators", j, "code"), f"{ind.code} is not used by any component"
+    reachable = sum(component_max(c) for c in crit.components)
+    if reachable > crit.max_points:
+        yield at + ("max_points",), (
+            f"components of {crit.code} give up to {reachable} points, above its maximum {crit.max_points}"
+        )
+    elif reachable < crit.max_points:
+        yield at + ("max_points",), (
+            f"components of {crit.code} give at most {reachable} points, so its maximum {crit.max_points} "
+            "cannot be reached"
+        )
+    if crit.met_at > crit.max_points:
+        yield at + ("met_at",), f"met_at {crit.met_at} is above the maximum {crit.max_points}"
+
+
+def _input_fields(comp) -> tuple[str, ...]:
+    if isinstance(comp, YesNo):
+        return ("indicator",)
+    if isinstance(comp, Percentage):
+        return ("numerator", "denominator")
+    if isinstance(comp, Rate):
+        return ("cases", "population")
+    if isinstance(comp, Count):
+        return ("count",)
+    return ("score",)
+
+
+def _check_bands(comp: Percentage | Rate | Count | Survey, at: Path) -> Iterator[Found]:
+    """Bands are listed best first and must tile the value range with no gap and no overlap."""
+    bands = comp.bands
+    higher = comp.kind in HIGHER_IS_BETTER
+    # The edge towards better values is `max` when higher is better, `min` when lower is better.
+    good, bad = ("max", "min") if higher else ("min", "max")
+    if len(bands) > MAX_BANDS:
+        yield at + ("bands",), f"{len(bands)} bands: at most {MAX_BANDS} (one rule per band in durable-rules)"
+    for b, band in enumerate(bands):
+        here = at + ("bands", b)
+        if band.min is not None and band.max is not None and band.min >= band.max:
+            yield here + ("min",), f"min {band.min} is not below max {band.max}"
+        for edge in ("min", "max"):
+            value = getattr(band, edge)
+            if value is not None and value < 0:
+                yield here + (edge,), f"{edge} {value} is negative"
+            if value is not None and higher and value > 100:
+                yield here + (edge,), f"{edge} {value} is above 100"
+    if getattr(bands[0], good) is not None:
+        yield at + ("bands", 0, good), (
+            f"the first (best) band must be open on the {good} side: remove {good} {getattr(bands[0], good)}"
+        )
+    last = len(bands) - 1
+    if getattr(bands[last], bad) is not None and not (higher and bands[last].min == 0):
+        yield at + ("bands", last, bad), (
+            f"the last (worst) band must be open on the {bad} side: remove {bad} {getattr(bands[last], bad)}"
+        )
+    for b in range(1, len(bands)):
+        prev, band = bands[b - 1], bands[b]
+        edge_prev, edge_here = getattr(prev, bad), getattr(band, good)
+        here = at + ("bands", b, good)
+        if edge_prev is None or edge_here is None:
+            yield here, f"band {b} must share its edge with band {b - 1}: set {good} = {bad} of band {b - 1}"
+        elif (edge_here > edge_prev) == higher and edge_here != edge_prev:
+            yield here, f"overlaps band {b - 1}: {good} {edge_here} vs its {bad} {edge_prev}"
+        elif edge_here != edge_prev:
+            yield here, f"gap after band {b - 1}: {good} {edge_here} vs its {bad} {edge_prev}"
+        if band.points > prev.points:
+            yield at + ("bands", b, "points"), (
+                f"band {b} gives {band.points} points, more than the better band {b - 1} ({prev.points})"
+            )
+
+
+def unverified(v: CriteriaVersion) -> list[tuple[Path, str]]:
+    """Every object whose numbers are not yet verified, as (path, description)."""
+    out: list[tuple[Path, str]] = []
+    if not v.max_total.verified:
+        out.append((("max_total",), f"max_total {v.max_total.points}"))
+    for i, cat in enumerate(v.categories):
+        if not cat.verified:
+            out.append((("categories", i), f"category {cat.id} threshold {cat.threshold}"))
+    for i, crit in enumerate(v.criteria):
+        at: Path = ("criteria", i)
+        if not crit.verified:
+            out.append((at, f"{crit.code} max_points {crit.max_points}, met_at {crit.met_at}"))
+        for k, comp in enumerate(crit.components):
+            where = at + ("components", k)
+            name = f"{crit.code}/{comp.id}"
+            if isinstance(comp, YesNo):
+                if not comp.verified:
+                    out.append((where, f"{name} points {comp.points}"))
+                continue
+            if isinstance(comp, Rate) and not comp.verified:
+                out.append((where, f"{name} per {comp.per}"))
+            empty = getattr(comp, "if_denominator_zero", None)
+            if empty is not None and not empty.verified:
+                out.append((where + ("if_denominator_zero",), f"{name}/if_denominator_zero points {empty.points}"))
+            for b, band in enumerate(comp.bands):
+                if not band.verified:
+                    out.append((where + ("bands", b), f"{name}/bands/{b} {describe_band(comp.kind, band)}"))
+    return out
+
+
+def describe_band(kind: str, band) -> str:
+    """A band as a person reads it, e.g. '95 ≤ tỷ lệ < 98 → 35 điểm'."""
+    return f"{band_range(kind, band)} → {band.points} điểm"
+
+
+def band_range(kind: str, band) -> str:
+    name = {"percentage": "tỷ lệ %", "rate": "tỷ suất", "count": "số ca", "survey": "điểm"}[kind]
+    lo, hi = band.min, band.max
+    if kind in HIGHER_IS_BETTER:
+        parts = [f"{_fmt(lo)} ≤ " if lo not in (None, 0) else "", name, f" < {_fmt(hi)}" if hi is not None else ""]
+        if lo in (None, 0) and hi is None:
+            return f"mọi {name}"
+        if lo not in (None, 0) and hi is None:
+            return f"{name} ≥ {_fmt(lo)}"
+        return "".join(parts)
+    if lo is None and hi is None:
+        return f"mọi {name}"
+    if lo is None:
+        return f"{name} ≤ {_fmt(hi)}" if hi != 0 else f"{name} = 0"
+    if hi is None:
+        return f"{name} > {_fmt(lo)}"
+    return f"{_fmt(lo)} < {name} ≤ {_fmt(hi)}"
+
+
+def _fmt(value) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")

@@ -1,0 +1,192 @@
+"""A rules administrator's edits of a criteria file: correct a value, mark it verified, publish.
+
+Edits go through ruamel.yaml's round-trip mode, so the file keeps its comments, quotes and key order and the
+diff shows only the edited lines. Each edit is validated as a whole version before anything is written, is
+recorded in the version's ``history`` (who, when, what), and is refused on an official version: official
+versions are never edited in place, a change is a new version.
+
+Locators name a number the way the YAML nests it:
+``max_total/points``, ``categories/other/threshold``, ``TC07/max_points``, ``TC07/met_at``, ``TC01/officer/points``,
+``TC07/immunisation/bands/1/min``, ``TC07/immunisation/if_denominator_zero/points``, ``TC03/abuse_rate/per``.
+Verifying takes the object that holds the number (``TC07/immunisation/bands/1``) or any of its fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from .checks import unverified
+from .errors import CriteriaError, EditError
+from .loader import parse_version, read_yaml, round_trip_yaml
+
+NUMBER_FIELDS = {"points", "threshold", "max_points", "met_at", "min", "max", "per"}
+
+
+def dump(data) -> str:
+    buf = io.StringIO()
+    round_trip_yaml().dump(data, buf)
+    return buf.getvalue()
+
+
+def resolve(data: CommentedMap, locator: str) -> tuple[CommentedMap, str | None, str]:
+    """(holder mapping, field or None, readable name) for a locator; EditError when it names nothing."""
+    parts = [p for p in locator.strip("/").split("/") if p]
+    if not parts:
+        raise EditError("empty locator")
+    node: object = data
+    trail: list[str] = []
+    head = parts[0]
+    if head == "max_total":
+        node = data["max_total"]
+        parts = parts[1:]
+    elif head == "categories":
+        if len(parts) < 2:
+            raise EditError("name a category: categories/ID/threshold")
+        node = _find(data["categories"], "id", parts[1], "category")
+        parts = parts[2:]
+    else:
+        node = _find(data["criteria"], "code", head, "criterion")
+        parts = parts[1:]
+        if parts and parts[0] not in node:
+            node = _find(node["components"], "id", parts[0], f"component of {head}")
+            parts = parts[1:]
+    trail.append(head)
+    while parts:
+        key = parts.pop(0)
+        if isinstance(node, CommentedSeq):
+            try:
+                node = node[int(key)]
+            except (ValueError, IndexError):
+                raise EditError(f"{locator}: no item {key!r}") from None
+        elif isinstance(node, CommentedMap) and key in node:
+            if not parts and not isinstance(node[key], CommentedMap | CommentedSeq):
+                return node, key, locator
+            node = node[key]
+        elif isinstance(node, CommentedMap) and not parts and key in NUMBER_FIELDS:
+            return node, key, locator  # a field that is absent now (e.g. a band's open edge)
+        else:
+            raise EditError(f"{locator}: no field {key!r}")
+    if not isinstance(node, CommentedMap):
+        raise EditError(f"{locator} does not name an object or a field")
+    return node, None, locator
+
+
+def _find(seq, key: str, value: str, what: str) -> CommentedMap:
+    for item in seq:
+        if str(item.get(key)) == value:
+            return item
+    known = ", ".join(str(i.get(key)) for i in seq)
+    raise EditError(f"no {what} {value!r} (known: {known})")
+
+
+def _number(text: str):
+    if text.strip().lower() in ("null", "none", ""):
+        return None
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise EditError(f"{text!r} is not a number") from None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _holder_with_provenance(data: CommentedMap, holder: CommentedMap, locator: str) -> CommentedMap:
+    if "verified" in holder:
+        return holder
+    raise EditError(f"{locator}: this object carries no provenance (source, verified)")
+
+
+def _record(data: CommentedMap, by: str, change: str, today: dt.date) -> None:
+    history = data.get("history")
+    if not isinstance(history, CommentedSeq):
+        history = CommentedSeq()
+        data["history"] = history
+    history.fa.set_block_style()
+    entry = CommentedMap([("on", today), ("by", by), ("change", change)])
+    entry.fa.set_flow_style()
+    history.append(entry)
+
+
+def _load(path: Path):
+    data = read_yaml(path)
+    if not isinstance(data, CommentedMap):
+        raise EditError(f"{path}: not a criteria file")
+    if data.get("status") == "official":
+        raise EditError(
+            f"{data.get('id')} is official: official versions are never edited in place; copy it to a new "
+            "version file with a new id and effective dates"
+        )
+    return data
+
+
+def _write(path: Path, data) -> None:
+    text = dump(data)
+    try:
+        parse_version(path, round_trip_yaml().load(text))
+    except CriteriaError as exc:
+        raise EditError("the edit would make the version invalid, nothing was written:\n" + str(exc)) from None
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def set_value(path: Path, locator: str, raw: str, *, by: str, source: str | None = None,
+              verified: bool | None = None, today: dt.date | None = None) -> str:
+    """Set one number; optionally update the holder's source and verified flag. Returns a summary."""
+    path = Path(path)
+    data = _load(path)
+    holder, field, name = resolve(data, locator)
+    if field is None or field not in NUMBER_FIELDS:
+        raise EditError(f"{locator}: name a number field ({', '.join(sorted(NUMBER_FIELDS))})")
+    old = holder.get(field)
+    new = _number(raw)
+    if new is None:
+        if field not in ("min", "max"):
+            raise EditError(f"{locator}: {field} cannot be empty")
+        holder.pop(field, None)
+    else:
+        holder[field] = new
+    prov = _holder_with_provenance(data, holder, locator)
+    if source is not None:
+        prov["source"] = source
+    if verified is not None:
+        prov["verified"] = verified
+    change = f"{name}: {old} → {new}"
+    if verified is not None:
+        change += ", verified" if verified else ", unverified"
+    _record(data, by, change, today or dt.date.today())
+    _write(path, data)
+    return change
+
+
+def verify(path: Path, locator: str, *, by: str, source: str, today: dt.date | None = None) -> str:
+    """Mark the object holding a number as verified against the official text, naming the source."""
+    path = Path(path)
+    data = _load(path)
+    holder, _field, name = resolve(data, locator)
+    prov = _holder_with_provenance(data, holder, locator)
+    prov["verified"] = True
+    prov["source"] = source
+    change = f"{name}: verified ({source})"
+    _record(data, by, change, today or dt.date.today())
+    _write(path, data)
+    return change
+
+
+def publish(path: Path, *, by: str, today: dt.date | None = None) -> str:
+    """Make a version official; refused, listing every unverified number, unless all are verified."""
+    path = Path(path)
+    data = _load(path)
+    version = parse_version(path, data)
+    missing = unverified(version)
+    if missing:
+        lines = "\n".join(f"  - {text}" for _, text in missing)
+        raise EditError(f"{version.id} cannot be published: {len(missing)} values are not verified:\n{lines}")
+    data["status"] = "official"
+    _record(data, by, "published as official", today or dt.date.today())
+    _write(path, data)
+    return f"{version.id} is now official"

@@ -1,0 +1,65 @@
+"""The independent evaluator: pure functions in exact arithmetic (fractions), no I/O, no durable-rules.
+
+It is compiled from the same validated criteria as the rules and checks every durable-rules result; with
+``CFC_ENGINE=python`` it is the only evaluator. A component's outcome is one of ``"yes"``, ``"no"``,
+``"empty"`` (denominator zero) or ``"band:N"`` (the index of the matched band).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .models import HIGHER_IS_BETTER, Band, Count, CriteriaVersion, Percentage, Rate, Survey, YesNo
+
+
+def measured(component, values: dict) -> Fraction | None:
+    """The value a component's bands are tested on (percent, rate per N, count, score); None when empty."""
+    if isinstance(component, Percentage):
+        num, den = values[component.numerator], values[component.denominator]
+        return None if den == 0 else Fraction(num * 100, den)
+    if isinstance(component, Rate):
+        cases, pop = values[component.cases], values[component.population]
+        return None if pop == 0 else Fraction(cases * component.per, pop)
+    if isinstance(component, Count):
+        return Fraction(values[component.count])
+    if isinstance(component, Survey):
+        return Fraction(values[component.score])
+    raise TypeError(f"no measured value for {component.kind}")
+
+
+def in_band(kind: str, band: Band, value: Fraction) -> bool:
+    """Higher-is-better bands hold min <= v < max; lower-is-better bands hold min < v <= max."""
+    lo = None if band.min is None else Fraction(band.min)
+    hi = None if band.max is None else Fraction(band.max)
+    if kind in HIGHER_IS_BETTER:
+        return (lo is None or value >= lo) and (hi is None or value < hi)
+    return (lo is None or value > lo) and (hi is None or value <= hi)
+
+
+def component_outcome(component, values: dict) -> str:
+    if isinstance(component, YesNo):
+        return "yes" if values[component.indicator] else "no"
+    value = measured(component, values)
+    if value is None:
+        return "empty"
+    for index, band in enumerate(component.bands):
+        if in_band(component.kind, band, value):
+            return f"band:{index}"
+    raise ValueError(f"{component.id}: value {value} is in no band")  # the loader forbids gaps
+
+
+def outcome_points(component, outcome: str) -> int:
+    if isinstance(component, YesNo):
+        return component.points if outcome == "yes" else 0
+    if outcome == "empty":
+        return component.if_denominator_zero.points
+    return component.bands[int(outcome.split(":")[1])].points
+
+
+def evaluate(version: CriteriaVersion, values: dict) -> dict[str, str]:
+    """Outcome of every component, keyed ``"TC07/immunisation"``."""
+    return {
+        f"{crit.code}/{comp.id}": component_outcome(comp, values)
+        for crit in version.criteria
+        for comp in crit.components
+    }
