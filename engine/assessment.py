@@ -119,22 +119,26 @@ def check_values(version: CriteriaVersion, raw: dict, category: str | None = Non
             problems.append(InputProblem(code, message))
         else:
             values[code] = value
-    for crit in version.criteria:
-        for comp in crit.components:
-            if isinstance(comp, Percentage):
-                pair = (comp.numerator, comp.denominator)
-            elif isinstance(comp, Rate):
-                pair = (comp.cases, comp.population)
-            else:
-                continue
-            top, bottom = pair
-            if top in values and bottom in values and values[top] > values[bottom]:
-                problems.append(
-                    InputProblem(top, f"{values[top]} is above {bottom} ({values[bottom]})")
-                )
+    problems.extend(pair_problems(version, values))
     if problems:
         raise AssessmentError(problems)
     return values
+
+
+def pair_problems(version: CriteriaVersion, values: dict) -> list[InputProblem]:
+    """Numerators above their denominators (cases above the population) among the values present."""
+    out = []
+    for crit in version.criteria:
+        for comp in crit.components:
+            if isinstance(comp, Percentage):
+                top, bottom = comp.numerator, comp.denominator
+            elif isinstance(comp, Rate):
+                top, bottom = comp.cases, comp.population
+            else:
+                continue
+            if values.get(top) is not None and values.get(bottom) is not None and values[top] > values[bottom]:
+                out.append(InputProblem(top, f"{values[top]} is above {bottom} ({values[bottom]})"))
+    return out
 
 
 def coerce(kind: str, value: object) -> tuple[Value | None, str | None]:
@@ -185,3 +189,59 @@ def parse_assessment(data: dict, version: CriteriaVersion, source: str = "") -> 
     if problems:
         raise AssessmentError(problems, source)
     return Assessment(commune, year, assessed_on, version_id, values)
+
+
+YES = {"true", "có", "co", "yes", "1", "x", "đạt"}
+NO = {"false", "không", "khong", "no", "0", ""}
+
+
+def parse_text(kind: str, text: str) -> tuple[Value | None, str | None]:
+    """A value typed by a person (form field, CLI, spreadsheet cell) → typed value, or an error message.
+
+    Vietnamese number formats are accepted: a comma is the decimal separator, a dot or a space separates
+    thousands ("1.234" = 1234, "97,5" = 97.5). A plain "86.5" is read as a decimal only where a decimal can be
+    meant (a survey score with one or two digits after the dot).
+    """
+    raw = text.strip()
+    if kind == "yes_no":
+        low = raw.lower()
+        if low in YES:
+            return True, None
+        if low in NO and low != "":
+            return False, None
+        return None, f"expects có/không (true/false), got {text!r}"
+    if raw == "":
+        return None, "missing value"
+    cleaned = raw.replace("\u00a0", " ").replace(" ", "")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif cleaned.count(".") == 1 and kind == "score" and len(cleaned.split(".")[1]) <= 2:
+        pass
+    else:
+        parts = cleaned.split(".")
+        if len(parts) > 1 and all(len(p) == 3 for p in parts[1:]) and parts[0]:
+            cleaned = "".join(parts)
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        return None, f"expects a number, got text {text!r}"
+    return coerce(kind, number)
+
+
+def canonical_text(value: Value) -> str:
+    """How a typed value is stored: "true"/"false", "49", "86.5"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return format(value.normalize(), "f")
+
+
+def from_canonical(kind: str, text: str | None) -> Value | None:
+    if text is None:
+        return None
+    if kind == "yes_no":
+        return text == "true"
+    if kind == "count":
+        return int(text)
+    return Decimal(text)

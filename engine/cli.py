@@ -244,3 +244,12 @@ def _assessed_on(data: dict) -> dt.date | None:
         return dt.date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None  # parse_assessment reports it
+
+
+def _register_store_commands() -> None:
+    from .cli_store import register
+
+    register(main)
+
+
+_register_store_commands()

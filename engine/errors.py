@@ -70,3 +70,15 @@ class RulesEngineError(CfcError):
 
 class EditError(CfcError):
     """A rules administrator's edit was refused (unknown field, official version, bad value)."""
+
+
+class NotFound(CfcError):
+    """No such dossier, unit or user."""
+
+
+class AccessDenied(CfcError):
+    """The actor's role or jurisdiction does not allow this."""
+
+
+class ConflictError(CfcError):
+    """Someone else changed the dossier since the actor loaded it; says who and what."""

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, Alembic migrations, the dossier service (transactions, locking, audit)."""

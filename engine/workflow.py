@@ -1,0 +1,180 @@
+"""The dossier state machine as a table, and the dated procedures that say who performs each step.
+
+States: draft → submit → submitted → verify → verified → recognize → recognized; ``return`` (reason required)
+from submitted or verified back to draft; ``reject`` (reason required) from verified to not_recognized; ``revoke``
+(reason required) from recognized to revoked.
+
+Guards (*may this happen?*) are pure functions of plain data here; the dossier service supplies the data and
+raises ``TransitionRefused`` with every reason. No database and no web in this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError
+
+from .errors import CfcError
+from .models import Strict
+
+STATES = ("draft", "submitted", "verified", "recognized", "not_recognized", "revoked")
+LABELS = {
+    "draft": "Đang soạn",
+    "submitted": "Đã nộp",
+    "verified": "Đã thẩm định",
+    "recognized": "Được công nhận",
+    "not_recognized": "Không được công nhận",
+    "revoked": "Đã thu hồi",
+}
+EVENT_LABELS = {
+    "submit": "Nộp hồ sơ",
+    "verify": "Xác nhận kết quả thẩm định",
+    "recognize": "Công nhận",
+    "return": "Trả lại",
+    "reject": "Không công nhận",
+    "revoke": "Thu hồi",
+}
+
+# event → {from state: to state}
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "submit": {"draft": "submitted"},
+    "verify": {"submitted": "verified"},
+    "recognize": {"verified": "recognized"},
+    "return": {"submitted": "draft", "verified": "draft"},
+    "reject": {"verified": "not_recognized"},
+    "revoke": {"recognized": "revoked"},
+}
+EVENTS = tuple(TRANSITIONS)
+REASON_REQUIRED = frozenset({"return", "reject", "revoke"})
+ROLES = (
+    "commune_officer",
+    "district_appraiser",
+    "district_chair",
+    "province_officer",
+    "province_approver",
+    "rules_admin",
+    "sysadmin",
+)
+Level = Literal["commune", "district", "province"]
+
+
+class TransitionRefused(CfcError):
+    """An event was refused; ``reasons`` says which guard failed and why."""
+
+    def __init__(self, event: str, reasons: list[str]):
+        self.event = event
+        self.reasons = list(reasons)
+        super().__init__(f"{event} bị từ chối: " + "; ".join(self.reasons))
+
+
+class Step(Strict):
+    roles: list[Literal[ROLES]] = Field(min_length=1)  # type: ignore[valid-type]
+    level: Level
+
+
+class Procedure(Strict):
+    id: str
+    title: str
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    source: str
+    steps: dict[
+        Literal["edit", "submit", "appraise", "verify", "return_submitted", "return_verified", "recognize",
+                "reject", "revoke"],
+        Step,
+    ]
+
+    def covers(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def step_for(self, action: str, status: str | None = None) -> Step:
+        """The step of an action; ``return`` depends on the state it leaves."""
+        key = f"return_{status}" if action == "return" else action
+        if key not in self.steps:
+            raise CfcError(f"{self.id} does not say who performs {key}")
+        return self.steps[key]
+
+
+def round_date(year: int) -> dt.date:
+    """The reference date of an assessment round: rounds happen in November (domain notes, section 4)."""
+    return dt.date(year, 11, 1)
+
+
+def procedures_directory() -> Path:
+    from criteria import DIRECTORY
+
+    return DIRECTORY / "procedures"
+
+
+def load_procedures(directory: Path | None = None) -> list[Procedure]:
+    from ruamel.yaml import YAML
+
+    out = []
+    for path in sorted((directory or procedures_directory()).glob("*.yaml")):
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        try:
+            out.append(Procedure.model_validate(data))
+        except ValidationError as exc:
+            raise CfcError(f"{path}: {exc}") from None
+    return out
+
+
+def procedure_for(day: dt.date, procedures: list[Procedure] | None = None) -> Procedure:
+    for proc in procedures if procedures is not None else load_procedures():
+        if proc.covers(day):
+            return proc
+    raise CfcError(f"no procedure is in force on {day.isoformat()}")
+
+
+def procedure_by_id(procedure_id: str, procedures: list[Procedure] | None = None) -> Procedure:
+    for proc in procedures if procedures is not None else load_procedures():
+        if proc.id == procedure_id:
+            return proc
+    raise CfcError(f"no procedure {procedure_id!r}")
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    """What the guards look at, as plain data gathered by the service."""
+
+    missing_self: tuple[str, ...] = ()  # indicators without a valid self-assessed value (with why)
+    missing_appraised: tuple[str, ...] = ()  # indicators without a valid appraised value (with why)
+    verified_failures: tuple[str, ...] = ()  # failed recognition conditions of the verified score
+    provisional: bool = False
+    allow_samples: bool = False
+
+
+def target_state(event: str, status: str) -> str:
+    """The state ``event`` leads to from ``status``, or TransitionRefused naming what is possible."""
+    if event not in TRANSITIONS:
+        raise TransitionRefused(event, [f"không có thao tác {event!r} (có: {', '.join(EVENTS)})"])
+    targets = TRANSITIONS[event]
+    if status not in targets:
+        froms = ", ".join(LABELS[s] for s in targets)
+        raise TransitionRefused(
+            event, [f"hồ sơ đang ở trạng thái «{LABELS.get(status, status)}»; chỉ {event} được từ: {froms}"]
+        )
+    return targets[status]
+
+
+def guard_reasons(event: str, ctx: GuardContext, reason: str | None) -> list[str]:
+    """Every guard of ``event`` that fails, as a sentence; empty when the event may happen."""
+    reasons: list[str] = []
+    if event in REASON_REQUIRED and not (reason and reason.strip()):
+        reasons.append(f"{EVENT_LABELS[event]} cần ghi rõ lý do")
+    if event == "submit" and ctx.missing_self:
+        reasons.append("chưa nhập đủ, đúng các chỉ số: " + "; ".join(ctx.missing_self))
+    if event == "verify" and ctx.missing_appraised:
+        reasons.append("chưa thẩm định đủ các chỉ số: " + "; ".join(ctx.missing_appraised))
+    if event == "recognize":
+        if ctx.verified_failures:
+            reasons.append("kết quả thẩm định chưa đạt: " + "; ".join(ctx.verified_failures))
+        if ctx.provisional and not ctx.allow_samples:
+            reasons.append(
+                "bộ tiêu chí còn tạm thời (chưa đối chiếu văn bản chính thức) và hệ thống không cho phép "
+                "ban hành văn bản mẫu (allow_sample_documents)"
+            )
+    return reasons
