@@ -20,6 +20,10 @@ from .models import CriteriaVersion, Percentage, Rate
 
 Value = bool | int | Decimal
 
+# Counts are children or cases of one commune. The bound keeps every value exact where durable-rules
+# compares floats (it rounds above 2**53 and matches nothing for floats printed as 1e+16).
+MAX_COUNT = 10_000_000
+
 
 @dataclass(frozen=True)
 class Commune:
@@ -164,6 +168,8 @@ def coerce(kind: str, value: object) -> tuple[Value | None, str | None]:
     if kind == "count":
         if number != number.to_integral_value():
             return None, f"expects a whole number of children or cases, got {value}"
+        if number > MAX_COUNT:
+            return None, f"{value} is above {MAX_COUNT:,} (no commune has that many children or cases)".replace(",", ".")
         return int(number), None
     if number > 100:
         return None, f"a score is at most 100, got {value}"

@@ -168,7 +168,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     dossier_id: Mapped[int | None] = mapped_column(Integer, index=True)
     dossier_version: Mapped[int | None] = mapped_column(Integer)
-    target: Mapped[str] = mapped_column(String(200), default="")
+    target: Mapped[str] = mapped_column(Text, default="")
     before: Mapped[str] = mapped_column(Text, default="null")
     after: Mapped[str] = mapped_column(Text, default="null")
     reason: Mapped[str | None] = mapped_column(Text)

@@ -216,7 +216,7 @@ class DossierService:
                 dossier.updated_at = audit.now()
                 before = {c: b for c, (b, _) in changed.items()}
                 after = {c: a for c, (_, a) in changed.items()}
-                self._log(s, user, dossier, "values.set", ", ".join(sorted(changed)), before, after)
+                self._log(s, user, dossier, "values.set", _codes(changed), before, after)
             return self._view(dossier)
 
     def appraise(self, username: str, dossier_id: int, raw: dict, comments: dict | None = None,
@@ -243,8 +243,42 @@ class DossierService:
                 dossier.updated_at = audit.now()
                 before = {c: b for c, (b, _) in changed.items()}
                 after = {c: a for c, (_, a) in changed.items()}
-                self._log(s, user, dossier, "values.appraise", ", ".join(sorted(changed)), before, after)
+                self._log(s, user, dossier, "values.appraise", _codes(changed), before, after)
             return self._view(dossier)
+
+    def _prepare(self, s: Session, user: User, dossier: Dossier, event: str, reason: str | None,
+                 expected_version: int | None, panel_members: list[str] | None) -> str:
+        """Every check of an event, in order: state, role and level, freshness, guards. Returns the new state."""
+        new_status = target_state(event, dossier.status)
+        self._require_step(user, dossier, event)
+        self._check_expected(s, dossier, expected_version)
+        version = self.version_of(dossier)
+        ctx = GuardContext(
+            missing_self=tuple(self._problems(dossier, version, "self_value")) if event == "submit" else (),
+            missing_appraised=(tuple(self._problems(dossier, version, "appraised_value"))
+                               if event == "verify" else ()),
+            verified_failures=tuple(
+                f["message"] for f in (dossier.verified_score or {}).get("failed_conditions", [])
+            ) if event == "recognize" else (),
+            provisional=version.provisional,
+            allow_samples=bool(self._setting(s, "allow_sample_documents", False)),
+        )
+        reasons = guard_reasons(event, ctx, reason)
+        if event == "recognize" and not dossier.verified_score:
+            reasons.append("chưa có kết quả thẩm định")
+        if event == "verify" and not panel_members:
+            reasons.append("cần ghi thành phần hội đồng thẩm định có mặt")
+        if reasons:
+            raise TransitionRefused(event, reasons)
+        return new_status
+
+    def check_transition(self, username: str, dossier_id: int, event: str, reason: str | None = None,
+                         panel_members: list[str] | None = None) -> str:
+        """Whether ``username`` may perform ``event`` now (the new state), else the refusal; changes nothing."""
+        with self.transaction() as s:
+            user = self._user(s, username)
+            dossier = self._dossier(s, dossier_id, user)
+            return self._prepare(s, user, dossier, event, reason, None, panel_members)
 
     def transition(self, username: str, dossier_id: int, event: str, reason: str | None = None,
                    expected_version: int | None = None, panel_members: list[str] | None = None,
@@ -252,27 +286,7 @@ class DossierService:
         with self.transaction() as s:
             user = self._user(s, username)
             dossier = self._dossier(s, dossier_id, user)
-            new_status = target_state(event, dossier.status)
-            self._require_step(user, dossier, event)
-            self._check_expected(s, dossier, expected_version)
-            version = self.version_of(dossier)
-            ctx = GuardContext(
-                missing_self=tuple(self._problems(dossier, version, "self_value")) if event == "submit" else (),
-                missing_appraised=(tuple(self._problems(dossier, version, "appraised_value"))
-                                   if event == "verify" else ()),
-                verified_failures=tuple(
-                    f["message"] for f in (dossier.verified_score or {}).get("failed_conditions", [])
-                ) if event == "recognize" else (),
-                provisional=version.provisional,
-                allow_samples=bool(self._setting(s, "allow_sample_documents", False)),
-            )
-            if event == "recognize" and not dossier.verified_score:
-                raise TransitionRefused(event, ["chưa có kết quả thẩm định"])
-            reasons = guard_reasons(event, ctx, reason)
-            if event == "verify" and not panel_members:
-                reasons.append("cần ghi thành phần hội đồng thẩm định có mặt")
-            if reasons:
-                raise TransitionRefused(event, reasons)
+            new_status = self._prepare(s, user, dossier, event, reason, expected_version, panel_members)
             before = {"status": dossier.status}
             if event == "submit":
                 dossier.self_score = self._try_score(dossier, "self_value")
@@ -418,3 +432,9 @@ class DossierService:
             provisional=version.provisional,
         )
 
+
+
+def _codes(changed: dict) -> str:
+    """The changed codes for an audit line; long lists are shortened (before/after keep every code)."""
+    codes = sorted(changed)
+    return ", ".join(codes) if len(codes) <= 6 else f"{len(codes)} chỉ số ({', '.join(codes[:4])}, …)"

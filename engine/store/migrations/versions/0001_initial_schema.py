@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('action', sa.String(length=40), nullable=False),
     sa.Column('dossier_id', sa.Integer(), nullable=True),
     sa.Column('dossier_version', sa.Integer(), nullable=True),
-    sa.Column('target', sa.String(length=200), nullable=False),
+    sa.Column('target', sa.Text(), nullable=False),
     sa.Column('before', sa.Text(), nullable=False),
     sa.Column('after', sa.Text(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
