@@ -86,6 +86,7 @@ def load(sessions: sessionmaker[Session], service: DossierService | None = None)
         for username, code, level, roles, name in USERS:
             add_user(s, username, PASSWORD, code, roles, name, actor="demo", unit_level=level)
     service.set_setting("demo", "allow_sample_documents", True)
+    service.set_setting("demo", "current_round", YEAR)
     service.create("commune1", COMMUNE1, YEAR)
     service.create("commune2", COMMUNE2, YEAR)
     rng = random.Random(2024)

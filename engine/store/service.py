@@ -45,7 +45,7 @@ from ..workflow import (
 )
 from . import audit
 from .evidence import store_evidence
-from .models import Dossier, IndicatorValue, Setting, User
+from .models import Dossier, IndicatorValue, Setting, Unit, User
 from .units import category_of, contains, find_unit, path_names
 
 
@@ -157,6 +157,21 @@ class DossierService:
                 query = query.where(Dossier.status == status)
             rows = s.execute(query.order_by(Dossier.id)).scalars()
             return [self._view(d) for d in rows if contains(user.unit, d.commune)]
+
+    def commune_counts(self, username: str, year: int) -> dict[str, int]:
+        """Communes in the actor's jurisdiction in force on the round's date, per district (or province)."""
+        day = round_date(year)
+        with self.transaction() as s:
+            user = self._user(s, username)
+            counts: dict[str, int] = {}
+            for unit in s.execute(select(Unit).where(Unit.level == "commune")).scalars():
+                if (unit.valid_from and unit.valid_from > day) or (unit.valid_to and unit.valid_to < day):
+                    continue
+                if contains(user.unit, unit):
+                    names = path_names(unit)
+                    key = names.get("district") or names.get("province", "")
+                    counts[key] = counts.get(key, 0) + 1
+            return counts
 
     def history(self, username: str, dossier_id: int) -> list[dict]:
         with self.transaction() as s:
@@ -333,6 +348,15 @@ class DossierService:
         row = s.get(Setting, key)
         return default if row is None else row.value
 
+    def record(self, actor: str, action: str, target: str, before=None, after=None, reason=None) -> None:
+        """Append a change that is not a dossier's (e.g. a criteria publication) to the audit trail."""
+        with self.transaction() as s:
+            audit.append(s, actor=actor, action=action, target=target, before=before, after=after, reason=reason)
+
+    def setting(self, key: str, default=None):
+        with self.transaction() as s:
+            return self._setting(s, key, default)
+
     def set_setting(self, actor: str, key: str, value) -> None:
         with self.transaction() as s:
             row = s.get(Setting, key)
@@ -395,15 +419,20 @@ class DossierService:
 
     def _try_score(self, dossier: Dossier, column: str) -> dict | None:
         """The score of a complete, valid set of values; None while something is missing."""
-        version = self.version_of(dossier)
-        values = self.typed_values(dossier, column)
-        try:
-            checked = check_values(version, values, dossier.category)
-        except AssessmentError:
-            return None
         commune = Commune(dossier.commune.code, dossier.commune.name, dossier.category)
-        result = score(version, Assessment(commune, dossier.year, round_date(dossier.year), version.id, checked))
-        return result.to_dict()
+        return score_or_none(self.version_of(dossier), commune, dossier.year, self.typed_values(dossier, column))
+
+    def preview_appraisal(self, view: DossierView) -> dict | None:
+        """The score the appraised values give, each missing appraised value taken from the commune's."""
+        version = self.registry.get(view.criteria_version)
+        indicators = version.indicator_map()
+        typed = {}
+        for code, v in view.values.items():
+            text = v["appraised"] if v["appraised"] is not None else v["self"]
+            if text is not None and code in indicators:
+                typed[code] = from_canonical(indicators[code].type, text)
+        commune = Commune(view.commune_code, view.commune_name, view.category)
+        return score_or_none(version, commune, view.year, typed)
 
     def _view(self, d: Dossier) -> DossierView:
         version = self.version_of(d)
@@ -438,3 +467,12 @@ def _codes(changed: dict) -> str:
     """The changed codes for an audit line; long lists are shortened (before/after keep every code)."""
     codes = sorted(changed)
     return ", ".join(codes) if len(codes) <= 6 else f"{len(codes)} chỉ số ({', '.join(codes[:4])}, …)"
+
+
+def score_or_none(version: CriteriaVersion, commune: Commune, year: int, values: dict) -> dict | None:
+    """The score of a complete, valid set of typed values as a dict; None while something is missing."""
+    try:
+        checked = check_values(version, values, commune.category)
+    except AssessmentError:
+        return None
+    return score(version, Assessment(commune, year, round_date(year), version.id, checked)).to_dict()

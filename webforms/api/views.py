@@ -1,0 +1,130 @@
+"""JSON API (/api/v1). Authenticated by ``Authorization: Bearer <token>`` (``cfc users token USERNAME``).
+
+401 without a valid token, 403 outside the caller's role or jurisdiction, 404 unknown id, 409 a transition its
+guards refuse or a stale edit (the body says why), 413 an oversized upload, 422 invalid values (the body names
+every bad indicator code). A refused request stores nothing: every call is one transaction in the service.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from flask import Blueprint, abort, g, jsonify, request
+from ruamel.yaml import YAML
+
+from engine.errors import AssessmentError, CfcError, ConflictError
+from engine.export import version_json
+from engine.store.users import AuthError, user_for_token
+from engine.workflow import TransitionRefused
+
+from ..db import service
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+OPENAPI = Path(__file__).with_name("openapi.yaml")
+
+
+def error_body(exc: Exception, status: int):
+    body = {"error": str(exc), "status": status}
+    if isinstance(exc, AssessmentError):
+        body["problems"] = [{"code": p.code, "message": p.message} for p in exc.problems]
+        body["codes"] = sorted({p.code for p in exc.problems})
+    if isinstance(exc, TransitionRefused):
+        body["event"], body["reasons"] = exc.event, exc.reasons
+    if isinstance(exc, ConflictError):
+        body["conflict"] = True
+    return jsonify(body), status
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint == "api.openapi":
+        return None
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return jsonify({"error": "missing bearer token", "status": 401}), 401
+    try:
+        with service().transaction() as s:
+            user = user_for_token(s, header[len("Bearer "):].strip())
+            g.api_user = user.username
+            g.api_roles = list(user.roles)
+    except AuthError:
+        return jsonify({"error": "invalid token", "status": 401}), 401
+    return None
+
+
+def _dossier_json(view, history=None) -> dict:
+    data = dataclasses.asdict(view)
+    if history is not None:
+        data["history"] = history
+    return data
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, description="the body must be a JSON object")
+    return data
+
+
+@bp.get("/dossiers")
+def list_dossiers():
+    views = service().list(g.api_user, request.args.get("round", type=int), request.args.get("status") or None)
+    return jsonify([{"id": v.id, "commune_code": v.commune_code, "commune_name": v.commune_name, "year": v.year,
+                     "status": v.status, "lock_version": v.lock_version,
+                     "total": (v.verified_score or v.self_score or {}).get("total")} for v in views])
+
+
+@bp.get("/dossiers/<int:dossier_id>")
+def get_dossier(dossier_id: int):
+    view = service().get(g.api_user, dossier_id)
+    return jsonify(_dossier_json(view, service().history(g.api_user, dossier_id)))
+
+
+@bp.put("/dossiers/<int:dossier_id>/indicators")
+def put_indicators(dossier_id: int):
+    """Commune officers save self-assessed values of a draft; appraisers save appraised values."""
+    body = _body()
+    expected = request.headers.get("If-Match") or body.pop("expected_version", None)
+    expected = int(expected) if expected not in (None, "") else None
+    comments = body.pop("comments", None) or {}
+    if not isinstance(comments, dict):
+        abort(400, description="comments must be an object of indicator code → text")
+    if "commune_officer" in g.api_roles:
+        view = service().set_values(g.api_user, dossier_id, body, expected)
+    else:
+        view = service().appraise(g.api_user, dossier_id, body, comments, expected)
+    return jsonify(_dossier_json(view))
+
+
+@bp.post("/dossiers/<int:dossier_id>/transitions")
+def post_transition(dossier_id: int):
+    body = _body()
+    event = body.get("event")
+    if not isinstance(event, str):
+        abort(400, description='give {"event": "...", "reason": "..."}')
+    day = body.get("decision_date")
+    try:
+        day = dt.date.fromisoformat(day) if day else None
+    except (TypeError, ValueError):
+        abort(400, description="decision_date must be YYYY-MM-DD")
+    view = service().transition(
+        g.api_user, dossier_id, event, reason=body.get("reason"),
+        expected_version=body.get("expected_version"), panel_members=body.get("panel_members"),
+        decision_number=body.get("decision_number"), decision_date=day)
+    return jsonify(_dossier_json(view))
+
+
+@bp.get("/criteria/<version_id>")
+def criteria(version_id: str):
+    try:
+        version = service().registry.get(version_id)
+    except CfcError:
+        abort(404, description=f"no criteria version {version_id}")
+    return jsonify(version_json(version))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(YAML(typ="safe").load(OPENAPI.read_text(encoding="utf-8")))

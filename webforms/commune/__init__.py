@@ -1,0 +1,1 @@
+"""The commune officer's pages: self-assessment, evidence, submission."""

@@ -1,0 +1,116 @@
+"""Commune officer: create the round's dossier, fill the self-assessment, upload evidence, submit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField
+
+from engine.errors import AssessmentError, ConflictError
+from engine.store.evidence import UploadRefused
+from engine.workflow import TransitionRefused
+
+from ..auth import require_role
+from ..db import service
+from ..dossiers import context
+from ..forms import PlainForm, assessment_form, attach_problems, submitted_values
+
+bp = Blueprint("commune", __name__, url_prefix="/commune", template_folder="templates")
+
+
+class EvidenceForm(FlaskForm):
+    criterion = SelectField("Tiêu chí")
+    file = FileField("Tệp minh chứng (PDF, ảnh, Word, Excel)", validators=[FileRequired()])
+
+
+def current_round() -> int:
+    return int(service().setting("current_round", None) or dt.date.today().year)
+
+
+@bp.route("/")
+def index():
+    actor = require_role("commune_officer")
+    views = service().list(actor.username)
+    year = current_round()
+    has_current = any(v.year == year for v in views)
+    return render_template("commune/index.html", dossiers=views, year=year, has_current=has_current,
+                           form=PlainForm())
+
+
+@bp.route("/create", methods=["POST"])
+def create():
+    actor = require_role("commune_officer")
+    form = PlainForm()
+    if not form.validate_on_submit():
+        flash(_("Phiên làm việc đã hết hạn, vui lòng thử lại."), "error")
+        return redirect(url_for("commune.index"))
+    view = service().create(actor.username, actor.unit_code, current_round())
+    flash(_("Đã tạo hồ sơ năm %(year)s.", year=view.year), "ok")
+    return redirect(url_for("commune.edit", dossier_id=view.id))
+
+
+@bp.route("/dossiers/<int:dossier_id>", methods=["GET", "POST"])
+def edit(dossier_id: int):
+    actor = require_role("commune_officer")
+    svc = service()
+    view = svc.get(actor.username, dossier_id)
+    version = svc.registry.get(view.criteria_version)
+    form = assessment_form(version, view.values, "self", formdata=request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        form.lock_version.data = view.lock_version
+    loose: list[str] = []
+    if request.method == "POST":
+        if form.validate():
+            expected = int(form.lock_version.data) if (form.lock_version.data or "").isdigit() else None
+            try:
+                view = svc.set_values(actor.username, dossier_id, submitted_values(form, version), expected)
+            except AssessmentError as exc:
+                loose = attach_problems(form, exc.problems)
+                flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
+            except ConflictError as exc:
+                flash(str(exc), "error")
+            except TransitionRefused as exc:
+                flash(str(exc), "error")
+            else:
+                if request.form.get("action") == "submit":
+                    try:
+                        svc.transition(actor.username, dossier_id, "submit", expected_version=view.lock_version)
+                    except TransitionRefused as exc:
+                        flash(_("Đã lưu nháp nhưng chưa nộp được: ") + "; ".join(exc.reasons), "error")
+                    else:
+                        flash(_("Đã nộp hồ sơ."), "ok")
+                        return redirect(url_for("dossiers.show", dossier_id=dossier_id))
+                else:
+                    flash(_("Đã lưu nháp."), "ok")
+                return redirect(url_for("commune.edit", dossier_id=dossier_id))
+        else:
+            flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
+    evidence_form = EvidenceForm()
+    evidence_form.criterion.choices = [(c.code, f"{c.code} — {c.title}") for c in version.criteria]
+    return render_template("commune/edit.html", form=form, evidence_form=evidence_form, loose=loose,
+                           editable=view.status == "draft", **context(view)), (422 if loose or form.errors else 200)
+
+
+@bp.route("/dossiers/<int:dossier_id>/evidence", methods=["POST"])
+def upload(dossier_id: int):
+    actor = require_role("commune_officer")
+    svc = service()
+    view = svc.get(actor.username, dossier_id)
+    version = svc.registry.get(view.criteria_version)
+    form = EvidenceForm()
+    form.criterion.choices = [(c.code, c.code) for c in version.criteria]
+    if not form.validate_on_submit():
+        flash(_("Chưa tải lên: ") + "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()), "error")
+        return redirect(url_for("commune.edit", dossier_id=dossier_id))
+    upload_file = form.file.data
+    try:
+        svc.add_evidence(actor.username, dossier_id, form.criterion.data, upload_file.filename, upload_file.read())
+    except UploadRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("commune.edit", dossier_id=dossier_id))
+    flash(_("Đã tải lên minh chứng."), "ok")
+    return redirect(url_for("commune.edit", dossier_id=dossier_id))

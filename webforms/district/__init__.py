@@ -1,0 +1,1 @@
+"""The district appraisal panel's pages: queue, appraisal, return, verification."""

@@ -1,0 +1,104 @@
+"""District appraisal panel (or, under procedure-2025, the province's appraisers): appraise every indicator
+against evidence, return to the commune with a reason, and (the chair) verify with the members present."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.errors import AssessmentError, ConflictError
+from engine.workflow import TransitionRefused
+
+from ..auth import require_role
+from ..db import service
+from ..dossiers import context
+from ..forms import (
+    PanelForm,
+    ReasonForm,
+    assessment_form,
+    attach_problems,
+    submitted_comments,
+    submitted_values,
+)
+
+bp = Blueprint("district", __name__, url_prefix="/district", template_folder="templates")
+APPRAISERS = ("district_appraiser", "district_chair", "province_officer")
+
+
+@bp.route("/")
+def index():
+    actor = require_role(*APPRAISERS)
+    queue = service().list(actor.username, status="submitted")
+    verified = service().list(actor.username, status="verified")
+    return render_template("district/index.html", queue=queue, verified=verified)
+
+
+def impact(view) -> dict:
+    """Per criterion: points with the commune's values, with the appraised values, and the difference."""
+    self_score = view.self_score or {}
+    appraised = service().preview_appraisal(view)
+    out: dict = {c["code"]: {"self": c["points"], "appraised": None, "diff": None}
+                 for c in self_score.get("criteria", [])}
+    if appraised:
+        for crit in appraised["criteria"]:
+            row = out.setdefault(crit["code"], {"self": None})
+            row["appraised"] = crit["points"]
+            row["diff"] = None if row["self"] is None else crit["points"] - row["self"]
+        out["_total"] = {"self": self_score.get("total"), "appraised": appraised["total"],
+                         "recognized": appraised["recognized"], "threshold": appraised["threshold"],
+                         "failed": [f["message"] for f in appraised["failed_conditions"]]}
+    return out
+
+
+@bp.route("/dossiers/<int:dossier_id>", methods=["GET", "POST"])
+def appraise(dossier_id: int):
+    actor = require_role(*APPRAISERS)
+    svc = service()
+    view = svc.get(actor.username, dossier_id)
+    version = svc.registry.get(view.criteria_version)
+    form = assessment_form(version, view.values, "appraised", comments=True,
+                           formdata=request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        form.lock_version.data = view.lock_version
+    loose: list[str] = []
+    if request.method == "POST":
+        if form.validate():
+            expected = int(form.lock_version.data) if (form.lock_version.data or "").isdigit() else None
+            try:
+                svc.appraise(actor.username, dossier_id, submitted_values(form, version),
+                             submitted_comments(form, version), expected)
+            except AssessmentError as exc:
+                loose = attach_problems(form, exc.problems)
+                flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
+            except (ConflictError, TransitionRefused) as exc:
+                flash(str(exc), "error")
+            else:
+                flash(_("Đã lưu kết quả thẩm định."), "ok")
+                return redirect(url_for("district.appraise", dossier_id=dossier_id))
+        else:
+            flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
+    return render_template("district/appraise.html", form=form, loose=loose, impact=impact(view),
+                           reason_form=ReasonForm(), panel_form=PanelForm(), **context(view)), (
+        422 if loose or form.errors else 200)
+
+
+@bp.route("/dossiers/<int:dossier_id>/return", methods=["POST"])
+def send_back(dossier_id: int):
+    actor = require_role(*APPRAISERS, "province_approver")
+    form = ReasonForm()
+    if form.validate_on_submit():
+        service().transition(actor.username, dossier_id, "return", reason=form.reason.data)
+        flash(_("Đã trả hồ sơ về xã."), "ok")
+    return redirect(request.referrer or url_for("dossiers.show", dossier_id=dossier_id))
+
+
+@bp.route("/dossiers/<int:dossier_id>/verify", methods=["POST"])
+def verify(dossier_id: int):
+    actor = require_role("district_chair", "province_officer")
+    form = PanelForm()
+    if form.validate_on_submit():
+        members = [line.strip() for line in (form.members.data or "").splitlines() if line.strip()]
+        service().transition(actor.username, dossier_id, "verify", panel_members=members)
+        flash(_("Đã xác nhận kết quả thẩm định."), "ok")
+        return redirect(url_for("dossiers.show", dossier_id=dossier_id))
+    return redirect(url_for("district.appraise", dossier_id=dossier_id))

@@ -1,0 +1,53 @@
+"""Pages every signed-in role shares: the dossiers of one's jurisdiction, a dossier with its history, evidence."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request, send_file
+from flask_login import current_user, login_required
+
+from engine.store.db import instance_dir
+from engine.workflow import LABELS
+
+from .db import service
+
+bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
+
+
+def context(view) -> dict:
+    """What every dossier page shows: the dossier, its version, history, labels."""
+    svc = service()
+    return {
+        "d": view,
+        "version": svc.registry.get(view.criteria_version),
+        "history": svc.history(current_user.username, view.id),
+        "labels": LABELS,
+    }
+
+
+@bp.route("/")
+@login_required
+def index():
+    year = request.args.get("round", type=int)
+    status = request.args.get("status") or None
+    if status is not None and status not in LABELS:
+        abort(400, description=f"unknown status {status!r}")
+    views = service().list(current_user.username, year, status)
+    return render_template("dossiers/index.html", dossiers=views, labels=LABELS, status=status, year=year)
+
+
+@bp.route("/<int:dossier_id>")
+@login_required
+def show(dossier_id: int):
+    view = service().get(current_user.username, dossier_id)
+    return render_template("dossiers/show.html", **context(view))
+
+
+@bp.route("/<int:dossier_id>/evidence/<int:evidence_id>")
+@login_required
+def evidence(dossier_id: int, evidence_id: int):
+    view = service().get(current_user.username, dossier_id)  # checks jurisdiction
+    item = next((e for e in view.evidence if e["id"] == evidence_id), None)
+    if item is None:
+        abort(404)
+    path = instance_dir() / "evidence" / str(dossier_id) / item["sha256"]
+    return send_file(path, mimetype=item["content_type"], as_attachment=True, download_name=item["filename"])

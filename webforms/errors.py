@@ -1,0 +1,50 @@
+"""Engine errors → HTTP answers. Pages flash the reason and go back; the API answers JSON (see api/)."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, redirect, render_template, request
+from flask_babel import gettext as _
+
+from engine.errors import AccessDenied, AssessmentError, CfcError, ConflictError, NotFound
+from engine.store.evidence import UploadRefused
+from engine.workflow import TransitionRefused
+
+
+def status_of(exc: Exception) -> int:
+    if isinstance(exc, AccessDenied):
+        return 403
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, TransitionRefused | ConflictError):
+        return 409
+    if isinstance(exc, UploadRefused):
+        return 413 if exc.too_large else 422
+    if isinstance(exc, AssessmentError):
+        return 422
+    return 400
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CfcError)
+    def _engine_error(exc: CfcError):
+        status = status_of(exc)
+        if request.path.startswith("/api/"):
+            from .api.views import error_body
+
+            return error_body(exc, status)
+        if status in (403, 404):
+            return render_template("error.html", status=status, message=str(exc)), status
+        flash(str(exc), "error")
+        return redirect(request.referrer or request.path)
+
+    for code in (400, 401, 403, 404, 405, 413, 500):
+        @app.errorhandler(code)
+        def _http_error(exc, code=code):
+            if request.path.startswith("/api/"):
+                from flask import jsonify
+
+                return jsonify({"error": getattr(exc, "description", str(exc)), "status": code}), code
+            message = getattr(exc, "description", "") or _("Lỗi")
+            if code == 413:
+                message = _("Tệp tải lên quá lớn.")
+            return render_template("error.html", status=code, message=message), code

@@ -1,0 +1,1 @@
+"""The province's pages: sign-off queue, batch decisions, revocation, dashboard."""

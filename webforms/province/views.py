@@ -1,0 +1,103 @@
+"""Province: sign off verified dossiers (one by one or in batch), revoke, and see the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from engine.errors import CfcError
+from engine.workflow import LABELS
+
+from .. import charts
+from ..auth import require_role
+from ..db import service
+from ..forms import ReasonForm
+
+bp = Blueprint("province", __name__, url_prefix="/province", template_folder="templates")
+TARGETS = ((65, "2025: 65%"), (75, "2030: 75%"))  # national targets for the share of recognised communes
+
+
+class DecisionForm(FlaskForm):
+    action = RadioField("Quyết định", choices=[("recognize", "Công nhận"), ("reject", "Không công nhận")],
+                        default="recognize")
+    decision_number = StringField("Số quyết định", validators=[Optional()])
+    decision_date = DateField("Ngày quyết định", validators=[Optional()], default=dt.date.today)
+    reason = TextAreaField("Lý do (bắt buộc khi không công nhận)", render_kw={"rows": 2})
+
+
+@bp.route("/")
+def index():
+    actor = require_role("province_approver", "province_officer")
+    queue = service().list(actor.username, status="verified")
+    return render_template("province/index.html", queue=queue, form=DecisionForm())
+
+
+@bp.route("/decide", methods=["POST"])
+def decide():
+    actor = require_role("province_approver")
+    form = DecisionForm()
+    ids = [int(i) for i in request.form.getlist("dossier") if i.isdigit()]
+    if not form.validate_on_submit() or not ids:
+        flash(_("Chọn ít nhất một hồ sơ và điền đủ thông tin quyết định."), "error")
+        return redirect(url_for("province.index"))
+    done, refused = [], []
+    for dossier_id in ids:
+        try:
+            if form.action.data == "recognize":
+                service().transition(actor.username, dossier_id, "recognize",
+                                     decision_number=form.decision_number.data or None,
+                                     decision_date=form.decision_date.data)
+            else:
+                service().transition(actor.username, dossier_id, "reject", reason=form.reason.data)
+            done.append(dossier_id)
+        except CfcError as exc:  # one refusal does not stop the others: each dossier is its own transaction
+            refused.append(f"#{dossier_id}: {exc}")
+    if done:
+        flash(_("Đã xử lý %(n)s hồ sơ: %(ids)s", n=len(done), ids=", ".join(f"#{i}" for i in done)), "ok")
+    for line in refused:
+        flash(line, "error")
+    return redirect(url_for("province.index"))
+
+
+@bp.route("/dossiers/<int:dossier_id>/revoke", methods=["POST"])
+def revoke(dossier_id: int):
+    actor = require_role("province_approver")
+    form = ReasonForm()
+    if form.validate_on_submit():
+        service().transition(actor.username, dossier_id, "revoke", reason=form.reason.data)
+        flash(_("Đã thu hồi công nhận."), "ok")
+    return redirect(url_for("dossiers.show", dossier_id=dossier_id))
+
+
+@bp.route("/dashboard")
+def dashboard():
+    actor = require_role("province_approver", "province_officer", "rules_admin", "sysadmin")
+    year = request.args.get("round", type=int) or int(service().setting("current_round", None)
+                                                        or dt.date.today().year)
+    views = service().list(actor.username, year)
+    by_district: dict[str, Counter] = defaultdict(Counter)
+    for v in views:
+        by_district[v.units.get("district") or v.units.get("province", "")][v.status] += 1
+    buckets = Counter()
+    for v in views:
+        score = v.verified_score or v.self_score
+        if score:
+            low = min(score["total"] // 50 * 50, 950)
+            buckets[low] += 1
+    histogram = charts.histogram([(f"{b}–{b + 49}", buckets.get(b, 0)) for b in range(600, 1000, 50)])
+    communes = service().commune_counts(actor.username, year)
+    rows = []
+    for district, total in sorted(communes.items()):
+        recognized = by_district.get(district, Counter())["recognized"]
+        share = 100 * recognized / total if total else 0
+        rows.append((district, share, f"{recognized}/{total} ({share:.0f}%)"))
+    shares = charts.bars(rows, 100, targets=TARGETS)
+    return render_template("province/dashboard.html", year=year, by_district=sorted(by_district.items()),
+                           labels=LABELS, histogram=histogram, shares=shares, total=len(views),
+                           communes=communes)
