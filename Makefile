@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
 
-.PHONY: demo test bench lint install clean
+.PHONY: demo test bench lint install system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,19 +16,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
-	@mkdir -p instance
-	$(BIN)/cfc criteria list
-	$(BIN)/cfc template qd06-2019 --example -o instance/example.yaml
-	$(BIN)/cfc score instance/example.yaml
+# Servers and tools the tests use, from Debian's packages (PostgreSQL, Chromium, poppler, fonts).
+system-deps:
+	scripts/install-system-deps.sh
 
-test: $(STAMP)
+demo: $(STAMP)
+	$(BIN)/cfc db upgrade
+	$(BIN)/cfc demo load
+	$(BIN)/cfc serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/cfc criteria validate
 	$(BIN)/pytest -q
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/engine_bench.py
+bench: $(STAMP) system-deps
+	$(BIN)/python benchmarks/run_all.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

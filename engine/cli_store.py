@@ -146,7 +146,10 @@ def demo_load() -> None:
     sessions = _sessions()
     try:
         counts = demo_data.load(sessions)
-    except (CfcError, RuntimeError) as exc:
+    except demo_data.AlreadyLoaded as exc:
+        click.echo(f"{exc}; delete the instance folder (or the database) to start over")
+        return
+    except CfcError as exc:
         _fail(str(exc))
     click.echo(f"demo loaded: {counts['units']} units, {counts['dossiers']} dossiers; users "
                f"{', '.join(u[0] for u in demo_data.USERS)} (password: demo)")

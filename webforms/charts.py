@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 def bars(rows: list[tuple[str, float, str]], max_value: float, width: int = 520, targets=()) -> Markup:
     """rows: (label, value, note); ``targets``: (value, label) vertical lines, e.g. the national targets."""
     row_h, label_w = 26, 170
-    height = row_h * len(rows) + 24
+    height = row_h * len(rows) + 14 + 14 * max(len(targets), 1)
     scale = (width - label_w - 60) / (max_value or 1)
     out = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg">']
     for i, (label, value, note) in enumerate(rows):
@@ -16,10 +16,11 @@ def bars(rows: list[tuple[str, float, str]], max_value: float, width: int = 520,
         out.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(label)}</text>')
         out.append(f'<rect x="{label_w}" y="{y + 3}" width="{max(value * scale, 0):.1f}" height="16" class="bar"/>')
         out.append(f'<text x="{label_w + value * scale + 4:.1f}" y="{y + 15}">{escape(note)}</text>')
-    for value, label in targets:
+    for i, (value, label) in enumerate(targets):  # labels on their own lines so they never overlap
         x = label_w + value * scale
-        out.append(f'<line x1="{x:.1f}" y1="2" x2="{x:.1f}" y2="{height - 14}" class="target"/>')
-        out.append(f'<text x="{x:.1f}" y="{height - 2}" text-anchor="middle" class="target">{escape(label)}</text>')
+        y = row_h * len(rows) + 20 + 14 * i
+        out.append(f'<line x1="{x:.1f}" y1="2" x2="{x:.1f}" y2="{y - 10}" class="target"/>')
+        out.append(f'<text x="{x + 3:.1f}" y="{y}" class="target">{escape(label)}</text>')
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -32,8 +33,9 @@ def histogram(counts: list[tuple[str, int]], width: int = 520, height: int = 180
     for i, (label, n) in enumerate(counts):
         h = n / top * height
         x = 10 + i * col
+        h = min(h, height - 16)  # leave room for the count above the tallest bar
         out.append(f'<rect x="{x + 3:.1f}" y="{height - h + 4:.1f}" width="{col - 6:.1f}" height="{h:.1f}" class="bar"/>')
-        out.append(f'<text x="{x + col / 2:.1f}" y="{height - h:.1f}" text-anchor="middle">{n}</text>')
+        out.append(f'<text x="{x + col / 2:.1f}" y="{max(height - h, 14):.1f}" text-anchor="middle">{n}</text>')
         out.append(f'<text x="{x + col / 2:.1f}" y="{height + 20}" text-anchor="middle" class="small">'
                    f'{escape(label)}</text>')
     out.append("</svg>")

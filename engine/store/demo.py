@@ -53,6 +53,10 @@ PLAN = [
 ]
 
 
+class AlreadyLoaded(Exception):
+    """The demo's users exist already: loading it twice would duplicate nothing but fail halfway."""
+
+
 def demo_category(unit: Unit) -> str:
     return "other" if unit.name.startswith("Phường") else "mountain_island_difficult"
 
@@ -79,7 +83,7 @@ def load(sessions: sessionmaker[Session], service: DossierService | None = None)
     service = service or DossierService(sessions)
     with service.transaction() as s:
         if s.execute(select(User).where(User.username == "admin")).scalar_one_or_none():
-            raise RuntimeError("the demo is already loaded in this database")
+            raise AlreadyLoaded("the demo is already loaded in this database")
         report = unit_store.import_csv(s, DATA / "units-kontum-2019.csv")
         for unit in s.execute(select(Unit).where(Unit.level == "commune")).scalars():
             s.add(CommuneCategory(unit_id=unit.id, year=YEAR, category=demo_category(unit)))

@@ -1,0 +1,176 @@
+"""Update the English translation of the web pages (Vietnamese is the source language).
+
+    .venv/bin/python scripts/translations.py
+
+Extracts the messages (pybabel), fills English from EN below, writes webforms/translations/en/LC_MESSAGES/
+messages.po and compiles messages.mo. A message missing from EN stays Vietnamese and is listed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+WEB = ROOT / "webforms"
+OUT = WEB / "translations" / "en" / "LC_MESSAGES"
+
+EN = {
+    "Trang này dành cho vai trò: %(roles)s": "This page is for the roles: %(roles)s",
+    "Sai tên đăng nhập hoặc mật khẩu.": "Wrong user name or password.",
+    "Lỗi": "Error",
+    "Tệp tải lên quá lớn.": "The uploaded file is too large.",
+    "Hai phiên bản giống hệt nhau.": "The two versions are identical.",
+    "So sánh %(a)s với %(b)s": "Compare %(a)s with %(b)s",
+    "Bộ tiêu chí": "Criteria",
+    "Mã": "Id",
+    "Trạng thái": "Status",
+    "Hiệu lực": "In force",
+    "Giá trị chưa xác minh": "Unverified values",
+    "So sánh": "Compare",
+    "với": "with",
+    "hiệu lực": "in force",
+    "Giá trị": "Value",
+    "Công bố là chính thức": "Publish as official",
+    "Chỉ thực hiện được khi mọi giá trị đã được xác minh.": "Only possible once every value is verified.",
+    "Lịch sử thay đổi": "Change history",
+    "Phiên làm việc đã hết hạn, vui lòng thử lại.": "The session expired, please try again.",
+    "Đã tạo hồ sơ năm %(year)s.": "Dossier for %(year)s created.",
+    "Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu.":
+        "Not saved: some values are invalid, see the marked fields.",
+    "Đã lưu nháp nhưng chưa nộp được: ": "Draft saved but not submitted: ",
+    "Đã nộp hồ sơ.": "Dossier submitted.",
+    "Đã lưu nháp.": "Draft saved.",
+    "Chưa tải lên: ": "Not uploaded: ",
+    "Đã tải lên minh chứng.": "Evidence uploaded.",
+    "Điểm tự đánh giá (tính lại sau mỗi lần lưu)": "Self-assessment score (recomputed after each save)",
+    "tối đa": "max",
+    "điểm": "points",
+    "Lưu nháp": "Save draft",
+    "Lưu và nộp hồ sơ": "Save and submit",
+    "Tải lên minh chứng": "Upload evidence",
+    "Tải lên": "Upload",
+    "Tự đánh giá xã, phường phù hợp với trẻ em": "Child-friendly commune self-assessment",
+    "Chưa có hồ sơ năm %(y)s.": "No dossier for %(y)s yet.",
+    "Tạo hồ sơ năm %(y)s": "Create the %(y)s dossier",
+    "Năm": "Year",
+    "Điểm": "Points",
+    "Nhập, sửa": "Fill in",
+    "Xem": "View",
+    "Đã lưu kết quả thẩm định.": "Appraisal saved.",
+    "Đã trả hồ sơ về xã.": "Dossier returned to the commune.",
+    "Đã xác nhận kết quả thẩm định.": "Appraisal verified.",
+    "Ảnh hưởng của kết quả thẩm định": "Effect of the appraisal",
+    "Tự đánh giá": "Self-assessment",
+    "Thẩm định": "Appraisal",
+    "ngưỡng": "threshold",
+    "ĐỦ ĐIỀU KIỆN": "ELIGIBLE",
+    "CHƯA ĐỦ ĐIỀU KIỆN": "NOT ELIGIBLE",
+    "Chưa tính được: còn chỉ số thiếu giá trị.": "Cannot be computed yet: some indicators have no value.",
+    "Chỉ số": "Indicator",
+    "Xã kê khai": "Commune's value",
+    "Giá trị thẩm định": "Appraised value",
+    "Nhận xét": "Comment",
+    "Lưu kết quả thẩm định": "Save the appraisal",
+    "Trả lại cho xã": "Return to the commune",
+    "Lý do": "Reason",
+    "Trả lại": "Return",
+    "Xác nhận kết quả thẩm định (Chủ tịch hội đồng)": "Verify the appraisal (panel chair)",
+    "Xác nhận": "Verify",
+    "Hồ sơ chờ thẩm định": "Dossiers awaiting appraisal",
+    "Xã, phường": "Commune",
+    "Điểm tự đánh giá": "Self-assessment score",
+    "Không có hồ sơ chờ thẩm định.": "No dossier awaits appraisal.",
+    "Đã thẩm định, chờ tỉnh công nhận": "Verified, awaiting the province",
+    "Chọn ít nhất một hồ sơ và điền đủ thông tin quyết định.":
+        "Select at least one dossier and fill in the decision.",
+    "Đã xử lý %(n)s hồ sơ: %(ids)s": "%(n)s dossiers processed: %(ids)s",
+    "Đã thu hồi công nhận.": "Recognition revoked.",
+    "Tổng hợp năm %(y)s": "Overview %(y)s",
+    "Hồ sơ theo trạng thái": "Dossiers by status",
+    "Đơn vị": "Unit",
+    "Số xã": "Communes",
+    "Chưa có hồ sơ.": "No dossier yet.",
+    "Tỷ lệ xã được công nhận so với mục tiêu quốc gia": "Share of recognised communes against the national targets",
+    "Mục tiêu: 65%% số xã vào năm 2025, 75%% vào năm 2030.": "Targets: 65%% of communes by 2025, 75%% by 2030.",
+    "Phân bố điểm (%(n)s hồ sơ)": "Score distribution (%(n)s dossiers)",
+    "Hồ sơ chờ công nhận": "Dossiers awaiting recognition",
+    "Điểm thẩm định": "Appraised score",
+    "Đạt": "Met",
+    "Không có hồ sơ chờ công nhận.": "No dossier awaits recognition.",
+    "Quyết định cho các hồ sơ đã chọn": "Decision for the selected dossiers",
+    "Thực hiện": "Apply",
+    "phiên bản": "version",
+    "Loại": "Category",
+    "Minh chứng": "Evidence",
+    "Chưa có minh chứng.": "No evidence yet.",
+    "Lịch sử hồ sơ": "Dossier history",
+    "Thời gian": "Time",
+    "Người thực hiện": "By",
+    "Thao tác": "Action",
+    "Nội dung": "Detail",
+    "Chưa tính được điểm: cần nhập đủ tất cả chỉ số.": "No score yet: every indicator needs a value.",
+    "ĐỦ ĐIỀU KIỆN CÔNG NHẬN": "ELIGIBLE FOR RECOGNITION",
+    "CHƯA ĐỦ ĐIỀU KIỆN CÔNG NHẬN": "NOT YET ELIGIBLE FOR RECOGNITION",
+    "tạm thời": "provisional",
+    "Có thể cải thiện (%(n)s)": "Possible improvements (%(n)s)",
+    "Tiêu chí": "Criterion",
+    "Tối đa": "Max",
+    "Giải thích": "Explanation",
+    "Xã, phường phù hợp với trẻ em": "Child-friendly communes",
+    "Công nhận": "Recognition",
+    "Tổng hợp": "Overview",
+    "Hồ sơ": "Dossiers",
+    "Đăng xuất": "Sign out",
+    "Về trang chính": "Back to the start page",
+    "Đăng nhập": "Sign in",
+    "Tên đăng nhập": "User name",
+    "Mật khẩu": "Password",
+    "Hồ sơ trên địa bàn": "Dossiers in your area",
+    "Lọc": "Filter",
+    "Không có hồ sơ.": "No dossier.",
+    "Sửa bản tự đánh giá": "Edit the self-assessment",
+    "Quyết định công nhận số": "Recognition decision no.",
+    "ngày": "of",
+    "Hội đồng thẩm định": "Appraisal panel",
+    "Thu hồi công nhận": "Revoke recognition",
+    "Thu hồi": "Revoke",
+    "Trả lại hồ sơ": "Return the dossier",
+    "Bộ tiêu chí %(v)s là TẠM THỜI: một số điểm số, ngưỡng chưa được đối chiếu với văn bản chính thức. Kết quả chỉ để tham khảo.":
+        "Criteria version %(v)s is PROVISIONAL: some points and thresholds are not yet verified against the "
+        "official text. Results are for reference only.",
+    "%(n)s giá trị chưa được đối chiếu với văn bản chính thức. Xác minh bằng lệnh:":
+        "%(n)s values are not yet verified against the official text. Verify them with:",
+}
+
+
+def main() -> int:
+    pot = OUT.parent.parent / "messages.pot"
+    OUT.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(WEB / "babel.cfg"),
+                    "-o", str(pot), "--no-location", "--omit-header", str(WEB)], check=True, capture_output=True)
+    with open(pot, "rb") as fh:
+        catalog = read_po(fh, locale="en")
+    missing = []
+    for message in catalog:
+        if message.id:
+            message.string = EN.get(message.id, "")
+            if not message.string:
+                missing.append(message.id)
+    with open(OUT / "messages.po", "wb") as fh:
+        write_po(fh, catalog, omit_header=True, no_location=True)
+    with open(OUT / "messages.mo", "wb") as fh:
+        write_mo(fh, catalog)
+    pot.unlink()
+    for m in missing:
+        print(f"untranslated: {m}")
+    print(f"{len(catalog) - 1 - len(missing)} translated, {len(missing)} untranslated")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
