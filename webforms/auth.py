@@ -62,7 +62,7 @@ def actor_from(user) -> Actor:
 @login_manager.user_loader
 def _load(username: str) -> Actor | None:
     try:
-        with service().transaction() as s:
+        with service().transaction(readonly=True) as s:
             return actor_from(get_user(s, username))
     except CfcError:
         return None

@@ -37,7 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from .. import __version__ as engine_version
 from ..assessment import (
@@ -220,6 +220,9 @@ def import_table(service: DossierService, table: Table, year: int, username: str
         if dry_run:
             for result, value in zip(job.to_score, scores, strict=True):
                 result.score = value
+            for result, _, dossier, _ in job.plans:
+                if not result.changes and dossier is not None:
+                    result.score = dossier.self_score  # as it stands
             return job.report
         job.store(scores, progress)
         job.report.stored = True
@@ -365,8 +368,10 @@ class _Import:
         self.communes = {u.code: u for u in units if u.level == "commune" and _valid_on(u, self.day)}
         self.categories = dict(s.execute(select(CommuneCategory.unit_id, CommuneCategory.category)
                                          .where(CommuneCategory.year == self.year)).all())
+        # the scores are large JSON documents that checking never reads: load them only when used
         dossiers = s.execute(select(Dossier).where(Dossier.year == self.year)
-                             .options(selectinload(Dossier.values))).scalars()
+                             .options(selectinload(Dossier.values), defer(Dossier.self_score),
+                                      defer(Dossier.verified_score))).scalars()
         self.dossiers = {d.commune_id: d for d in dossiers}
 
     def find(self, code: str) -> Unit | None:
@@ -460,7 +465,7 @@ class _Import:
         result = RowResult(row.number, commune.code, commune.name, dossier.id if dossier else None,
                            dossier.status if dossier else "draft", changes,
                            [c for c in indicators if c not in merged],
-                           dossier.self_score if dossier else None, created=dossier is None and bool(changes))
+                           created=dossier is None and bool(changes))
         self.report.rows.append(result)
         self.plans.append((result, commune, dossier, category))
         if changes and not result.missing:
@@ -494,11 +499,13 @@ class _Import:
 
     # --------------------------------------------------------------------------------------------- storing
     def store(self, scores: Iterator[dict], progress: Progress) -> None:
+        """Write every change in bulk (one flush for the dossiers and values), then the audit entries in order."""
         s, user, source = self.s, self.user, self.table.source
-        scored = iter(scores)
         stamp = audit.now()
         proc = procedure_for(self.day, self.service.procedures)
         changed = [p for p in self.plans if p[0].changes]
+        scored = iter(scores)
+        touched: list[tuple[RowResult, Dossier, bool]] = []
         with progress("Lưu", len(changed)) as bar:
             for result, commune, dossier, category in changed:
                 result.score = next(scored) if not result.missing else None
@@ -509,24 +516,30 @@ class _Import:
                                       created_at=stamp, updated_at=stamp)
                     dossier.commune = commune
                     dossier.values = [IndicatorValue(code=code) for code in self.version.indicator_map()]
+                    s.add(dossier)
                 for item in dossier.values:
                     if item.code in result.changes:
                         item.self_value = result.changes[item.code][1]
                 dossier.self_score = result.score
                 dossier.engine_version = engine_version
                 dossier.updated_at = stamp
-                before = {c: b for c, (b, _) in result.changes.items()}
-                after = {c: a for c, (_, a) in result.changes.items()}
+                touched.append((result, dossier, created))
+                bar.update(1)
+        s.flush()  # inserts and updates in batches; bumps each changed dossier's version (optimistic check)
+        with s.no_autoflush:  # the entries are inserted together at commit, chained in this order
+            for result, dossier, created in touched:
                 reason = f"nhập từ tệp {source}, dòng {result.row}"
                 if created:
-                    s.add(dossier)
-                    self.service._log(s, user, dossier, "dossier.create", commune.code,
-                                      after={"year": self.year, "criteria_version": self.version.id,
-                                             "procedure": proc.id, "category": category}, reason=reason)
                     result.dossier_id = dossier.id
-                self.service._log(s, user, dossier, ACTION, _codes(result.changes), before, after, reason)
+                    audit.append(s, actor=user.username, action="dossier.create", target=dossier.commune.code,
+                                 after={"year": self.year, "criteria_version": dossier.criteria_version,
+                                        "procedure": dossier.procedure, "category": dossier.category},
+                                 reason=reason, dossier_id=dossier.id, dossier_version=dossier.lock_version)
+                audit.append(s, actor=user.username, action=ACTION, target=_codes(result.changes),
+                             before={c: b for c, (b, _) in result.changes.items()},
+                             after={c: a for c, (_, a) in result.changes.items()},
+                             reason=reason, dossier_id=dossier.id, dossier_version=dossier.lock_version)
                 result.status = dossier.status
-                bar.update(1)
 
 
 def _codes(changes: dict) -> str:
@@ -535,15 +548,30 @@ def _codes(changes: dict) -> str:
 
 
 # -------------------------------------------------------------------------------------------------- scoring
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_ATOMS = (str, int, float, bool, type(None))
+
+
 def plain(obj):
-    """``ScoreResult.to_dict()`` without its deep copies (the same dict, several times faster)."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, list | tuple):
-        return type(obj)(plain(v) for v in obj)
-    if isinstance(obj, dict):
+    """``ScoreResult.to_dict()`` without its deep copies of immutable values (the same dict, faster)."""
+    kind = type(obj)
+    if kind in _ATOMS:
+        return obj
+    if kind is list:
+        return [plain(v) for v in obj]
+    if kind is dict:
         return {plain(k): plain(v) for k, v in obj.items()}
-    return obj
+    names = _FIELDS.get(kind)
+    if names is None:
+        if not dataclasses.is_dataclass(kind):
+            return dataclasses.asdict(_Box(obj))["value"]  # anything else exactly as asdict copies it
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return {name: plain(getattr(obj, name)) for name in names}
+
+
+@dataclass
+class _Box:
+    value: object
 
 
 _VERSIONS: dict[str, CriteriaVersion] = {}

@@ -1,7 +1,8 @@
 """Database connection: SQLite in the instance folder by default (WAL, foreign keys), PostgreSQL by DATABASE_URL.
 
 ``CFC_INSTANCE_DIR`` (default ``./instance``) holds the SQLite file, evidence files and generated documents.
-SQLite write transactions start with ``BEGIN IMMEDIATE`` so that two writers queue instead of failing halfway.
+SQLite write transactions start with ``BEGIN IMMEDIATE`` so that two writers queue instead of failing halfway;
+read-only sessions (``readonly_factory``) start with a plain ``BEGIN`` and never wait for writers.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def make_engine(url: str | None = None) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            readonly = conn.get_execution_options().get("cfc_readonly", False)
+            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -56,3 +58,9 @@ def make_engine(url: str | None = None) -> Engine:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def readonly_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that only read: on SQLite they start with a plain BEGIN, so readers never queue behind
+    writers (WAL gives them a consistent snapshot)."""
+    return sessionmaker(bind=engine.execution_options(cfc_readonly=True), expire_on_commit=False)

@@ -44,6 +44,7 @@ from ..workflow import (
     target_state,
 )
 from . import audit
+from .db import readonly_factory
 from .evidence import store_evidence
 from .models import Dossier, IndicatorValue, Setting, Unit, User
 from .units import category_of, contains, find_unit, path_names
@@ -78,13 +79,16 @@ class DossierService:
     def __init__(self, sessions: sessionmaker[Session], registry: Registry | None = None,
                  procedures: list[Procedure] | None = None):
         self.sessions = sessions
+        bind = sessions.kw.get("bind")
+        self._readers = readonly_factory(bind) if bind is not None else sessions
         self.registry = registry or Registry.load()
         self.procedures = procedures if procedures is not None else load_procedures()
 
     # ------------------------------------------------------------------------------------------ plumbing
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Session]:
-        session = self.sessions()
+    def transaction(self, readonly: bool = False) -> Iterator[Session]:
+        """One transaction; ``readonly`` ones must not write (on SQLite they do not take the write lock)."""
+        session = self._readers() if readonly else self.sessions()
         try:
             with session.begin():
                 yield session
@@ -143,12 +147,12 @@ class DossierService:
 
     # ---------------------------------------------------------------------------------------------- reads
     def get(self, username: str, dossier_id: int) -> DossierView:
-        with self.transaction() as s:
+        with self.transaction(readonly=True) as s:
             user = self._user(s, username)
             return self._view(self._dossier(s, dossier_id, user))
 
     def list(self, username: str, year: int | None = None, status: str | None = None) -> list[DossierView]:
-        with self.transaction() as s:
+        with self.transaction(readonly=True) as s:
             user = self._user(s, username)
             query = select(Dossier)
             if year is not None:
@@ -161,7 +165,7 @@ class DossierService:
     def commune_counts(self, username: str, year: int) -> dict[str, int]:
         """Communes in the actor's jurisdiction in force on the round's date, per district (or province)."""
         day = round_date(year)
-        with self.transaction() as s:
+        with self.transaction(readonly=True) as s:
             user = self._user(s, username)
             counts: dict[str, int] = {}
             for unit in s.execute(select(Unit).where(Unit.level == "commune")).scalars():
@@ -174,7 +178,7 @@ class DossierService:
             return counts
 
     def history(self, username: str, dossier_id: int) -> list[dict]:
-        with self.transaction() as s:
+        with self.transaction(readonly=True) as s:
             user = self._user(s, username)
             dossier = self._dossier(s, dossier_id, user)
             return [
@@ -290,7 +294,7 @@ class DossierService:
     def check_transition(self, username: str, dossier_id: int, event: str, reason: str | None = None,
                          panel_members: list[str] | None = None) -> str:
         """Whether ``username`` may perform ``event`` now (the new state), else the refusal; changes nothing."""
-        with self.transaction() as s:
+        with self.transaction(readonly=True) as s:
             user = self._user(s, username)
             dossier = self._dossier(s, dossier_id, user)
             return self._prepare(s, user, dossier, event, reason, None, panel_members)
@@ -354,7 +358,7 @@ class DossierService:
             audit.append(s, actor=actor, action=action, target=target, before=before, after=after, reason=reason)
 
     def setting(self, key: str, default=None):
-        with self.transaction() as s:
+        with self.transaction(readonly=True) as s:
             return self._setting(s, key, default)
 
     def set_setting(self, actor: str, key: str, value) -> None:

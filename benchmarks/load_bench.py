@@ -1,0 +1,189 @@
+"""Load on the web app: 16 commune officers at once, each opening and saving their self-assessment form.
+
+Starts the real server (`cfc serve`, waitress) on a fresh demo database on loopback, adds 16 officers with a
+draft each, then every user repeatedly GETs the form and POSTs a save (with its CSRF token and version). Prints
+p50/p95 per request kind and the error count; the baseline is GET /login (no database) measured in the same run.
+Target: p95 <= 100 ms, zero errors. Bounded: a fixed number of rounds per user and a time limit.
+
+    .venv/bin/python benchmarks/load_bench.py [--users 16] [--rounds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TIME_LIMIT = 240  # seconds for the whole load phase
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def setup(instance: Path, users: int) -> list[str]:
+    """Demo database plus `users` officers, each with a draft dossier of their own commune."""
+    env = dict(os.environ, CFC_INSTANCE_DIR=str(instance))
+    env.pop("DATABASE_URL", None)
+    subprocess.run([str(BIN / "cfc"), "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([str(BIN / "cfc"), "demo", "load"], env=env, check=True, capture_output=True)
+    script = f"""
+import os
+from sqlalchemy import select
+from engine.store.db import make_engine, session_factory
+from engine.store.models import Dossier, Unit, User
+from engine.store.service import DossierService
+from engine.store.users import add_user
+engine = make_engine()
+svc = DossierService(session_factory(engine))
+names = []
+with svc.transaction() as s:
+    taken = {{u for (u,) in s.execute(select(User.unit_id))}} | {{d for (d,) in s.execute(select(Dossier.commune_id))}}
+    free = [u for u in s.execute(select(Unit).where(Unit.level == "commune").order_by(Unit.code)).scalars()
+            if u.id not in taken][:{users}]
+    for u in free:
+        add_user(s, "load" + u.code, "demo", u.code, ["commune_officer"], unit_level="commune")
+        names.append((u.code, "load" + u.code))
+for code, name in names:
+    svc.create(name, code, 2024)
+print(" ".join(n for _, n in names))
+engine.dispose()
+"""
+    out = subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True)
+    return out.stdout.split()
+
+
+class Client:
+    """One user's keep-alive HTTP connection with its session cookie."""
+
+    def __init__(self, port: int):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookie = ""
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, float]:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        start = time.perf_counter()
+        self.conn.request(method, path, body=body, headers=headers)
+        resp = self.conn.getresponse()
+        text = resp.read().decode("utf-8", "replace")
+        elapsed = time.perf_counter() - start
+        cookie = resp.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return resp.status, text, elapsed
+
+
+def field(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+        rf'value="([^"]*)"[^>]*name="{name}"', html)
+    return match.group(1) if match else ""
+
+
+def run_user(port: int, username: str, rounds: int, deadline: float, results: dict, errors: list) -> None:
+    client = Client(port)
+    try:
+        status, html, _ = client.request("GET", "/login")
+        status, html, _ = client.request("POST", "/login", {"csrf_token": field(html, "csrf_token"),
+                                                            "username": username, "password": "demo"})
+        if status != 302:
+            errors.append(f"{username}: login {status}")
+            return
+        status, html, _ = client.request("GET", "/commune/")
+        dossier = re.search(r'/commune/dossiers/(\d+)', html).group(1)
+        for i in range(rounds):
+            if time.perf_counter() > deadline:
+                break
+            status, html, t = client.request("GET", "/login")
+            results["baseline GET /login"].append(t)
+            status, html, t = client.request("GET", f"/commune/dossiers/{dossier}")
+            results["GET form"].append(t)
+            if status != 200:
+                errors.append(f"{username}: GET form {status}")
+                continue
+            form = {"csrf_token": field(html, "csrf_token"), "lock_version": field(html, "lock_version"),
+                    "action": "save", "TC07__children_under_1": str(50 + i), "TC07__fully_immunised": "49",
+                    "TC13__satisfaction": "86,5", "TC01__officer": "true"}
+            status, html, t = client.request("POST", f"/commune/dossiers/{dossier}", form)
+            results["POST save"].append(t)
+            if status != 302:
+                errors.append(f"{username}: save {status}")
+    except Exception as exc:  # a refused connection or a timeout is an error of the run, not a crash of it
+        errors.append(f"{username}: {type(exc).__name__}: {exc}")
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    instance = Path(tempfile.mkdtemp(prefix="cfc-load-"))
+    port = free_port()
+    print(f"setting up a demo database and {args.users} commune officers…", file=sys.stderr)
+    users = setup(instance, args.users)
+    env = dict(os.environ, CFC_INSTANCE_DIR=str(instance))
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen([str(BIN / "cfc"), "serve", "--port", str(port), "--threads", "8"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        results = {"baseline GET /login": [], "GET form": [], "POST save": []}
+        errors: list[str] = []
+        deadline = time.perf_counter() + TIME_LIMIT
+        threads = [threading.Thread(target=run_user, args=(port, u, args.rounds, deadline, results, errors))
+                   for u in users]
+        start = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(instance, ignore_errors=True)
+    base = statistics.median(results["baseline GET /login"]) * 1000 if results["baseline GET /login"] else 0
+    print(f"{len(users)} concurrent users, {args.rounds} rounds each, {wall:.1f} s wall")
+    for kind, times in results.items():
+        if not times:
+            continue
+        p50, p95 = pct(times, 50), pct(times, 95)
+        ratio = f"{p50 / base:.1f}x baseline" if base else ""
+        print(f"  {kind:<20} n={len(times):<4} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {ratio}")
+    worst = max(pct(results[k], 95) for k in ("GET form", "POST save") if results[k]) if results["POST save"] else 0
+    print(f"errors: {len(errors)}" + ("".join(f"\n  {e}" for e in errors[:10])))
+    print(f"target p95 <= 100 ms: {'PASS' if worst <= 100 else 'FAIL'} (worst p95 {worst:.1f} ms); "
+          f"zero errors: {'PASS' if not errors else 'FAIL'}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
