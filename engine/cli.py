@@ -131,6 +131,23 @@ def criteria_unverified(version_id: str) -> None:
     click.echo(f"{len(missing)} unverified")
 
 
+def _audit(actor: str, action: str, target: str, after: str) -> None:
+    """Record a criteria change in the database's audit trail, when this deployment has a database."""
+    from sqlalchemy import inspect
+
+    from .store.db import make_engine, session_factory
+    from .store.service import DossierService
+
+    engine = make_engine()
+    try:
+        if not inspect(engine).has_table("audit_entries"):
+            click.echo("(no database here: the change is recorded in the criteria file's history only)", err=True)
+            return
+        DossierService(session_factory(engine), registry=_registry()).record(actor, action, target, after=after)
+    finally:
+        engine.dispose()
+
+
 def _file_of(version_id: str) -> Path:
     for path in version_files(default_directory()):
         if path.stem == version_id:
@@ -148,10 +165,11 @@ def _file_of(version_id: str) -> Path:
 def criteria_set(version_id, locator, value, source, verified, by) -> None:
     """Correct one number, e.g. `cfc criteria set qd06-2019 TC07/immunisation/bands/1/min 96`."""
     try:
-        click.echo(render.nfc(set_value(_file_of(version_id), locator, value, by=_actor(by), source=source,
-                                        verified=verified)))
+        change = set_value(_file_of(version_id), locator, value, by=_actor(by), source=source, verified=verified)
     except CfcError as exc:
         _fail(str(exc))
+    click.echo(render.nfc(change))
+    _audit(_actor(by), "criteria.set", version_id, change)
 
 
 @criteria.command("verify")
@@ -162,9 +180,11 @@ def criteria_set(version_id, locator, value, source, verified, by) -> None:
 def criteria_verify(version_id, locator, source, by) -> None:
     """Mark a value verified, e.g. `cfc criteria verify qd06-2019 categories/other --source '…'`."""
     try:
-        click.echo(render.nfc(verify(_file_of(version_id), locator, by=_actor(by), source=source)))
+        change = verify(_file_of(version_id), locator, by=_actor(by), source=source)
     except CfcError as exc:
         _fail(str(exc))
+    click.echo(render.nfc(change))
+    _audit(_actor(by), "criteria.verify", version_id, change)
 
 
 @criteria.command("publish")
@@ -173,9 +193,11 @@ def criteria_verify(version_id, locator, source, by) -> None:
 def criteria_publish(version_id, by) -> None:
     """Make a version official: only when every value is verified, else list what is not."""
     try:
-        click.echo(publish(_file_of(version_id), by=_actor(by)))
+        message = publish(_file_of(version_id), by=_actor(by))
     except CfcError as exc:
         _fail(str(exc))
+    click.echo(message)
+    _audit(_actor(by), "criteria.publish", version_id, "official")
 
 
 # ------------------------------------------------------------------------------------ templates & scoring

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from .. import __version__ as engine_version
@@ -513,33 +513,35 @@ class _Import:
                 if created:
                     dossier = Dossier(commune_id=commune.id, year=self.year, status="draft",
                                       criteria_version=self.version.id, procedure=proc.id, category=category,
-                                      created_at=stamp, updated_at=stamp)
+                                      created_at=stamp)
                     dossier.commune = commune
-                    dossier.values = [IndicatorValue(code=code) for code in self.version.indicator_map()]
                     s.add(dossier)
-                for item in dossier.values:
-                    if item.code in result.changes:
-                        item.self_value = result.changes[item.code][1]
+                else:
+                    for item in dossier.values:
+                        if item.code in result.changes:
+                            item.self_value = result.changes[item.code][1]
                 dossier.self_score = result.score
                 dossier.engine_version = engine_version
                 dossier.updated_at = stamp
                 touched.append((result, dossier, created))
                 bar.update(1)
-        s.flush()  # inserts and updates in batches; bumps each changed dossier's version (optimistic check)
+        s.flush()  # dossiers inserted and updated in batches; each changed one's version bumps (optimistic check)
+        codes = list(self.version.indicator_map())
+        values = [{"dossier_id": dossier.id, "code": code,
+                   "self_value": result.changes[code][1] if code in result.changes else None}
+                  for result, dossier, created in touched if created for code in codes]
+        if values:  # one bulk INSERT: the unit of work would cost ~0.1 ms a row
+            s.execute(insert(IndicatorValue), values)
         with s.no_autoflush:  # the entries are inserted together at commit, chained in this order
             for result, dossier, created in touched:
-                reason = f"nhập từ tệp {source}, dòng {result.row}"
-                if created:
-                    result.dossier_id = dossier.id
-                    audit.append(s, actor=user.username, action="dossier.create", target=dossier.commune.code,
-                                 after={"year": self.year, "criteria_version": dossier.criteria_version,
-                                        "procedure": dossier.procedure, "category": dossier.category},
-                                 reason=reason, dossier_id=dossier.id, dossier_version=dossier.lock_version)
-                audit.append(s, actor=user.username, action=ACTION, target=_codes(result.changes),
-                             before={c: b for c, (b, _) in result.changes.items()},
+                # one entry per dossier; a dossier the import created has no "before" (None)
+                target = ("tạo hồ sơ; " if created else "") + _codes(result.changes)
+                before = None if created else {c: b for c, (b, _) in result.changes.items()}
+                audit.append(s, actor=user.username, action=ACTION, target=target, before=before,
                              after={c: a for c, (_, a) in result.changes.items()},
-                             reason=reason, dossier_id=dossier.id, dossier_version=dossier.lock_version)
-                result.status = dossier.status
+                             reason=f"nhập từ tệp {source}, dòng {result.row}", dossier_id=dossier.id,
+                             dossier_version=dossier.lock_version)
+                result.dossier_id, result.status = dossier.id, dossier.status
 
 
 def _codes(changes: dict) -> str:

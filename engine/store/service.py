@@ -280,12 +280,12 @@ class DossierService:
                 f["message"] for f in (dossier.verified_score or {}).get("failed_conditions", [])
             ) if event == "recognize" else (),
             provisional=version.provisional,
-            allow_samples=bool(self._setting(s, "allow_sample_documents", False)),
+            allow_samples=self._setting(s, "allow_sample_documents", False) is True,
         )
         reasons = guard_reasons(event, ctx, reason)
         if event == "recognize" and not dossier.verified_score:
             reasons.append("chưa có kết quả thẩm định")
-        if event == "verify" and not panel_members:
+        if event == "verify" and not [m for m in panel_members or [] if m and m.strip()]:
             reasons.append("cần ghi thành phần hội đồng thẩm định có mặt")
         if reasons:
             raise TransitionRefused(event, reasons)
@@ -311,7 +311,7 @@ class DossierService:
                 dossier.self_score = self._try_score(dossier, "self_value")
             if event == "verify":
                 dossier.verified_score = self._try_score(dossier, "appraised_value")
-                dossier.panel_members = list(panel_members or [])
+                dossier.panel_members = [m.strip() for m in panel_members or [] if m and m.strip()]
             if event == "recognize":
                 dossier.decision_number = decision_number
                 dossier.decision_date = decision_date

@@ -89,10 +89,10 @@ def units_2025_subset(path: Path, provinces: tuple[str, ...] = (P25, P25_OTHER),
         for row in reader:
             if row["level"] == "province" and row["code"] in provinces:
                 rows.append(row)
-            elif row["level"] == "commune" and row["parent_code"] in provinces:
-                if kept.get(row["parent_code"], 0) < per_province:
-                    kept[row["parent_code"]] = kept.get(row["parent_code"], 0) + 1
-                    rows.append(row)
+            elif (row["level"] == "commune" and row["parent_code"] in provinces
+                  and kept.get(row["parent_code"], 0) < per_province):
+                kept[row["parent_code"]] = kept.get(row["parent_code"], 0) + 1
+                rows.append(row)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fields)
         writer.writeheader()
