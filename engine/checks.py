@@ -6,14 +6,17 @@ turns them into line numbers. Every check runs, so one run reports every problem
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
+
+from pydantic import ValidationError
 
 from .models import (
     HIGHER_IS_BETTER,
+    Category,
     Count,
     CriteriaVersion,
     Criterion,
+    MaxTotal,
     Percentage,
     Rate,
     Survey,
@@ -41,18 +44,11 @@ def _check(v: CriteriaVersion) -> Iterator[Found]:
         yield ("effective_to",), f"{v.effective_to} is before effective_from {v.effective_from}"
     yield from _duplicates([c.id for c in v.categories], ("categories",), "id", "category id")
     yield from _duplicates([c.code for c in v.criteria], ("criteria",), "code", "criterion code")
-    all_codes = [i.code for _, i in v.indicators()]
-    for code, n in Counter(all_codes).items():
-        if n > 1:
-            yield ("criteria",), f"indicator code {code} is defined {n} times"
+    yield from _duplicate_indicators(list(enumerate(v.criteria)))
     total = sum(c.max_points for c in v.criteria)
     if total != v.max_total.points:
         yield ("max_total", "points"), f"criteria maxima add up to {total}, not {v.max_total.points}"
-    for i, cat in enumerate(v.categories):
-        if cat.threshold > v.max_total.points:
-            yield ("categories", i, "threshold"), (
-                f"threshold {cat.threshold} is above the total maximum {v.max_total.points}"
-            )
+    yield from _thresholds(list(enumerate(v.categories)), v.max_total)
     for i, crit in enumerate(v.criteria):
         yield from _check_criterion(crit, ("criteria", i))
     if v.status == "official":
@@ -60,9 +56,66 @@ def _check(v: CriteriaVersion) -> Iterator[Found]:
             yield path + ("verified",), "an official version may hold only verified numbers"
 
 
+def _duplicate_indicators(criteria: list[tuple[int, Criterion]]) -> Iterator[Found]:
+    seen: dict[str, Path] = {}
+    for i, crit in criteria:
+        for j, ind in enumerate(crit.indicators):
+            here: Path = ("criteria", i, "indicators", j, "code")
+            if ind.code in seen:
+                first = ".".join(str(p) for p in seen[ind.code][:2])
+                yield here, f"indicator code {ind.code} is already defined ({first})"
+            else:
+                seen[ind.code] = here
+
+
+def _thresholds(categories: list[tuple[int, Category]], max_total: MaxTotal | None) -> Iterator[Found]:
+    if max_total is None:
+        return
+    for i, cat in categories:
+        if cat.threshold > max_total.points:
+            yield ("categories", i, "threshold"), (
+                f"threshold {cat.threshold} is above the total maximum {max_total.points}"
+            )
+
+
+def check_parts(data: dict) -> list[Found]:
+    """Cross-field checks of a document that failed structural validation: every category and criterion
+    that is valid on its own is still checked, so one run reports every problem."""
+    out: list[Found] = []
+    raw_categories = data.get("categories") if isinstance(data.get("categories"), list) else []
+    raw_criteria = data.get("criteria") if isinstance(data.get("criteria"), list) else []
+    out += _duplicates([c.get("id") if isinstance(c, dict) else None for c in raw_categories], ("categories",),
+                       "id", "category id")
+    out += _duplicates([c.get("code") if isinstance(c, dict) else None for c in raw_criteria], ("criteria",),
+                       "code", "criterion code")
+    categories = _valid(Category, raw_categories)
+    criteria = _valid(Criterion, raw_criteria)
+    try:
+        max_total = MaxTotal.model_validate(data.get("max_total"))
+    except ValidationError:
+        max_total = None
+    out += _thresholds(categories, max_total)
+    out += _duplicate_indicators(criteria)
+    for i, crit in criteria:
+        out += _check_criterion(crit, ("criteria", i))
+    return [(path, message) for path, message in out if message]
+
+
+def _valid(model, items: list) -> list[tuple[int, object]]:
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append((i, model.model_validate(item)))
+        except ValidationError:
+            continue
+    return out
+
+
 def _duplicates(values: list, base: Path, field: str, what: str) -> Iterator[Found]:
     seen: set = set()
     for i, value in enumerate(values):
+        if value is None:
+            continue
         if value in seen:
             yield base + (i, field), f"duplicate {what} {value}"
         seen.add(value)

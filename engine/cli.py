@@ -135,10 +135,14 @@ def _audit(actor: str, action: str, target: str, after: str) -> None:
     """Record a criteria change in the database's audit trail, when this deployment has a database."""
     from sqlalchemy import inspect
 
-    from .store.db import make_engine, session_factory
+    from .store.db import database_url, make_engine, session_factory
     from .store.service import DossierService
 
-    engine = make_engine()
+    url = database_url()
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        click.echo("(no database here: the change is recorded in the criteria file's history only)", err=True)
+        return
+    engine = make_engine(url)
     try:
         if not inspect(engine).has_table("audit_entries"):
             click.echo("(no database here: the change is recorded in the criteria file's history only)", err=True)

@@ -91,6 +91,8 @@ def _number(text: str):
         value = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
         raise EditError(f"{text!r} is not a number") from None
+    if not value.is_finite() or abs(value) > 10**9:
+        raise EditError(f"{text!r} is not a finite number of a sensible size")
     return int(value) if value == value.to_integral_value() else float(value)
 
 
@@ -150,17 +152,36 @@ def set_value(path: Path, locator: str, raw: str, *, by: str, source: str | None
         holder.pop(field, None)
     else:
         holder[field] = new
+    moved = _move_shared_edge(data, locator, field, old, new) if field in ("min", "max") else ""
     prov = _holder_with_provenance(data, holder, locator)
     if source is not None:
         prov["source"] = source
     if verified is not None:
         prov["verified"] = verified
-    change = f"{name}: {old} → {new}"
+    change = f"{name}: {old} → {new}{moved}"
     if verified is not None:
         change += ", verified" if verified else ", unverified"
     _record(data, by, change, today or dt.date.today())
     _write(path, data)
     return change
+
+
+def _move_shared_edge(data: CommentedMap, locator: str, field: str, old, new) -> str:
+    """Bands tile the range, so an edge is shared with a neighbour: moving a band's ``min`` moves the
+    neighbour's ``max`` that equalled it (and the other way round). Returns a note for the history."""
+    parts = [p for p in locator.strip("/").split("/") if p]
+    if "bands" not in parts or old is None or new is None:
+        return ""
+    at = parts.index("bands")
+    component, _, _ = resolve(data, "/".join(parts[:at]))
+    bands = component.get("bands")
+    index = int(parts[at + 1])
+    other = "max" if field == "min" else "min"
+    for neighbour in (index - 1, index + 1):
+        if 0 <= neighbour < len(bands) and bands[neighbour].get(other) == old:
+            bands[neighbour][other] = new
+            return f" (and bands/{neighbour}/{other}, the shared edge)"
+    return ""
 
 
 def verify(path: Path, locator: str, *, by: str, source: str, today: dt.date | None = None) -> str:

@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from .checks import check_version
+from .checks import check_parts, check_version
 from .errors import CriteriaError, NoVersionInForce, Problem, UnknownVersion
 from .models import CriteriaVersion
 
@@ -55,16 +55,45 @@ def read_yaml(path: Path):
         raise CriteriaError([Problem(str(path), line, "yaml", _one_line(exc.problem or str(exc)))]) from None
     except OSError as exc:
         raise CriteriaError([Problem(str(path), 0, "file", exc.strerror or str(exc))]) from None
+    except UnicodeDecodeError as exc:
+        line = Path(path).read_bytes()[: exc.start].count(b"\n") + 1
+        raise CriteriaError([Problem(str(path), line, "file", f"not UTF-8 text (byte {exc.start})")]) from None
+    except ValueError as exc:  # ruamel builds dates itself: 2019-02-30 raises here, without a position
+        line, text = _bad_date(path)
+        raise CriteriaError([Problem(str(path), line, "date", f"{text}: {exc}")]) from None
+
+
+def _bad_date(path: Path) -> tuple[int, str]:
+    """The first YYYY-MM-DD in the file that is not a real date, with its line."""
+    import datetime as dt
+    import re
+
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        for match in re.finditer(r"\b\d{4}-\d{2}-\d{2}\b", line):
+            try:
+                dt.date.fromisoformat(match.group(0))
+            except ValueError:
+                return number, match.group(0)
+    return 0, "a date"
 
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _key(node, key):
+    """The document's own key for ``key`` (pydantic reports a YAML key 5 as '5')."""
+    if key in node:
+        return key
+    return next((k for k in node if str(k) == str(key)), key)
+
+
 def line_of(data, path: Iterable) -> int:
     """1-based line of the deepest node of ``path`` that exists in the document (0 when unknown)."""
     node, line = data, 1
     for key in path:
+        if isinstance(node, CommentedMap):
+            key = _key(node, key)
         if isinstance(node, CommentedMap) and key in node:
             line = node.lc.key(key)[0] + 1
             node = node[key]
@@ -104,9 +133,9 @@ def _readable_loc(data, loc) -> tuple:
     out: list = []
     node = data
     for key in loc:
-        if isinstance(node, CommentedMap) and key in node:
-            out.append(key)
-            node = node[key]
+        if isinstance(node, CommentedMap) and _key(node, key) in node:
+            out.append(str(key))  # a mapping key, even a number, is named as written
+            node = node[_key(node, key)]
         elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
             out.append(key)
             node = node[key]
@@ -125,10 +154,13 @@ def parse_version(path: Path, data) -> CriteriaVersion:
     """Validate loaded YAML into a CriteriaVersion, or raise CriteriaError listing every problem."""
     if not isinstance(data, CommentedMap):
         raise CriteriaError([Problem(str(path), 1, "(document)", "a criteria file must be a mapping")])
+    plain = _plain(data)
     try:
-        version = CriteriaVersion.model_validate(_plain(data))
+        version = CriteriaVersion.model_validate(plain)
     except ValidationError as exc:
-        raise CriteriaError(_pydantic_problems(path, data, exc)) from None
+        problems = _pydantic_problems(path, data, exc)
+        problems += [Problem(str(path), line_of(data, p), _field(p), msg) for p, msg in check_parts(plain)]
+        raise CriteriaError(problems) from None
     problems = [Problem(str(path), line_of(data, p), _field(p), msg) for p, msg in check_version(version)]
     if path.stem != version.id:
         problems.append(Problem(str(path), line_of(data, ("id",)), "id", f"id {version.id} differs from the file name"))

@@ -23,6 +23,8 @@ def _exact_decimal(value: object) -> object:
         return value  # let pydantic refuse it
     if isinstance(value, float):
         return Decimal(repr(value))
+    if isinstance(value, int):
+        return Decimal(value)
     return value
 
 
@@ -30,7 +32,9 @@ Number = Annotated[Decimal, BeforeValidator(_exact_decimal)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys are errors and types are strict: "850" or true is no threshold."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Provenance(Strict):

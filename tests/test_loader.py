@@ -304,8 +304,8 @@ CASES: list[tuple[str, list[Edit], list[tuple[Anchor, str, str | None]]]] = [
     # --- YAML itself
     (
         "yaml_syntax_error",
-        [("status: provisional\n", "status: [provisional\n")],
-        [(("status: [provisional",), "yaml", None)],
+        [("status: provisional\n", "status: provisional: yes\n")],
+        [(("status: provisional: yes",), "yaml", "mapping values are not allowed")],
     ),
     (
         "duplicate_yaml_key",
@@ -501,6 +501,16 @@ def two_versions(folder: Path, *, gap: bool = False, overlap: bool = False) -> P
     return folder
 
 
+@pytest.fixture(scope="module")
+def consecutive(tmp_path_factory) -> Registry:
+    return Registry.load(two_versions(tmp_path_factory.mktemp("consecutive")))
+
+
+@pytest.fixture(scope="module")
+def with_a_gap(tmp_path_factory) -> Registry:
+    return Registry.load(two_versions(tmp_path_factory.mktemp("gap"), gap=True))
+
+
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
@@ -512,8 +522,8 @@ def two_versions(folder: Path, *, gap: bool = False, overlap: bool = False) -> P
         ("1990-01-01", None),
     ],
 )
-def test_version_in_force_is_chosen_by_date(tmp_path, day, expected):
-    registry = Registry.load(two_versions(tmp_path / "c"))
+def test_version_in_force_is_chosen_by_date(consecutive, day, expected):
+    registry = consecutive
     when = dt.date.fromisoformat(day)
     if expected is None:
         with pytest.raises(NoVersionInForce, match=day):
@@ -524,17 +534,16 @@ def test_version_in_force_is_chosen_by_date(tmp_path, day, expected):
 
 
 @pytest.mark.parametrize("day", ["2025-01-01", "2025-07-14", "2025-12-31"])
-def test_a_date_between_versions_is_a_clear_error(tmp_path, day):
-    registry = Registry.load(two_versions(tmp_path / "c", gap=True))
+def test_a_date_between_versions_is_a_clear_error(with_a_gap, day):
     with pytest.raises(NoVersionInForce) as info:
-        registry.in_force(dt.date.fromisoformat(day))
+        with_a_gap.in_force(dt.date.fromisoformat(day))
     message = str(info.value)
     assert f"no criteria version is in force on {day}" in message
     assert "qd06-2019" in message and "qd06-2025" in message
 
 
-def test_resolve_prefers_the_named_version(tmp_path):
-    registry = Registry.load(two_versions(tmp_path / "c"))
+def test_resolve_prefers_the_named_version(consecutive):
+    registry = consecutive
     assert registry.resolve("qd06-2019", dt.date(2030, 1, 1)).id == "qd06-2019"
     with pytest.raises(UnknownVersion, match="qd06-1999"):
         registry.resolve("qd06-1999", None)

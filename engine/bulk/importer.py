@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, defer
 
 from .. import __version__ as engine_version
 from ..assessment import (
@@ -211,20 +211,21 @@ def import_file(service: DossierService, path: Path | str, year: int, username: 
 def import_table(service: DossierService, table: Table, year: int, username: str, *, dry_run: bool = False,
                  progress: Progress | None = None, workers: int | None = None) -> ImportReport:
     progress = progress or no_progress
-    with service.transaction() as s:
-        job = _Import(service, s, table, year, username, dry_run)
+    # worker processes start now and score each good row as soon as it is checked
+    with Scorer(service.registry.versions, worker_count(len(table.rows), workers)) as scorer, \
+            service.transaction() as s:
+        job = _Import(service, s, table, year, username, dry_run, scorer)
         job.check(progress)
         if job.report.problems and not dry_run:
             raise ImportRefused(job.report)
-        scores = score_all(job.versions(), job.jobs, workers, progress)
         if dry_run:
-            for result, value in zip(job.to_score, scores, strict=True):
-                result.score = value
+            for result, handle in job.to_score:
+                result.score = scorer.result(handle)
             for result, _, dossier, _ in job.plans:
                 if not result.changes and dossier is not None:
                     result.score = dossier.self_score  # as it stands
             return job.report
-        job.store(scores, progress)
+        job.store(progress)
         job.report.stored = True
         return job.report
 
@@ -300,8 +301,8 @@ def _valid_on(unit: Unit, day) -> bool:
 
 class _Import:
     def __init__(self, service: DossierService, session: Session, table: Table, year: int, username: str,
-                 dry_run: bool):
-        self.service, self.s, self.table, self.year = service, session, table, year
+                 dry_run: bool, scorer: Scorer):
+        self.service, self.s, self.table, self.year, self.scorer = service, session, table, year, scorer
         self.day = round_date(year)
         self.user = service._user(session, username)
         roles = set(self.user.roles)
@@ -313,14 +314,10 @@ class _Import:
         self.columns: dict[int, str] = {}  # 1-based column → indicator code
         self.skipped: set[int] = set()  # commune_name and columns already reported at the header
         self.plans: list[tuple[RowResult, Unit | None, Dossier | None, str | None]] = []
-        self.to_score: list[RowResult] = []
-        self.jobs: list[tuple] = []
+        self.to_score: list[tuple[RowResult, int]] = []  # rows whose new score is wanted, with its handle
 
     def problem(self, row: int, column: int, header: str, value: str, reason: str, message: str) -> None:
         self.report.problems.append(CellProblem(row, column, header, value, reason, message))
-
-    def versions(self) -> dict[str, CriteriaVersion]:
-        return {job[0]: self.service.registry.get(job[0]) for job in self.jobs}
 
     # -------------------------------------------------------------------------------------------- header
     def read_header(self) -> bool:
@@ -368,11 +365,17 @@ class _Import:
         self.communes = {u.code: u for u in units if u.level == "commune" and _valid_on(u, self.day)}
         self.categories = dict(s.execute(select(CommuneCategory.unit_id, CommuneCategory.category)
                                          .where(CommuneCategory.year == self.year)).all())
-        # the scores are large JSON documents that checking never reads: load them only when used
+        # the scores are large JSON documents that checking never reads, and ORM objects of every value would
+        # cost more than the rest of the check: load scores only when used, values as plain rows
         dossiers = s.execute(select(Dossier).where(Dossier.year == self.year)
-                             .options(selectinload(Dossier.values), defer(Dossier.self_score),
-                                      defer(Dossier.verified_score))).scalars()
+                             .options(defer(Dossier.self_score), defer(Dossier.verified_score))).scalars()
         self.dossiers = {d.commune_id: d for d in dossiers}
+        self.stored: dict[int, dict[str, tuple[int, str | None]]] = {}  # dossier id → code → (row id, value)
+        rows = s.execute(select(IndicatorValue.dossier_id, IndicatorValue.code, IndicatorValue.id,
+                                IndicatorValue.self_value)
+                         .join(Dossier, Dossier.id == IndicatorValue.dossier_id).where(Dossier.year == self.year))
+        for dossier_id, code, value_id, value in rows:
+            self.stored.setdefault(dossier_id, {})[code] = (value_id, value)
 
     def find(self, code: str) -> Unit | None:
         unit = self.communes.get(code)
@@ -440,7 +443,7 @@ class _Import:
                 self.problem(row.number, col, ind_code, shown(value), reason, text)
             else:
                 typed[ind_code], where[ind_code] = parsed, col
-        stored = {v.code: v.self_value for v in dossier.values} if dossier else {}
+        stored = {c: v for c, (_, v) in self.stored.get(dossier.id, {}).items()} if dossier else {}
         merged = {c: from_canonical(indicators[c].type, t) for c, t in stored.items()
                   if t is not None and c in indicators}
         merged.update(typed)
@@ -470,14 +473,14 @@ class _Import:
         self.plans.append((result, commune, dossier, category))
         if changes and not result.missing:
             try:
-                checked = check_values(version, merged, category)
+                    checked = check_values(version, merged, category)
             except AssessmentError as exc:  # only a category the criteria version does not know is left
                 self.problem(row.number, 1, COMMUNE_COLUMN, code, "no_category", "; ".join(map(str, exc.problems)))
                 self.report.rows.pop()
                 self.plans.pop()
                 return
-            self.to_score.append(result)
-            self.jobs.append((version.id, Commune(commune.code, commune.name, category), self.year, checked))
+            job = (version.id, Commune(commune.code, commune.name, category), self.year, checked)
+            self.to_score.append((result, self.scorer.submit(job)))
         elif changes:
             result.score = None
 
@@ -498,17 +501,20 @@ class _Import:
                              f"{canonical_text(merged[bottom])}{note}")
 
     # --------------------------------------------------------------------------------------------- storing
-    def store(self, scores: Iterator[dict], progress: Progress) -> None:
-        """Write every change in bulk (one flush for the dossiers and values), then the audit entries in order."""
+    def store(self, progress: Progress) -> None:
+        """Write every change in bulk (dossiers, then values), then one audit entry per dossier, in row order."""
         s, user, source = self.s, self.user, self.table.source
         stamp = audit.now()
         proc = procedure_for(self.day, self.service.procedures)
+        handles = {id(result): handle for result, handle in self.to_score}
         changed = [p for p in self.plans if p[0].changes]
-        scored = iter(scores)
         touched: list[tuple[RowResult, Dossier, bool]] = []
+        inserts: list[dict] = []
+        updates: list[dict] = []
         with progress("Lưu", len(changed)) as bar:
             for result, commune, dossier, category in changed:
-                result.score = next(scored) if not result.missing else None
+                handle = handles.get(id(result))
+                result.score = None if handle is None else self.scorer.result(handle)
                 created = dossier is None
                 if created:
                     dossier = Dossier(commune_id=commune.id, year=self.year, status="draft",
@@ -516,32 +522,38 @@ class _Import:
                                       created_at=stamp)
                     dossier.commune = commune
                     s.add(dossier)
-                else:
-                    for item in dossier.values:
-                        if item.code in result.changes:
-                            item.self_value = result.changes[item.code][1]
                 dossier.self_score = result.score
                 dossier.engine_version = engine_version
                 dossier.updated_at = stamp
                 touched.append((result, dossier, created))
                 bar.update(1)
-        s.flush()  # dossiers inserted and updated in batches; each changed one's version bumps (optimistic check)
-        codes = list(self.version.indicator_map())
-        values = [{"dossier_id": dossier.id, "code": code,
-                   "self_value": result.changes[code][1] if code in result.changes else None}
-                  for result, dossier, created in touched if created for code in codes]
-        if values:  # one bulk INSERT: the unit of work would cost ~0.1 ms a row
-            s.execute(insert(IndicatorValue), values)
-        with s.no_autoflush:  # the entries are inserted together at commit, chained in this order
+            s.flush()  # dossiers inserted and updated in batches; each changed one's version bumps (optimistic check)
             for result, dossier, created in touched:
-                # one entry per dossier; a dossier the import created has no "before" (None)
-                target = ("tạo hồ sơ; " if created else "") + _codes(result.changes)
-                before = None if created else {c: b for c, (b, _) in result.changes.items()}
-                audit.append(s, actor=user.username, action=ACTION, target=target, before=before,
-                             after={c: a for c, (_, a) in result.changes.items()},
-                             reason=f"nhập từ tệp {source}, dòng {result.row}", dossier_id=dossier.id,
-                             dossier_version=dossier.lock_version)
-                result.dossier_id, result.status = dossier.id, dossier.status
+                stored = {} if created else self.stored.get(dossier.id, {})
+                codes = self.version.indicator_map() if created else result.changes
+                for code in codes:
+                    new = result.changes[code][1] if code in result.changes else None
+                    if code in stored:
+                        updates.append({"value_id": stored[code][0], "new_value": new})
+                    else:
+                        inserts.append({"dossier_id": dossier.id, "code": code, "self_value": new})
+            # Core executemany: the unit of work costs ~0.1 ms a value, ORM bulk statements about twice Core's
+            table = IndicatorValue.__table__
+            if inserts:
+                s.connection().execute(table.insert(), inserts)
+            if updates:
+                s.connection().execute(table.update().where(table.c.id == bindparam("value_id"))
+                                       .values(self_value=bindparam("new_value")), updates)
+            with s.no_autoflush:  # the entries are inserted together at commit, chained in this order
+                for result, dossier, created in touched:
+                    # one entry per dossier; a dossier the import created has no "before" (None)
+                    target = ("tạo hồ sơ; " if created else "") + _codes(result.changes)
+                    before = None if created else {c: b for c, (b, _) in result.changes.items()}
+                    audit.append(s, actor=user.username, action=ACTION, target=target, before=before,
+                                 after={c: a for c, (_, a) in result.changes.items()},
+                                 reason=f"nhập từ tệp {source}, dòng {result.row}", dossier_id=dossier.id,
+                                 dossier_version=dossier.lock_version)
+                    result.dossier_id, result.status = dossier.id, dossier.status
 
 
 def _codes(changes: dict) -> str:
@@ -590,36 +602,73 @@ def _score(job: tuple, versions: dict[str, CriteriaVersion] | None = None) -> di
     return plain(score(version, Assessment(commune, year, round_date(year), version.id, values)))
 
 
-def worker_count(jobs: int, workers: int | None = None) -> int:
-    """0 (score in this process) or the number of worker processes for ``jobs`` scorings."""
+def worker_count(rows: int, workers: int | None = None) -> int:
+    """0 (score in this process) or the number of worker processes for a file of ``rows`` rows."""
     if workers is None:
         env = os.environ.get("CFC_IMPORT_WORKERS", "").strip()
         if env:
             workers = int(env)
         else:
-            workers = min(os.cpu_count() or 1, 4) if jobs >= PARALLEL_FROM else 0
-    return 0 if workers <= 1 or jobs < 2 else min(workers, jobs)
+            workers = min(os.cpu_count() or 1, 4) if rows >= PARALLEL_FROM else 0
+    return 0 if workers <= 1 or rows < 2 else workers
 
 
-def score_all(versions: dict[str, CriteriaVersion], jobs: list[tuple], workers: int | None,
-              progress: Progress) -> Iterator[dict]:
-    """Scores of ``jobs``, in order, lazily: with several workers, storing overlaps the scoring."""
-    n = worker_count(len(jobs), workers)
-    if not jobs:
-        return iter(())
-    if n == 0:
-        return (_score(job, versions) for job in jobs)
-    return _pooled(versions, jobs, n, progress)
+class Scorer:
+    """Scores assessments in this process, or in worker processes that start with the first job and score in
+    batches while the importer goes on checking rows; ``result`` gives each score, asked in order."""
+
+    BATCH = 32
+
+    def __init__(self, versions: dict[str, CriteriaVersion], workers: int = 0):
+        self.versions = dict(versions)
+        self.workers = workers if workers > 1 else 0
+        self.pool = None
+        self.jobs: list[tuple] = []
+        self.pending: list[tuple] = []  # jobs not yet sent to a worker
+        self.batches: list = []  # futures, each of BATCH scores
+        self.done: dict[int, list[dict]] = {}
+
+    def __enter__(self) -> Scorer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool, self.workers = None, 0
+
+    def submit(self, job: tuple) -> int:
+        handle = len(self.jobs)
+        self.jobs.append(job)
+        if self.workers and self.pool is None:
+            # spawn, not fork: the parent holds database connections and durable-rules' native state
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_init_worker, initargs=(self.versions,))
+        if self.pool is not None:
+            self.pending.append(job)
+            if len(self.pending) == self.BATCH:
+                self._send()
+        return handle
+
+    def _send(self) -> None:
+        self.batches.append(self.pool.submit(_score_batch, self.pending))
+        self.pending = []
+
+    def result(self, handle: int) -> dict:
+        if not self.workers:
+            return _score(self.jobs[handle], self.versions)
+        batch, offset = divmod(handle, self.BATCH)
+        if batch >= len(self.batches) and self.pending:
+            self._send()
+        if batch not in self.done:
+            self.done = {batch: self.batches[batch].result()}  # keep one batch: the results are large
+        return self.done[batch][offset]
 
 
-def _pooled(versions, jobs, n: int, progress: Progress) -> Iterator[dict]:
-    # spawn, not fork: the parent holds database connections and durable-rules' native state
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(versions,))
-    try:
-        yield from pool.map(_score, jobs, chunksize=max(1, min(64, len(jobs) // (n * 8) or 1)))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+def _score_batch(jobs: list[tuple]) -> list[dict]:
+    return [_score(job) for job in jobs]
 
 
 def report_rows(report: ImportReport) -> list[list]:
