@@ -10,7 +10,7 @@ component against the evaluator, raising ``EngineMismatch`` on any difference.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from . import __version__, evaluate
@@ -77,7 +77,18 @@ class ScoreResult:
     notices: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return _plain(self)
+
+
+def _plain(node):
+    """Dataclasses → dicts, recursively (like dataclasses.asdict, without its deep copies of every leaf)."""
+    if hasattr(node, "__dataclass_fields__"):
+        return {name: _plain(getattr(node, name)) for name in node.__dataclass_fields__}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, dict):
+        return {k: _plain(v) for k, v in node.items()}
+    return node
 
 
 def engine_mode() -> str:

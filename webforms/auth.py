@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -89,6 +90,17 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
 
 
+def safe_next(target: str) -> str | None:
+    """A path of this site to return to after sign-in, or None (no open redirects: no scheme, no host, no
+    backslash or control character that a browser would turn into one)."""
+    if not target.startswith("/") or any(ch in target for ch in "\\") or any(ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
@@ -100,8 +112,7 @@ def login():
             flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
         else:
             login_user(actor)
-            target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else actor.home)
+            return redirect(safe_next(request.args.get("next", "")) or actor.home)
     return render_template("login.html", form=form)
 
 

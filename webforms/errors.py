@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, flash, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 
-from engine.errors import AccessDenied, AssessmentError, CfcError, ConflictError, NotFound
+from engine.errors import AccessDenied, AssessmentError, CfcError, ConflictError, NotFound, UnknownVersion
 from engine.store.evidence import UploadRefused
 from engine.workflow import TransitionRefused
 
@@ -13,7 +14,7 @@ from engine.workflow import TransitionRefused
 def status_of(exc: Exception) -> int:
     if isinstance(exc, AccessDenied):
         return 403
-    if isinstance(exc, NotFound):
+    if isinstance(exc, NotFound | UnknownVersion):
         return 404
     if isinstance(exc, TransitionRefused | ConflictError):
         return 409
@@ -32,10 +33,16 @@ def init_app(app: Flask) -> None:
             from .api.views import error_body
 
             return error_body(exc, status)
-        if status in (403, 404):
+        back = request.referrer if (request.referrer or "").startswith(request.host_url) else None
+        if status in (403, 404, 413) or request.method == "GET" or not back:
             return render_template("error.html", status=status, message=str(exc)), status
         flash(str(exc), "error")
-        return redirect(request.referrer or request.path)
+        return redirect(back)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        message = _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (CSRF). Vui lòng tải lại trang và thử lại.")
+        return render_template("error.html", status=400, message=message), 400
 
     for code in (400, 401, 403, 404, 405, 413, 500):
         @app.errorhandler(code)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from engine.assessment import parse_text
@@ -34,7 +35,7 @@ class EngineValue:
 
 def _value_field(code: str, label: str, kind: str, default: str | None):
     if kind == "yes_no":
-        return RadioField(label, choices=[("true", "Có"), ("false", "Không")], default=default,
+        return RadioField(label, choices=[SelectChoice("true", "Có"), SelectChoice("false", "Không")], default=default,
                           validators=[Optional()], validate_choice=True)
     hint = "0–100, ví dụ 86,5" if kind == "score" else "số nguyên ≥ 0, ví dụ 1.234"
     return StringField(label, default=default, validators=[Optional(), EngineValue(code, kind)],

@@ -6,8 +6,8 @@ Text is parsed later by ``engine.assessment.parse_text`` (Vietnamese number form
 
 CSV: UTF-8 with or without BOM (Excel's "CSV UTF-8"), UTF-16 with BOM (Excel's "Unicode text"), else Windows
 Vietnamese (cp1258); the delimiter is the one of ``,`` ``;`` and tab that the header line uses most.
-XLSX: the first sheet whose cell A1 is ``commune_code`` (else the first sheet); formulas give their last
-computed value.
+XLSX: the first sheet laid out for import (A1 ``commune_code``, indicator codes in row 1), so a results workbook
+imports from its values sheet; formulas give their last computed value.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 import warnings
 import zipfile
@@ -25,6 +26,7 @@ from pathlib import Path
 from ..errors import CfcError
 
 CellValue = str | int | Decimal | bool | None
+INDICATOR = re.compile(r"TC\d{2}\.", re.IGNORECASE)  # how indicator codes start (engine.models.Indicator)
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
 
@@ -164,12 +166,7 @@ def read_xlsx(data: bytes, name: str = "data.xlsx") -> Table:
         sheets = book.worksheets
         if not sheets:
             raise ReadError(f"{name}: the workbook has no sheet")
-        chosen = sheets[0]
-        for sheet in sheets:
-            first = next(sheet.iter_rows(min_row=1, max_row=1, max_col=1, values_only=True), (None,))
-            if isinstance(first[0], str) and first[0].strip().lower() == "commune_code":
-                chosen = sheet
-                break
+        chosen = _choose(sheets)
         lines = chosen.iter_rows(values_only=True)
         head = next(lines, None)
         if head is None:
@@ -183,6 +180,19 @@ def read_xlsx(data: bytes, name: str = "data.xlsx") -> Table:
         return Table(name, _trim(header), rows, chosen.title)
     finally:
         book.close()
+
+
+def _choose(sheets):
+    """The first sheet laid out for import (A1 commune_code, indicator codes in row 1), else the first whose A1
+    is commune_code (a results sheet), else the first sheet."""
+    starts = []
+    for sheet in sheets:
+        head = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        if head and isinstance(head[0], str) and head[0].strip().lower() == "commune_code":
+            if any(isinstance(c, str) and INDICATOR.match(c.strip()) for c in head[1:]):
+                return sheet
+            starts.append(sheet)
+    return (starts or sheets)[0]
 
 
 def _trim(header: list[str]) -> list[str]:

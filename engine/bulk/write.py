@@ -2,7 +2,7 @@
 
 A sheet has a row of column keys (what the importer and programs read) and, optionally, a second row of
 Vietnamese labels for people. Text that a spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``) is
-kept as text: forced to a string cell in XLSX, prefixed with ``'`` in CSV.
+kept as text: forced to a string cell in XLSX, prefixed with ``'`` in CSV (a plain number such as "-2" is not).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,6 +20,7 @@ from ..errors import CfcError
 
 FORMATS = (".xlsx", ".csv")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d[\d.,]*")  # "-2" as typed in a cell: a number to a spreadsheet, not a formula
 
 
 @dataclass
@@ -73,7 +75,7 @@ def _csv_text(value) -> str:
         return value.isoformat()
     if isinstance(value, str):
         text = _nfc(value)
-        return "'" + text if text.startswith(_FORMULA_START) else text
+        return "'" + text if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text) else text
     return str(value)
 
 

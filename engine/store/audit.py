@@ -95,8 +95,8 @@ def verify_chain(session: Session) -> ChainReport:
         prev, expected_seq = entry.hash, expected_seq + 1
     head = session.get(AuditHead, 1)
     if head is not None and (head.seq != count or head.hash != prev):
-        return ChainReport(False, count, f"the chain ends at entry {count} but {head.seq} were written "
-                                         "(entries were deleted at the end)", count + 1)
+        return ChainReport(False, count, f"entry {count + 1}: deleted (the chain ends at entry {count} but "
+                                         f"{head.seq} were written)", count + 1)
     return ChainReport(True, count, f"audit chain intact: {count} entries")
 
 

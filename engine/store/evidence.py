@@ -51,7 +51,8 @@ def check_upload(filename: str, content: bytes) -> tuple[str, str]:
     if not content:
         raise UploadRefused(f"{filename}: the file is empty")
     name = safe_name(filename)
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    stem, _, ext = name.rpartition(".")
+    ext = ext.lower() if stem.strip() else ""
     if ext not in ALLOWED:
         raise UploadRefused(f"{name}: type .{ext or '?'} not accepted (accepted: {', '.join(sorted(ALLOWED))})")
     content_type, magic = ALLOWED[ext]

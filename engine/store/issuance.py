@@ -206,6 +206,15 @@ def in_sentence(unit_name: str) -> str:
     return unit_name if not kind or _proper(rest) else f"{kind.lower()} {rest}"
 
 
+def full_name(unit: Unit) -> str:
+    """A unit's name with its type: the 2025 list names provinces without "Tỉnh" ("Quảng Ngãi"), cities with
+    "Thành phố"; documents always write the type ("Tỉnh Quảng Ngãi")."""
+    kind, _rest = _split_type(unit.name)
+    if unit.level == "province" and not kind:
+        return f"Tỉnh {unit.name}"
+    return unit.name
+
+
 def ancestor(unit: Unit, level: str) -> Unit | None:
     if unit.level == level:
         return unit
@@ -221,8 +230,8 @@ def province_of(unit: Unit) -> Unit:
 
 def _names(commune: Unit) -> dict[str, str]:
     district = ancestor(commune, "district")
-    return {"commune": commune.name, "district": district.name if district else "",
-            "province": province_of(commune).name}
+    return {"commune": full_name(commune), "district": full_name(district) if district else "",
+            "province": full_name(province_of(commune))}
 
 
 def _issuing_unit(commune: Unit, level: str) -> Unit:
@@ -234,16 +243,16 @@ def _issuing_unit(commune: Unit, level: str) -> Unit:
 
 
 def _values(entry: DocumentsEntry, unit: Unit, commune: Unit) -> dict[str, str]:
-    province = province_of(commune)
+    name, province = full_name(unit), full_name(province_of(commune))
     return {
-        "unit": in_sentence(unit.name),
-        "unit_upper": unit.name.upper(),
-        "unit_name": unit.name,
-        "province": in_sentence(province.name),
-        "province_upper": province.name.upper(),
-        "place": place_name(unit.name),
+        "unit": in_sentence(name),
+        "unit_upper": name.upper(),
+        "unit_name": name,
+        "province": in_sentence(province),
+        "province_upper": province.upper(),
+        "place": place_name(name),
         "unit_phrase": entry.unit_phrase,
-        "commune_upper": commune.name.upper(),
+        "commune_upper": full_name(commune).upper(),
     }
 
 
@@ -360,13 +369,15 @@ def round_dossiers(session: Session, province_code: str, year: int, statuses: tu
         .options(selectinload(Dossier.commune))
     ).scalars()
     found = [d for d in rows if province_of(d.commune).code == str(province_code)]
+    return sorted(found, key=_order)
 
-    def key(d: Dossier):
-        district = ancestor(d.commune, "district")
-        return (int(district.code) if district else 0, int(d.commune.code) if d.commune.code.isdigit() else 0,
-                d.commune.code)
 
-    return sorted(found, key=key)
+def _order(dossier: Dossier) -> tuple:
+    """District code, then commune code (numerically: the official codes are numbers)."""
+    district = ancestor(dossier.commune, "district")
+    code = dossier.commune.code
+    return (int(district.code) if district and district.code.isdigit() else 0,
+            int(code) if code.isdigit() else 0, code)
 
 
 def issue_round(session: Session, province_code: str, year: int, actor: str) -> list[Certificate]:
@@ -459,6 +470,7 @@ def verification(session: Session, serial: str, base_url: str, registry: Registr
     cert = lookup(session, serial)
     if cert is None:
         return None
+    registry = registry or Registry.load()
     fields = certificate_fields(session, cert, base_url, registry)
     status = asdict(status_of(session, cert))
     fields.update({
@@ -467,9 +479,15 @@ def verification(session: Session, serial: str, base_url: str, registry: Registr
         "issued_on": _local_date(cert.issued_at),
         "dossier_id": cert.dossier_id,
         "category": cert.dossier.category,
+        "category_label": _category_label(cert.dossier, registry),
         "threshold": (cert.dossier.verified_score or {}).get("threshold"),
     })
     return fields
+
+
+def _category_label(dossier: Dossier, registry: Registry) -> str:
+    category = registry.get(dossier.criteria_version).category(dossier.category)
+    return category.label if category else dossier.category
 
 
 def _recognised_commune(dossier: Dossier) -> dict:
@@ -498,8 +516,7 @@ def decision_fields(session: Session, dossier: Dossier, registry: Registry | Non
                               Dossier.status.in_(("recognized", "revoked")))
         .options(selectinload(Dossier.commune))
     ).scalars()
-    listed = sorted((d for d in rows if contains(unit, d.commune)),
-                    key=lambda d: (_names(d.commune)["district"], d.commune.code))
+    listed = sorted((d for d in rows if contains(unit, d.commune)), key=_order)
     d = entry.decision
     return {
         "number": dossier.decision_number,

@@ -31,7 +31,9 @@ class Unit(Base):
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     successor_code: Mapped[str | None] = mapped_column(String(16))  # resolved to successor_id once loaded
 
-    parent: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    # districts and provinces come with the unit in one query (jurisdiction checks walk up the tree)
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[parent_id], lazy="joined",
+                                               join_depth=2)
 
     def ancestors(self) -> list[Unit]:
         out, node = [], self.parent
@@ -64,7 +66,7 @@ class User(Base):
     roles: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
 
-    unit: Mapped[Unit] = relationship()
+    unit: Mapped[Unit] = relationship(lazy="joined")
 
 
 class ApiToken(Base):
@@ -110,7 +112,7 @@ class Dossier(Base):
     created_at: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[str] = mapped_column(String(40))
 
-    commune: Mapped[Unit] = relationship()
+    commune: Mapped[Unit] = relationship(lazy="joined")
     values: Mapped[list[IndicatorValue]] = relationship(
         back_populates="dossier", cascade="all, delete-orphan", order_by="IndicatorValue.code"
     )

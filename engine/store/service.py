@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -103,8 +104,11 @@ class DossierService:
             raise AccessDenied(f"không có người dùng {username!r}")
         return user
 
-    def _dossier(self, session: Session, dossier_id: int, user: User) -> Dossier:
-        dossier = session.get(Dossier, dossier_id)
+    def _dossier(self, session: Session, dossier_id: int, user: User, lock: bool = False) -> Dossier:
+        """The dossier, within the user's jurisdiction. ``lock`` (writers) takes its row lock, so a second
+        writer waits for the first to commit and then sees what changed (PostgreSQL; SQLite's BEGIN IMMEDIATE
+        already serialises writers)."""
+        dossier = session.get(Dossier, dossier_id, with_for_update={"of": Dossier} if lock else None)
         if dossier is None:
             raise NotFound(f"không có hồ sơ {dossier_id}")
         if not contains(user.unit, dossier.commune):
@@ -183,7 +187,8 @@ class DossierService:
             dossier = self._dossier(s, dossier_id, user)
             return [
                 {"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "target": e.target,
-                 "before": e.before, "after": e.after, "reason": e.reason, "version": e.dossier_version}
+                 "before": json.loads(e.before), "after": json.loads(e.after), "reason": e.reason,
+                 "version": e.dossier_version}
                 for e in audit.history(s, dossier.id)
             ]
 
@@ -223,11 +228,11 @@ class DossierService:
         """Save self-assessed values (a draft may be incomplete); every bad value is reported, none stored."""
         with self.transaction() as s:
             user = self._user(s, username)
-            dossier = self._dossier(s, dossier_id, user)
+            dossier = self._dossier(s, dossier_id, user, lock=True)
+            self._check_expected(s, dossier, expected_version)
             self._require_step(user, dossier, "edit")
             if dossier.status != "draft":
                 raise TransitionRefused("edit", [f"hồ sơ đang ở trạng thái {dossier.status}: chỉ sửa khi đang soạn"])
-            self._check_expected(s, dossier, expected_version)
             changed = self._apply(dossier, raw, "self_value")
             if changed:
                 dossier.self_score = self._try_score(dossier, "self_value")
@@ -243,11 +248,11 @@ class DossierService:
         """Record appraised values and comments of a submitted dossier."""
         with self.transaction() as s:
             user = self._user(s, username)
-            dossier = self._dossier(s, dossier_id, user)
+            dossier = self._dossier(s, dossier_id, user, lock=True)
+            self._check_expected(s, dossier, expected_version)
             self._require_step(user, dossier, "appraise")
             if dossier.status != "submitted":
                 raise TransitionRefused("appraise", [f"chỉ thẩm định hồ sơ đã nộp (đang: {dossier.status})"])
-            self._check_expected(s, dossier, expected_version)
             changed = self._apply(dossier, raw, "appraised_value")
             by_code = {v.code: v for v in dossier.values}
             for code, text in (comments or {}).items():
@@ -267,10 +272,10 @@ class DossierService:
 
     def _prepare(self, s: Session, user: User, dossier: Dossier, event: str, reason: str | None,
                  expected_version: int | None, panel_members: list[str] | None) -> str:
-        """Every check of an event, in order: state, role and level, freshness, guards. Returns the new state."""
+        """Every check of an event, in order: freshness, state, role and level, guards. Returns the new state."""
+        self._check_expected(s, dossier, expected_version)
         new_status = target_state(event, dossier.status)
         self._require_step(user, dossier, event)
-        self._check_expected(s, dossier, expected_version)
         version = self.version_of(dossier)
         ctx = GuardContext(
             missing_self=tuple(self._problems(dossier, version, "self_value")) if event == "submit" else (),
@@ -280,7 +285,7 @@ class DossierService:
                 f["message"] for f in (dossier.verified_score or {}).get("failed_conditions", [])
             ) if event == "recognize" else (),
             provisional=version.provisional,
-            allow_samples=self._setting(s, "allow_sample_documents", False) is True,
+            allow_samples=event == "recognize" and self._setting(s, "allow_sample_documents", False) is True,
         )
         reasons = guard_reasons(event, ctx, reason)
         if event == "recognize" and not dossier.verified_score:
@@ -304,10 +309,10 @@ class DossierService:
                    decision_number: str | None = None, decision_date: dt.date | None = None) -> DossierView:
         with self.transaction() as s:
             user = self._user(s, username)
-            dossier = self._dossier(s, dossier_id, user)
+            dossier = self._dossier(s, dossier_id, user, lock=True)
             new_status = self._prepare(s, user, dossier, event, reason, expected_version, panel_members)
             before = {"status": dossier.status}
-            if event == "submit":
+            if event == "submit" and dossier.self_score is None:  # every save scores complete values already
                 dossier.self_score = self._try_score(dossier, "self_value")
             if event == "verify":
                 dossier.verified_score = self._try_score(dossier, "appraised_value")
@@ -332,11 +337,11 @@ class DossierService:
                      expected_version: int | None = None) -> DossierView:
         with self.transaction() as s:
             user = self._user(s, username)
-            dossier = self._dossier(s, dossier_id, user)
+            dossier = self._dossier(s, dossier_id, user, lock=True)
+            self._check_expected(s, dossier, expected_version)
             self._require_step(user, dossier, "edit")
             if dossier.status != "draft":
                 raise TransitionRefused("evidence", ["chỉ thêm minh chứng khi hồ sơ đang soạn"])
-            self._check_expected(s, dossier, expected_version)
             codes = [c.code for c in self.version_of(dossier).criteria]
             if criterion not in codes:
                 raise AssessmentError([InputProblem(criterion, f"không có tiêu chí này trong {dossier.criteria_version}")])
@@ -470,7 +475,10 @@ class DossierService:
 def _codes(changed: dict) -> str:
     """The changed codes for an audit line; long lists are shortened (before/after keep every code)."""
     codes = sorted(changed)
-    return ", ".join(codes) if len(codes) <= 6 else f"{len(codes)} chỉ số ({', '.join(codes[:4])}, …)"
+    values = [c for c in codes if "#" not in c]
+    notes = len(codes) - len(values)
+    text = ", ".join(values) if len(values) <= 6 else f"{len(values)} chỉ số ({', '.join(values[:4])}, …)"
+    return text + (f"; {notes} nhận xét" if notes else "")
 
 
 def score_or_none(version: CriteriaVersion, commune: Commune, year: int, values: dict) -> dict | None:

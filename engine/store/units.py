@@ -98,6 +98,14 @@ def import_csv(session: Session, source: Path | str | io.TextIOBase, name: str |
                     problems.append(f"{where}: {col}: only communes have a category")
                 cats[int(col.split("_")[1])] = value
         parsed.append((where, row, level, code, start, end, cats))
+    known = {(u.level, u.code) for u in session.execute(select(Unit)).scalars()}
+    known |= {(level, code) for _, _, level, code, _, _, _ in parsed}
+    for where, row, level, code, *_ in parsed:
+        parent_code = (row["parent_code"] or "").strip()
+        if level in PARENT_LEVELS and parent_code and not any(
+            (parent_level, parent_code) in known for parent_level in PARENT_LEVELS[level]
+        ):
+            problems.append(f"{where}: parent_code: no unit {parent_code} above {level} {code}")
     if problems:
         raise UnitImportError(problems)
 

@@ -68,6 +68,27 @@ def _body() -> dict:
     return data
 
 
+def _version(value, name: str, header: bool = False) -> int | None:
+    """An expected version: a JSON integer in the body; in If-Match, text ("3", or quoted as an ETag).
+    Anything else is a 400 naming the field."""
+    if value is None or (header and value == ""):
+        return None
+    if isinstance(value, bool):
+        abort(400, description=f"{name} must be a whole number")
+    if isinstance(value, int):
+        return value
+    if header and isinstance(value, str) and value.strip().strip('"').isdigit():
+        return int(value.strip().strip('"'))
+    abort(400, description=f"{name} must be a whole number")
+
+
+def _text(body: dict, name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        abort(400, description=f"{name} must be text")
+    return value
+
+
 @bp.get("/dossiers")
 def list_dossiers():
     views = service().list(g.api_user, request.args.get("round", type=int), request.args.get("status") or None)
@@ -86,10 +107,11 @@ def get_dossier(dossier_id: int):
 def put_indicators(dossier_id: int):
     """Commune officers save self-assessed values of a draft; appraisers save appraised values."""
     body = _body()
-    expected = request.headers.get("If-Match") or body.pop("expected_version", None)
-    expected = int(expected) if expected not in (None, "") else None
+    expected = _version(body.pop("expected_version", None), "expected_version")
+    if request.headers.get("If-Match"):
+        expected = _version(request.headers["If-Match"], "If-Match", header=True)
     comments = body.pop("comments", None) or {}
-    if not isinstance(comments, dict):
+    if not isinstance(comments, dict) or not all(isinstance(v, str | None) for v in comments.values()):
         abort(400, description="comments must be an object of indicator code → text")
     if "commune_officer" in g.api_roles:
         view = service().set_values(g.api_user, dossier_id, body, expected)
@@ -104,15 +126,18 @@ def post_transition(dossier_id: int):
     event = body.get("event")
     if not isinstance(event, str):
         abort(400, description='give {"event": "...", "reason": "..."}')
-    day = body.get("decision_date")
+    members = body.get("panel_members")
+    if members is not None and (not isinstance(members, list) or not all(isinstance(m, str) for m in members)):
+        abort(400, description="panel_members must be a list of names")
+    day = _text(body, "decision_date")
     try:
         day = dt.date.fromisoformat(day) if day else None
     except (TypeError, ValueError):
         abort(400, description="decision_date must be YYYY-MM-DD")
     view = service().transition(
-        g.api_user, dossier_id, event, reason=body.get("reason"),
-        expected_version=body.get("expected_version"), panel_members=body.get("panel_members"),
-        decision_number=body.get("decision_number"), decision_date=day)
+        g.api_user, dossier_id, event, reason=_text(body, "reason"),
+        expected_version=_version(body.get("expected_version"), "expected_version"), panel_members=members,
+        decision_number=_text(body, "decision_number"), decision_date=day)
     return jsonify(_dossier_json(view))
 
 

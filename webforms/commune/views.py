@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from engine.errors import AssessmentError, ConflictError
 from engine.store.evidence import UploadRefused
-from engine.workflow import TransitionRefused
+from engine.workflow import LABELS, TransitionRefused
 
 from ..auth import require_role
 from ..db import service
@@ -38,7 +39,7 @@ def index():
     year = current_round()
     has_current = any(v.year == year for v in views)
     return render_template("commune/index.html", dossiers=views, year=year, has_current=has_current,
-                           form=PlainForm())
+                           form=PlainForm(), labels=LABELS)
 
 
 @bp.route("/create", methods=["POST"])
@@ -90,7 +91,7 @@ def edit(dossier_id: int):
         else:
             flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
     evidence_form = EvidenceForm()
-    evidence_form.criterion.choices = [(c.code, f"{c.code} — {c.title}") for c in version.criteria]
+    evidence_form.criterion.choices = [SelectChoice(c.code, f"{c.code} — {c.title}") for c in version.criteria]
     return render_template("commune/edit.html", form=form, evidence_form=evidence_form, loose=loose,
                            editable=view.status == "draft", **context(view)), (422 if loose or form.errors else 200)
 
@@ -102,7 +103,7 @@ def upload(dossier_id: int):
     view = svc.get(actor.username, dossier_id)
     version = svc.registry.get(view.criteria_version)
     form = EvidenceForm()
-    form.criterion.choices = [(c.code, c.code) for c in version.criteria]
+    form.criterion.choices = [SelectChoice(c.code) for c in version.criteria]
     if not form.validate_on_submit():
         flash(_("Chưa tải lên: ") + "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()), "error")
         return redirect(url_for("commune.edit", dossier_id=dossier_id))
@@ -110,6 +111,8 @@ def upload(dossier_id: int):
     try:
         svc.add_evidence(actor.username, dossier_id, form.criterion.data, upload_file.filename, upload_file.read())
     except UploadRefused as exc:
+        if exc.too_large:
+            return render_template("error.html", status=413, message=str(exc)), 413
         flash(str(exc), "error")
         return redirect(url_for("commune.edit", dossier_id=dossier_id))
     flash(_("Đã tải lên minh chứng."), "ok")

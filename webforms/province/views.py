@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from engine.errors import CfcError
@@ -24,7 +25,8 @@ TARGETS = ((65, "2025: 65%"), (75, "2030: 75%"))  # national targets for the sha
 
 
 class DecisionForm(FlaskForm):
-    action = RadioField("Quyết định", choices=[("recognize", "Công nhận"), ("reject", "Không công nhận")],
+    action = RadioField("Quyết định", choices=[SelectChoice("recognize", "Công nhận"),
+                                              SelectChoice("reject", "Không công nhận")],
                         default="recognize")
     decision_number = StringField("Số quyết định", validators=[Optional()])
     decision_date = DateField("Ngày quyết định", validators=[Optional()], default=dt.date.today)

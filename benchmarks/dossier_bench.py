@@ -1,0 +1,443 @@
+"""Benchmark of the dossier store: one dossier per commune of today's Vietnam through its whole life, in batch.
+
+Run with ``.venv/bin/python benchmarks/dossier_bench.py`` (``--limit 100`` for a quick run, ``--backend sqlite``
+or ``--backend postgres`` for one backend only, ``--help`` for the options).
+
+For each backend (SQLite in a temporary instance folder; PostgreSQL started with ``scripts/pg.sh`` and stopped
+at the end, even on error, Ctrl-C, SIGTERM or SIGHUP):
+
+1. Setup, timed apart from the lifecycle: migrate, import ``engine/data/units-vietnam-2025.csv`` (34 provinces,
+   3,321 communes), category ``other`` for every commune in round 2025, users, ``allow_sample_documents`` on.
+   procedure-2025 gives edit and submit to a commune_officer at commune level, so every commune gets its own
+   officer; each province gets a province_officer (appraise, verify) and a province_approver (recognize).
+   Argon2id costs 0.1–0.4 s a hash on 2 cores (the run prints its measure), so 3,389 hashes would take
+   6–20 minutes per backend: the setup measures the hash, then creates every user through the real
+   ``add_user`` (with its audit entry) but with that one hash reused (same password for everyone).
+2. Timed: for each commune, create → set_values (``EXAMPLE_VALUES``) → submit → appraise (same values) →
+   verify (panel members) → recognize, each a call of the real ``DossierService`` (one transaction each).
+   Prints total time, median and p95 per dossier (the whole lifecycle), dossiers per second, this process's
+   CPU time and SQL statements per dossier (so a busy machine shows as CPU well under the wall time), and
+   median / p95 of each step.
+3. Checks: every dossier of round 2025 is recognized, the audit chain verifies
+   (``engine.store.audit.verify_chain``), and it holds exactly one entry per user, the setting and each of the
+   six steps of every dossier; prints the number of audit entries.
+
+Finally prints PostgreSQL / SQLite (SQLite, measured in the same run, is the baseline). Progress goes to stderr
+(a counter every 250 dossiers); the report goes to stdout. Exit status: 0 when every check passes, 1 when a
+check fails, 2 when a backend cannot start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import contextlib
+import csv
+import datetime as dt
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from unittest import mock
+
+import sqlalchemy
+from sqlalchemy import event, func, select, text
+
+from engine.render import EXAMPLE_VALUES
+from engine.store import audit
+from engine.store import users as user_store
+from engine.store.db import make_engine, session_factory
+from engine.store.migrate import upgrade
+from engine.store.models import AuditEntry, CommuneCategory, Dossier, Unit
+from engine.store.service import DossierService
+from engine.store.units import import_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+UNITS_CSV = ROOT / "engine" / "data" / "units-vietnam-2025.csv"
+PG_SH = ROOT / "scripts" / "pg.sh"
+YEAR = 2025
+PASSWORD = "bench-secret"
+PANEL = ["Chủ tịch hội đồng thẩm định", "Thành viên hội đồng"]
+STEPS = ("create", "set_values", "submit", "appraise", "verify", "recognize")
+PROGRESS_EVERY = 250
+
+
+# --------------------------------------------------------------------------------------------------- helpers
+
+
+def log(text: str = "", end: str = "\n") -> None:
+    """Progress goes to stderr, so stdout holds only the report."""
+    print(text, end=end, file=sys.stderr, flush=True)
+
+
+def out(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def secs(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds >= 10 else f"{seconds:.2f} s"
+
+
+def p95(values: list[float]) -> float:
+    """Nearest-rank 95th percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
+
+
+class CannotStart(Exception):
+    """A backend could not be started (exit status 2)."""
+
+
+@dataclass
+class Result:
+    backend: str
+    n: int
+    setup: dict[str, float] = field(default_factory=dict)
+    users: int = 0
+    total: float = 0.0
+    per_dossier: list[float] = field(default_factory=list)
+    per_step: dict[str, list[float]] = field(default_factory=dict)
+    recognized: int = 0
+    dossiers: int = 0
+    chain_ok: bool = False
+    chain_message: str = ""
+    audit_entries: int = 0
+    verify_seconds: float = 0.0
+    server: str = ""
+    cpu: float = 0.0  # CPU seconds of this process during the lifecycle (the database server's not included)
+    statements: int = 0  # SQL statements sent during the lifecycle (BEGIN, COMMIT and pool pings not counted)
+    wall: float = 0.0  # the whole backend: server start, setup, lifecycle, checks
+
+    @property
+    def ok(self) -> bool:
+        return (self.chain_ok and self.recognized == self.n and self.dossiers == self.n
+                and self.audit_entries == self.users + 1 + len(STEPS) * self.n)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.per_dossier)
+
+    @property
+    def p95(self) -> float:
+        return p95(self.per_dossier)
+
+    @property
+    def rate(self) -> float:
+        return self.n / self.total if self.total else 0.0
+
+
+# ---------------------------------------------------------------------------------------------- backends
+
+
+@contextlib.contextmanager
+def sqlite_backend() -> Iterator[tuple[str, str]]:
+    """A fresh SQLite file in a temporary instance folder (CFC_INSTANCE_DIR points there meanwhile)."""
+    with tempfile.TemporaryDirectory(prefix="cfc-bench-sqlite-") as folder:
+        old = os.environ.get("CFC_INSTANCE_DIR")
+        os.environ["CFC_INSTANCE_DIR"] = folder
+        try:
+            yield f"sqlite:///{Path(folder) / 'cfc.sqlite3'}", f"SQLite {sqlite_version()}"
+        finally:
+            if old is None:
+                os.environ.pop("CFC_INSTANCE_DIR", None)
+            else:
+                os.environ["CFC_INSTANCE_DIR"] = old
+
+
+def sqlite_version() -> str:
+    import sqlite3
+
+    return sqlite3.sqlite_version
+
+
+_STARTED: set[Path] = set()  # PostgreSQL folders not yet stopped (atexit stops them if unwinding did not)
+
+
+def pg_start(folder: Path) -> str:
+    """``scripts/pg.sh start`` in a process group of its own: if we are interrupted meanwhile, the whole group
+    (pg.sh, initdb, pg_ctl) is ended and waited for, so that nothing it left running acts after the stop."""
+    _STARTED.add(folder)
+    proc = subprocess.Popen([str(PG_SH), "start", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate()
+    except BaseException:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+            try:
+                proc.wait(timeout=20)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        raise
+    if proc.returncode != 0 or not stdout.strip():
+        raise CannotStart(f"scripts/pg.sh start failed:\n{stderr.strip()}")
+    return stdout.strip().splitlines()[-1]
+
+
+def pg_stop(folder: Path) -> None:
+    """``scripts/pg.sh stop``: stops the server (if it runs) and removes its folder; once per folder."""
+    if folder in _STARTED:
+        _STARTED.discard(folder)
+        subprocess.run([str(PG_SH), "stop", str(folder)], capture_output=True, text=True, check=False)
+        log(f"postgres: server stopped, {folder} removed")
+
+
+atexit.register(lambda: [pg_stop(folder) for folder in list(_STARTED)])
+
+
+@contextlib.contextmanager
+def postgres_backend() -> Iterator[tuple[str, str]]:
+    """A throw-away PostgreSQL server from scripts/pg.sh (its folder directly under /tmp), always stopped."""
+    folder = Path("/tmp") / f"cfc-bench-pg-{uuid.uuid4().hex[:8]}"
+    log(f"postgres: starting a throw-away server in {folder} …")
+    try:
+        url = pg_start(folder)
+        engine = make_engine(url)
+        try:
+            with engine.connect() as conn:
+                version = conn.execute(text("SHOW server_version")).scalar_one()
+        finally:
+            engine.dispose()
+        yield url, f"PostgreSQL {version} (fsync=off, synchronous_commit=off, as scripts/pg.sh starts it)"
+    finally:
+        pg_stop(folder)
+
+
+BACKENDS = {"sqlite": sqlite_backend, "postgres": postgres_backend}
+
+
+# ------------------------------------------------------------------------------------------------- the run
+
+
+def communes_of_csv() -> list[tuple[str, str]]:
+    """(commune code, province code) of every commune in the 2025 list, in file order."""
+    with open(UNITS_CSV, encoding="utf-8-sig", newline="") as fh:
+        return [(row["code"], row["parent_code"]) for row in csv.DictReader(fh) if row["level"] == "commune"]
+
+
+def pick(communes: list[tuple[str, str]], limit: int | None) -> list[tuple[str, str]]:
+    """All communes, or ``limit`` of them spread evenly over the list (so over every province)."""
+    if limit is None or limit >= len(communes):
+        return communes
+    step = len(communes) / limit
+    return [communes[int(i * step)] for i in range(limit)]
+
+
+def time_argon2(rounds: int = 3) -> tuple[float, str]:
+    """Seconds per Argon2id hash with the project's hasher, and one hash of PASSWORD to reuse."""
+    start = time.perf_counter()
+    hashed = ""
+    for _ in range(rounds):
+        hashed = user_store.hash_password(PASSWORD)
+    return (time.perf_counter() - start) / rounds, hashed
+
+
+def setup(service: DossierService, url: str, chosen: list[tuple[str, str]], hashed: str, result: Result) -> dict:
+    """Migrate, import units, categories, users, setting; returns commune code → officer username."""
+    start = time.perf_counter()
+    upgrade(url)
+    result.setup["migrate"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    with service.transaction() as s:
+        report = import_csv(s, UNITS_CSV)
+    result.setup[f"units ({report.created:,})"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    with service.transaction() as s:
+        ids = s.execute(select(Unit.id).where(Unit.level == "commune", Unit.valid_from.isnot(None))).scalars()
+        s.add_all([CommuneCategory(unit_id=i, year=YEAR, category="other") for i in ids])
+    result.setup["categories"] = time.perf_counter() - start
+
+    # every user through the real add_user (audit entry included); one Argon2id hash, measured apart, reused
+    start = time.perf_counter()
+    officers = {}
+    with service.transaction() as s, mock.patch.object(user_store, "hash_password", lambda _password: hashed):
+        for province in sorted({p for _, p in communes_of_csv()}, key=int):
+            user_store.add_user(s, f"po-{province}", PASSWORD, province, ["province_officer"],
+                                unit_level="province", actor="bench")
+            user_store.add_user(s, f"pa-{province}", PASSWORD, province, ["province_approver"],
+                                unit_level="province", actor="bench")
+            result.users += 2
+        for code, _ in chosen:
+            officers[code] = f"co-{code}"
+            user_store.add_user(s, officers[code], PASSWORD, code, ["commune_officer"], unit_level="commune",
+                                actor="bench")
+            result.users += 1
+    result.setup[f"users ({result.users:,})"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    service.set_setting("bench", "allow_sample_documents", True)
+    result.setup["setting"] = time.perf_counter() - start
+    return officers
+
+
+def lifecycle(service: DossierService, chosen: list[tuple[str, str]], officers: dict, result: Result) -> None:
+    """The timed part: every dossier from creation to recognition, one after the other."""
+    steps = {name: [] for name in STEPS}
+    clock = time.perf_counter
+    decision_date = dt.date(YEAR, 12, 20)
+    cpu_started = time.process_time()
+    started = clock()
+    log(f"{result.backend}: ", end="")
+    for n, (code, province) in enumerate(chosen, start=1):
+        officer, appraiser, approver = officers[code], f"po-{province}", f"pa-{province}"
+        t0 = clock()
+        dossier_id = service.create(officer, code, YEAR).id
+        t1 = clock()
+        service.set_values(officer, dossier_id, EXAMPLE_VALUES)
+        t2 = clock()
+        service.transition(officer, dossier_id, "submit")
+        t3 = clock()
+        service.appraise(appraiser, dossier_id, EXAMPLE_VALUES)
+        t4 = clock()
+        service.transition(appraiser, dossier_id, "verify", panel_members=PANEL)
+        t5 = clock()
+        view = service.transition(approver, dossier_id, "recognize", decision_number=f"{n}/QĐ-UBND",
+                                  decision_date=decision_date)
+        t6 = clock()
+        if view.status != "recognized":
+            raise RuntimeError(f"dossier {dossier_id} of commune {code} ended as {view.status}")
+        for name, a, b in zip(STEPS, (t0, t1, t2, t3, t4, t5), (t1, t2, t3, t4, t5, t6), strict=True):
+            steps[name].append(b - a)
+        result.per_dossier.append(t6 - t0)
+        if n % PROGRESS_EVERY == 0:
+            log(f"{n:,} ", end="")
+    result.total = clock() - started
+    result.cpu = time.process_time() - cpu_started
+    result.per_step = steps
+    log(f"done ({secs(result.total)})")
+
+
+def check(service: DossierService, result: Result) -> None:
+    with service.transaction() as s:
+        result.dossiers = s.execute(select(func.count()).select_from(Dossier).where(Dossier.year == YEAR)
+                                    ).scalar_one()
+        result.recognized = s.execute(
+            select(func.count()).select_from(Dossier).where(Dossier.year == YEAR, Dossier.status == "recognized")
+        ).scalar_one()
+        rows = s.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+    start = time.perf_counter()
+    with service.transaction() as s:
+        chain = audit.verify_chain(s)
+    result.verify_seconds = time.perf_counter() - start
+    result.chain_ok = chain.ok and chain.entries == rows
+    result.chain_message = chain.message if not chain.ok or result.chain_ok else (
+        f"verify_chain read {chain.entries:,} entries but audit_entries holds {rows:,}")
+    result.audit_entries = chain.entries
+
+
+def run_backend(name: str, chosen: list[tuple[str, str]], hashed: str) -> Result:
+    result = Result(name, len(chosen))
+    started = time.perf_counter()
+    with BACKENDS[name]() as (url, server):
+        result.server = server
+        engine = make_engine(url)
+        try:
+            service = DossierService(session_factory(engine))
+            log(f"{name}: setup (migrate, {UNITS_CSV.name}, categories, users) …")
+            officers = setup(service, url, chosen, hashed, result)
+            counted = [0]
+
+            def count(*_args):
+                counted[0] += 1
+
+            event.listen(engine, "before_cursor_execute", count)
+            lifecycle(service, chosen, officers, result)
+            event.remove(engine, "before_cursor_execute", count)
+            result.statements = counted[0]
+            log(f"{name}: checking states and the audit chain …")
+            check(service, result)
+        finally:
+            engine.dispose()
+    result.wall = time.perf_counter() - started
+    return result
+
+
+# ---------------------------------------------------------------------------------------------- the report
+
+
+def report(result: Result) -> None:
+    r = result
+    out(f"[{r.backend}] {r.server}")
+    out("  setup (not timed below): " + ", ".join(f"{k} {secs(v)}" for k, v in r.setup.items()))
+    out(f"  lifecycle: {r.n:,} dossiers in {secs(r.total)} — {r.rate:.1f} dossiers/s; "
+        f"per dossier median {ms(r.median)}, p95 {ms(r.p95)}")
+    out(f"  lifecycle CPU of this process: {ms(r.cpu / r.n)} a dossier ({r.cpu / r.total:.0%} of the wall time); "
+        f"{r.statements / r.n:.0f} SQL statements a dossier")
+    out("  per step (median / p95): " + ", ".join(
+        f"{name} {statistics.median(v) * 1000:.1f}/{p95(v) * 1000:.1f}" for name, v in r.per_step.items()) + " ms")
+    out(f"  check: {r.recognized:,} of {r.n:,} dossiers recognized ({r.dossiers:,} in round {YEAR}) "
+        f"{'OK' if r.recognized == r.n == r.dossiers else 'FAIL'}")
+    chain = f"audit chain intact: {r.audit_entries:,} entries" if r.chain_ok else r.chain_message
+    out(f"  check: {chain} (verify_chain {secs(r.verify_seconds)}) {'OK' if r.chain_ok else 'FAIL'}")
+    expected = r.users + 1 + len(STEPS) * r.n
+    out(f"  check: audit entries = {r.users:,} users + 1 setting + {len(STEPS)} × {r.n:,} dossiers = {expected:,} "
+        f"{'OK' if r.audit_entries == expected else 'FAIL'}")
+    out(f"  whole backend (server, setup, lifecycle, checks): {secs(r.wall)}")
+
+
+def ratio(pg: Result, base: Result) -> None:
+    out(f"PostgreSQL / SQLite (baseline SQLite, same run): total {pg.total / base.total:.2f}×, "
+        f"median {pg.median / base.median:.2f}×, p95 {pg.p95 / base.p95:.2f}×, "
+        f"throughput {pg.rate:.1f} vs {base.rate:.1f} dossiers/s")
+    steps = ", ".join(f"{name} {statistics.median(pg.per_step[name]) / statistics.median(base.per_step[name]):.2f}×"
+                      for name in STEPS)
+    out(f"  per step (median): {steps}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, default=None, metavar="N",
+                        help="only N communes, spread over the list (default: all 3,321)")
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    args = parser.parse_args(argv)
+    if args.limit is not None and args.limit < 1:
+        parser.error("--limit must be at least 1")
+
+    # SIGTERM and SIGHUP unwind like Ctrl-C, so the PostgreSQL server is stopped on the way out
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, _frame: sys.exit(128 + signum))
+
+    chosen = pick(communes_of_csv(), args.limit)
+    backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
+    seconds, hashed = time_argon2()
+    out(f"Dossier benchmark — {len(chosen):,} dossiers (one per commune of today's Vietnam), round {YEAR}, "
+        f"procedure-2025, criteria in force on {YEAR}-11-01")
+    out(f"machine: Python {platform.python_version()}, {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs; SQLAlchemy {sqlalchemy.__version__}")
+    n_users = len(chosen) + 2 * len({p for _, p in communes_of_csv()})
+    out(f"argon2id: {ms(seconds)} a hash → {n_users:,} users would take {n_users * seconds / 60:.1f} min per "
+        "backend; setup hashes once and reuses it")
+    out()
+
+    results = {}
+    for name in backends:
+        try:
+            results[name] = run_backend(name, chosen, hashed)
+        except CannotStart as exc:
+            out(f"[{name}] cannot start: {exc}")
+            return 2
+        report(results[name])
+        out()
+    if "sqlite" in results and "postgres" in results:
+        ratio(results["postgres"], results["sqlite"])
+    return 0 if all(r.ok for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Scoring many assessments for an import: in this process, or in worker processes while the importer goes on.
+
+Kept apart from the importer so that a worker process imports only what scoring needs (no SQLAlchemy, no
+spreadsheet code). ``Scorer`` hands out scores in the order the jobs were submitted; ``plain`` turns a
+``ScoreResult`` into exactly the dict ``ScoreResult.to_dict()`` gives, several times faster.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from ..assessment import Assessment
+from ..models import CriteriaVersion
+from ..scoring import score
+from ..workflow import round_date
+
+PARALLEL_FROM = 300  # rows in a file from which scoring is spread over worker processes
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def plain(obj):
+    """``ScoreResult.to_dict()`` without its deep copies of immutable values (the same dict, faster)."""
+    kind = type(obj)
+    if kind in _ATOMS:
+        return obj
+    if kind is list:
+        return [plain(v) for v in obj]
+    if kind is dict:
+        return {plain(k): plain(v) for k, v in obj.items()}
+    names = _FIELDS.get(kind)
+    if names is None:
+        if not dataclasses.is_dataclass(kind):
+            return dataclasses.asdict(_Box(obj))["value"]  # anything else exactly as asdict copies it
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return {name: plain(getattr(obj, name)) for name in names}
+
+
+@dataclass
+class _Box:
+    value: object
+
+
+_VERSIONS: dict[str, CriteriaVersion] = {}
+
+
+def _init_worker(versions: dict[str, CriteriaVersion]) -> None:
+    _VERSIONS.update(versions)
+
+
+def _score(job: tuple, versions: dict[str, CriteriaVersion] | None = None) -> dict:
+    version_id, commune, year, values = job
+    version = (versions or _VERSIONS)[version_id]
+    # exactly as DossierService._try_score builds the assessment, so the stored score is the same
+    return plain(score(version, Assessment(commune, year, round_date(year), version.id, values)))
+
+
+def worker_count(rows: int, workers: int | None = None) -> int:
+    """0 (score in this process) or the number of worker processes for a file of ``rows`` rows."""
+    if workers is None:
+        env = os.environ.get("CFC_IMPORT_WORKERS", "").strip()
+        if env:
+            workers = int(env)
+        else:
+            workers = min(os.cpu_count() or 1, 4) if rows >= PARALLEL_FROM else 0
+    return 0 if workers <= 1 or rows < 2 else workers
+
+
+class Scorer:
+    """Scores assessments in this process, or in worker processes that start with the first job and score in
+    batches while the importer goes on checking rows; ``result`` gives each score, asked in order."""
+
+    BATCH = 32
+
+    def __init__(self, versions: dict[str, CriteriaVersion], workers: int = 0):
+        self.versions = dict(versions)
+        self.workers = workers if workers > 1 else 0
+        self.pool = None
+        self.jobs: list[tuple] = []
+        self.pending: list[tuple] = []  # jobs not yet sent to a worker
+        self.batches: list = []  # futures, each of BATCH scores
+        self.done: dict[int, list[dict]] = {}
+
+    def __enter__(self) -> Scorer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool, self.workers = None, 0
+
+    def submit(self, job: tuple) -> int:
+        handle = len(self.jobs)
+        self.jobs.append(job)
+        if self.workers and self.pool is None:
+            # spawn, not fork: the parent holds database connections and durable-rules' native state
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_init_worker, initargs=(self.versions,))
+        if self.pool is not None:
+            self.pending.append(job)
+            if len(self.pending) == self.BATCH:
+                self._send()
+        return handle
+
+    def _send(self) -> None:
+        self.batches.append(self.pool.submit(_score_batch, self.pending))
+        self.pending = []
+
+    def result(self, handle: int) -> dict:
+        if not self.workers:
+            return _score(self.jobs[handle], self.versions)
+        batch, offset = divmod(handle, self.BATCH)
+        if batch >= len(self.batches) and self.pending:
+            self._send()
+        if batch not in self.done:
+            self.done = {batch: self.batches[batch].result()}  # keep one batch: the results are large
+        return self.done[batch][offset]
+
+
+def _score_batch(jobs: list[tuple]) -> list[dict]:
+    return [_score(job) for job in jobs]

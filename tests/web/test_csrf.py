@@ -1,0 +1,167 @@
+"""CSRF on every form: with CSRF on (the default), a POST without a valid token is refused (400), nothing changes.
+
+Each case sends a request that *would* change something (the same request with a valid token does: the
+control test below), by a user allowed to make it, once without a token, once with a made-up token and once
+with a token of another session. The JSON API is exempt from CSRF because it ignores the session cookie and
+authenticates every call with a bearer token: a signed-in browser without a token gets 401 there.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from criteria import DIRECTORY
+from engine.render import EXAMPLE_VALUES
+from engine.store.models import Dossier, Unit, User
+from engine.store.users import add_user
+
+# WTForms 3.3 deprecates (value, label) tuples as choices, which every form of the app passes; the failing
+# test_forms.py::test_pages_render_without_deprecation_warnings reports it. Ignored here.
+
+NEW_OFFICER = "commune3"
+
+
+def form_values(values: dict, suffix: str = "") -> dict:
+    """Indicator values as the assessment forms post them (field names use __ for the dot)."""
+    out = {}
+    for code, value in values.items():
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        else:
+            text = str(value).replace(".", ",")
+        out[code.replace(".", "__") + suffix] = text
+    return out
+
+
+# route → (user, form data that changes something, what the change looks like)
+CASES = {
+    "/login": ("anonymous", lambda site: {"username": "commune1", "password": "demo"}),
+    "/logout": ("commune2", lambda site: {}),
+    "/commune/create": (NEW_OFFICER, lambda site: {}),
+    "/commune/dossiers/1": ("commune1", lambda site: {**form_values(EXAMPLE_VALUES), "action": "save"}),
+    "/commune/dossiers/1/evidence": (
+        "commune1", lambda site: {"criterion": "TC07", "file": (io.BytesIO(site.pdf), "so-tiem-chung.pdf")}),
+    "/district/dossiers/3": (
+        "district1", lambda site: {"TC13__satisfaction": "70", "TC13__satisfaction__comment": "Khảo sát lại"}),
+    "/district/dossiers/4/return": ("district1", lambda site: {"reason": "Thiếu minh chứng TC07"}),
+    "/district/dossiers/13/verify": ("chair2", lambda site: {"members": "Chủ tịch hội đồng\nThành viên"}),
+    "/province/decide": ("province", lambda site: {"dossier": "5", "action": "recognize",
+                                                   "decision_number": "77/QĐ-UBND", "decision_date": "2024-12-20"}),
+    "/province/dossiers/7/revoke": ("province", lambda site: {"reason": "Phát hiện sai số liệu"}),
+    "/admin/criteria/qd06-2019/publish": ("admin", lambda site: {}),
+}
+VARIANTS = ("missing", "made-up", "other-session")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def world(site):
+    """A commune officer without a dossier this round (to create one); dossier 13 fully appraised (to verify)."""
+    with site.service.transaction() as s:
+        taken = {u for (u,) in s.execute(select(User.unit_id))} | {c for (c,) in s.execute(select(Dossier.commune_id))}
+        city = s.execute(select(Unit).where(Unit.level == "district", Unit.code == "608")).scalar_one()
+        free = next(u for u in s.scalars(select(Unit).where(Unit.parent_id == city.id).order_by(Unit.code))
+                    if u.id not in taken)
+        add_user(s, NEW_OFFICER, "demo", free.code, ["commune_officer"], f"Cán bộ {free.name}", actor="tests",
+                 unit_level="commune")
+    site.service.appraise("district2", 13, dict(EXAMPLE_VALUES))
+
+
+def client_for(site, user: str):
+    if user == "anonymous":
+        return site.anonymous()
+    if user == "commune2":  # logged out by the control test: a client of its own
+        return site.login(user)
+    return site.client(user)
+
+
+def criteria_bytes() -> bytes:
+    return (DIRECTORY / "qd06-2019.yaml").read_bytes()
+
+
+def test_every_post_route_is_covered(app):
+    posts = {rule.rule for rule in app.url_map.iter_rules() if "POST" in rule.methods or "PUT" in rule.methods}
+    api = {r for r in posts if r.startswith("/api/")}
+    adapter = app.url_map.bind("localhost")
+    covered = {adapter.match(path, method="POST", return_rule=True)[0].rule for path in CASES}
+    assert posts - api == covered
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("path", list(CASES))
+def test_post_without_valid_token_is_refused(site, path, variant):
+    user, make = CASES[path]
+    client = client_for(site, user)
+    data = make(site)
+    if variant == "made-up":
+        data["csrf_token"] = "IjVhNmQ0ZDA1ZmYwZDFhYTk0YjZlYjQ2OGE4N2QzMWEwIg.Zz.bogus"
+    elif variant == "other-session":
+        data["csrf_token"] = site.csrf(site.anonymous())
+    before, rules = site.state(), criteria_bytes()
+    answer = client.post(path, data=data)
+    assert answer.status_code == 400, answer.get_data(as_text=True)[:300]
+    assert "<h1>400</h1>" in answer.get_data(as_text=True)
+    assert site.state() == before
+    assert criteria_bytes() == rules
+    if path == "/login":  # not signed in
+        assert site.login_redirect(client.get("/commune/"), "/commune/")
+    if path == "/logout":  # still signed in
+        assert client.get("/commune/").status_code == 200
+
+
+def test_api_is_exempt_but_ignores_the_session_cookie(site, api):
+    """A signed-in browser session is not an API credential, so the API needs no CSRF token."""
+    client = site.client("commune1")
+    before = site.state()
+    for method, path, body in (("PUT", "/api/v1/dossiers/1/indicators", {"TC13.satisfaction": "90"}),
+                               ("POST", "/api/v1/dossiers/1/transitions", {"event": "submit"})):
+        answer = client.open(path, method=method, json=body)
+        assert answer.status_code == 401
+        api.validate(path, {"method": method, "json": body}, answer)
+    assert site.state() == before
+    answer = api.put("/api/v1/dossiers/1/indicators", "commune1", json={"TC13.satisfaction": "90"})
+    assert answer.status_code == 200  # a bearer token and no CSRF token: accepted
+
+
+# ---------------------------------------------------------------------------------------------- controls
+def changed(site, path: str) -> None:
+    """What the request with a valid token changed (proving the refused request would have changed it)."""
+    d = site.dossier
+    if path == "/commune/create":
+        mine = site.service.list(NEW_OFFICER)
+        assert [v.status for v in mine] == ["draft"]
+    elif path == "/commune/dossiers/1":
+        assert d(1).values["TC13.satisfaction"]["self"] == "86.5"
+    elif path == "/commune/dossiers/1/evidence":
+        assert [e["filename"] for e in d(1).evidence] == ["so-tiem-chung.pdf"]
+    elif path == "/district/dossiers/3":
+        assert d(3).values["TC13.satisfaction"]["appraised"] == "70"
+        assert d(3).values["TC13.satisfaction"]["comment"] == "Khảo sát lại"
+    elif path == "/district/dossiers/4/return":
+        assert d(4).status == "draft"
+    elif path == "/district/dossiers/13/verify":
+        assert d(13).status == "verified"
+    elif path == "/province/decide":
+        assert (d(5).status, d(5).decision_number) == ("recognized", "77/QĐ-UBND")
+    elif path == "/province/dossiers/7/revoke":
+        assert d(7).status == "revoked"
+
+
+@pytest.mark.parametrize("path", [p for p in CASES if p != "/admin/criteria/qd06-2019/publish"])
+def test_same_post_with_token_is_accepted(site, path):
+    """Control: the refused requests above were real changes. (Publishing is left out: it would rewrite the
+    criteria file of the repository if it ever succeeded.)"""
+    user, make = CASES[path]
+    client = client_for(site, user)
+    before = site.state()
+    answer = client.post(path, data={"csrf_token": site.csrf(client), **make(site)})
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+    if path == "/login":
+        assert client.get("/commune/").status_code == 200
+    elif path == "/logout":
+        assert site.login_redirect(client.get("/commune/"), "/commune/")
+    else:
+        assert site.state() != before
+        changed(site, path)
