@@ -189,7 +189,7 @@ def _component(code: str, comp, outcome: str, values: dict) -> ComponentResult:
             band = comp.bands[int(outcome.split(":")[1])]
             matched = band_range(comp.kind, band)
             verified = band.verified
-        inputs = " / ".join(f"{c} = {v}" for c, v in used.items())
+        inputs = " / ".join(f"{c} = {str(v).replace('.', ',')}" for c, v in used.items())
         shown = f" = {measured}" if measured is not None and comp.kind in ("percentage", "rate") else ""
         explanation = f"{inputs}{shown}: {matched} → {points} điểm"
     return ComponentResult(

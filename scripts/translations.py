@@ -140,6 +140,10 @@ EN = {
     "Thu hồi công nhận": "Revoke recognition",
     "Thu hồi": "Revoke",
     "Trả lại hồ sơ": "Return the dossier",
+    "Bước": "Step",
+    "số thứ tự trong nhật ký": "audit entry no.",
+    "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (CSRF). Vui lòng tải lại trang và thử lại.":
+        "The session expired or the form is not valid (CSRF). Please reload the page and try again.",
     "Bộ tiêu chí %(v)s là TẠM THỜI: một số điểm số, ngưỡng chưa được đối chiếu với văn bản chính thức. Kết quả chỉ để tham khảo.":
         "Criteria version %(v)s is PROVISIONAL: some points and thresholds are not yet verified against the "
         "official text. Results are for reference only.",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import auth, db, errors, i18n
+from . import auth, db, errors, filters, i18n
 
 
 def _secret_key(instance: Path) -> str:
@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     db.init_app(app)
+    filters.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)

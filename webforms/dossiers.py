@@ -16,10 +16,14 @@ bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
 def context(view) -> dict:
     """What every dossier page shows: the dossier, its version, history, labels."""
     svc = service()
+    version = svc.registry.get(view.criteria_version)
+    category = version.category(view.category)
     return {
         "d": view,
-        "version": svc.registry.get(view.criteria_version),
+        "version": version,
+        "category_label": category.label if category else view.category,
         "history": svc.history(current_user.username, view.id),
+        "allowed": svc.allowed(current_user.username, view.id),
         "labels": LABELS,
     }
 

@@ -206,7 +206,7 @@ def import_file(service: DossierService, path: Path | str, year: int, username: 
 def import_table(service: DossierService, table: Table, year: int, username: str, *, dry_run: bool = False,
                  progress: Progress | None = None, workers: int | None = None) -> ImportReport:
     progress = progress or no_progress
-    # worker processes start now and score each good row as soon as it is checked
+    # for a large file, worker processes start with the first good row and score each as soon as it is checked
     with Scorer(service.registry.versions, worker_count(len(table.rows), workers)) as scorer, \
             service.transaction(readonly=dry_run) as s:  # a dry run never writes: it queues behind no writer
         job = _Import(service, s, table, year, username, dry_run, scorer)

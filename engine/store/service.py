@@ -34,6 +34,8 @@ from ..loader import Registry
 from ..models import CriteriaVersion
 from ..scoring import score
 from ..workflow import (
+    EVENTS,
+    TRANSITIONS,
     GuardContext,
     Procedure,
     TransitionRefused,
@@ -303,6 +305,28 @@ class DossierService:
             user = self._user(s, username)
             dossier = self._dossier(s, dossier_id, user)
             return self._prepare(s, user, dossier, event, reason, None, panel_members)
+
+    def allowed(self, username: str, dossier_id: int) -> set[str]:
+        """What ``username`` may do to the dossier now, by state, role and level (guards aside): the pages show
+        only these buttons; every action is checked again when it is performed."""
+        with self.transaction(readonly=True) as s:
+            user = self._user(s, username)
+            dossier = self._dossier(s, dossier_id, user)
+            out = set()
+            for action, state in (("edit", "draft"), ("appraise", "submitted")):
+                if dossier.status == state and self._may(user, dossier, action):
+                    out.add(action)
+            for event in EVENTS:
+                if dossier.status in TRANSITIONS[event] and self._may(user, dossier, event):
+                    out.add(event)
+            return out
+
+    def _may(self, user: User, dossier: Dossier, action: str) -> bool:
+        try:
+            self._require_step(user, dossier, action)
+        except AccessDenied:
+            return False
+        return True
 
     def transition(self, username: str, dossier_id: int, event: str, reason: str | None = None,
                    expected_version: int | None = None, panel_members: list[str] | None = None,

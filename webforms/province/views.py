@@ -18,6 +18,7 @@ from engine.workflow import LABELS
 from .. import charts
 from ..auth import require_role
 from ..db import service
+from ..filters import vn_sort_key
 from ..forms import ReasonForm
 
 bp = Blueprint("province", __name__, url_prefix="/province", template_folder="templates")
@@ -95,11 +96,12 @@ def dashboard():
     histogram = charts.histogram([(f"{b}–{b + 49}", buckets.get(b, 0)) for b in range(600, 1000, 50)])
     communes = service().commune_counts(actor.username, year)
     rows = []
-    for district, total in sorted(communes.items()):
+    for district, total in sorted(communes.items(), key=lambda item: vn_sort_key(item[0])):
         recognized = by_district.get(district, Counter())["recognized"]
         share = 100 * recognized / total if total else 0
         rows.append((district, share, f"{recognized}/{total} ({share:.0f}%)"))
     shares = charts.bars(rows, 100, targets=TARGETS)
-    return render_template("province/dashboard.html", year=year, by_district=sorted(by_district.items()),
+    return render_template("province/dashboard.html", year=year,
+                           by_district=sorted(by_district.items(), key=lambda item: vn_sort_key(item[0])),
                            labels=LABELS, histogram=histogram, shares=shares, total=len(views),
                            communes=communes)
