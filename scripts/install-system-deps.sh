@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the tests and benchmarks need: PostgreSQL (storage tests run on it too), Chromium (end-to-end
-# browser tests, no browser download), poppler-utils (PDF pages to PNG), Liberation fonts 2.x. Idempotent:
+# browser tests, no browser download), poppler-utils (PDF pages to PNG), zbar-tools (reading the QR codes back),
+# Liberation fonts 2.x. Idempotent:
 # installs only what is missing. Needs root (CI runs as root) or sudo.
 set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 [ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "installing from Debian's packages: ${need[*]}" >&2

@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
-        PUBLIC_BASE_URL=os.environ.get("CFC_PUBLIC_URL", "http://127.0.0.1:5000"),
+        PUBLIC_BASE_URL=os.environ.get("CFC_BASE_URL", "http://127.0.0.1:5000"),
     )
     if test_config:
         app.config.update(test_config)
@@ -57,10 +57,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .api.views import bp as api_bp
     from .commune.views import bp as commune_bp
     from .district.views import bp as district_bp
+    from .documents import bp as documents_bp
     from .dossiers import bp as dossiers_bp
     from .province.views import bp as province_bp
 
-    for bp in (auth.bp, dossiers_bp, commune_bp, district_bp, province_bp, admin_bp, api_bp):
+    for bp in (auth.bp, dossiers_bp, documents_bp, commune_bp, district_bp, province_bp, admin_bp, api_bp):
         app.register_blueprint(bp)
     auth.csrf.exempt(api_bp)  # the API authenticates each request with a bearer token, not a cookie
     return app

@@ -22,4 +22,8 @@ def serve(host: str, port: int, threads: int) -> None:
     waitress_serve(app, host=host, port=port, threads=threads, ident="cfc")
 
 
+from .cli_certificates import register as _register_certificates  # noqa: E402
+
+_register_certificates(main)
+
 __all__ = ["main"]

@@ -230,8 +230,10 @@ def fonts() -> tuple[str, str]:
 
     if REGULAR not in pdfmetrics.getRegisteredFontNames():
         regular, bold = font_files()
-        pdfmetrics.registerFont(TTFont(REGULAR, str(regular)))
-        pdfmetrics.registerFont(TTFont(BOLD, str(bold)))
+        # asciiReadable=0 as the certificates package registers the same files: reportlab shares a file's
+        # subsetting between fonts, and a readable-ASCII registration here would make its PDFs larger
+        pdfmetrics.registerFont(TTFont(REGULAR, str(regular), asciiReadable=0))
+        pdfmetrics.registerFont(TTFont(BOLD, str(bold), asciiReadable=0))
     return REGULAR, BOLD
 
 

@@ -46,6 +46,12 @@ path                                anonymous commune1 commune2 district1 chair1
 /dossiers/999                       L         404      404      404       404    404       404    404      404
 /dossiers/1/evidence/1              L         200      403      200       200    403       403    200      200
 /dossiers/1/evidence/999            L         404      403      404       404    403       403    404      404
+/dossiers/7/certificate.pdf         L         403      403      403       403    403       403    200      403
+/dossiers/7/decision.pdf            L         403      403      403       403    403       403    200      403
+/dossiers/7/minutes.pdf             L         403      403      200       200    403       403    200      403
+/dossiers/3/certificate.pdf         L         403      403      403       403    403       403    400      403
+/dossiers/12/minutes.pdf            L         403      403      403       403    400       400    400      403
+/verify/62-2024-999999              404       404      404      404       404    404       404    404      404
 /commune/                           L         200      200      403       403    403       403    403      403
 /commune/dossiers/1                 L         200      403      403       403    403       403    403      403
 /commune/dossiers/2                 L         403      200      403       403    403       403    403      403
@@ -74,6 +80,8 @@ path                                anonymous commune1 commune2 district1 chair1
 /api/v1/dossiers/12                 401       403      403      403       403    200       200    200      200
 /api/v1/dossiers/999                401       404      404      404       404    404       404    404      404
 /api/v1/criteria/qd06-2019          401       200      200      200       200    200       200    200      200
+/api/v1/dossiers/7/certificate.pdf  401       403      403      403       403    403       403    200      403
+/api/v1/dossiers/7/decision.pdf     401       403      403      403       403    403       403    200      403
 /api/v1/criteria/no-such-version    401       404      404      404       404    404       404    404      404
 """
 
@@ -183,7 +191,9 @@ def test_tables_cover_every_route(app):
 def test_page(site, path, user, expected):
     client = site.client(user_of(user))
     answer = client.get(path)
-    body = answer.get_data(as_text=True)
+    body = answer.get_data(as_text=True) if answer.mimetype != "application/pdf" else ""
+    if answer.status_code == 200 and path.endswith(".pdf"):
+        assert answer.mimetype == "application/pdf" and answer.get_data().startswith(b"%PDF-")
     answer.close()  # file answers (static, evidence) hold their file open until closed
     if expected == "L":
         assert site.login_redirect(answer, path), (answer.status_code, answer.headers.get("Location"))
@@ -200,7 +210,10 @@ def test_page(site, path, user, expected):
 @pytest.mark.parametrize(("path", "user", "expected"), parse(API_READS))
 def test_api_read(api, path, user, expected):
     answer = api.get(path, user_of(user))  # validated against the OpenAPI document
-    assert answer.status_code == int(expected), answer.get_data(as_text=True)[:500]
+    assert answer.status_code == int(expected), answer.get_data()[:300]
+    if path.endswith(".pdf") and answer.status_code == 200:
+        assert answer.mimetype == "application/pdf" and answer.get_data().startswith(b"%PDF-")
+        return
     assert answer.is_json
     if answer.status_code >= 400:
         assert answer.json["status"] == answer.status_code and answer.json["error"]

@@ -141,6 +141,14 @@ def post_transition(dossier_id: int):
     return jsonify(_dossier_json(view))
 
 
+@bp.get("/dossiers/<int:dossier_id>/<any(certificate, decision):kind>.pdf")
+def document(dossier_id: int, kind: str):
+    from ..documents import document_pdf, pdf_response
+
+    data, filename = document_pdf(g.api_user, g.api_roles, dossier_id, kind)
+    return pdf_response(data, filename)
+
+
 @bp.get("/criteria/<version_id>")
 def criteria(version_id: str):
     try:

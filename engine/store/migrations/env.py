@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import engine.store.issuance  # noqa: F401,E402  (the certificates table)
 from engine.store.db import make_engine
 from engine.store.models import Base
 
