@@ -279,3 +279,12 @@ def _register_store_commands() -> None:
 
 
 _register_store_commands()
+
+
+def _register_bulk_commands() -> None:
+    from .cli_bulk import register
+
+    register(main)
+
+
+_register_bulk_commands()

@@ -54,7 +54,7 @@ from ..store.models import AuditEntry, AuditHead, CommuneCategory, Dossier, Indi
 from ..store.service import DossierService
 from ..workflow import LABELS, procedure_for, round_date
 from .read import CellValue, Row, Table, column_letter, read_table, shown
-from .scorer import Scorer, worker_count
+from .scorer import PARALLEL_FROM, Scorer, worker_count
 from .template import COMMUNE_COLUMN, COMMUNE_LABEL, NAME_COLUMN
 
 IMPORT_ROLES = frozenset({"district_appraiser", "district_chair", "province_officer"})
@@ -193,22 +193,38 @@ Progress = Callable[[str, int], contextlib.AbstractContextManager]
 
 
 # ---------------------------------------------------------------------------------------------- entry points
+ROW_BYTES = 120  # about the least a row of indicator values takes in a file (XLSX ~150, CSV ~130)
+
+
 def import_file(service: DossierService, path: Path | str, year: int, username: str, *, dry_run: bool = False,
                 progress: Progress | None = None, workers: int | None = None) -> ImportReport:
     """Read and import ``path``; raises ImportRefused (nothing stored) when any cell is bad.
 
-    A dry run returns the report, bad cells included, and stores nothing.
+    A dry run returns the report, bad cells included, and stores nothing. A file large enough to be scored in
+    worker processes gets them started before it is read, so that they are ready when the first row is.
     """
-    return import_table(service, read_table(path), year, username, dry_run=dry_run, progress=progress,
-                        workers=workers)
+    try:
+        rows = Path(path).stat().st_size // ROW_BYTES
+    except OSError:
+        rows = 0  # read_table reports it
+    with Scorer(service.registry.versions, worker_count(rows, workers)) as scorer:
+        if rows >= PARALLEL_FROM:
+            scorer.start()
+        return import_table(service, read_table(path), year, username, dry_run=dry_run, progress=progress,
+                            workers=workers, scorer=scorer)
 
 
 def import_table(service: DossierService, table: Table, year: int, username: str, *, dry_run: bool = False,
-                 progress: Progress | None = None, workers: int | None = None) -> ImportReport:
+                 progress: Progress | None = None, workers: int | None = None,
+                 scorer: Scorer | None = None) -> ImportReport:
+    """Check and import the rows of ``table`` (see ``import_file``)."""
     progress = progress or no_progress
-    # for a large file, worker processes start with the first good row and score each as soon as it is checked
-    with Scorer(service.registry.versions, worker_count(len(table.rows), workers)) as scorer, \
-            service.transaction(readonly=dry_run) as s:  # a dry run never writes: it queues behind no writer
+    with contextlib.ExitStack() as stack:
+        if scorer is None or (not scorer.workers and worker_count(len(table.rows), workers)):
+            # for a large file, worker processes start with the first good row and score it as soon as it is
+            # checked
+            scorer = stack.enter_context(Scorer(service.registry.versions, worker_count(len(table.rows), workers)))
+        s = stack.enter_context(service.transaction(readonly=dry_run))  # a dry run never writes, nor waits
         job = _Import(service, s, table, year, username, dry_run, scorer)
         job.check(progress)
         if job.report.problems and not dry_run:

@@ -73,8 +73,8 @@ def worker_count(rows: int, workers: int | None = None) -> int:
 
 
 class Scorer:
-    """Scores assessments in this process, or in worker processes that start with the first job and score in
-    batches while the importer goes on checking rows; ``result`` gives each score, asked in order."""
+    """Scores assessments in this process, or in worker processes that start with the first job (or ``start``)
+    and score in batches while the importer goes on checking rows; ``result`` gives each score, asked in order."""
 
     BATCH = 32
 
@@ -98,13 +98,21 @@ class Scorer:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool, self.workers = None, 0
 
-    def submit(self, job: tuple) -> int:
-        handle = len(self.jobs)
-        self.jobs.append(job)
+    def start(self) -> Scorer:
+        """Start the worker processes now (they take ~0.5 s to import the engine): while the caller reads the
+        file, for instance, which keeps one CPU busy and leaves the others idle."""
         if self.workers and self.pool is None:
             # spawn, not fork: the parent holds database connections and durable-rules' native state
             self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                                             initializer=_init_worker, initargs=(self.versions,))
+            for _ in range(self.workers):
+                self.pool.submit(_ready)  # each idle-less submit spawns one more worker
+        return self
+
+    def submit(self, job: tuple) -> int:
+        handle = len(self.jobs)
+        self.jobs.append(job)
+        self.start()
         if self.pool is not None:
             self.pending.append(job)
             if len(self.pending) == self.BATCH:
@@ -124,6 +132,10 @@ class Scorer:
         if batch not in self.done:
             self.done = {batch: self.batches[batch].result()}  # keep one batch: the results are large
         return self.done[batch][offset]
+
+
+def _ready() -> None:
+    """A first task: the worker is up and has imported the engine (its initializer ran)."""
 
 
 def _score_batch(jobs: list[tuple]) -> list[dict]:
