@@ -185,7 +185,7 @@ def test_edit_functions_record_the_given_day(criteria_file):
 
 # (args after `cfc criteria set ID`, fragment of the message on stderr)
 REFUSED_SETS = [
-    (["TC07/immunisation/bands/1/min", "96"], "gap after band 1"),
+    (["TC07/immunisation/bands/1/min", "99"], "min 99 is not below max 98"),
     (["TC01/officer/points", "60"], "give up to 110 points, above its maximum 100"),
     (["categories/other/threshold", "1001"], "threshold 1001 is above the total maximum 1000"),
     (["max_total/points", "1100"], "criteria maxima add up to 1000, not 1100"),
@@ -229,11 +229,25 @@ def test_an_infinite_value_is_refused_without_a_traceback(criteria_file, value):
 
 
 def test_an_invalid_edit_names_the_problem_with_file_and_line(criteria_file):
-    result = cfc("criteria", "set", ID, "TC07/immunisation/bands/1/min", "96")
+    result = cfc("criteria", "set", ID, "TC07/immunisation/bands/2/points", "40")
     assert "the edit would make the version invalid, nothing was written" in result.stderr
     lines = criteria_file.read_text(encoding="utf-8").splitlines()
     band2 = next(n for n, ln in enumerate(lines, 1) if "{min: 90, max: 95, points: 20," in ln)
-    assert f"{criteria_file}:{band2}: criteria[6].components[0].bands[2].max: gap after band 1" in result.stderr
+    assert (f"{criteria_file}:{band2}: criteria[6].components[0].bands[2].points: band 2 gives 40 points, more "
+            "than the better band 1 (35)") in result.stderr
+
+
+def test_moving_a_band_edge_moves_the_neighbour_sharing_it(criteria_file):
+    """Bands tile the range: moving band 1's lower edge from 95 to 96 moves band 2's upper edge with it."""
+    before = criteria_file.read_text(encoding="utf-8")
+    result = cfc("criteria", "set", "--by", "alice", ID, "TC07/immunisation/bands/1/min", "96")
+    assert result.exit_code == 0, result.output
+    removed, added = changed_lines(before, criteria_file.read_text(encoding="utf-8"))
+    assert removed == [line_with(before, "{min: 95, max: 98, points: 35,"),
+                       line_with(before, "{min: 90, max: 95, points: 20,"), "history: []"]
+    assert added[:2] == [removed[0].replace("min: 95", "min: 96"), removed[1].replace("max: 95", "max: 96")]
+    [entry] = history(criteria_file)
+    assert entry["change"] == "TC07/immunisation/bands/1/min: 95 → 96 (and bands/2/max, the shared edge)"
 
 
 def test_set_on_an_unknown_version_file(criteria_file):

@@ -191,7 +191,7 @@ def test_province_recognises_in_batch_and_sees_the_dashboard(page, shot):
 
     page.goto("/dossiers/1")
     expect(page.locator("header.dossier-head .status")).to_have_text("Được công nhận")
-    expect(page.get_by_text("Quyết định công nhận số")).to_contain_text(f"{DECISION} ngày 2024-12-20")
+    expect(page.get_by_text("Quyết định công nhận số")).to_contain_text(f"{DECISION} ngày 20/12/2024")
     shot(page, "province-recognised")
 
 
