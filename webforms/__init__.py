@@ -55,13 +55,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
+    from .bulk.views import bp as bulk_bp
     from .commune.views import bp as commune_bp
     from .district.views import bp as district_bp
     from .documents import bp as documents_bp
     from .dossiers import bp as dossiers_bp
     from .province.views import bp as province_bp
 
-    for bp in (auth.bp, dossiers_bp, documents_bp, commune_bp, district_bp, province_bp, admin_bp, api_bp):
+    for bp in (auth.bp, dossiers_bp, documents_bp, commune_bp, district_bp, province_bp, admin_bp, bulk_bp,
+               api_bp):
         app.register_blueprint(bp)
     auth.csrf.exempt(api_bp)  # the API authenticates each request with a bearer token, not a cookie
     return app

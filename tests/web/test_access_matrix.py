@@ -68,6 +68,11 @@ path                                anonymous commune1 commune2 district1 chair1
 /admin/criteria/qd06-2019           L         403      403      403       403    403       403    403      200
 /admin/criteria/no-such-version     L         403      403      403       403    403       403    403      404
 /admin/diff                         L         403      403      403       403    403       403    403      200
+/import                             L         403      403      200       200    200       200    200      403
+/export?what=results&format=csv     L         403      403      200       200    200       200    200      403
+/export?what=audit&format=xlsx      L         403      403      200       200    200       200    200      403
+/export?what=bogus                  L         403      403      400       400    400       400    400      403
+/province/report.pdf                L         403      403      403       403    403       403    200      403
 """
 
 # ---------------------------------------------------------------------------------- API reads (bearer tokens)
@@ -101,6 +106,8 @@ POST:/district/dossiers/12/verify          L         403      403      403      
 POST:/province/decide                      L         403      403      403       403    403       403    ok       403
 POST:/province/dossiers/7/revoke           L         403      403      403       403    403       403    ok       403
 POST:/admin/criteria/qd06-2019/publish     L         403      403      403       403    403       403    403      ok
+POST:/import                               L         403      403      ok        ok     ok        ok     ok       403
+POST:/import/confirm                       L         403      403      ok        ok     ok        ok     ok       403
 PUT:/api/v1/dossiers/1/indicators          401       ok       403      409       409    403       403    403      403
 PUT:/api/v1/dossiers/3/indicators          401       403      403      ok        ok     403       403    403      403
 POST:/api/v1/dossiers/3/transitions        401       403      403      ok        ok     403       403    403      403
@@ -142,6 +149,8 @@ def payload(route: str) -> dict:
                              "decision_date": "2024-12-20"},
         "/province/dossiers/7/revoke": {"reason": "Kiểm tra lại"},
         "/admin/criteria/qd06-2019/publish": {},
+        "/import": {"year": "2024", "file": (io.BytesIO(b"commune_code,TC13.satisfaction\n23335,90\n"), "x.csv")},
+        "/import/confirm": {"token": "0" * 64, "year": "2024", "name": "x.csv"},
         "/api/v1/dossiers/1/indicators": {"TC13.satisfaction": "90"},
         "/api/v1/dossiers/3/indicators": {"TC13.satisfaction": "70", "comments": {"TC13.satisfaction": "x"}},
         "/api/v1/dossiers/3/transitions": {"event": "return", "reason": "Thiếu minh chứng"},
@@ -191,7 +200,8 @@ def test_tables_cover_every_route(app):
 def test_page(site, path, user, expected):
     client = site.client(user_of(user))
     answer = client.get(path)
-    body = answer.get_data(as_text=True) if answer.mimetype != "application/pdf" else ""
+    text = answer.mimetype.startswith("text/") or answer.mimetype in ("application/json", "text/html")
+    body = answer.get_data(as_text=True) if text else ""
     if answer.status_code == 200 and path.endswith(".pdf"):
         assert answer.mimetype == "application/pdf" and answer.get_data().startswith(b"%PDF-")
     answer.close()  # file answers (static, evidence) hold their file open until closed

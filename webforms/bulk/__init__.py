@@ -1,0 +1,1 @@
+"""Spreadsheets on the web: import indicator values (report first, then confirm), exports, province report."""
