@@ -201,13 +201,14 @@ def test_history_shows_every_step(page, shot):
     rows = [[c.strip() for c in r.locator("td").all_inner_texts()] for r in history.locator("tbody tr").all()]
     steps = [(r[2], r[3]) for r in rows]
     assert steps == [
-        ("commune1", "dossier.create"),
-        ("commune1", "values.set"),
-        ("commune1", "evidence.add"),
-        ("commune1", "transition.submit"),
-        ("district1", "values.appraise"),
-        ("chair1", "transition.verify"),
-        ("province", "transition.recognize"),
+        ("commune1", "Tạo hồ sơ"),
+        ("commune1", "Nhập số liệu"),
+        ("commune1", "Thêm minh chứng"),
+        ("commune1", "Nộp hồ sơ"),
+        ("district1", "Thẩm định số liệu"),
+        ("chair1", "Xác nhận thẩm định"),
+        ("province", "Công nhận"),
     ], rows
+    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", r[1]) for r in rows), rows  # Vietnam's local time
     expect(history).to_contain_text("TC07 so-tiem-chung-2024.pdf")
     shot(page, "history", history)
