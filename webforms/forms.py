@@ -70,6 +70,23 @@ def assessment_form(version: CriteriaVersion, stored: dict, column: str, formdat
     return AssessmentForm(formdata=formdata)
 
 
+def dossier_form(svc, username: str, dossier_id: int, column: str, formdata=None, comments: bool = False):
+    """(dossier view, criteria version, form) for a dossier's self-assessment or appraisal page; on a first
+    display the form carries the version the user sees (optimistic locking)."""
+    view = svc.get(username, dossier_id)
+    version = svc.registry.get(view.criteria_version)
+    form = assessment_form(version, view.values, column, formdata=formdata, comments=comments)
+    if formdata is None:
+        form.lock_version.data = view.lock_version
+    return view, version, form
+
+
+def expected_version(form: FlaskForm) -> int | None:
+    """The dossier version the page was showing when the user saved."""
+    text = form.lock_version.data or ""
+    return int(text) if str(text).isdigit() else None
+
+
 def submitted_values(form: FlaskForm, version: CriteriaVersion) -> dict:
     """code → typed text (None when blank), ready for the dossier service."""
     out = {}

@@ -128,6 +128,25 @@ class DossierService:
             raise AccessDenied(f"{action}: theo {dossier.procedure} do cấp {step.level} thực hiện, "
                                f"{user.username} thuộc cấp {user.unit.level}")
 
+    def _writable(self, s: Session, username: str, dossier_id: int, step: str, state: str,
+                  expected: int | None, event: str, refusal: str) -> tuple[User, Dossier]:
+        """The actor and the locked dossier for a change of its values or evidence, after every check in
+        order: jurisdiction, freshness, role and level (the procedure's ``step``), state (else ``event`` is
+        refused with ``refusal``, where {status} stands for the dossier's status)."""
+        user = self._user(s, username)
+        dossier = self._dossier(s, dossier_id, user, lock=True)
+        self._check_expected(s, dossier, expected)
+        self._require_step(user, dossier, step)
+        if dossier.status != state:
+            raise TransitionRefused(event, [refusal.format(status=dossier.status)])
+        return user, dossier
+
+    def _log_changes(self, s: Session, user: User, dossier: Dossier, action: str, changed: dict) -> None:
+        dossier.updated_at = audit.now()
+        before = {c: b for c, (b, _) in changed.items()}
+        after = {c: a for c, (_, a) in changed.items()}
+        self._log(s, user, dossier, action, _codes(changed), before, after)
+
     def _check_expected(self, session: Session, dossier: Dossier, expected: int | None) -> None:
         if expected is None or expected == dossier.lock_version:
             return
@@ -229,32 +248,21 @@ class DossierService:
                    ) -> DossierView:
         """Save self-assessed values (a draft may be incomplete); every bad value is reported, none stored."""
         with self.transaction() as s:
-            user = self._user(s, username)
-            dossier = self._dossier(s, dossier_id, user, lock=True)
-            self._check_expected(s, dossier, expected_version)
-            self._require_step(user, dossier, "edit")
-            if dossier.status != "draft":
-                raise TransitionRefused("edit", [f"hồ sơ đang ở trạng thái {dossier.status}: chỉ sửa khi đang soạn"])
+            user, dossier = self._writable(s, username, dossier_id, "edit", "draft", expected_version,
+                                           "edit", "hồ sơ đang ở trạng thái {status}: chỉ sửa khi đang soạn")
             changed = self._apply(dossier, raw, "self_value")
             if changed:
                 dossier.self_score = self._try_score(dossier, "self_value")
-                dossier.engine_version = f"{engine_version}"
-                dossier.updated_at = audit.now()
-                before = {c: b for c, (b, _) in changed.items()}
-                after = {c: a for c, (_, a) in changed.items()}
-                self._log(s, user, dossier, "values.set", _codes(changed), before, after)
+                dossier.engine_version = engine_version
+                self._log_changes(s, user, dossier, "values.set", changed)
             return self._view(dossier)
 
     def appraise(self, username: str, dossier_id: int, raw: dict, comments: dict | None = None,
                  expected_version: int | None = None) -> DossierView:
         """Record appraised values and comments of a submitted dossier."""
         with self.transaction() as s:
-            user = self._user(s, username)
-            dossier = self._dossier(s, dossier_id, user, lock=True)
-            self._check_expected(s, dossier, expected_version)
-            self._require_step(user, dossier, "appraise")
-            if dossier.status != "submitted":
-                raise TransitionRefused("appraise", [f"chỉ thẩm định hồ sơ đã nộp (đang: {dossier.status})"])
+            user, dossier = self._writable(s, username, dossier_id, "appraise", "submitted", expected_version,
+                                           "appraise", "chỉ thẩm định hồ sơ đã nộp (đang: {status})")
             changed = self._apply(dossier, raw, "appraised_value")
             by_code = {v.code: v for v in dossier.values}
             for code, text in (comments or {}).items():
@@ -266,10 +274,7 @@ class DossierService:
                     by_code[code].comment = new
                     changed[f"{code}#comment"] = (old, new)
             if changed:
-                dossier.updated_at = audit.now()
-                before = {c: b for c, (b, _) in changed.items()}
-                after = {c: a for c, (_, a) in changed.items()}
-                self._log(s, user, dossier, "values.appraise", _codes(changed), before, after)
+                self._log_changes(s, user, dossier, "values.appraise", changed)
             return self._view(dossier)
 
     def _prepare(self, s: Session, user: User, dossier: Dossier, event: str, reason: str | None,
@@ -360,12 +365,8 @@ class DossierService:
     def add_evidence(self, username: str, dossier_id: int, criterion: str, filename: str, content: bytes,
                      expected_version: int | None = None) -> DossierView:
         with self.transaction() as s:
-            user = self._user(s, username)
-            dossier = self._dossier(s, dossier_id, user, lock=True)
-            self._check_expected(s, dossier, expected_version)
-            self._require_step(user, dossier, "edit")
-            if dossier.status != "draft":
-                raise TransitionRefused("evidence", ["chỉ thêm minh chứng khi hồ sơ đang soạn"])
+            user, dossier = self._writable(s, username, dossier_id, "edit", "draft", expected_version,
+                                           "evidence", "chỉ thêm minh chứng khi hồ sơ đang soạn")
             codes = [c.code for c in self.version_of(dossier).criteria]
             if criterion not in codes:
                 raise AssessmentError([InputProblem(criterion, f"không có tiêu chí này trong {dossier.criteria_version}")])

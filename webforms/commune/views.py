@@ -18,7 +18,7 @@ from engine.workflow import LABELS, TransitionRefused
 from ..auth import require_role
 from ..db import service
 from ..dossiers import context
-from ..forms import PlainForm, assessment_form, attach_problems, submitted_values
+from ..forms import PlainForm, attach_problems, dossier_form, expected_version, submitted_values
 
 bp = Blueprint("commune", __name__, url_prefix="/commune", template_folder="templates")
 
@@ -58,17 +58,14 @@ def create():
 def edit(dossier_id: int):
     actor = require_role("commune_officer")
     svc = service()
-    view = svc.get(actor.username, dossier_id)
-    version = svc.registry.get(view.criteria_version)
-    form = assessment_form(version, view.values, "self", formdata=request.form if request.method == "POST" else None)
-    if request.method == "GET":
-        form.lock_version.data = view.lock_version
+    view, version, form = dossier_form(svc, actor.username, dossier_id, "self",
+                                       formdata=request.form if request.method == "POST" else None)
     loose: list[str] = []
     if request.method == "POST":
         if form.validate():
-            expected = int(form.lock_version.data) if (form.lock_version.data or "").isdigit() else None
             try:
-                view = svc.set_values(actor.username, dossier_id, submitted_values(form, version), expected)
+                view = svc.set_values(actor.username, dossier_id, submitted_values(form, version),
+                                      expected_version(form))
             except AssessmentError as exc:
                 loose = attach_problems(form, exc.problems)
                 flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")

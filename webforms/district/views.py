@@ -15,8 +15,9 @@ from ..dossiers import context
 from ..forms import (
     PanelForm,
     ReasonForm,
-    assessment_form,
     attach_problems,
+    dossier_form,
+    expected_version,
     submitted_comments,
     submitted_values,
 )
@@ -54,19 +55,14 @@ def impact(view) -> dict:
 def appraise(dossier_id: int):
     actor = require_role(*APPRAISERS)
     svc = service()
-    view = svc.get(actor.username, dossier_id)
-    version = svc.registry.get(view.criteria_version)
-    form = assessment_form(version, view.values, "appraised", comments=True,
-                           formdata=request.form if request.method == "POST" else None)
-    if request.method == "GET":
-        form.lock_version.data = view.lock_version
+    view, version, form = dossier_form(svc, actor.username, dossier_id, "appraised", comments=True,
+                                       formdata=request.form if request.method == "POST" else None)
     loose: list[str] = []
     if request.method == "POST":
         if form.validate():
-            expected = int(form.lock_version.data) if (form.lock_version.data or "").isdigit() else None
             try:
                 svc.appraise(actor.username, dossier_id, submitted_values(form, version),
-                             submitted_comments(form, version), expected)
+                             submitted_comments(form, version), expected_version(form))
             except AssessmentError as exc:
                 loose = attach_problems(form, exc.problems)
                 flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
