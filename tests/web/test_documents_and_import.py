@@ -1,0 +1,118 @@
+"""Documents and spreadsheets on the web: PDF downloads with correct Vietnamese, the public verification page
+(valid, revoked, unknown), and the import page (a report before anything is stored, then the confirmation)."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+SERIAL_RE = re.compile(r"62-2024-\d{6}")
+
+
+def pdf_text(data: bytes) -> str:
+    return unicodedata.normalize("NFC", "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+
+
+def test_certificate_download_holds_the_commune_with_its_diacritics(site):
+    answer = site.client("province").get("/dossiers/8/certificate.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    text = pdf_text(answer.get_data())
+    assert "Phường Thống Nhất".upper() in text.upper()
+    assert "Thành phố Kon Tum" in text and "BẢN MẪU" in text  # qd06-2019 is provisional: a sample
+    assert SERIAL_RE.search(text)
+
+
+def test_the_same_dossier_always_gets_the_same_serial_and_bytes(site):
+    first = site.client("province").get("/dossiers/9/certificate.pdf").get_data()
+    again = site.client("province").get("/dossiers/9/certificate.pdf").get_data()
+    assert first == again
+
+
+def test_decision_and_minutes_downloads(site):
+    decision = pdf_text(site.client("province").get("/dossiers/8/decision.pdf").get_data())
+    assert "QUYẾT ĐỊNH" in decision and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in decision
+    minutes = pdf_text(site.client("district1").get("/dossiers/8/minutes.pdf").get_data())
+    assert "BIÊN BẢN" in minutes and "TC07" in minutes
+
+
+def test_verification_page_follows_the_certificate_through_revocation(site):
+    pdf = site.client("province").get("/dossiers/7/certificate.pdf").get_data()
+    serial = SERIAL_RE.search(pdf_text(pdf)).group(0)
+    public = site.anonymous()
+    page = public.get(f"/verify/{serial}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "CÒN HIỆU LỰC" in text and "Phường Ngô Mây" in text and "Thành phố Kon Tum" in text
+
+    client = site.client("province")
+    answer = client.post("/province/dossiers/7/revoke",
+                         data={"csrf_token": site.csrf(client, "/dossiers/7"), "reason": "Số liệu tiêm chủng sai"})
+    assert answer.status_code == 302
+    text = public.get(f"/verify/{serial}").get_data(as_text=True)
+    assert "ĐÃ BỊ THU HỒI" in text and "Số liệu tiêm chủng sai" in text and "CÒN HIỆU LỰC" not in text
+
+
+def test_an_unknown_serial_is_not_genuine(site):
+    page = site.anonymous().get("/verify/62-2024-424242")
+    assert page.status_code == 404
+    assert "62-2024-424242" in page.get_data(as_text=True)
+
+
+def upload(site, user: str, data: bytes, name: str = "so-lieu.csv", year: str = "2024"):
+    client = site.client(user)
+    return client.post("/import", data={"csrf_token": site.csrf(client, "/import"), "year": year,
+                                        "file": (io.BytesIO(data), name)})
+
+
+def test_a_bad_file_gets_a_report_of_every_bad_cell_and_stores_nothing(site):
+    before = site.state()
+    data = (b"commune_code,TC07.children_under_1,TC07.fully_immunised,TC13.satisfaction\n"
+            b"23284,50,60,abc\n"       # numerator above denominator; text in a number
+            b"99999,10,9,80\n"         # unknown commune
+            b"23344,10,9,80\n")  # a commune of another district
+    page = upload(site, "district1", data)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "4 ô sai" in text  # every bad cell is reported
+    for fragment in ("99999", "23344", "abc"):
+        assert fragment in text
+    assert 'action="/import/confirm"' not in text  # nothing to confirm
+    assert site.state() == before
+
+
+def test_a_good_file_is_reported_then_stored_on_confirmation(site):
+    data = b"commune_code,TC13.satisfaction\n23284,88\n"
+    before = site.state()
+    page = upload(site, "district1", data).get_data(as_text=True)
+    assert "Phường Duy Tân" in page
+    assert site.state() == before  # the report stores nothing
+    fields = dict(re.findall(r'name="(token|year|name)"[^>]*value="([^"]*)"', page))
+    client = site.client("district1")
+    answer = client.post("/import/confirm", data={"csrf_token": site.csrf(client, "/import"), **fields})
+    assert answer.status_code == 302
+    assert site.dossier(2).values["TC13.satisfaction"]["self"] == "88"
+    actions = [e["action"] for e in site.history(2)]
+    assert actions[-1] == "values.import"
+
+
+def test_results_export_and_template_download(site):
+    client = site.client("province")
+    answer = client.get("/export?round=2024&format=xlsx&what=results")
+    assert answer.status_code == 200
+    sheet = load_workbook(io.BytesIO(answer.get_data()), read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert any("Phường Ngô Mây" in str(cell) for row in rows for cell in row)
+    csv_text = client.get("/export?round=2024&format=csv&what=template").get_data().decode("utf-8-sig")
+    header = csv_text.splitlines()[0].split(",")
+    assert header[0] == "commune_code" and "TC01.officer" in header and "TC07.fully_immunised" in header
+
+
+def test_province_report_download(site):
+    answer = site.client("province").get("/province/report.pdf?round=2024")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    text = pdf_text(answer.get_data())
+    assert "Thành phố Kon Tum" in text and "Huyện Đắk Glei" in text
