@@ -1,17 +1,14 @@
 """Scoring many assessments for an import: in this process, or in worker processes while the importer goes on.
 
 Kept apart from the importer so that a worker process imports only what scoring needs (no SQLAlchemy, no
-spreadsheet code). ``Scorer`` hands out scores in the order the jobs were submitted; ``plain`` turns a
-``ScoreResult`` into exactly the dict ``ScoreResult.to_dict()`` gives, several times faster.
+spreadsheet code). ``Scorer`` hands out scores in the order the jobs were submitted.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
 from ..assessment import Assessment
 from ..models import CriteriaVersion
@@ -19,32 +16,6 @@ from ..scoring import score
 from ..workflow import round_date
 
 PARALLEL_FROM = 300  # rows in a file from which scoring is spread over worker processes
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-_ATOMS = (str, int, float, bool, type(None))
-
-
-def plain(obj):
-    """``ScoreResult.to_dict()`` without its deep copies of immutable values (the same dict, faster)."""
-    kind = type(obj)
-    if kind in _ATOMS:
-        return obj
-    if kind is list:
-        return [plain(v) for v in obj]
-    if kind is dict:
-        return {plain(k): plain(v) for k, v in obj.items()}
-    names = _FIELDS.get(kind)
-    if names is None:
-        if not dataclasses.is_dataclass(kind):
-            return dataclasses.asdict(_Box(obj))["value"]  # anything else exactly as asdict copies it
-        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
-    return {name: plain(getattr(obj, name)) for name in names}
-
-
-@dataclass
-class _Box:
-    value: object
 
 
 _VERSIONS: dict[str, CriteriaVersion] = {}
@@ -58,7 +29,7 @@ def _score(job: tuple, versions: dict[str, CriteriaVersion] | None = None) -> di
     version_id, commune, year, values = job
     version = (versions or _VERSIONS)[version_id]
     # exactly as DossierService._try_score builds the assessment, so the stored score is the same
-    return plain(score(version, Assessment(commune, year, round_date(year), version.id, values)))
+    return score(version, Assessment(commune, year, round_date(year), version.id, values)).to_dict()
 
 
 def worker_count(rows: int, workers: int | None = None) -> int:

@@ -72,6 +72,29 @@ def append(session: Session, *, actor: str, action: str, target: str = "", befor
     return entry
 
 
+def append_many(session: Session, entries: list[dict]) -> None:
+    """Append entries (keyword arguments of ``append``) in order, locking the chain head once and inserting
+    them with one statement: numbered, linked and hashed exactly as ``append`` does one by one."""
+    if not entries:
+        return
+    append(session, **entries[0])  # creates and locks the head when needed
+    session.flush()
+    head = session.get(AuditHead, 1)
+    rows = []
+    for item in entries[1:]:
+        entry = AuditEntry(seq=head.seq + 1, at=item.get("at") or now(), actor=item["actor"],
+                           action=item["action"], dossier_id=item.get("dossier_id"),
+                           dossier_version=item.get("dossier_version"), target=item.get("target", ""),
+                           before=canonical(item.get("before")), after=canonical(item.get("after")),
+                           reason=item.get("reason"), prev_hash=head.hash)
+        entry.hash = entry_hash(head.hash, entry)
+        head.seq, head.hash = entry.seq, entry.hash
+        rows.append({c.name: getattr(entry, c.name) for c in AuditEntry.__table__.columns if c.name != "id"})
+    if rows:
+        session.connection().execute(AuditEntry.__table__.insert(), rows)
+    session.flush()
+
+
 @dataclass
 class ChainReport:
     ok: bool
