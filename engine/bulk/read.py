@@ -81,20 +81,30 @@ def _text(value: str) -> str | None:
     return text or None
 
 
+def _check_suffix(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".xls":
+        raise ReadError(f"{name}: old Excel format (.xls) is not read; save the file as .xlsx or .csv")
+    if suffix not in SUFFIXES:
+        raise ReadError(f"{name}: expects a .csv or .xlsx file")
+    return suffix
+
+
+def read_upload(data: bytes, name: str) -> Table:
+    """A file's content (e.g. an upload), read as CSV or XLSX by its name."""
+    if _check_suffix(name) == ".csv":
+        return read_csv(data, name)
+    return read_xlsx(data, name)
+
+
 def read_table(path: Path | str) -> Table:
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise ReadError(f"{path.name}: old Excel format (.xls) is not read; save the file as .xlsx or .csv")
-    if suffix not in SUFFIXES:
-        raise ReadError(f"{path.name}: expects a .csv or .xlsx file")
+    _check_suffix(path.name)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"{path.name}: {exc.strerror or exc}") from None
-    if suffix == ".csv":
-        return read_csv(data, path.name)
-    return read_xlsx(data, path.name)
+    return read_upload(data, path.name)
 
 
 # ------------------------------------------------------------------------------------------------------ CSV

@@ -19,10 +19,9 @@ from wtforms.validators import DataRequired, NumberRange
 
 from engine.bulk import export as bulk_export
 from engine.bulk.importer import ImportRefused, import_table
-from engine.bulk.read import read_csv, read_xlsx
+from engine.bulk.read import read_upload
 from engine.bulk.report import collect, render_pdf
 from engine.bulk.template import write_template
-from engine.errors import CfcError
 from engine.store.db import instance_dir
 from engine.workflow import round_date
 
@@ -52,15 +51,6 @@ def _uploads() -> Path:
     return folder
 
 
-def _read(data: bytes, name: str):
-    suffix = Path(name).suffix.lower()
-    if suffix == ".csv":
-        return read_csv(data, name)
-    if suffix == ".xlsx":
-        return read_xlsx(data, name)
-    raise CfcError(f"{name}: chỉ nhận tệp .csv hoặc .xlsx")
-
-
 def _current_round() -> int:
     return int(service().setting("current_round", None) or dt.date.today().year)
 
@@ -78,7 +68,7 @@ def upload():
             abort(413)
         token = hashlib.sha256(data).hexdigest()
         (_uploads() / token).write_bytes(data)  # kept until confirmed: nothing is imported yet
-        report = import_table(service(), _read(data, name), form.year.data, actor.username, dry_run=True, workers=0)
+        report = import_table(service(), read_upload(data, name), form.year.data, actor.username, dry_run=True, workers=0)
         if report.ok and report.changed:
             confirm = ConfirmForm(token=token, year=str(form.year.data), name=name)
     return render_template("bulk/import.html", form=form, report=report, confirm=confirm)
@@ -95,7 +85,7 @@ def confirm():
         flash(_("Tệp đã hết hạn, vui lòng tải lên lại."), "error")
         return redirect(url_for("bulk.upload"))
     try:
-        report = import_table(service(), _read(path.read_bytes(), form.name.data), int(form.year.data),
+        report = import_table(service(), read_upload(path.read_bytes(), form.name.data), int(form.year.data),
                               actor.username, workers=0)
     except ImportRefused as exc:  # the data changed since the dry run (e.g. a dossier was submitted)
         return render_template("bulk/import.html", form=UploadForm(year=int(form.year.data)), report=exc.report,
