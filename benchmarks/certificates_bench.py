@@ -2,16 +2,25 @@
 
 Run with ``make bench`` (or ``.venv/bin/python benchmarks/certificates_bench.py --help``).
 
-1. Builds one certificate per commune of today's official list (engine/data/units-vietnam-2025.csv: 3,321
+1. Builds one certificate per commune of today's official list (dossiers/data/units-vietnam-2025.csv: 3,321
    communes of 34 provinces, real names), with serial numbers, verification URLs and a decision per province.
-2. Batch: all of them in one PDF (``certificates.certificates_batch_pdf``), as ``cfc certificates print`` does;
-   prints certificates per second and bytes per certificate; checks the page count.
-3. Separate: the first N (200) as one PDF each (``certificates.certificate_pdf``); prints certificates per
+2. Separate: the first N (200) as one PDF each (``certificates.certificate_pdf``); prints certificates per
    second, mean and largest bytes per file.
-4. Determinism: the batch of the first 50 built twice gives the same bytes.
-5. Prints the targets (>= 100 certificates/s in batch; <= 40 KB per separate certificate) with PASS/FAIL.
+3. Baseline: the whole batch with the QR codes left out (the pages alone: text, frame, fonts, compression).
+4. Batch: all of them in one PDF (``certificates.certificates_batch_pdf``), as ``cfc certificates print`` does;
+   prints certificates per second and bytes per certificate, the ratio of its time to the baseline's (what
+   the QR codes cost), and checks the page count.
+5. QR codes alone, for the first N (1,000) verification URLs: as the documents encode them with segno (fixed
+   mask, level M, byte mode: no search), against segno's defaults (it scores all eight masks and raises the
+   error level when the version allows): milliseconds per code and the ratio.
+6. Determinism: the batch of the first 50 built twice gives the same bytes.
+7. Prints the targets (>= 100 certificates/s in batch; <= 40 KB per separate certificate) with PASS/FAIL, and
+   the load average (on a busy machine the rates drop: compare the ratios).
    Exit status 0 when the output is correct (a missed target is a measurement, not a failure); 1 when the
    output is wrong (page count, determinism).
+
+The package remembers the widths and fits of the lines it measures (a batch repeats the same lines on every
+page); each timed phase starts with them forgotten, so no phase profits from another.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import argparse
 import csv
 import datetime as dt
 import io
+import os
 import platform
 import statistics
 import sys
@@ -29,9 +39,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from certificates import CertificateData, Issuer, certificate_pdf, certificates_batch_pdf  # noqa: E402
+import segno  # noqa: E402
 
-UNITS = ROOT / "engine" / "data" / "units-vietnam-2025.csv"
+from certificates import CertificateData, Issuer, certificate_pdf, certificates_batch_pdf  # noqa: E402
+from certificates import certificate as certificate_module  # noqa: E402
+from certificates.qr import qr_matrix  # noqa: E402
+from certificates.text import forget_measurements  # noqa: E402
+from engine.numbers import format_number  # noqa: E402
+
+UNITS = ROOT / "dossiers" / "data" / "units-vietnam-2025.csv"
 BASE_URL = "https://treem.example.gov.vn"
 YEAR = 2025
 TARGET_RATE = 100.0
@@ -66,7 +82,8 @@ def build() -> list[CertificateData]:
             province=province, year=YEAR, unit_phrase="xã, phường, đặc khu",
             criteria_version="Quyết định 06/QĐ-TTg ngày 03/01/2019 (qd06-2019)",
             decision_number=f"{100 + int(r['parent_code'])}/QĐ-UBND", decision_date=dt.date(YEAR, 12, 20),
-            issuer=issuer, total=900 + len(out) % 100, max_total=1000, provisional=False))
+            issuer=issuer, total=format_number(900 + len(out) % 100), max_total=format_number(1000),
+            provisional=False))
     return out
 
 
@@ -76,14 +93,64 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    busy = " (BUSY machine: timings are inflated, compare the ratios)" if one > (os.cpu_count() or 1) else ""
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min){busy}"
+
+
+def batch_without_qr(items: list[CertificateData]) -> float:
+    """Seconds to print the batch with the QR codes left out: the baseline."""
+    drawn = certificate_module.draw_qr
+    certificate_module.draw_qr = lambda *args, **kwargs: None
+    try:
+        forget_measurements()
+        started = time.perf_counter()
+        certificates_batch_pdf(items)
+        return time.perf_counter() - started
+    finally:
+        certificate_module.draw_qr = drawn
+
+
+def separate(items: list[CertificateData]) -> tuple[list[int], float]:
+    """Bytes of each certificate printed alone, and the seconds it took them all."""
+    forget_measurements()
+    sizes, seconds = [], 0.0
+    for item in items:
+        started = time.perf_counter()
+        sizes.append(len(certificate_pdf(item)))
+        seconds += time.perf_counter() - started
+    print(f"Separate: {len(items)} files in {seconds:.2f} s = {len(items) / seconds:.0f} certificates/s; bytes per "
+          f"file: mean {statistics.mean(sizes):,.0f}, median {statistics.median(sizes):,.0f}, largest {max(sizes):,}")
+    return sizes, seconds
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def qr_timings(urls: list[str]) -> tuple[float, float]:
+    """Seconds per code: as the documents encode them, and with segno's defaults."""
+    started = time.perf_counter()
+    for url in urls:
+        qr_matrix(url)
+    ours = (time.perf_counter() - started) / len(urls)
+    started = time.perf_counter()
+    for url in urls:
+        segno.make_qr(url)
+    return ours, (time.perf_counter() - started) / len(urls)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--separate", type=int, default=200, help="certificates printed as separate files")
     parser.add_argument("--limit", type=int, default=None, help="only the first N communes in the batch")
+    parser.add_argument("--codes", type=int, default=1000, help="QR codes encoded alone, each way")
     parser.add_argument("--output", type=Path, help="also write the batch PDF here")
     args = parser.parse_args()
 
-    print(f"Certificates benchmark — Python {platform.python_version()} on {platform.machine()}")
+    print(f"Certificates benchmark — Python {platform.python_version()} on {platform.machine()}, "
+          f"segno {segno.__version__}; {load()}")
     items = build()
     if args.limit:
         items = items[:args.limit]
@@ -92,33 +159,32 @@ def main() -> int:
 
     certificate_pdf(items[0])  # fonts are loaded once per process: not part of the rates
 
+    print()
+    n = min(args.separate, len(items))
+    sizes, _ = separate(items[:n])
+    baseline_s = batch_without_qr(items)
+    print(f"Baseline (the pages without their QR codes): {len(items)} in {baseline_s:.2f} s = "
+          f"{len(items) / baseline_s:.0f} certificates/s")
+    forget_measurements()
     started = time.perf_counter()
     batch = certificates_batch_pdf(items)
     batch_s = time.perf_counter() - started
     batch_rate = len(items) / batch_s
     per_cert = len(batch) / len(items)
     pages = page_count(batch)
-    print(f"\nBatch: {len(items)} certificates in {batch_s:.2f} s = {batch_rate:.0f} certificates/s; "
-          f"{len(batch):,} bytes = {per_cert:,.0f} bytes/certificate; {pages} pages")
+    print(f"Batch: {len(items)} certificates in {batch_s:.2f} s = {batch_rate:.0f} certificates/s "
+          f"(×{batch_s / baseline_s:.2f} the baseline); {len(batch):,} bytes = {per_cert:,.0f} bytes/certificate; "
+          f"{pages} pages")
     if args.output:
         args.output.write_bytes(batch)
         print(f"  written to {args.output}")
 
-    n = min(args.separate, len(items))
-    sizes, times = [], []
-    for item in items[:n]:
-        t = time.perf_counter()
-        sizes.append(len(certificate_pdf(item)))
-        times.append(time.perf_counter() - t)
-    separate_rate = n / sum(times)
-    print(f"Separate: {n} files in {sum(times):.2f} s = {separate_rate:.0f} certificates/s; bytes per file: "
-          f"mean {statistics.mean(sizes):,.0f}, median {statistics.median(sizes):,.0f}, largest {max(sizes):,}")
+    ours, defaults = qr_timings([i.verify_url for i in items[:args.codes]])
+    print(f"QR codes alone ({min(args.codes, len(items))}): {ours * 1e3:.3f} ms a code as printed (fixed mask), "
+          f"{defaults * 1e3:.3f} ms with segno's defaults (mask search): ×{ours / defaults:.2f}")
 
     again = certificates_batch_pdf(items[:50]) == certificates_batch_pdf(items[:50])
     print(f"Determinism: the same 50 certificates twice give {'the same' if again else 'DIFFERENT'} bytes")
-
-    def verdict(ok: bool) -> str:
-        return "PASS" if ok else "FAIL"
 
     print("\nTargets")
     print(f"  batch rate >= {TARGET_RATE:.0f} certificates/s{'':<18} {batch_rate:>10.0f}  "
@@ -126,7 +192,7 @@ def main() -> int:
     print(f"  separate certificate <= {TARGET_BYTES // 1024} KB (largest of {n}){'':<9} {max(sizes) / 1024:>8.1f} KB  "
           f"{verdict(max(sizes) <= TARGET_BYTES)}")
     correct = pages == len(items) and again
-    print(f"\nResult: {'correct' if correct else 'INCORRECT'}")
+    print(f"\nResult: {'correct' if correct else 'INCORRECT'}; {load()}")
     return 0 if correct else 1
 
 

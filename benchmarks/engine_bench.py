@@ -292,7 +292,6 @@ def run(args) -> int:
     faulthandler.enable()  # a crash inside the native engine prints a traceback instead of dying silently
     if os.environ.get("CFC_ENGINE", "durable").strip().lower() not in ("", "durable"):
         log(f"note: CFC_ENGINE={os.environ['CFC_ENGINE']!r} ignored: this benchmark measures durable-rules")
-    os.environ["CFC_ENGINE"] = "durable"
 
     from engine import rules
 
@@ -322,7 +321,7 @@ def run(args) -> int:
     edges = 0
     for values, result in zip(typed, expected, strict=True):
         for key, comp in comps:
-            hits[key][result[key]] += 1
+            hits[key][str(result[key])] += 1
             edges += on_edge(comp, values)
     missing = [f"{key} {o}" for key, seen in hits.items() for o, c in seen.items() if c == 0]
     total_outcomes = sum(len(seen) for seen in hits.values())

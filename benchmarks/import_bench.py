@@ -4,13 +4,13 @@ Run with ``.venv/bin/python benchmarks/import_bench.py`` (``--limit 200`` for a 
 same rows as CSV, ``--workers N`` to set the scoring processes; target: the whole import in at most 10 s).
 
 1. Setup, not timed: a fresh SQLite database in a temporary instance folder, migrated; the units of
-   ``engine/data/units-vietnam-2025.csv`` (34 provinces, 3,321 communes); category ``other`` for every commune in
+   ``dossiers/data/units-vietnam-2025.csv`` (34 provinces, 3,321 communes); category ``other`` for every commune in
    round 2025; one importing user (province_officer), created once. No unit lies above a province, so no real
    user's jurisdiction covers all 3,321 communes: the benchmark replaces ``may_import`` by a check that the
    commune lies in some province (the real check costs microseconds a row and is tested in tests/store).
    The file is written with openpyxl: every indicator of qd06-2019 for each commune, varied values (a fixed
    random seed) that are all valid, numerators never above denominators.
-2. Timed: ``engine.bulk.importer.import_file`` on the file for round 2025: read the XLSX, check every cell,
+2. Timed: ``dossiers.bulk.importer.import_file`` on the file for round 2025: read the XLSX, check every cell,
    create 3,321 draft dossiers, score each (durable-rules checked by the evaluator, as in production; in
    worker processes, one per CPU up to 4, as ``cfc import`` does) and store values, scores and one audit entry
    per dossier, all in one transaction. Also printed: the CPU time of this process and of the scoring workers,
@@ -40,22 +40,23 @@ from unittest import mock
 import sqlalchemy
 from sqlalchemy import func, select
 
+from dossiers import audit
+from dossiers.bulk import checking, importer, scorer, storing
+from dossiers.bulk.progress import Bar
+from dossiers.bulk.template import values_sheet
+from dossiers.bulk.write import write_tables
+from dossiers.db import make_engine, session_factory
+from dossiers.migrate import upgrade
+from dossiers.models import AuditEntry, CommuneCategory, Dossier, Unit
+from dossiers.service import DossierService
+from dossiers.units import import_csv
+from dossiers.users import add_user
 from engine.assessment import canonical_text
-from engine.bulk import importer, scorer
-from engine.bulk.template import values_sheet
-from engine.bulk.write import write_tables
 from engine.loader import Registry
-from engine.store import audit
-from engine.store.db import make_engine, session_factory
-from engine.store.migrate import upgrade
-from engine.store.models import AuditEntry, CommuneCategory, Dossier, Unit
-from engine.store.service import DossierService
-from engine.store.units import import_csv
-from engine.store.users import add_user
 from engine.workflow import round_date
 
 ROOT = Path(__file__).resolve().parents[1]
-UNITS_CSV = ROOT / "engine" / "data" / "units-vietnam-2025.csv"
+UNITS_CSV = ROOT / "dossiers" / "data" / "units-vietnam-2025.csv"
 YEAR = 2025
 TARGET = 10.0
 USER = "bench-importer"
@@ -152,7 +153,7 @@ class Phases:
     @contextlib.contextmanager
     def __call__(self, label: str, length: int):
         start = time.perf_counter()
-        yield importer._Bar()
+        yield Bar()
         self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - start
 
 
@@ -182,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
               + f"; file {path.stat().st_size / 1024:.0f} KiB")
         try:
             phases = Phases()
-            with mock.patch.object(importer, "may_import", in_some_province), \
+            with mock.patch.object(checking, "may_import", in_some_province), \
                     mock.patch.object(importer, "read_table", phases.timed_read(importer.read_table)):
                 log("import …")
                 cpu, children = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -214,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
                 scored = s.execute(select(func.count()).select_from(Dossier).where(
                     Dossier.year == YEAR, Dossier.status == "draft", Dossier.self_score.isnot(None))).scalar_one()
                 entries = s.execute(select(func.count()).select_from(AuditEntry)
-                                    .where(AuditEntry.action == importer.ACTION)).scalar_one()
+                                    .where(AuditEntry.action == storing.ACTION)).scalar_one()
                 chain = audit.verify_chain(s)
         finally:
             service.sessions.kw["bind"].dispose()

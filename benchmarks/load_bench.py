@@ -50,12 +50,14 @@ def setup(instance: Path, users: int) -> list[str]:
 import os
 import random
 from sqlalchemy import select
-from engine.store.db import make_engine, session_factory
-from engine.store.models import Dossier, Unit, User
-from engine.store.service import DossierService
-from engine.store.users import add_user
-engine = make_engine()
-svc = DossierService(session_factory(engine))
+from dossiers.config import Settings
+from dossiers.db import make_engine, session_factory
+from dossiers.models import Dossier, Unit, User
+from dossiers.service import DossierService
+from dossiers.users import add_user
+settings = Settings.from_env()
+engine = make_engine(settings.database_url)
+svc = DossierService(session_factory(engine), settings=settings)
 names = []
 with svc.transaction() as s:
     taken = {{u for (u,) in s.execute(select(User.unit_id))}} | {{d for (d,) in s.execute(select(Dossier.commune_id))}}

@@ -1,9 +1,15 @@
-"""Certificates and recognition decisions as PDF bytes (reportlab), from plain data; no HTTP, no database.
+"""Every PDF of the project (reportlab), from plain data; no HTTP, no database.
 
-``decision_pdf(DecisionData)``, ``certificate_pdf(CertificateData)``, ``certificates_batch_pdf([...])`` and
-``minutes_pdf(MinutesData)`` return the bytes of a PDF; the same input gives the same bytes. The inputs are the
-frozen dataclasses of ``certificates.data`` (``from_dict`` builds them from plain dicts). This package imports
-neither ``engine`` nor ``webforms``, Flask or SQLAlchemy.
+``certificate_pdf(CertificateData)``, ``certificates_batch_pdf([...])``, ``decision_pdf(DecisionData)``,
+``minutes_pdf(MinutesData)`` and ``province_report_pdf(ProvinceReportData)`` return the bytes of a PDF; the same
+input gives the same bytes. The inputs are the frozen dataclasses of ``certificates.data`` and
+``certificates.report_data`` (``from_dict`` builds them from plain dicts). This package imports nothing of the
+project's (neither ``engine``, ``dossiers`` nor ``webforms``), nor Flask or SQLAlchemy.
+
+Modules: ``fonts`` (the one font registration), ``text`` (measuring, fitting, escaping), ``dates``, ``page``
+(geometry, colours), ``canvas`` (the deterministic canvas, a fitted line, the watermark), ``qr`` (segno),
+``flowables`` (header and signature blocks), ``document`` (styles and the page builder), then one module per
+document: ``certificate``, ``decision``, ``minutes``, ``report`` (with ``report_charts``).
 """
 
 from .certificate import certificate_pdf, certificates_batch_pdf
@@ -19,6 +25,16 @@ from .data import (
 )
 from .decision import decision_pdf
 from .minutes import minutes_pdf
+from .report import province_report_pdf
+from .report_data import (
+    ProvinceReportData,
+    ReportBin,
+    ReportCommune,
+    ReportCriterion,
+    ReportGroup,
+    ReportTarget,
+    ReportThreshold,
+)
 
 __all__ = [
     "CertificateData",
@@ -27,10 +43,18 @@ __all__ = [
     "IndicatorRow",
     "Issuer",
     "MinutesData",
+    "ProvinceReportData",
     "RecognisedCommune",
+    "ReportBin",
+    "ReportCommune",
+    "ReportCriterion",
+    "ReportGroup",
+    "ReportTarget",
+    "ReportThreshold",
     "certificate_pdf",
     "certificates_batch_pdf",
     "decision_pdf",
     "from_dict",
     "minutes_pdf",
+    "province_report_pdf",
 ]

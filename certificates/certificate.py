@@ -13,31 +13,14 @@ from collections.abc import Callable, Iterable
 
 from reportlab.lib.colors import black
 
+from .canvas import DocumentCanvas, draw_text, draw_watermark, rule
 from .data import CertificateData, Metadata
-from .layout import (
-    BOLD,
-    DARK_RED,
-    GOLD,
-    LANDSCAPE,
-    LANDSCAPE_MARGINS,
-    QUOC_HIEU,
-    RED,
-    REGULAR,
-    TIEU_NGU,
-    Box,
-    DocumentCanvas,
-    content_box,
-    draw_qr,
-    draw_text,
-    draw_watermark,
-    fit,
-    long_date,
-    number_vn,
-    place_date,
-    rule,
-    short_date,
-    width,
-)
+from .dates import long_date, place_date, short_date
+from .flowables import QUOC_HIEU, TIEU_NGU
+from .fonts import BOLD, REGULAR
+from .page import DARK_RED, GOLD, LANDSCAPE, LANDSCAPE_MARGINS, RED, Box, content_box
+from .qr import draw_qr
+from .text import fit, width
 
 FRAME = content_box(LANDSCAPE, LANDSCAPE_MARGINS)
 PADDING = 30  # from the outer frame line to the text area
@@ -76,23 +59,34 @@ def _frame(c: DocumentCanvas) -> None:
     c.restoreState()
 
 
+STATIC_FORM = "CertificateFrame"
+
+
+def _static_parts(c: DocumentCanvas) -> None:
+    """What every certificate shows alike: the frame, the national name and motto, and the title. Drawn once
+    per document as a form (a PDF XObject) that each page places: a batch writes them once, not on every page."""
+    if not c.hasForm(STATIC_FORM):
+        c.beginForm(STATIC_FORM)
+        _frame(c)
+        x, w, y = TEXT.centre, TEXT.width, TEXT.top - 14
+        draw_text(c, QUOC_HIEU, x, y, BOLD, 14, max_width=w)
+        size = draw_text(c, TIEU_NGU, x, y - 18, BOLD, 14.5, max_width=w)
+        rule(c, x, y - 22, width(TIEU_NGU, BOLD, size))
+        draw_text(c, "GIẤY CÔNG NHẬN", x, y - 112, BOLD, 36, max_width=w, color=RED)
+        c.endForm()
+    c.doForm(STATIC_FORM)
+
+
 def draw_certificate(c: DocumentCanvas, data: CertificateData) -> None:
     """Draw one certificate on the current page of ``c`` (the caller ends the page)."""
     if data.provisional:
         draw_watermark(c, TEXT)
-    _frame(c)
+    _static_parts(c)
     x, w = TEXT.centre, TEXT.width
-    y = TEXT.top - 14
-    draw_text(c, QUOC_HIEU, x, y, BOLD, 14, max_width=w)
-    y -= 18
-    size = draw_text(c, TIEU_NGU, x, y, BOLD, 14.5, max_width=w)
-    rule(c, x, y - 4, width(TIEU_NGU, BOLD, size))
-
-    y -= 42
+    y = TEXT.top - 14 - 60
     authority = data.issuer.authority or " ".join(data.issuer.body)
     draw_text(c, authority, x, y, BOLD, 15, max_width=w)
     y -= 52
-    draw_text(c, "GIẤY CÔNG NHẬN", x, y, BOLD, 36, max_width=w, color=RED)
 
     name = data.commune.upper()
     size, lines = fit(name, BOLD, 30, w, min_size=20, max_lines=2)
@@ -112,9 +106,9 @@ def draw_certificate(c: DocumentCanvas, data: CertificateData) -> None:
     y -= 19
     criteria = f"Bộ tiêu chí: {data.criteria_version}"
     if data.total is not None:
-        criteria += f"; tổng điểm thẩm định: {number_vn(data.total)}"
+        criteria += f"; tổng điểm thẩm định: {data.total}"
         if data.max_total:
-            criteria += f"/{number_vn(data.max_total)}"
+            criteria += f"/{data.max_total}"
     draw_text(c, criteria, x, y, REGULAR, 12, max_width=w)
     if data.provisional:
         # in the strip between the inner frame line and the text area, across the whole width

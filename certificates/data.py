@@ -1,5 +1,9 @@
 """The documents' inputs as plain, frozen dataclasses: names, numbers and dates, nothing else.
 
+Every number a document prints comes as text, written by the application the Vietnamese way ("1.000", "86,5",
+"—" for none): this package formats no number. Numbers stay numbers only where a drawing needs them (a bar's
+length) or they are no quantity (a year, a dossier number).
+
 Every string is NFC-normalised when an object is made, so a name typed in decomposed form (as some keyboards and
 spreadsheets produce) is drawn, measured and extracted exactly like the precomposed one. ``from_dict`` builds an
 object from plain dicts (dates as ``datetime.date`` or ISO text), which is how the storage layer hands data over
@@ -67,9 +71,9 @@ class RecognisedCommune(_Plain):
     name: str  # "Xã Đắk Rơ Wa"
     district: str  # "Thành phố Kon Tum"; empty where there is no district level (from 07/2025)
     province: str
-    total: int
-    threshold: int
-    max_total: int
+    total: str  # as printed: "905"
+    threshold: str
+    max_total: str  # "1.000"
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,8 @@ class CertificateData(_Plain):
     decision_number: str
     decision_date: dt.date
     issuer: Issuer
-    total: int | None = None
-    max_total: int | None = None
+    total: str | None = None  # as printed: "905"; None: not printed
+    max_total: str | None = None  # "1.000"
     provisional: bool = False
 
 
@@ -122,9 +126,9 @@ class IndicatorRow(_Plain):
 class CriterionRow(_Plain):
     code: str
     title: str
-    self_points: int | None
-    points: int | None
-    max_points: int
+    self_points: str  # as printed: "80"; "—" when there is none
+    points: str
+    max_points: str
     indicators: tuple[IndicatorRow, ...] = ()
 
 
@@ -144,10 +148,10 @@ class MinutesData(_Plain):
     category: str  # the category's label
     criteria_version: str
     criteria: tuple[CriterionRow, ...]
-    self_total: int | None
-    total: int
-    max_total: int
-    threshold: int
+    self_total: str  # as printed: "935"; "—" when there is none
+    total: str
+    max_total: str  # "1.000"
+    threshold: str
     recognised: bool  # whether the verified result meets every condition
     failed_conditions: tuple[str, ...] = ()
     panel_members: tuple[str, ...] = ()

@@ -10,20 +10,14 @@ from __future__ import annotations
 
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from .canvas import sample_notice
 from .data import DecisionData, Metadata
-from .layout import (
-    BOLD,
-    AdminHeader,
-    CentredRule,
-    SignatureBlock,
-    build_document,
-    escape,
-    number_vn,
-    place_date,
-    sample_notice,
-    styles,
-    width,
-)
+from .dates import place_date
+from .document import build_document, styles, table_font
+from .flowables import AdminHeader, CentredRule, SignatureBlock
+from .fonts import BOLD
+from .page import PORTRAIT, PORTRAIT_MARGINS, content_box
+from .text import escape, width
 
 
 def summary(data: DecisionData) -> str:
@@ -38,14 +32,15 @@ def _communes_table(data: DecisionData, st: dict, avail: float) -> Table:
         row = [Paragraph(str(i), st["cell_centre"]), Paragraph(escape(c.name), st["cell"])]
         if with_district:
             row.append(Paragraph(escape(c.district), st["cell"]))
-        row += [Paragraph(f"{number_vn(c.total)}/{number_vn(c.max_total)}", st["cell_centre"]),
-                Paragraph(number_vn(c.threshold), st["cell_centre"])]
+        row += [Paragraph(escape(f"{c.total}/{c.max_total}"), st["cell_centre"]),
+                Paragraph(escape(c.threshold), st["cell_centre"])]
         rows.append(row)
     number_w, score_w, threshold_w = 34, 74, 56
     rest = avail - number_w - score_w - threshold_w
     widths = [number_w] + ([rest * 0.55, rest * 0.45] if with_district else [rest]) + [score_w, threshold_w]
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="CENTER")
     table.setStyle(TableStyle([
+        table_font(),
         ("GRID", (0, 0), (-1, -1), 0.5, "#000000"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
@@ -87,8 +82,6 @@ def decision_flowables(data: DecisionData, avail_width: float) -> list:
 
 def decision_pdf(data: DecisionData) -> bytes:
     """The decision as PDF bytes (same data, same bytes)."""
-    from .layout import PORTRAIT, PORTRAIT_MARGINS, content_box
-
     avail = content_box(PORTRAIT, PORTRAIT_MARGINS).width
     meta = Metadata(title=f"Quyết định số {data.number}: {summary(data)}", author=" ".join(data.issuer.body),
                     subject=summary(data), keywords=(data.number,))

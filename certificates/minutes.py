@@ -10,24 +10,14 @@ from __future__ import annotations
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from .canvas import sample_notice
 from .data import Issuer, Metadata, MinutesData
-from .layout import (
-    BOLD,
-    PORTRAIT,
-    PORTRAIT_MARGINS,
-    AdminHeader,
-    CentredRule,
-    SignatureBlock,
-    build_document,
-    content_box,
-    escape,
-    long_date,
-    number_vn,
-    place_date,
-    sample_notice,
-    styles,
-    width,
-)
+from .dates import long_date, place_date
+from .document import build_document, styles, table_font
+from .flowables import AdminHeader, CentredRule, SignatureBlock
+from .fonts import BOLD
+from .page import PORTRAIT, PORTRAIT_MARGINS, content_box
+from .text import escape, width
 
 SHADE = HexColor("#EFEFEF")
 
@@ -41,14 +31,11 @@ def _where(data: MinutesData) -> str:
     return ", ".join(p for p in (data.commune, data.district, data.province) if p)
 
 
-def _points(value: int | None) -> str:
-    return number_vn(value) if value is not None else "—"
-
-
 def _table(data: MinutesData, st: dict, avail: float) -> Table:
     head = ["Mã", "Tiêu chí, chỉ số", "Xã tự đánh giá", "Thẩm định", "Tối đa", "Ý kiến thẩm định"]
     rows = [[Paragraph(escape(h), st["cell_head"]) for h in head]]
     style = [
+        table_font(),
         ("GRID", (0, 0), (-1, -1), 0.5, "#000000"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -63,9 +50,9 @@ def _table(data: MinutesData, st: dict, avail: float) -> Table:
         rows.append([
             Paragraph(escape(crit.code), bold_centre),
             Paragraph(f"<b>{escape(crit.title)}</b>", st["cell"]),
-            Paragraph(_points(crit.self_points), bold_centre),
-            Paragraph(_points(crit.points), bold_centre),
-            Paragraph(number_vn(crit.max_points), bold_centre),
+            Paragraph(escape(crit.self_points), bold_centre),
+            Paragraph(escape(crit.points), bold_centre),
+            Paragraph(escape(crit.max_points), bold_centre),
             Paragraph("", st["cell_small"]),
         ])
         for ind in crit.indicators:
@@ -82,10 +69,10 @@ def _table(data: MinutesData, st: dict, avail: float) -> Table:
     rows.append([
         Paragraph("", bold_centre),
         Paragraph("<b>Tổng điểm</b>", st["cell"]),
-        Paragraph(_points(data.self_total), bold_centre),
-        Paragraph(_points(data.total), bold_centre),
-        Paragraph(number_vn(data.max_total), bold_centre),
-        Paragraph(f"Ngưỡng: {number_vn(data.threshold)}", st["cell_small"]),
+        Paragraph(escape(data.self_total), bold_centre),
+        Paragraph(escape(data.total), bold_centre),
+        Paragraph(escape(data.max_total), bold_centre),
+        Paragraph(f"Ngưỡng: {escape(data.threshold)}", st["cell_small"]),
     ])
     widths = [36, 0, 58, 58, 40, 104]
     widths[1] = avail - sum(widths)
@@ -108,7 +95,7 @@ def minutes_flowables(data: MinutesData, avail: float) -> list:
             f"Hôm nay, {long_date(data.date)}, tại {escape(data.appraiser.place)}, {escape(data.panel)} thẩm định hồ sơ số "
             f"{data.dossier_id} đề nghị công nhận {escape(_where(data))} đạt tiêu chuẩn {escape(data.unit_phrase)} "
             f"phù hợp với trẻ em năm {data.year}. Loại đơn vị: {escape(data.category)} (ngưỡng công nhận "
-            f"{number_vn(data.threshold)} điểm). Bộ tiêu chí: {escape(data.criteria_version)}.", st["body"]),
+            f"{escape(data.threshold)} điểm). Bộ tiêu chí: {escape(data.criteria_version)}.", st["body"]),
         Paragraph("I. THÀNH PHẦN THAM DỰ", st["heading"]),
     ]
     if data.panel_members:
@@ -122,11 +109,10 @@ def minutes_flowables(data: MinutesData, avail: float) -> list:
     out.append(_table(data, st, avail))
     out.append(Spacer(1, 6))
     out.append(Paragraph("III. KẾT LUẬN", st["heading"]))
-    self_total = f"{_points(data.self_total)}/{number_vn(data.max_total)}"
-    out.append(Paragraph(
-        f"Tổng điểm xã tự đánh giá: {self_total}; tổng điểm sau thẩm định: "
-        f"<b>{number_vn(data.total)}/{number_vn(data.max_total)}</b>; ngưỡng công nhận: "
-        f"{number_vn(data.threshold)} điểm.", st["body"]))
+    out.append(Paragraph(escape(
+        f"Tổng điểm xã tự đánh giá: {data.self_total}/{data.max_total}; tổng điểm sau thẩm định: ")
+        + f"<b>{escape(data.total)}/{escape(data.max_total)}</b>; ngưỡng công nhận: "
+        f"{escape(data.threshold)} điểm.", st["body"]))
     if data.recognised:
         verdict = (f"Kết quả thẩm định: {escape(data.commune)} <b>đủ điều kiện</b> đề nghị công nhận đạt tiêu chuẩn "
                    f"{escape(data.unit_phrase)} phù hợp với trẻ em năm {data.year}.")

@@ -2,6 +2,11 @@
 
 Every bad value is collected (missing, unknown code, wrong type, negative, numerator above denominator) and
 raised together as one ``AssessmentError`` naming each indicator code; nothing is scored from bad input.
+
+Numbers typed by a person (``parse_text``) and quoted numbers in a score file are read by ``engine.numbers``:
+``1.234`` = 1234, ``86,5``; an ambiguous ``1,000`` is refused. In a YAML or JSON score file a count is a whole
+number or a quoted Vietnamese number (``"3.000"``): an unquoted ``3.000`` reaches us as the float 3.0, so a
+float count is refused, never read as 3. Survey scores may be floats (``86.5``).
 """
 
 from __future__ import annotations
@@ -17,12 +22,17 @@ from ruamel.yaml.error import YAMLError
 
 from .errors import AssessmentError, InputProblem
 from .models import CriteriaVersion, Percentage, Rate
+from .numbers import NumberError, format_number, parse_count, parse_decimal
 
 Value = bool | int | Decimal
 
 # Counts are children or cases of one commune. The bound keeps every value exact where durable-rules
 # compares floats (it rounds above 2**53 and matches nothing for floats printed as 1e+16).
 MAX_COUNT = 10_000_000
+
+FLOAT_COUNT = ("{value} là số thập phân, không phải số nguyên: trong tệp YAML hoặc JSON, số trẻ em, "
+               'số vụ ghi là số nguyên (3000) hoặc số trong dấu ngoặc kép ("3.000"); không có dấu ngoặc '
+               "kép, 3.000 được đọc thành 3.0")
 
 
 @dataclass(frozen=True)
@@ -118,7 +128,7 @@ def check_values(version: CriteriaVersion, raw: dict, category: str | None = Non
         if raw.get(code) is None:
             problems.append(InputProblem(code, "missing value"))
             continue
-        value, message = coerce(indicator.type, raw[code])
+        value, message = file_value(indicator.type, raw[code])
         if message:
             problems.append(InputProblem(code, message))
         else:
@@ -141,12 +151,22 @@ def pair_problems(version: CriteriaVersion, values: dict) -> list[InputProblem]:
             else:
                 continue
             if values.get(top) is not None and values.get(bottom) is not None and values[top] > values[bottom]:
-                out.append(InputProblem(top, f"{values[top]} is above {bottom} ({values[bottom]})"))
+                shown = f"{format_number(values[top])} is above {bottom} ({format_number(values[bottom])})"
+                out.append(InputProblem(top, shown))
     return out
 
 
+def file_value(kind: str, value: object) -> tuple[Value | None, str | None]:
+    """A value of a score file (YAML or JSON): typed, or a count or score written as a quoted Vietnamese
+    number (``"3.000"``, ``"86,5"``). Yes/no stays a boolean (``true``/``false``), never text."""
+    if isinstance(value, str) and kind != "yes_no":
+        return parse_text(kind, value)
+    return coerce(kind, value)
+
+
 def coerce(kind: str, value: object) -> tuple[Value | None, str | None]:
-    """One value to its type, or an error message. Strings and booleans never pass as numbers."""
+    """One typed value to its type, or an error message. Strings and booleans never pass as numbers, nor
+    floats as counts (see the module's docstring)."""
     if kind == "yes_no":
         if isinstance(value, bool):
             return value, None
@@ -166,10 +186,13 @@ def coerce(kind: str, value: object) -> tuple[Value | None, str | None]:
     if number < 0:
         return None, f"is negative ({value})"
     if kind == "count":
+        if isinstance(value, float):
+            return None, FLOAT_COUNT.format(value=value)
         if number != number.to_integral_value():
             return None, f"expects a whole number of children or cases, got {value}"
         if number > MAX_COUNT:
-            return None, f"{value} is above {MAX_COUNT:,} (no commune has that many children or cases)".replace(",", ".")
+            most = format_number(MAX_COUNT)
+            return None, f"{value} is above {most} (no commune has that many children or cases)"
         return int(number), None
     if number > 100:
         return None, f"a score is at most 100, got {value}"
@@ -204,9 +227,9 @@ NO = {"false", "không", "khong", "no", "0", ""}
 def parse_text(kind: str, text: str) -> tuple[Value | None, str | None]:
     """A value typed by a person (form field, CLI, spreadsheet cell) → typed value, or an error message.
 
-    Vietnamese number formats are accepted: a comma is the decimal separator, a dot or a space separates
-    thousands ("1.234" = 1234, "97,5" = 97.5). A plain "86.5" is read as a decimal only where a decimal can be
-    meant (a survey score with one or two digits after the dot).
+    Numbers are read by ``engine.numbers``: a comma is the decimal mark, a dot or a space groups thousands
+    ("1.234" = 1234, "97,5" = 97.5); "86.5" is the decimal 86,5 (a count refuses it: not whole); "1,000" is
+    ambiguous and refused with a Vietnamese message that says how to write it.
     """
     raw = text.strip()
     if kind == "yes_no":
@@ -218,19 +241,14 @@ def parse_text(kind: str, text: str) -> tuple[Value | None, str | None]:
         return None, f"expects có/không (true/false), got {text!r}"
     if raw == "":
         return None, "missing value"
-    cleaned = raw.replace("\u00a0", " ").replace(" ", "")
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif cleaned.count(".") == 1 and kind == "score" and len(cleaned.split(".")[1]) <= 2:
-        pass
-    else:
-        parts = cleaned.split(".")
-        if len(parts) > 1 and all(len(p) == 3 for p in parts[1:]) and parts[0]:
-            cleaned = "".join(parts)
     try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        return None, f"expects a number, got text {text!r}"
+        number = parse_count(raw) if kind == "count" else parse_decimal(raw, places=2)
+    except NumberError as exc:
+        if exc.reason == "not_a_number":
+            return None, f"expects a number, got text {text!r}"
+        if exc.reason == "not_finite":
+            return None, f"expects a finite number, got {text!r}"
+        return None, exc.message
     return coerce(kind, number)
 
 

@@ -6,6 +6,7 @@ turns them into line numbers. Every check runs, so one run reports every problem
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from pydantic import ValidationError
@@ -24,6 +25,7 @@ from .models import (
     component_inputs,
     component_max,
 )
+from .numbers import format_number
 
 Path = tuple[str | int, ...]
 Found = tuple[Path, str]
@@ -249,26 +251,25 @@ def describe_band(kind: str, band) -> str:
 
 
 def band_range(kind: str, band) -> str:
+    """A band's range as a person reads it, e.g. '95 ≤ tỷ lệ % < 98' (every score shows several)."""
+    return _range(kind, band.min, band.max)
+
+
+@functools.lru_cache(maxsize=1024)
+def _range(kind: str, lo, hi) -> str:
     name = {"percentage": "tỷ lệ %", "rate": "tỷ suất", "count": "số ca", "survey": "điểm"}[kind]
-    lo, hi = band.min, band.max
     if kind in HIGHER_IS_BETTER:
-        parts = [f"{_fmt(lo)} ≤ " if lo not in (None, 0) else "", name, f" < {_fmt(hi)}" if hi is not None else ""]
+        parts = [f"{format_number(lo)} ≤ " if lo not in (None, 0) else "", name,
+                 f" < {format_number(hi)}" if hi is not None else ""]
         if lo in (None, 0) and hi is None:
             return f"mọi {name}"
         if lo not in (None, 0) and hi is None:
-            return f"{name} ≥ {_fmt(lo)}"
+            return f"{name} ≥ {format_number(lo)}"
         return "".join(parts)
     if lo is None and hi is None:
         return f"mọi {name}"
     if lo is None:
-        return f"{name} ≤ {_fmt(hi)}" if hi != 0 else f"{name} = 0"
+        return f"{name} ≤ {format_number(hi)}" if hi != 0 else f"{name} = 0"
     if hi is None:
-        return f"{name} > {_fmt(lo)}"
-    return f"{_fmt(lo)} < {name} ≤ {_fmt(hi)}"
-
-
-def _fmt(value) -> str:
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+        return f"{name} > {format_number(lo)}"
+    return f"{format_number(lo)} < {name} ≤ {format_number(hi)}"

@@ -9,13 +9,15 @@ Locators name a number the way the YAML nests it:
 ``max_total/points``, ``categories/other/threshold``, ``TC07/max_points``, ``TC07/met_at``, ``TC01/officer/points``,
 ``TC07/immunisation/bands/1/min``, ``TC07/immunisation/if_denominator_zero/points``, ``TC03/abuse_rate/per``.
 Verifying takes the object that holds the number (``TC07/immunisation/bands/1``) or any of its fields.
+
+Values are read the Vietnamese way (``engine.numbers``): ``1.234`` is 1234, ``97,5`` (or ``97.5``) is 97.5,
+and an ambiguous ``1,000`` is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -23,6 +25,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from .checks import unverified
 from .errors import CriteriaError, EditError
 from .loader import parse_version, read_yaml, round_trip_yaml
+from .numbers import NumberError, parse_decimal
 
 NUMBER_FIELDS = {"points", "threshold", "max_points", "met_at", "min", "max", "per"}
 
@@ -85,13 +88,18 @@ def _find(seq, key: str, value: str, what: str) -> CommentedMap:
 
 
 def _number(text: str):
+    """The typed value of an edit: None (``null``), an int, or a float (YAML writes 97.5)."""
     if text.strip().lower() in ("null", "none", ""):
         return None
     try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise EditError(f"{text!r} is not a number") from None
-    if not value.is_finite() or abs(value) > 10**9:
+        value = parse_decimal(text)
+    except NumberError as exc:
+        if exc.reason == "not_finite":
+            raise EditError(f"{text!r} is not a finite number of a sensible size") from None
+        if exc.reason == "not_a_number":
+            raise EditError(f"{text!r} is not a number ({exc.message})") from None
+        raise EditError(exc.message) from None
+    if abs(value) > 10**9:
         raise EditError(f"{text!r} is not a finite number of a sensible size")
     return int(value) if value == value.to_integral_value() else float(value)
 

@@ -1,15 +1,17 @@
 """The independent evaluator: pure functions in exact arithmetic (fractions), no I/O, no durable-rules.
 
 It is compiled from the same validated criteria as the rules and checks every durable-rules result; with
-``CFC_ENGINE=python`` it is the only evaluator. A component's outcome is one of ``"yes"``, ``"no"``,
-``"empty"`` (denominator zero) or ``"band:N"`` (the index of the matched band).
+the engine mode ``python`` it is the only evaluator. A component's outcome is an ``engine.outcome.Outcome``:
+yes, no, empty (denominator zero) or band N (the index of the matched band).
 """
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 
 from .models import HIGHER_IS_BETTER, Band, Count, CriteriaVersion, Percentage, Rate, Survey, YesNo
+from .outcome import EMPTY, NO, YES, Outcome, band_outcome
 
 
 def measured(component, values: dict) -> Fraction | None:
@@ -27,36 +29,42 @@ def measured(component, values: dict) -> Fraction | None:
     raise TypeError(f"no measured value for {component.kind}")
 
 
+@functools.lru_cache(maxsize=4096)
+def exact(edge) -> Fraction:
+    """A band edge (Decimal) as a Fraction; the few edges of a version are converted once."""
+    return Fraction(edge)
+
+
 def in_band(kind: str, band: Band, value: Fraction) -> bool:
     """Higher-is-better bands hold min <= v < max; lower-is-better bands hold min < v <= max."""
-    lo = None if band.min is None else Fraction(band.min)
-    hi = None if band.max is None else Fraction(band.max)
+    lo = None if band.min is None else exact(band.min)
+    hi = None if band.max is None else exact(band.max)
     if kind in HIGHER_IS_BETTER:
         return (lo is None or value >= lo) and (hi is None or value < hi)
     return (lo is None or value > lo) and (hi is None or value <= hi)
 
 
-def component_outcome(component, values: dict) -> str:
+def component_outcome(component, values: dict) -> Outcome:
     if isinstance(component, YesNo):
-        return "yes" if values[component.indicator] else "no"
+        return YES if values[component.indicator] else NO
     value = measured(component, values)
     if value is None:
-        return "empty"
+        return EMPTY
     for index, band in enumerate(component.bands):
         if in_band(component.kind, band, value):
-            return f"band:{index}"
+            return band_outcome(index)
     raise ValueError(f"{component.id}: value {value} is in no band")  # the loader forbids gaps
 
 
-def outcome_points(component, outcome: str) -> int:
+def outcome_points(component, outcome: Outcome) -> int:
     if isinstance(component, YesNo):
-        return component.points if outcome == "yes" else 0
-    if outcome == "empty":
+        return component.points if outcome.kind == "yes" else 0
+    if outcome.kind == "empty":
         return component.if_denominator_zero.points
-    return component.bands[int(outcome.split(":")[1])].points
+    return component.bands[outcome.band].points
 
 
-def evaluate(version: CriteriaVersion, values: dict) -> dict[str, str]:
+def evaluate(version: CriteriaVersion, values: dict) -> dict[str, Outcome]:
     """Outcome of every component, keyed ``"TC07/immunisation"``."""
     return {
         f"{crit.code}/{comp.id}": component_outcome(comp, values)

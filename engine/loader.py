@@ -1,13 +1,14 @@
 """Load criteria versions from YAML, with every problem named by file, line and field.
 
 ruamel.yaml keeps the line of every key; pydantic and ``engine.checks`` give the path of every problem; this
-module joins the two. ``Registry`` holds the versions of a folder and picks the one in force on a date.
+module joins the two. ``Registry`` holds the versions of a folder and picks the one in force on a date;
+``fingerprint`` is a digest of a version's content (a score carries it, durable-rules names rulesets by it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,15 +21,25 @@ from .checks import check_parts, check_version
 from .errors import CriteriaError, NoVersionInForce, Problem, UnknownVersion
 from .models import CriteriaVersion
 
+_FINGERPRINTS: dict[int, tuple[CriteriaVersion, str]] = {}  # id(version) → (version, fingerprint)
+
 
 def default_directory() -> Path:
-    """``CFC_CRITERIA_DIR`` when set, else the criteria shipped with the package."""
-    env = os.environ.get("CFC_CRITERIA_DIR")
-    if env:
-        return Path(env)
+    """The criteria shipped with the package (a deployment names another folder in its settings)."""
     from criteria import DIRECTORY
 
     return DIRECTORY
+
+
+def fingerprint(version: CriteriaVersion) -> str:
+    """A digest of the version's content (16 hex digits); cached per object (versions are frozen)."""
+    cached = _FINGERPRINTS.get(id(version))
+    if cached is None or cached[0] is not version:
+        if len(_FINGERPRINTS) > 64:  # a long-running process that reloads criteria keeps only recent ones
+            _FINGERPRINTS.clear()
+        digest = hashlib.sha256(version.model_dump_json().encode()).hexdigest()[:16]
+        cached = _FINGERPRINTS[id(version)] = (version, digest)
+    return cached[1]
 
 
 def round_trip_yaml() -> YAML:
@@ -198,6 +209,7 @@ class Registry:
 
     @classmethod
     def load(cls, directory: Path | str | None = None) -> Registry:
+        """Every version of ``directory`` (default: the criteria shipped with the package)."""
         directory = Path(directory) if directory else default_directory()
         versions: dict[str, CriteriaVersion] = {}
         files: dict[str, Path] = {}

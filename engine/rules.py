@@ -18,26 +18,27 @@ durable-rules has sharp edges, measured in this project, and this module handles
 * An error inside an action is swallowed by the library: actions here record errors themselves and
   ``evaluate`` raises them, and a component that no rule or several rules matched is an error too.
 
-The outcome of each component uses the vocabulary of ``engine.evaluate`` so the two can be compared.
+The outcome of each component is an ``engine.outcome.Outcome``, as in ``engine.evaluate``, so the two compare
+with ``==``.
 """
 
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import itertools
 import os
 import threading
 from fractions import Fraction
 
 from .errors import RulesEngineError
+from .loader import fingerprint
 from .models import HIGHER_IS_BETTER, Count, CriteriaVersion, Percentage, Rate, Survey, YesNo
+from .outcome import EMPTY, NO, YES, Outcome, band_outcome
 
 _LOCK = threading.Lock()
 _HOST = None
 _RULESETS: dict[str, str] = {}  # fingerprint → ruleset name
-_FINGERPRINTS: dict[int, tuple[CriteriaVersion, str]] = {}  # id(version) → (version, fingerprint)
-_FOUND: list[tuple[str, str]] = []  # (component key, outcome) of the evaluation under way (lock held)
+_FOUND: list[tuple[str, Outcome]] = []  # (component key, outcome) of the evaluation under way (lock held)
 _ERRORS: list[str] = []  # errors raised inside actions during that evaluation
 _SESSION = itertools.count(1)
 
@@ -84,17 +85,6 @@ def _host():
     return _HOST
 
 
-def fingerprint(version: CriteriaVersion) -> str:
-    """A digest of the version's content; cached per object (versions are frozen)."""
-    cached = _FINGERPRINTS.get(id(version))
-    if cached is None or cached[0] is not version:
-        if len(_FINGERPRINTS) > 64:  # a long-running process that reloads criteria keeps only recent ones
-            _FINGERPRINTS.clear()
-        digest = hashlib.sha256(version.model_dump_json().encode()).hexdigest()[:16]
-        cached = _FINGERPRINTS[id(version)] = (version, digest)
-    return cached[1]
-
-
 def _ratio(value) -> tuple[int, int]:
     frac = Fraction(value)
     return frac.numerator, frac.denominator
@@ -106,12 +96,12 @@ def _component_rules(key: str, comp):
 
     this = m.k == key
     if isinstance(comp, YesNo):
-        return [(this & (m.v == 1.0), "yes"), (this & (m.v == 0.0), "no")]
+        return [(this & (m.v == 1.0), YES), (this & (m.v == 0.0), NO)]
     rules = []
     if isinstance(comp, Percentage | Rate):
         # Percentage: pct = n*100/d. Rate: r = n*per/d. Both test n against d * t / scale exactly.
         scale = 100 if isinstance(comp, Percentage) else comp.per
-        rules.append((this & (m.d == 0.0), "empty"))
+        rules.append((this & (m.d == 0.0), EMPTY))
         for index, band in enumerate(comp.bands):
             cond = this & (m.d > 0.0)
             for edge in ("min", "max"):
@@ -126,7 +116,7 @@ def _component_rules(key: str, comp):
                 else:
                     rhs = m.d * float(p) / float(q)
                 cond = cond & _compare(comp.kind, edge, m.n, rhs)
-            rules.append((cond, f"band:{index}"))
+            rules.append((cond, band_outcome(index)))
         return rules
     for index, band in enumerate(comp.bands):  # Count and Survey test the value itself
         cond = this & (m.v >= 0.0)
@@ -134,7 +124,7 @@ def _component_rules(key: str, comp):
             bound = getattr(band, edge)
             if bound is not None:
                 cond = cond & _compare(comp.kind, edge, m.v, float(bound))
-        rules.append((cond, f"band:{index}"))
+        rules.append((cond, band_outcome(index)))
     return rules
 
 
@@ -145,7 +135,7 @@ def _compare(kind: str, edge: str, left, right):
     return left > right if edge == "min" else left <= right
 
 
-def _action(key: str, outcome: str):
+def _action(key: str, outcome: Outcome):
     def act(c):
         try:
             _FOUND.append((key, outcome))
@@ -192,7 +182,7 @@ def _event(key: str, comp, values: dict) -> dict:
     raise TypeError(comp.kind)
 
 
-def evaluate(version: CriteriaVersion, values: dict) -> dict[str, str]:
+def evaluate(version: CriteriaVersion, values: dict) -> dict[str, Outcome]:
     """Outcome of every component according to durable-rules, keyed ``"TC07/immunisation"``."""
     components = [(f"{c.code}/{k.id}", k) for c in version.criteria for k in c.components]
     with _LOCK:
@@ -212,10 +202,10 @@ def evaluate(version: CriteriaVersion, values: dict) -> dict[str, str]:
             _host().delete_state(name, sid)
     if errors:
         raise RulesEngineError("an action failed inside durable-rules: " + "; ".join(errors))
-    matched: dict[str, list[str]] = {}
+    matched: dict[str, list[Outcome]] = {}
     for key, outcome in found:
         matched.setdefault(key, []).append(outcome)
-    outcomes: dict[str, str] = {}
+    outcomes: dict[str, Outcome] = {}
     for key, _ in components:
         got = matched.get(key, [])
         if len(got) != 1:

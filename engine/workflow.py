@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError
 
-from .errors import CfcError
+from .errors import AccessDenied, CfcError
 from .models import Strict
 
 STATES = ("draft", "submitted", "verified", "recognized", "not_recognized", "revoked")
@@ -158,6 +158,30 @@ def target_state(event: str, status: str) -> str:
             event, [f"hồ sơ đang ở trạng thái «{LABELS.get(status, status)}»; chỉ {event} được từ: {froms}"]
         )
     return targets[status]
+
+
+def step_refusal(procedure: Procedure, action: str, status: str, roles: list[str], level: str,
+                 who: str) -> str | None:
+    """Why ``who`` (with ``roles`` at ``level``) may not perform ``action`` on a dossier in ``status`` under
+    ``procedure``; None when the dated procedure gives them the step. The one answer to *who may do what*:
+    the dossier service asks it for every page, API call and command."""
+    step = procedure.step_for(action, status)
+    if not set(roles) & set(step.roles):
+        return (f"{action}: theo {procedure.id} cần vai trò {' hoặc '.join(step.roles)}; "
+                f"{who} có {', '.join(roles)}")
+    if level != step.level:
+        return f"{action}: theo {procedure.id} do cấp {step.level} thực hiện, {who} thuộc cấp {level}"
+    return None
+
+
+def authorize(procedure: Procedure, event: str, status: str, roles: list[str], level: str, who: str) -> str:
+    """The state ``event`` leads to, after the checks in the service's order: the state table
+    (TransitionRefused), then role and level (AccessDenied). Guards come after."""
+    new_status = target_state(event, status)
+    refusal = step_refusal(procedure, event, status, roles, level, who)
+    if refusal:
+        raise AccessDenied(refusal)
+    return new_status
 
 
 def guard_reasons(event: str, ctx: GuardContext, reason: str | None) -> list[str]:

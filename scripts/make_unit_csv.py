@@ -1,4 +1,4 @@
-"""Make the administrative-unit CSV files in engine/data/ from the official lists on PyPI.
+"""Make the administrative-unit CSV files in dossiers/data/ from the official lists on PyPI.
 
 The lists are facts published by the package ``vietnam-provinces``: release 0.6.0 holds the list in force until
 30/06/2025, release 2025.10.1 the list from 01/07/2025. Nothing here is typed by hand. To remake the files:
@@ -18,7 +18,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "engine" / "data"
+OUT = Path(__file__).resolve().parent.parent / "dossiers" / "data"
 FIELDS = ["level", "code", "name", "parent_code", "valid_from", "valid_to", "successor_code"]
 REFORM = "2025-07-01"  # two levels of local government from this day
 LAST_DAY_OLD = "2025-06-30"

@@ -1,7 +1,7 @@
 """Acceptance cases written by domain experts in ``criteria/tests/*.yaml`` (schema: comment at the top of each file).
 
 Every case is one pytest case (id = the case name), scored under both engines: durable-rules checked by the
-reference evaluator (``CFC_ENGINE`` unset) and the reference evaluator alone (``CFC_ENGINE=python``). A failure
+reference evaluator (mode ``durable``, the default) and the reference evaluator alone (mode ``python``). A failure
 lists every mismatched field as ``FILE: CASE NAME: FIELD expected X vs actual Y``.
 """
 
@@ -22,8 +22,8 @@ from engine.assessment import parse_assessment
 from engine.errors import AssessmentError
 from engine.loader import Registry
 from engine.models import YesNo
-from engine.render import EXAMPLE_VALUES
 from engine.scoring import score
+from engine.template import example_values
 
 CASES_DIR = DIRECTORY / "tests"
 MIN_CASES = 40
@@ -35,7 +35,7 @@ CRITERION_RE = re.compile(r"^(TC\d{2})$")
 MET_RE = re.compile(r"^(TC\d{2})\.met$")
 COMPONENT_RE = re.compile(r"^(TC\d{2})/([a-z][a-z0-9_]*)$")
 FAILED_RE = re.compile(r"^(?:(TC\d{2}):)?([a-z_]+)$")
-BASELINES = {"example": EXAMPLE_VALUES, "none": {}}
+BASELINES = ("example", "none")  # the example assessment of the file's version, or nothing
 
 
 @dataclass
@@ -128,7 +128,7 @@ def load_cases(directory: Path = CASES_DIR) -> tuple[list[Case], list[str]]:
         if baseline_name not in BASELINES:
             problems.append(f"{fname}: baseline must be one of {sorted(BASELINES)}, got {baseline_name!r}")
             continue
-        baseline = BASELINES[baseline_name]
+        baseline = example_values(version.id) if baseline_name == "example" else {}
         default_category = doc.get("category", "other")
         raw_cases = doc.get("cases")
         if not isinstance(raw_cases, list) or not raw_cases:
@@ -211,7 +211,7 @@ def mismatches(case: Case, result) -> list[str]:
     return lines
 
 
-def run_case(case: Case) -> list[str]:
+def run_case(case: Case, mode: str = "durable") -> list[str]:
     """Score one case; the list of mismatches (empty when the case passes)."""
     version = _registry().get(case.version)
     data = {"commune": {"code": "00000", "name": case.name, "category": case.category}, "year": 2024,
@@ -228,27 +228,24 @@ def run_case(case: Case) -> list[str]:
         return [f"{case.file}: {case.name}: input refused: {exc}"]
     if case.rejects is not None:
         return [f"{case.file}: {case.name}: rejects expected {sorted(case.rejects)!r} vs actual [] (input accepted)"]
-    return mismatches(case, score(version, assessment))
+    return mismatches(case, score(version, assessment, mode=mode))
 
 
-@pytest.fixture(params=[None, "python"], ids=["durable", "python"])
-def engine(request, monkeypatch):
+@pytest.fixture(params=["durable", "python"])
+def engine(request) -> str:
     """Run under the default engine (durable-rules checked by the evaluator) and the evaluator alone."""
-    if request.param is None:
+    if request.param == "durable":
         from engine import rules
 
         problem = rules.import_error()
         if problem:
             pytest.skip(problem)
-        monkeypatch.delenv("CFC_ENGINE", raising=False)
-    else:
-        monkeypatch.setenv("CFC_ENGINE", request.param)
-    return request.param or "durable"
+    return request.param
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_acceptance_case(case: Case, engine: str):
-    failures = run_case(case)
+    failures = run_case(case, engine)
     assert not failures, f"[engine {engine}]\n" + "\n".join(failures)
 
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 
 from criteria import DIRECTORY
-from engine import render
 from engine.assessment import (
     check_values,
     coerce,
@@ -19,6 +18,7 @@ from engine.assessment import (
 )
 from engine.errors import AssessmentError
 from engine.loader import load_version
+from engine.template import example_header, example_values, template
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def version():
 
 
 def good_values() -> dict:
-    return dict(render.EXAMPLE_VALUES)
+    return dict(example_values())
 
 
 def good_document() -> dict:
@@ -65,10 +65,16 @@ BAD_VALUES = [
     ("TC01.officer", "true", "expects yes or no"),
     ("TC02.children_born", True, "expects a number, got True"),
     ("TC02.children_born", False, "expects a number, got False"),
-    ("TC02.children_born", "120", "expects a number, got text '120'"),
+    # a quoted number is read the Vietnamese way; an ambiguous one is refused, never read as 1
+    ("TC02.children_born", "1,000", "«1,000» không rõ là 1000 hay 1: viết 1000 hoặc 1.000"),
+    ("TC02.children_born", "1.5", "«1.5» không phải là số nguyên"),
+    ("TC02.children_born", "1.23.4", "không phải là số viết đúng"),
     ("TC02.children_born", "một trăm", "expects a number, got text"),
     ("TC02.children_born", -1, "is negative"),
-    ("TC02.children_born", 120.5, "whole number"),
+    # a float count: an unquoted 3.000 in YAML is the float 3.0, so no float passes as a count
+    ("TC02.children_born", 120.5, "120.5 là số thập phân, không phải số nguyên"),
+    ("TC02.children_born", 120.0, '120.0 là số thập phân, không phải số nguyên: trong tệp YAML hoặc JSON, số trẻ em, '
+                                  'số vụ ghi là số nguyên (3000) hoặc số trong dấu ngoặc kép ("3.000")'),
     ("TC02.children_born", float("nan"), "finite"),
     ("TC02.children_born", float("inf"), "finite"),
     ("TC02.children_born", [120], "expects a number"),
@@ -78,14 +84,16 @@ BAD_VALUES = [
     ("TC02.children_born", 10_000_001, "is above 10.000.000"),  # beyond what durable-rules compares exactly
     ("TC13.satisfaction", 100.5, "at most 100"),
     ("TC13.satisfaction", 86.555, "at most 2 decimals"),
-    ("TC13.satisfaction", "86", "expects a number, got text"),
+    ("TC13.satisfaction", "86 điểm", "expects a number, got text"),
+    ("TC13.satisfaction", "86,555", "có quá 2 chữ số thập phân"),
+    ("TC13.satisfaction", "1.000", "at most 100"),
     ("TC13.satisfaction", True, "expects a number"),
     ("TC13.satisfaction", -0.5, "is negative"),
     # a numerator above its denominator (percentage) and cases above the population (rate)
     ("TC07.fully_immunised", 51, "51 is above TC07.children_under_1 (50)"),
     ("TC06.special_children_supported", 41, "41 is above TC06.special_children (40)"),
     ("TC06.cases_with_plan", 3, "3 is above TC06.cases (2)"),
-    ("TC03.abused", 2401, "2401 is above TC03.children (2400)"),
+    ("TC03.abused", 2401, "2.401 is above TC03.children (2.400)"),
 ]
 
 
@@ -126,7 +134,7 @@ def test_every_problem_is_reported_together(version):
     raw["TC99.extra"] = 3  # unknown code
     raw["TC03.abused"] = -1  # negative count
     raw["TC02.registered_on_time"] = 121  # numerator above denominator (120)
-    raw["TC09.children"] = "2400"  # text where a number belongs
+    raw["TC09.children"] = "2,400"  # an ambiguous number where a count belongs
     raw["TC05.deaths"] = True  # True where a count belongs
     raw["TC01.budget"] = 1  # a number where yes/no belongs
     raw["TC13.satisfaction"] = 101  # score above 100
@@ -160,8 +168,12 @@ def test_indicators_must_be_a_mapping(version):
     [
         ("TC03.abused", 0, 0),
         ("TC02.registered_on_time", 120, 120),  # numerator equal to the denominator
-        ("TC02.children_born", 120.0, 120),
+        ("TC02.children_born", "120", 120),  # quoted numbers, read the Vietnamese way
+        ("TC02.children_born", "3.000", 3000),
+        ("TC03.children", "2 400", 2400),
         ("TC02.children_born", 10_000_000, 10_000_000),
+        ("TC13.satisfaction", "86,5", Decimal("86.5")),
+        ("TC13.satisfaction", "79.99", Decimal("79.99")),
         ("TC13.satisfaction", 0, Decimal(0)),
         ("TC13.satisfaction", 100, Decimal(100)),
         ("TC13.satisfaction", 79.99, Decimal("79.99")),
@@ -189,6 +201,7 @@ def test_a_zero_denominator_with_zero_numerator_is_valid(version):
         ("count", True, "expects a number"),
         ("count", "3", "text"),
         ("count", Decimal("-1"), "negative"),
+        ("count", 3.0, "không phải số nguyên"),
         ("count", Decimal("NaN"), "finite"),
         ("score", Decimal("Infinity"), "finite"),
         ("yes_no", 0, "expects yes or no"),
@@ -269,11 +282,12 @@ def test_a_valid_document_parses(version):
 # ----------------------------------------------------------------------------------------------- files
 def test_yaml_and_json_files_read_the_same(tmp_path):
     document = good_document()
+    document["commune"] = {key: example_header()[key] for key in ("code", "name", "category")}
     as_json = tmp_path / "a.json"
     as_json.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     as_yaml = tmp_path / "a.yaml"
-    as_yaml.write_text(render.template(load_version(DIRECTORY / "qd06-2019.yaml"), render.EXAMPLE_VALUES,
-                                       render.EXAMPLE_HEADER), encoding="utf-8")
+    as_yaml.write_text(template(load_version(DIRECTORY / "qd06-2019.yaml"), example_values(),
+                                       example_header()), encoding="utf-8")
     from_json, from_yaml = read_assessment_file(as_json), read_assessment_file(as_yaml)
     assert from_json["indicators"] == from_yaml["indicators"]
     assert from_yaml["commune"] == document["commune"]
@@ -303,3 +317,29 @@ def test_a_missing_file_is_an_assessment_error(tmp_path):
     with pytest.raises(AssessmentError) as info:
         read_assessment_file(tmp_path / "nope.yaml")
     assert [code for code, _ in problems(info.value)] == ["file"]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected", "fragment"),
+    [
+        ("3000", 3000, None),  # a YAML integer
+        ('"3.000"', 3000, None),  # a quoted Vietnamese number
+        ('"3 000"', 3000, None),
+        ("3.000", None, "3.0 là số thập phân, không phải số nguyên"),  # YAML reads 3.0: refused, never 3
+        ('"3,000"', None, "«3,000» không rõ là 3000 hay 3"),
+    ],
+)
+def test_a_count_in_a_yaml_file_is_an_integer_or_a_quoted_number(version, tmp_path, written, expected, fragment):
+    path = tmp_path / "xa.yaml"
+    text = template(version, example_values(), example_header())
+    assert "  TC03.children: 2400  #" in text
+    path.write_text(text.replace("  TC03.children: 2400  #", f"  TC03.children: {written}  #"), encoding="utf-8")
+    data = read_assessment_file(path)
+    if expected is not None:
+        assert parse_assessment(data, version, str(path)).values["TC03.children"] == expected
+        return
+    with pytest.raises(AssessmentError) as info:
+        parse_assessment(data, version, str(path))
+    [(code, message)] = problems(info.value)
+    assert code == "TC03.children"
+    assert fragment in message

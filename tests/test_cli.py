@@ -16,11 +16,12 @@ import pytest
 from click.testing import CliRunner
 from ruamel.yaml import YAML
 
+from cfc import main
+from cfc.common import nfc
 from criteria import DIRECTORY
-from engine import render
 from engine.checks import unverified
-from engine.cli import main
 from engine.loader import load_version
+from engine.template import example_values
 
 SHIPPED = DIRECTORY / "qd06-2019.yaml"
 SOURCE = SHIPPED.read_text(encoding="utf-8")
@@ -65,7 +66,7 @@ def two_versions(cfc_dir) -> Path:
 def assessment(path: Path, *, values: dict | None = None, category: str = "other", version: str | None = "qd06-2019",
                assessed_on: str | None = "2024-11-15", name: str = "Xã Đắk Rơ Wa") -> Path:
     """Write an assessment as JSON (the example commune unless ``values`` changes some of its values)."""
-    indicators = dict(render.EXAMPLE_VALUES)
+    indicators = dict(example_values())
     indicators.update(values or {})
     document = {"commune": {"code": "23284", "name": name, "category": category}, "year": 2024,
                 "assessed_on": assessed_on, "indicators": indicators}
@@ -228,7 +229,7 @@ def test_blank_template_lists_every_indicator_with_its_label(cfc_dir):
     assert data["criteria_version"] == "qd06-2019"
     assert data["commune"]["category"] in {"ward_central_city", "other", "mountain_island_difficult"}
     for _, ind in VERSION.indicators():
-        assert f"  {ind.code}: null  # {render.nfc(ind.label)}" in text.splitlines()
+        assert f"  {ind.code}: null  # {nfc(ind.label)}" in text.splitlines()
     for crit in VERSION.criteria:
         assert f"# {crit.code} — " in text
 
@@ -282,7 +283,7 @@ def test_score_prints_a_vietnamese_table(cfc_dir, tmp_path):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Xã Đắk Rơ Wa (23284)" in out
-    assert "Tổng điểm: 935/1000 — ngưỡng 850 → ĐỦ ĐIỀU KIỆN CÔNG NHẬN" in out
+    assert "Tổng điểm: 935/1.000 — ngưỡng 850 → ĐỦ ĐIỀU KIỆN CÔNG NHẬN" in out
     assert "TẠM THỜI" in out
     for n in range(1, 14):
         assert re.search(rf"^TC{n:02d} ", out, re.M)
@@ -359,7 +360,7 @@ def test_bad_input_is_reported_together_and_nothing_is_scored(cfc_dir, tmp_path)
         "TC99.extra": 3,  # unknown code
         "TC03.abused": -1,  # negative count
         "TC02.registered_on_time": 121,  # numerator above its denominator (120)
-        "TC09.children": "2400",  # text where a number belongs
+        "TC09.children": "hai nghìn",  # text where a number belongs (a quoted number like "2.400" is read)
         "TC05.deaths": True,  # True where a count belongs
     }
     path = assessment(tmp_path / "bad.json", values=values)

@@ -12,16 +12,17 @@ import difflib
 import json
 import re
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from ruamel.yaml import YAML
 
+from cfc import main
 from criteria import DIRECTORY
 from engine import edit
 from engine.checks import unverified
-from engine.cli import main
 from engine.errors import EditError
 from engine.loader import load_version
 
@@ -41,6 +42,8 @@ def criteria_file(tmp_path, monkeypatch) -> Path:
     path = folder / f"{ID}.yaml"
     shutil.copy(SHIPPED, path)
     monkeypatch.setenv("CFC_CRITERIA_DIR", str(folder))
+    monkeypatch.setenv("CFC_INSTANCE_DIR", str(tmp_path / "instance"))  # no database: nothing else is touched
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("CFC_USER", "env-user")
     return path
 
@@ -195,6 +198,11 @@ REFUSED_SETS = [
     (["TC01/officer/points", "12.5"], "integer"),
     (["TC02/registration/bands/3/min", "nan"], "finite"),
     (["TC01/officer/points", "abc"], "'abc' is not a number"),
+    # numbers are read the Vietnamese way: "1,000" is ambiguous, never 1
+    (["TC03/abuse_rate/per", "1,000"], "«1,000» không rõ là 1000 hay 1: viết 1000 hoặc 1.000"),
+    (["TC03/abuse_rate/per", "1,000,000"], "«1,000,000» viết theo kiểu tiếng Anh: viết 1.000.000"),
+    (["TC07/immunisation/bands/1/min", "0.125"], "«0.125» không rõ: số thập phân viết 0,125"),
+    (["TC07/immunisation/bands/1/min", "96.5.1"], "không phải là số viết đúng"),
     (["TC01/max_points", "null"], "cannot be empty"),
     (["TC01/title", "5"], "name a number field"),
     (["TC99/max_points", "5"], "no criterion 'TC99'"),
@@ -235,6 +243,30 @@ def test_an_invalid_edit_names_the_problem_with_file_and_line(criteria_file):
     band2 = next(n for n, ln in enumerate(lines, 1) if "{min: 90, max: 95, points: 20," in ln)
     assert (f"{criteria_file}:{band2}: criteria[6].components[0].bands[2].points: band 2 gives 40 points, more "
             "than the better band 1 (35)") in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("locator", "typed", "change"),
+    [
+        # a dot groups thousands: "10.000" is ten thousand (it was 10 when a dot was read as a decimal point)
+        ("TC03/abuse_rate/per", "10.000", "TC03/abuse_rate/per: 1000 → 10000"),
+        ("TC03/abuse_rate/per", "10 000", "TC03/abuse_rate/per: 1000 → 10000"),
+        ("TC03/abuse_rate/per", "2000", "TC03/abuse_rate/per: 1000 → 2000"),
+        # a comma is the decimal mark; a dot followed by one or two digits is a decimal too
+        ("TC07/immunisation/bands/1/min", "96,5",
+         "TC07/immunisation/bands/1/min: 95 → 96.5 (and bands/2/max, the shared edge)"),
+        ("TC07/immunisation/bands/1/min", "96.5",
+         "TC07/immunisation/bands/1/min: 95 → 96.5 (and bands/2/max, the shared edge)"),
+    ],
+)
+def test_values_are_read_the_vietnamese_way(criteria_file, locator, typed, change):
+    assert edit.set_value(criteria_file, locator, typed, by="alice") == change
+    version = load_version(criteria_file)
+    if locator.endswith("/per"):
+        assert version.criteria[2].components[0].per == int(change.rsplit(" ", 1)[1])
+    else:
+        bands = version.criteria[6].components[0].bands
+        assert (bands[1].min, bands[2].max) == (Decimal("96.5"), Decimal("96.5"))
 
 
 def test_moving_a_band_edge_moves_the_neighbour_sharing_it(criteria_file):

@@ -14,7 +14,7 @@ import pytest
 
 from criteria import DIRECTORY
 from engine.errors import CriteriaError, NoVersionInForce, Problem, UnknownVersion
-from engine.loader import Registry, default_directory, load_version
+from engine.loader import Registry, default_directory, fingerprint, load_version
 
 SHIPPED = DIRECTORY / "qd06-2019.yaml"
 SOURCE = SHIPPED.read_text(encoding="utf-8")
@@ -584,11 +584,27 @@ def test_a_folder_without_criteria_files_is_an_error(tmp_path):
     assert "no criteria file" in problem.message
 
 
-def test_default_directory_follows_cfc_criteria_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("CFC_CRITERIA_DIR", str(tmp_path))
-    assert default_directory() == tmp_path
-    monkeypatch.delenv("CFC_CRITERIA_DIR")
+def test_the_folder_is_a_parameter_defaulting_to_the_shipped_criteria(tmp_path, monkeypatch):
+    """``CFC_CRITERIA_DIR`` is read by the deployment's settings (``dossiers.config``), never by the engine."""
+    copy = write(tmp_path / "copy", SOURCE)
+    monkeypatch.setenv("CFC_CRITERIA_DIR", str(tmp_path / "elsewhere"))
     assert default_directory() == DIRECTORY
+    assert Registry.load().files["qd06-2019"] == SHIPPED
+    assert Registry.load(None).files["qd06-2019"] == SHIPPED
+    assert Registry.load(copy.parent).files == {"qd06-2019": copy}
+    assert Registry.load(str(copy.parent)).files == {"qd06-2019": copy}
+
+
+def test_the_fingerprint_follows_the_content(tmp_path):
+    shipped = load_version(SHIPPED)
+    same = load_version(write(tmp_path / "same", SOURCE))
+    moved = mutate(SOURCE, ("{min: 80, points: 75,", "{min: 90, points: 75,"),
+                   ("{min: 70, max: 80, points: 50,", "{min: 70, max: 90, points: 50,"))
+    edited = load_version(write(tmp_path / "edited", moved))
+    assert len(fingerprint(shipped)) == 16 and int(fingerprint(shipped), 16) >= 0
+    assert fingerprint(same) == fingerprint(shipped)  # another object, the same content
+    assert fingerprint(edited) != fingerprint(shipped)
+    assert fingerprint(shipped) is fingerprint(shipped)  # cached per object
 
 
 def test_loading_never_writes_the_file(tmp_path):

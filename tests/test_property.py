@@ -22,7 +22,8 @@ from engine.assessment import MAX_COUNT, check_values
 from engine.errors import AssessmentError
 from engine.loader import Registry
 from engine.models import HIGHER_IS_BETTER, Count, CriteriaVersion, Percentage, Rate, Survey, YesNo
-from engine.render import EXAMPLE_VALUES
+from engine.outcome import band_outcome
+from engine.template import example_values
 
 pytestmark = pytest.mark.skipif(rules.import_error() is not None, reason=str(rules.import_error()))
 
@@ -206,7 +207,7 @@ def _edge_inputs(version: CriteriaVersion):
                 for k in (1, 3, 1000):
                     den = step * k
                     for num in near_edge_numerators(comp, den):
-                        values = dict(EXAMPLE_VALUES)
+                        values = dict(example_values())
                         values[den_code] = den
                         for other in groups[den_code]:  # keep shared-denominator siblings valid
                             other_num = ratio_parts(other)[0]
@@ -215,7 +216,7 @@ def _edge_inputs(version: CriteriaVersion):
                         yield f"{key} {num}/{den}", values, key, comp, Fraction(num * scale(comp), den)
             elif isinstance(comp, Count):
                 for n in near_edge_counts(comp):
-                    values = dict(EXAMPLE_VALUES, **{comp.count: n})
+                    values = dict(example_values(), **{comp.count: n})
                     yield f"{key} {n}", values, key, comp, Fraction(n)
             elif isinstance(comp, Survey):
                 for edge in edges(comp):
@@ -223,7 +224,7 @@ def _edge_inputs(version: CriteriaVersion):
                         v = edge + delta
                         if 0 <= v <= 100:
                             score = Decimal(v.numerator) / Decimal(v.denominator)
-                            values = dict(EXAMPLE_VALUES, **{comp.score: score})
+                            values = dict(example_values(), **{comp.score: score})
                             yield f"{key} {score}", values, key, comp, v
 
 
@@ -249,7 +250,7 @@ def test_every_band_edge_agrees(version_id: str):
     for label, raw, key, comp, value in _edge_inputs(version):
         values = check_values(version, raw)
         problems.extend(f"{label}: {p}" for p in disagreements(version, values))
-        want = f"band:{expected_band(comp, value)}"  # every denominator here is above 0
+        want = band_outcome(expected_band(comp, value))  # every denominator here is above 0
         got = evaluate.evaluate(version, values)[key]
         if got != want:
             problems.append(f"{label}: evaluator {got}, band conventions give {want} (value {value})")
@@ -265,7 +266,7 @@ def test_every_band_edge_agrees(version_id: str):
 def test_counts_beyond_any_commune_are_refused_before_scoring(count):
     version = _registry().get("qd06-2019")
     with pytest.raises(AssessmentError) as info:
-        check_values(version, dict(EXAMPLE_VALUES, **{"TC05.children": count, "TC05.deaths": count}))
+        check_values(version, dict(example_values(), **{"TC05.children": count, "TC05.deaths": count}))
     codes = {p.code for p in info.value.problems}
     assert codes == {"TC05.children", "TC05.deaths"}
     assert all("10.000.000" in p.message for p in info.value.problems)
@@ -273,7 +274,7 @@ def test_counts_beyond_any_commune_are_refused_before_scoring(count):
 
 def test_largest_accepted_count_is_scored_exactly():
     version = _registry().get("qd06-2019")
-    raw = dict(EXAMPLE_VALUES, **{"TC07.children_under_1": MAX_COUNT, "TC07.fully_immunised": MAX_COUNT * 98 // 100 - 1})
+    raw = dict(example_values(), **{"TC07.children_under_1": MAX_COUNT, "TC07.fully_immunised": MAX_COUNT * 98 // 100 - 1})
     values = check_values(version, raw)
-    assert evaluate.evaluate(version, values)["TC07/immunisation"] == "band:1"
+    assert evaluate.evaluate(version, values)["TC07/immunisation"] == band_outcome(1)
     assert not disagreements(version, values)

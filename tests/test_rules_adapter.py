@@ -15,13 +15,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cfc import main
 from criteria import DIRECTORY
-from engine import evaluate, render, rules, scoring
+from engine import evaluate, rules, scoring
 from engine.assessment import check_values, parse_assessment
-from engine.cli import main
 from engine.errors import CfcError
 from engine.loader import load_version
 from engine.models import Count, Percentage, Rate, Survey, YesNo
+from engine.outcome import Outcome, band_outcome
+from engine.template import example_header, example_values, template
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = DIRECTORY / "qd06-2019.yaml"
@@ -56,7 +58,7 @@ def random_values(rng: random.Random) -> dict:
 @pytest.fixture(scope="module")
 def samples() -> list[dict]:
     rng = random.Random(2019)
-    out = [check_values(VERSION, dict(render.EXAMPLE_VALUES))]
+    out = [check_values(VERSION, dict(example_values()))]
     out += [check_values(VERSION, random_values(rng)) for _ in range(120)]
     return out
 
@@ -67,7 +69,7 @@ def expected(samples) -> list[dict]:
 
 
 def with_values(**changes) -> dict:
-    raw = dict(render.EXAMPLE_VALUES)
+    raw = dict(example_values())
     raw.update({k.replace("__", "."): v for k, v in changes.items()})
     return check_values(VERSION, raw)
 
@@ -105,8 +107,9 @@ def test_durable_agrees_with_the_independent_evaluator(samples, expected):
 )
 def test_band_edges(changes, key, outcome):
     values = with_values(**changes)
-    assert rules.evaluate(VERSION, values)[key] == outcome
-    assert evaluate.evaluate(VERSION, values)[key] == outcome
+    assert rules.evaluate(VERSION, values)[key] == Outcome.parse(outcome)
+    assert evaluate.evaluate(VERSION, values)[key] == Outcome.parse(outcome)
+    assert str(rules.evaluate(VERSION, values)[key]) == outcome
 
 
 def test_no_session_state_is_left_after_evaluations(samples, monkeypatch):
@@ -179,15 +182,15 @@ def test_an_edited_version_gets_its_own_ruleset(tmp_path):
     edited = load_version(path)
     assert rules.fingerprint(edited) != rules.fingerprint(VERSION)
     values = with_values(TC13__satisfaction=86.5)
-    assert rules.evaluate(VERSION, values)["TC13/satisfaction"] == "band:0"
-    assert rules.evaluate(edited, values)["TC13/satisfaction"] == "band:1"
-    assert rules.evaluate(VERSION, values)["TC13/satisfaction"] == "band:0"
+    assert rules.evaluate(VERSION, values)["TC13/satisfaction"] == band_outcome(0)
+    assert rules.evaluate(edited, values)["TC13/satisfaction"] == band_outcome(1)
+    assert rules.evaluate(VERSION, values)["TC13/satisfaction"] == band_outcome(0)
 
 
-# ------------------------------------------------------------------------------------------ CFC_ENGINE
+# ------------------------------------------------------------------------------------------ engine mode
 SCORE_IN_A_FRESH_PROCESS = """
 import contextlib, io, json, sys
-from engine.cli import main
+from cfc import main
 out = io.StringIO()
 with contextlib.redirect_stdout(out):
     main(["score", "--json", sys.argv[1]], standalone_mode=False)
@@ -200,7 +203,7 @@ print(json.dumps({"engine": result["engine"], "total": result["total"], "durable
 @pytest.fixture(scope="module")
 def example_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("example") / "example.yaml"
-    path.write_text(render.template(VERSION, render.EXAMPLE_VALUES, render.EXAMPLE_HEADER), encoding="utf-8")
+    path.write_text(template(VERSION, example_values(), example_header()), encoding="utf-8")
     return path
 
 
@@ -231,31 +234,31 @@ def test_default_engine_does_use_durable(example_file):
 
 @pytest.mark.parametrize(("value", "mode"), [("python", "python"), ("durable", "durable"), ("", "durable"),
                                              (" Python ", "python")])
-def test_engine_mode(monkeypatch, value, mode):
-    monkeypatch.setenv("CFC_ENGINE", value)
-    assert scoring.engine_mode() == mode
+def test_engine_mode(value, mode):
+    assert scoring.engine_mode(value) == mode
 
 
-def test_both_engines_give_the_same_scores(samples, monkeypatch):
+def test_both_engines_give_the_same_scores(samples):
     assessments = [
         parse_assessment({"commune": {"code": "1", "name": "Xã", "category": "ward_central_city"},
                           "indicators": {k: (float(v) if isinstance(v, Decimal) else v) for k, v in values.items()}},
                          VERSION)
         for values in samples[:20]
     ]
-    monkeypatch.delenv("CFC_ENGINE", raising=False)
     with_durable = [scoring.score(VERSION, a).to_dict() for a in assessments]
-    monkeypatch.setenv("CFC_ENGINE", "python")
-    with_python = [scoring.score(VERSION, a).to_dict() for a in assessments]
+    with_python = [scoring.score(VERSION, a, mode="python").to_dict() for a in assessments]
     for a, b in zip(with_durable, with_python, strict=True):
         assert (a.pop("engine"), b.pop("engine")) == ("durable-rules+checked", "python")
         assert a == b
 
 
 def test_a_bogus_engine_is_a_clear_error(monkeypatch, tmp_path, example_file):
-    monkeypatch.setenv("CFC_ENGINE", "bogus")
     with pytest.raises(CfcError, match=r"CFC_ENGINE='bogus': use 'durable' \(default\) or 'python'"):
-        scoring.engine_mode()
+        scoring.engine_mode("bogus")
+    with pytest.raises(CfcError, match=r"CFC_ENGINE='bogus'"):
+        scoring.score(VERSION, parse_assessment({"commune": {"code": "1", "name": "Xã", "category": "other"},
+                                                 "indicators": example_values()}, VERSION), mode="bogus")
+    monkeypatch.setenv("CFC_ENGINE", "bogus")
     monkeypatch.delenv("CFC_CRITERIA_DIR", raising=False)
     result = CliRunner().invoke(main, ["score", str(example_file)])
     assert result.exit_code == 1

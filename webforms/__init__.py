@@ -7,55 +7,33 @@ checks them again), calls one engine function, and renders or redirects. Nothing
 
 from __future__ import annotations
 
-import os
-import secrets
-import time
 from pathlib import Path
 
 from flask import Flask
 
+from dossiers.config import Settings
+
 from . import auth, db, errors, filters, i18n
 
 
-def _secret_key(instance: Path) -> str:
-    env = os.environ.get("CFC_SECRET_KEY")
-    if env:
-        return env
-    path = instance / "secret_key"
-    try:  # exclusive create: worker processes starting together agree on one key
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(secrets.token_hex(32))
-    for _ in range(50):  # another process may be between creating and writing it
-        key = path.read_text(encoding="utf-8").strip()
-        if key:
-            return key
-        time.sleep(0.01)
-    raise RuntimeError(f"{path} is empty")
-
-
-def create_app(test_config: dict | None = None) -> Flask:
-    from engine.store.db import instance_dir
-    from engine.store.evidence import max_bytes
-
-    instance = instance_dir()
+def create_app(settings: Settings | None = None, flask_config: dict | None = None) -> Flask:
+    """The app for ``settings`` (default: ``Settings.from_env()``); ``flask_config`` overrides Flask's config
+    (tests: ``{"TESTING": True}``)."""
+    settings = settings or Settings.from_env()
+    instance = settings.instance()
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.config.from_mapping(
-        SECRET_KEY=_secret_key(instance),
-        DATABASE_URL=None,  # None: engine.store.db decides from DATABASE_URL / CFC_INSTANCE_DIR
-        MAX_CONTENT_LENGTH=max_bytes() + 64 * 1024,
+        SECRET_KEY=settings.secret(),
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
-        PUBLIC_BASE_URL=os.environ.get("CFC_BASE_URL", "http://127.0.0.1:5000"),
     )
-    if test_config:
-        app.config.update(test_config)
+    app.extensions["cfc.settings"] = settings
+    if flask_config:
+        app.config.update(flask_config)
 
     db.init_app(app)
     filters.init_app(app)

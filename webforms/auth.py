@@ -13,8 +13,8 @@ from flask_wtf.csrf import CSRFProtect
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
+from dossiers.users import authenticate, get_user
 from engine.errors import CfcError
-from engine.store.users import authenticate, get_user
 
 from .db import service
 

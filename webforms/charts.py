@@ -1,8 +1,16 @@
-"""Small SVG charts rendered on the server (no JavaScript): horizontal bars and a histogram."""
+"""Small SVG charts rendered on the server (no JavaScript): horizontal bars and a histogram.
+
+The province dashboard's two charts draw the figures of the province report's charts (``certificates``' PDF):
+the same national targets and the same score bins, from ``dossiers.bulk.report_figures``. Numbers are written by
+``engine.numbers``.
+"""
 
 from __future__ import annotations
 
 from markupsafe import Markup, escape
+
+from dossiers.bulk.report_figures import target_lines
+from engine.numbers import format_number
 
 
 def bars(rows: list[tuple[str, float, str]], max_value: float, width: int = 520, targets=()) -> Markup:
@@ -35,8 +43,13 @@ def histogram(counts: list[tuple[str, int]], width: int = 520, height: int = 180
         x = 10 + i * col
         h = min(h, height - 16)  # leave room for the count above the tallest bar
         out.append(f'<rect x="{x + 3:.1f}" y="{height - h + 4:.1f}" width="{col - 6:.1f}" height="{h:.1f}" class="bar"/>')
-        out.append(f'<text x="{x + col / 2:.1f}" y="{max(height - h, 14):.1f}" text-anchor="middle">{n}</text>')
+        out.append(f'<text x="{x + col / 2:.1f}" y="{max(height - h, 14):.1f}" text-anchor="middle">{format_number(n)}</text>')
         out.append(f'<text x="{x + col / 2:.1f}" y="{height + 20}" text-anchor="middle" class="small">'
                    f'{escape(label)}</text>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def shares_against_targets(rows: list[tuple[str, float, str]]) -> Markup:
+    """rows: (unit, share of recognised communes in per cent, note), with a line at each national target."""
+    return bars(rows, 100, targets=target_lines())

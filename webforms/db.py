@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from engine.store.db import make_engine, session_factory
-from engine.store.service import DossierService
+from dossiers.config import Settings
+from dossiers.db import make_engine, session_factory
+from dossiers.service import DossierService
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config.get("DATABASE_URL"))
+    current = settings(app)
+    engine = make_engine(current.database_url)
     app.extensions["cfc.engine"] = engine
-    app.extensions["cfc.service"] = DossierService(session_factory(engine))
+    app.extensions["cfc.service"] = DossierService(session_factory(engine), registry=current.registry(),
+                                                   settings=current)
+
+
+def settings(app: Flask | None = None) -> Settings:
+    """The deployment's settings (``create_app(settings)``)."""
+    return (app or current_app).extensions["cfc.settings"]
 
 
 def service() -> DossierService:

@@ -1,42 +1,40 @@
 """Documents on the web: the province downloads a dossier's certificate, decision and appraisal minutes; anyone
-checks a certificate at /verify/SERIAL (no sign-in). Data comes from ``engine.store.issuance``, PDF bytes from
+checks a certificate at /verify/SERIAL (no sign-in). Data comes from ``dossiers.issuance``, PDF bytes from
 ``certificates``; this module only checks access and glues them."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, render_template
 
 import certificates as docs
-from engine.errors import AccessDenied, CfcError
-from engine.store import issuance
-from engine.store.models import Dossier
+from dossiers import issuance
+from dossiers.config import ConfigError, public_base_url
 
 from .auth import require_role
-from .db import service
+from .db import service, settings
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 bp = Blueprint("documents", __name__)
-PROVINCE = ("province_approver", "province_officer")
-KINDS = {
-    "certificate": (PROVINCE, "giay-cong-nhan"),
-    "decision": (PROVINCE, "quyet-dinh-cong-nhan"),
-    "minutes": (PROVINCE + ("district_appraiser", "district_chair"), "bien-ban-tham-dinh"),
-}
+STEMS = {"certificate": "giay-cong-nhan", "decision": "quyet-dinh-cong-nhan", "minutes": "bien-ban-tham-dinh"}
 
 
 def base_url() -> str:
-    """Where the verification pages are reached: the stored setting, else CFC_BASE_URL / the app's config."""
-    return str(service().setting("public_base_url", None) or current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+    """Where the verification pages are reached: CFC_BASE_URL, else the stored setting ``public_base_url``,
+    else the address ``cfc serve`` uses by default (never the request's Host header: it goes into QR codes)."""
+    with service().transaction(readonly=True) as s:
+        try:
+            return public_base_url(settings(), s).rstrip("/")
+        except ConfigError:
+            return DEFAULT_BASE_URL
 
 
-def document_pdf(username: str, roles: list[str], dossier_id: int, kind: str) -> tuple[bytes, str]:
-    """The PDF bytes of one document of a dossier and a file name; checks role and jurisdiction."""
-    allowed, stem = KINDS[kind]
-    if not set(roles) & set(allowed):
-        raise AccessDenied(f"{kind}: cần vai trò {' hoặc '.join(allowed)}")
-    service().get(username, dossier_id)  # jurisdiction (403) and existence (404)
+def document_pdf(username: str, dossier_id: int, kind: str) -> tuple[bytes, str]:
+    """The PDF bytes of one document of a dossier and a file name; checks role and jurisdiction
+    (``issuance.check_document_access``, as the commands do)."""
     svc = service()
     with svc.transaction() as s:
-        dossier = s.get(Dossier, dossier_id)
+        dossier = issuance.check_document_access(s, username, dossier_id, kind)
         if kind == "certificate":
             cert = issuance.issue(s, dossier, username)  # idempotent: the same serial every time
             fields = issuance.certificate_fields(s, cert, base_url(), svc.registry)
@@ -47,10 +45,8 @@ def document_pdf(username: str, roles: list[str], dossier_id: int, kind: str) ->
         else:
             fields = issuance.minutes_fields(s, dossier)
             data, render = docs.from_dict(docs.MinutesData, fields), docs.minutes_pdf
-        if fields["provisional"] and not issuance.samples_allowed(s):
-            raise CfcError("bộ tiêu chí còn tạm thời và hệ thống không cho phép in văn bản mẫu "
-                           "(allow_sample_documents)")
-    return render(data), f"{stem}-{dossier_id}.pdf"
+        issuance.check_samples(s, fields["provisional"])
+    return render(data), f"{STEMS[kind]}-{dossier_id}.pdf"
 
 
 def pdf_response(data: bytes, filename: str) -> Response:
@@ -60,8 +56,8 @@ def pdf_response(data: bytes, filename: str) -> Response:
 
 @bp.route("/dossiers/<int:dossier_id>/<any(certificate, decision, minutes):kind>.pdf")
 def download(dossier_id: int, kind: str):
-    actor = require_role(*KINDS[kind][0])
-    data, filename = document_pdf(actor.username, actor.roles, dossier_id, kind)
+    actor = require_role(*issuance.DOCUMENT_ROLES[kind])
+    data, filename = document_pdf(actor.username, dossier_id, kind)
     return pdf_response(data, filename)
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user, login_required
 
-from engine.store.db import instance_dir
 from engine.workflow import LABELS
 
-from .db import service
+from .db import service, settings
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
 
@@ -53,5 +52,5 @@ def evidence(dossier_id: int, evidence_id: int):
     item = next((e for e in view.evidence if e["id"] == evidence_id), None)
     if item is None:
         abort(404)
-    path = instance_dir() / "evidence" / str(dossier_id) / item["sha256"]
+    path = settings().instance() / "evidence" / str(dossier_id) / item["sha256"]
     return send_file(path, mimetype=item["content_type"], as_attachment=True, download_name=item["filename"])

@@ -6,8 +6,8 @@ from flask import Flask, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from dossiers.evidence import UploadRefused
 from engine.errors import AccessDenied, AssessmentError, CfcError, ConflictError, NotFound, UnknownVersion
-from engine.store.evidence import UploadRefused
 from engine.workflow import TransitionRefused
 
 

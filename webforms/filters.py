@@ -1,4 +1,5 @@
-"""Template filters: Vietnamese number, time and action formats, and Vietnamese alphabetical order."""
+"""Template filters: Vietnamese numbers (written by ``engine.numbers``: ``1.000``, ``86,5``), times and action
+names, and Vietnamese alphabetical order."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import datetime as dt
 import unicodedata
 
 from flask import Flask
+
+from engine.assessment import from_canonical
+from engine.numbers import format_number
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # Vietnam has one time zone and no daylight saving
 
@@ -47,12 +51,19 @@ def vn_date(value) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def vn_number(value, decimals: int = 1) -> str:
-    """1234.5 → "1.234,5" (dot between thousands, comma before decimals)."""
-    if value is None:
-        return ""
-    text = f"{value:,.{decimals}f}" if isinstance(value, float) else f"{value:,}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+def vn_number(value, decimals: int | None = None) -> str:
+    """1234.5 → "1.234,5" (dot between thousands, comma before decimals; ``decimals``: at most that many);
+    None → "—"."""
+    return format_number(value, decimals)
+
+
+def vn_value(text: str | None, kind: str) -> str:
+    """A stored value (canonical text) as a page shows it: Có / Không, 1.234, 86,5; "—" when empty."""
+    if text is None:
+        return "—"
+    if kind == "yes_no":
+        return "Có" if text == "true" else "Không"
+    return format_number(from_canonical(kind, text))
 
 
 def vn_sort_key(text: str) -> tuple:
@@ -64,6 +75,6 @@ def vn_sort_key(text: str) -> tuple:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        local_time=local_time, vn_date=vn_date, vn_number=vn_number,
+        local_time=local_time, vn_date=vn_date, vn_number=vn_number, vn_value=vn_value,
         action_label=lambda code: ACTIONS.get(code, code),
     )

@@ -1,7 +1,9 @@
 """WTForms built from a criteria version: a section per criterion, a field per indicator.
 
-Validators use the engine's own parser (``engine.assessment.parse_text``), so a form accepts exactly what the
-engine accepts: 0 everywhere, Vietnamese numbers ("1.234", "97,5"), có/không. Blank is allowed in a draft.
+Validators use the engine's own parser (``engine.assessment.parse_text``, numbers by ``engine.numbers``), so a
+form accepts exactly what the engine accepts: 0 everywhere, Vietnamese numbers ("1.234", "97,5"), có/không.
+Blank is allowed in a draft. An ambiguous number ("1,000") is refused with a Vietnamese message naming the
+indicator, and the field keeps what was typed. Stored values are shown the same way ("1.234", "86,5").
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from engine.assessment import parse_text
+from engine.assessment import from_canonical, parse_text
 from engine.models import CriteriaVersion
+from engine.numbers import format_number
 
 
 def field_name(code: str) -> str:
@@ -43,10 +46,10 @@ def _value_field(code: str, label: str, kind: str, default: str | None):
 
 
 def _display(kind: str, text: str | None) -> str | None:
-    """Stored canonical text → what a Vietnamese user types (decimal comma)."""
+    """Stored canonical text → what a Vietnamese user types: "1.234", "86,5"."""
     if text is None or kind == "yes_no":
         return text
-    return text.replace(".", ",")
+    return format_number(from_canonical(kind, text))
 
 
 def assessment_form(version: CriteriaVersion, stored: dict, column: str, formdata=None,

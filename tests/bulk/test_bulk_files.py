@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from engine.bulk.read import ReadError, column_letter, read_csv, read_table, read_xlsx, shown
-from engine.bulk.template import COMMUNE_COLUMN, COMMUNE_LABEL, export_value, values_sheet, write_template
-from engine.bulk.write import Sheet, csv_bytes, output_format, write_tables
+from dossiers.bulk.read import ReadError, column_letter, read_csv, read_table, read_xlsx, shown
+from dossiers.bulk.template import COMMUNE_COLUMN, COMMUNE_LABEL, export_value, values_sheet, write_template
+from dossiers.bulk.write import Sheet, csv_bytes, output_format, write_tables
 from engine.errors import CfcError
 from engine.loader import Registry
 
@@ -191,12 +191,12 @@ def test_values_sheet_writes_typed_cells_that_read_back(tmp_path):
 
 # ------------------------------------------------------------------------------------ the plain XLSX reader
 def _both(path) -> tuple:
-    from engine.bulk import read
+    from dossiers.bulk import xlsx
 
     data = path.read_bytes()
     with __import__("zipfile").ZipFile(path) as book:
-        plain = read._plain_xlsx(book, path.name)
-    return plain, read._openpyxl_xlsx(data, path.name)
+        plain = xlsx.plain_xlsx(book, path.name)
+    return plain, xlsx.openpyxl_xlsx(data, path.name)
 
 
 def test_the_plain_xlsx_reader_gives_what_openpyxl_gives(tmp_path):
@@ -229,14 +229,14 @@ def test_the_plain_xlsx_reader_handles_shared_strings_and_leaves_dates_to_openpy
     import datetime as dt
     import zipfile
 
-    from engine.bulk import read
+    from dossiers.bulk import xlsx
 
     book = Workbook()
     book.active.append(["commune_code", "TC02.children_born"])
     book.active.append(["23281", dt.date(2024, 1, 2)])
     book.save(tmp_path / "dates.xlsx")
-    with zipfile.ZipFile(tmp_path / "dates.xlsx") as z, pytest.raises(read._Unplain):
-        read._plain_xlsx(z, "dates.xlsx")
+    with zipfile.ZipFile(tmp_path / "dates.xlsx") as z, pytest.raises(xlsx.Unplain):
+        xlsx.plain_xlsx(z, "dates.xlsx")
     assert read_table(tmp_path / "dates.xlsx").rows[0].cells == ["23281", "2024-01-02T00:00:00"]
 
     # shared strings with rich-text runs and a phonetic run, as Excel writes them
@@ -257,6 +257,6 @@ def test_the_plain_xlsx_reader_handles_shared_strings_and_leaves_dates_to_openpy
             out.writestr(item, data)
         out.writestr("xl/sharedStrings.xml", shared)
     with zipfile.ZipFile(path) as z:
-        table = read._plain_xlsx(z, "excel.xlsx")
+        table = xlsx.plain_xlsx(z, "excel.xlsx")
     assert table.header == ["commune_code", "TC01.officer"]
     assert [(r.number, r.cells) for r in table.rows] == [(3, [23281, "có"]), (4, ["23284", True])]

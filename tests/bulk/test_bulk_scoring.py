@@ -3,19 +3,24 @@ and the province report's bins and PDF drawing from plain data."""
 
 from __future__ import annotations
 
+import os
 import random
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from pypdf import PdfReader
 
+import certificates as docs
+from dossiers.bulk import report as province
+from dossiers.bulk.cells import classify, commune_code, parse_cell
+from dossiers.bulk.importer import configured_workers
+from dossiers.bulk.scorer import Scorer, _score, worker_count
+from dossiers.config import Settings
 from engine.assessment import Assessment, Commune, check_values
-from engine.bulk import report as province
-from engine.bulk.importer import classify, commune_code, parse_cell
-from engine.bulk.scorer import Scorer, _score, worker_count
 from engine.loader import Registry
-from engine.render import EXAMPLE_VALUES
 from engine.scoring import score
+from engine.template import example_values
 from engine.workflow import round_date
 
 REGISTRY = Registry.load()
@@ -67,7 +72,7 @@ def _assessments(n: int) -> list[tuple]:
     rng = random.Random(7)
     out = []
     for i in range(n):
-        values = dict(EXAMPLE_VALUES)
+        values = dict(example_values())
         values["TC13.satisfaction"] = rng.choice((55, 72.5, 86.5, 99))
         values["TC01.officer"] = rng.random() < 0.8
         values["TC07.fully_immunised"] = rng.randint(40, 50)
@@ -94,12 +99,15 @@ def test_worker_processes_give_the_same_scores_in_order():
     assert got == expected
 
 
-def test_worker_count(monkeypatch):
-    monkeypatch.delenv("CFC_IMPORT_WORKERS", raising=False)
+def test_worker_count():
     assert worker_count(10) == 0
     assert worker_count(5000, 1) == 0 and worker_count(5000, 3) == 3
-    monkeypatch.setenv("CFC_IMPORT_WORKERS", "0")
-    assert worker_count(5000) == 0
+    auto = min(os.cpu_count() or 1, 4)
+    assert worker_count(5000) == (auto if auto > 1 else 0)
+    # CFC_IMPORT_WORKERS=0 reaches the import as the setting import_workers, which wins over the automatic count
+    service = SimpleNamespace(settings=Settings.from_env({"CFC_IMPORT_WORKERS": "0"}))
+    assert service.settings.import_workers == 0 and worker_count(5000, configured_workers(service, None)) == 0
+    assert configured_workers(service, 3) == 3 and configured_workers(SimpleNamespace(settings=None), None) is None
 
 
 def test_scorer_without_jobs_starts_no_process():
@@ -108,14 +116,6 @@ def test_scorer_without_jobs_starts_no_process():
 
 
 # --------------------------------------------------------------------------------------------------- report
-def test_bins_cover_every_total_once():
-    edges = province.bins_for(1000, [800, 850, 900])
-    assert edges == [(0, 699), (700, 749), (750, 799), (800, 849), (850, 899), (900, 949), (950, 1000)]
-    for total in range(0, 1001):
-        assert sum(lo <= total <= hi for lo, hi in edges) == 1
-    assert province.bins_for(100, [50])[-1] == (50, 100)
-
-
 def _report(groups, recognised_share_total=None) -> province.ProvinceReport:
     total = province.GroupRow("Toàn tỉnh: Tỉnh Kon Tum", "62")
     for g in groups:
@@ -135,7 +135,7 @@ def test_the_pdf_draws_vietnamese_text_tables_and_charts():
               province.GroupRow("Huyện Đắk Glei", "610", 12, 3, 1)]
     report = _report(groups)
     assert report.target == (2025, 65)
-    data = province.render_pdf(report)
+    data = docs.province_report_pdf(docs.from_dict(docs.ProvinceReportData, report.fields()))
     assert data.startswith(b"%PDF")
     reader = PdfReader(__import__("io").BytesIO(data))
     text = "\n".join(page.extract_text() for page in reader.pages)

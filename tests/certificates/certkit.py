@@ -1,4 +1,5 @@
-"""Helpers for the document tests: sample inputs (with the longest names of the official lists), text extraction
+"""Helpers for the document tests: sample inputs (with the longest names of the official lists, and a province
+report as the application hands it over: every printed number already written as text), text extraction
 (pypdf), rendering to PNG (pdftoppm, Debian package poppler-utils), reading QR codes (zbarimg, Debian package
 zbar-tools) and the pixel check that nothing is drawn in a page's margins."""
 
@@ -23,10 +24,12 @@ from certificates.data import (
     Issuer,
     MinutesData,
     RecognisedCommune,
+    from_dict,
 )
+from certificates.report_data import ProvinceReportData
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "engine" / "data"
+DATA = ROOT / "dossiers" / "data"
 MM = 72 / 25.4
 VERSION = "Quyết định 06/QĐ-TTg ngày 03/01/2019 (qd06-2019)"
 GROUNDS = (
@@ -42,7 +45,7 @@ def nfc(text: str) -> str:
 
 
 def longest(level: str) -> str:
-    """The longest name of a level in the data files (engine/data/*.csv)."""
+    """The longest name of a level in the data files (dossiers/data/*.csv)."""
     names = []
     for path in sorted(DATA.glob("*.csv")):
         with open(path, encoding="utf-8") as fh:
@@ -70,8 +73,8 @@ def certificate(**changes) -> CertificateData:
         serial="62-2024-000123", verify_url="https://treem.kontum.gov.vn/verify/62-2024-000123",
         commune="Xã Đắk Rơ Wa", district="Thành phố Kon Tum", province="Tỉnh Kon Tum", year=2024,
         unit_phrase="xã, phường, thị trấn", criteria_version=VERSION, decision_number="125/QĐ-UBND",
-        decision_date=dt.date(2024, 12, 20), issuer=issuer("Thành phố Kon Tum", "Kon Tum"), total=905,
-        max_total=1000, provisional=False,
+        decision_date=dt.date(2024, 12, 20), issuer=issuer("Thành phố Kon Tum", "Kon Tum"), total="905",
+        max_total="1.000", provisional=False,
     )
     fields.update(changes)
     return CertificateData(**fields)
@@ -92,8 +95,8 @@ def longest_certificate(**changes) -> CertificateData:
 
 def decision(n: int = 3, **changes) -> DecisionData:
     communes = tuple(
-        RecognisedCommune(name=name, district="Thành phố Kon Tum", province="Tỉnh Kon Tum", total=905 - i,
-                          threshold=850, max_total=1000)
+        RecognisedCommune(name=name, district="Thành phố Kon Tum", province="Tỉnh Kon Tum", total=str(905 - i),
+                          threshold="850", max_total="1.000")
         for i, name in enumerate(["Phường Quyết Thắng", "Xã Đắk Rơ Wa", "Xã Ngọk Bay", "Xã Ia Chim",
                                   "Phường Trần Hưng Đạo", "Xã Đoàn Kết"] * (n // 6 + 1))
     )[:n]
@@ -113,11 +116,11 @@ def decision(n: int = 3, **changes) -> DecisionData:
 
 def minutes(**changes) -> MinutesData:
     criteria = (
-        CriterionRow("TC01", "Nguồn lực thực hiện quyền trẻ em", 100, 80, 100, (
+        CriterionRow("TC01", "Nguồn lực thực hiện quyền trẻ em", "100", "80", "100", (
             IndicatorRow("Có công chức cấp xã phụ trách công tác trẻ em", "Có", "Có"),
             IndicatorRow("Có kinh phí thực hiện công tác trẻ em", "Có", "Không", "Chưa có dự toán được duyệt"),
         )),
-        CriterionRow("TC13", "Mức độ hài lòng của trẻ em và người dân về việc thực hiện quyền trẻ em", 50, 40, 50, (
+        CriterionRow("TC13", "Mức độ hài lòng của trẻ em và người dân về việc thực hiện quyền trẻ em", "50", "40", "50", (
             IndicatorRow("Điểm khảo sát mức độ hài lòng", "86,5", "81,25", "Khảo sát lại 30 hộ"),
         )),
     )
@@ -129,13 +132,64 @@ def minutes(**changes) -> MinutesData:
         date=dt.date(2024, 11, 28), commune="Xã Đắk Blô", district="Huyện Đắk Glei", province="Tỉnh Kon Tum",
         year=2024, unit_phrase="xã, phường, thị trấn",
         category="Xã, thị trấn thuộc miền núi, hải đảo; xã đặc biệt khó khăn", criteria_version=VERSION,
-        criteria=criteria, self_total=150, total=120, max_total=150, threshold=100, recognised=True,
+        criteria=criteria, self_total="150", total="120", max_total="150", threshold="100", recognised=True,
         panel_members=("Phó Chủ tịch UBND huyện (Chủ tịch hội đồng)", "Trưởng phòng Lao động - TB&XH",
                        "Trưởng phòng Y tế"),
         commune_signer="ĐẠI DIỆN ỦY BAN NHÂN DÂN XÃ ĐẮK BLÔ", provisional=False,
     )
     fields.update(changes)
     return MinutesData(**fields)
+
+
+CRITERIA = (  # qd06-2019: code, title, maximum, pass mark
+    ("TC01", "Nguồn lực thực hiện quyền trẻ em", 100, 50), ("TC02", "Trẻ em được khai sinh đúng quy định", 75, 38),
+    ("TC03", "Trẻ em bị xâm hại", 100, 50), ("TC04", "Trẻ em vi phạm pháp luật, nghiện ma túy", 75, 38),
+    ("TC05", "Trẻ em bị tai nạn, thương tích", 75, 38), ("TC06", "Trẻ em có hoàn cảnh đặc biệt được trợ giúp", 125, 63),
+    ("TC07", "Trẻ em dưới 1 tuổi được tiêm chủng đầy đủ các loại vắc xin thuộc chương trình tiêm chủng mở rộng", 50,
+     25),
+    ("TC08", "Trẻ em dưới 5 tuổi bị suy dinh dưỡng thể nhẹ cân và thể thấp còi", 50, 25),
+    ("TC09", "Trẻ em được khám sức khỏe định kỳ", 50, 25), ("TC10", "Trẻ em đến trường, lớp mầm non", 75, 38),
+    ("TC11", "Trẻ em được thực hiện quyền tham gia của trẻ em", 75, 38),
+    ("TC12", "Hoạt động vui chơi, giải trí, văn hóa, thể dục, thể thao dành cho trẻ em", 75, 38),
+    ("TC13", "Mức độ hài lòng của trẻ em và người dân về việc thực hiện quyền trẻ em", 75, 38),
+)
+
+
+def _group(name: str, communes: int, assessed: int, recognized: int, share_text: str) -> dict:
+    return {"name": name, "communes": str(communes), "assessed": str(assessed), "recognized": str(recognized),
+            "share": 100 * recognized / communes if communes else 0.0, "share_text": share_text}
+
+
+SHARES = {0: "0 (0 %)", 1: "1 (33,3 %)", 2: "2 (66,7 %)"}  # of 3 dossiers with a score
+
+
+def province_report(**changes) -> ProvinceReportData:
+    """Kon Tum in 2024 as ``dossiers.bulk.report.ProvinceReport.fields()`` gives it: two districts (14 of 21 and
+    1 of 12 communes recognised), a provisional criteria version, one commune line."""
+    fields = dict(
+        province_name="Tỉnh Kon Tum", year=2024, criteria_version="qd06-2019", provisional=True, actor="po",
+        generated_at="2024-12-01T10:00+07:00",
+        groups=[_group("Thành phố Kon Tum", 21, 15, 14, "66,7 %"), _group("Huyện Đắk Glei", 12, 3, 1, "8,3 %")],
+        total=_group("Toàn tỉnh: Tỉnh Kon Tum", 33, 18, 15, "45,5 %"),
+        targets=[{"year": 2025, "percent": 65}, {"year": 2030, "percent": 75}],
+        target={"year": 2025, "percent": 65}, still_needed="7", scored="17",
+        bins=[{"label": label, "count": n, "count_text": str(n)}
+              for label, n in (("< 700", 1), ("700–749", 0), ("750–799", 3), ("800–849", 5), ("850–899", 4),
+                               ("900–949", 2), ("950–1.000", 2))],
+        thresholds=[{"label": "Phường thuộc quận, thị xã, thành phố của thành phố trực thuộc trung ương",
+                     "points": "900"}, {"label": "Xã, phường, thị trấn còn lại", "points": "850"},
+                    {"label": "Xã, thị trấn thuộc miền núi, hải đảo; xã đặc biệt khó khăn", "points": "800"}],
+        max_total="1.000",
+        criteria=[{"code": code, "title": title, "max_points": str(top), "met_at": str(met), "below_max": i % 3,
+                   "not_met": i % 2, "below_max_text": SHARES[i % 3], "not_met_text": str(i % 2),
+                   "average": "66,7"} for i, (code, title, top, met) in enumerate(CRITERIA)],
+        communes=[{"code": "23281", "name": "Phường Quang Trung", "group": "Thành phố Kon Tum",
+                   "status": "Được công nhận", "total": "935", "threshold": "850", "source": "thẩm định"},
+                  {"code": "23284", "name": "Xã Đắk Rơ Wa", "group": "Thành phố Kon Tum", "status": "chưa có hồ sơ",
+                   "total": "", "threshold": "", "source": ""}],
+    )
+    fields.update(changes)
+    return from_dict(ProvinceReportData, fields)
 
 
 # ------------------------------------------------------------------------------------------- reading PDFs
@@ -152,6 +206,26 @@ def pages_text(pdf: bytes) -> list[str]:
 def flat_text(pdf: bytes) -> str:
     """Every page's text with runs of white space made one space (lines of a paragraph join up)."""
     return re.sub(r"\s+", " ", " ".join(pages_text(pdf))).strip()
+
+
+def fonts_used(pdf: bytes) -> set[tuple[str, bool]]:
+    """(base font name without the subset tag, embedded?) of every font any page or form refers to."""
+    found = set()
+
+    def visit(resources) -> None:
+        resources = resources.get_object() if resources is not None else {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            embedded = descriptor is not None and any(k in descriptor.get_object()
+                                                      for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            found.add((str(font["/BaseFont"]).split("+")[-1], embedded))
+        for xobject in (resources.get("/XObject") or {}).values():
+            visit(xobject.get_object().get("/Resources"))
+
+    for page in reader(pdf).pages:
+        visit(page.get("/Resources"))
+    return found
 
 
 def need(tool: str, package: str) -> str:

@@ -36,7 +36,9 @@ def imported_roots(path: Path) -> set[str]:
 
 def test_the_scan_sees_the_modules():
     names = {p.name for p in MODULES}
-    assert {"__init__.py", "data.py", "layout.py", "certificate.py", "decision.py", "minutes.py"} <= names
+    assert {"__init__.py", "data.py", "fonts.py", "text.py", "dates.py", "page.py", "canvas.py", "qr.py",
+            "flowables.py", "document.py", "certificate.py", "decision.py", "minutes.py", "report.py",
+            "report_charts.py", "report_data.py"} <= names
 
 
 @pytest.mark.parametrize("path", MODULES, ids=[p.name for p in MODULES])
@@ -55,5 +57,15 @@ def test_importing_the_package_loads_none_of_them():
     assert out.stdout.strip() == ""
 
 
-def test_issuance_does_not_import_the_pdf_layer():
-    assert "certificates" not in imported_roots(ROOT / "engine" / "store" / "issuance.py")
+BELOW = sorted(p for folder in ("engine", "dossiers") for p in (ROOT / folder).rglob("*.py"))
+
+
+def test_the_scan_sees_the_layers_below():
+    names = {p.relative_to(ROOT).as_posix() for p in BELOW}
+    assert {"dossiers/bulk/report.py", "dossiers/bulk/report_figures.py", "engine/workflow.py"} <= names
+
+
+@pytest.mark.parametrize("path", BELOW, ids=[p.relative_to(ROOT).as_posix() for p in BELOW])
+def test_the_layers_below_do_not_import_the_pdf_layer(path):
+    """The engine and the application hand plain data up; only the layers above them render documents."""
+    assert "certificates" not in imported_roots(path)

@@ -10,7 +10,7 @@ import pytest
 from certkit import flat_text
 from reportlab.pdfbase.ttfonts import TTFontFile
 
-from certificates import layout
+from certificates import canvas, fonts, page, text
 
 VOWELS = "aăâeêioôơuưy"
 TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # ngang, huyền, sắc, hỏi, ngã, nặng
@@ -37,26 +37,26 @@ def test_the_alphabet_is_complete():
     assert {"ặ", "Ẫ", "ự", "Ỹ", "đ", "Đ", "ở", "Ỡ"} <= set(LETTERS)
 
 
-@pytest.mark.parametrize("face", sorted(layout.FONT_FILES))
+@pytest.mark.parametrize("face", sorted(fonts.FONT_FILES))
 def test_every_letter_with_every_tone_has_a_glyph(face):
-    assert layout.missing_glyphs("".join(LETTERS), face) == []
-    assert layout.missing_glyphs("–—…“”‘’/.,;:()-", face) == []
+    assert fonts.missing_glyphs("".join(LETTERS), face) == []
+    assert fonts.missing_glyphs("–—…“”‘’/.,;:()-", face) == []
 
 
-@pytest.mark.parametrize("face", sorted(layout.FONT_FILES))
+@pytest.mark.parametrize("face", sorted(fonts.FONT_FILES))
 def test_the_font_is_liberation_serif_2(face):
     """Liberation 1.x lacks most Vietnamese letters: the shipped files must be 2.x."""
-    font = TTFontFile(str(layout.FONT_DIR / layout.FONT_FILES[face]))
+    font = TTFontFile(str(fonts.FONT_DIR / fonts.FONT_FILES[face]))
     revision = struct.unpack(">i", font.get_table("head")[4:8])[0] / 65536
     assert revision >= 2.0
     assert font.name.decode().startswith("LiberationSerif")
 
 
 def test_the_licence_ships_with_the_fonts():
-    text = (layout.FONT_DIR / "OFL.txt").read_text(encoding="utf-8")
+    text = (fonts.FONT_DIR / "OFL.txt").read_text(encoding="utf-8")
     assert "SIL OPEN FONT LICENSE Version 1.1" in text
     assert "Reserved Font Name Liberation" in text
-    assert sorted(p.name for p in layout.FONT_DIR.glob("*.ttf")) == sorted(layout.FONT_FILES.values())
+    assert sorted(p.name for p in fonts.FONT_DIR.glob("*.ttf")) == sorted(fonts.FONT_FILES.values())
 
 
 def test_every_letter_survives_a_pdf_round_trip():
@@ -67,13 +67,13 @@ def test_every_letter_survives_a_pdf_round_trip():
     from certificates.data import Metadata
 
     buffer = io.BytesIO()
-    c = layout.DocumentCanvas(buffer, pagesize=layout.PORTRAIT, created=dt.date(2024, 1, 1),
+    c = canvas.DocumentCanvas(buffer, pagesize=page.PORTRAIT, created=dt.date(2024, 1, 1),
                               metadata=Metadata(title="Bảng chữ cái"))
     line = " ".join(LETTERS)
     y = 800
-    for face in sorted(layout.FONT_FILES):
+    for face in sorted(fonts.FONT_FILES):
         for part in (line[: len(line) // 2], line[len(line) // 2:]):
-            size = layout.fit(part, face, 12, 460, min_size=4)[0]
+            size = text.fit(part, face, 12, 460, min_size=4)[0]
             c.setFont(face, size)
             c.drawString(90, y, part)
             y -= 20
@@ -81,7 +81,7 @@ def test_every_letter_survives_a_pdf_round_trip():
     c.save()
     words = flat_text(buffer.getvalue()).split()
     for letter in LETTERS:
-        assert words.count(letter) == len(layout.FONT_FILES), letter
+        assert words.count(letter) == len(fonts.FONT_FILES), letter
 
 
 def test_an_earlier_registration_of_the_same_face_does_not_replace_the_shipped_font():
@@ -94,16 +94,16 @@ def test_an_earlier_registration_of_the_same_face_does_not_replace_the_shipped_f
         "import sys; sys.path.insert(0, 'tests/certificates')\n"
         "from reportlab.pdfbase import pdfmetrics\n"
         "from reportlab.pdfbase.ttfonts import TTFont\n"
-        "from certificates import layout\n"
-        "pdfmetrics.registerFont(TTFont('Other', str(layout.FONT_DIR / 'LiberationSerif-Regular.ttf')))\n"
+        "from certificates import fonts\n"
+        "pdfmetrics.registerFont(TTFont('Other', str(fonts.FONT_DIR / 'LiberationSerif-Regular.ttf')))\n"
         "import certkit\n"
         "from certificates import certificate_pdf\n"
         "size = len(certificate_pdf(certkit.longest_certificate(provisional=True)))\n"
-        "font = pdfmetrics.getFont(layout.REGULAR)\n"
+        "font = pdfmetrics.getFont(fonts.REGULAR)\n"
         "print(font.fontName, font._asciiReadable, size)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=layout.FONT_DIR.parents[1], capture_output=True,
+    out = subprocess.run([sys.executable, "-c", code], cwd=fonts.FONT_DIR.parents[1], capture_output=True,
                          text=True, check=True)
     name, readable, size = out.stdout.split()
-    assert (name, readable) == (layout.REGULAR, "0")
+    assert (name, readable) == (fonts.REGULAR, "0")
     assert int(size) <= 40 * 1024

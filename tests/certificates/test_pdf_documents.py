@@ -25,7 +25,7 @@ from certkit import (
 
 from certificates import certificate_pdf, certificates_batch_pdf, decision_pdf, minutes_pdf
 from certificates.data import Issuer
-from certificates.layout import LANDSCAPE_MARGINS, PAGE_NUMBER_BASELINE, PORTRAIT, PORTRAIT_MARGINS
+from certificates.page import LANDSCAPE_MARGINS, PAGE_NUMBER_BASELINE, PORTRAIT, PORTRAIT_MARGINS
 
 DPI = 50
 PORTRAIT_MARGIN_BOXES = (PORTRAIT_MARGINS.top, PORTRAIT_MARGINS.right, PORTRAIT_MARGINS.bottom,
@@ -102,8 +102,9 @@ def test_the_margin_check_sees_ink(tmp_path):
     import io
 
     from certificates import certificate as module
+    from certificates.canvas import DocumentCanvas
     from certificates.data import Metadata
-    from certificates.layout import LANDSCAPE, DocumentCanvas
+    from certificates.page import LANDSCAPE
 
     buffer = io.BytesIO()
     c = DocumentCanvas(buffer, pagesize=LANDSCAPE, created=dt.date(2024, 1, 1), metadata=Metadata(title="x"))
@@ -135,6 +136,20 @@ def test_batch_has_one_page_per_certificate_in_order_and_is_deterministic():
     assert reader(pdf).metadata["/CreationDate"].startswith("D:20241222")  # the latest decision date
     assert certificates_batch_pdf(items) == pdf
     assert len(pdf) < 4 * len(certificate_pdf(items[0]))  # the font is embedded once for all pages
+
+
+def test_every_page_of_a_batch_shows_the_parts_drawn_once(tmp_path):
+    """The frame, national name, motto and title are one form placed on every page: each page still shows them,
+    and its QR code reads back as its own URL."""
+    items = [certificate(serial=f"62-2024-{i:06d}", verify_url=f"https://x.vn/verify/62-2024-{i:06d}")
+             for i in range(1, 4)]
+    pdf = certificates_batch_pdf(items)
+    for text in pages_text(pdf):
+        flat = " ".join(text.split())
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in flat and "Độc lập - Tự do - Hạnh phúc" in flat
+        assert "GIẤY CÔNG NHẬN" in flat
+    pngs = render(pdf, tmp_path, dpi=150)
+    assert [qr_codes(png) for png in pngs] == [[i.verify_url] for i in items]
 
 
 def test_an_empty_batch_is_refused():
@@ -227,7 +242,7 @@ def test_minutes_show_both_values_points_comments_and_the_panel():
 
 def test_minutes_of_a_failed_appraisal_give_the_reasons():
     text = flat_text(minutes_pdf(minutes(recognised=False, failed_conditions=(
-        "TC13 chưa đạt (40 < 45 điểm)", "tổng điểm 120 dưới ngưỡng 130"), threshold=130)))
+        "TC13 chưa đạt (40 < 45 điểm)", "tổng điểm 120 dưới ngưỡng 130"), threshold="130")))
     assert "chưa đủ điều kiện" in text
     assert "TC13 chưa đạt (40 < 45 điểm); tổng điểm 120 dưới ngưỡng 130." in text
 

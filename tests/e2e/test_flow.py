@@ -15,7 +15,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from engine.render import EXAMPLE_VALUES
+from engine.template import example_values
 
 COMMUNE = "Xã Đắk Rơ Wa"  # dossier 1 of the demo, commune1's draft
 DECISION = "245/QĐ-UBND"
@@ -82,7 +82,7 @@ def test_commune_fills_saves_uploads_and_submits(page, shot, tmp_path):
     expect(page.locator("header.dossier-head h1")).to_contain_text(COMMUNE)
     expect(page.locator("section.score")).to_contain_text("Chưa tính được điểm")
 
-    for code, value in EXAMPLE_VALUES.items():
+    for code, value in example_values().items():
         if isinstance(value, bool):
             page.locator(f"input[name='{field(code)}'][value='{'true' if value else 'false'}']").check()
         elif code == "TC13.satisfaction":
@@ -98,7 +98,7 @@ def test_commune_fills_saves_uploads_and_submits(page, shot, tmp_path):
     click_and_wait(page, page.get_by_role("button", name="Lưu nháp"))
     flash(page, "Đã lưu nháp.")
     score = page.locator("section.score")
-    expect(score).to_contain_text("935 / 1000 điểm")
+    expect(score).to_contain_text("935 / 1.000 điểm")
     expect(score).to_contain_text("ĐỦ ĐIỀU KIỆN CÔNG NHẬN")
     expect(page.locator("input[name='TC13__satisfaction']")).to_have_value("86,5")
     shot(page, "commune1-saved-score")
@@ -157,7 +157,7 @@ def test_chair_verifies_with_the_panel(page, shot):
     flash(page, "Đã xác nhận kết quả thẩm định.")
     expect(page.locator("header.dossier-head .status")).to_have_text("Đã thẩm định")
     expect(page.get_by_text("Hội đồng thẩm định:")).to_contain_text(PANEL[0])
-    expect(page.locator("section.score", has_text="Điểm thẩm định")).to_contain_text("910 / 1000 điểm")
+    expect(page.locator("section.score", has_text="Điểm thẩm định")).to_contain_text("910 / 1.000 điểm")
     shot(page, "chair1-verified")
     logout(page)
 

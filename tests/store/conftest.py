@@ -18,16 +18,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from engine.render import EXAMPLE_VALUES
-from engine.store import units as unit_store
-from engine.store.db import make_engine, session_factory
-from engine.store.migrate import upgrade
-from engine.store.models import CommuneCategory, Unit
-from engine.store.service import DossierService
-from engine.store.users import add_user
+from dossiers import units as unit_store
+from dossiers.db import make_engine, session_factory
+from dossiers.migrate import upgrade
+from dossiers.models import CommuneCategory, Unit
+from dossiers.service import DossierService
+from dossiers.users import add_user
+from engine.template import example_values
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "engine" / "data"
+DATA = ROOT / "dossiers" / "data"
 
 # 2019 world (procedure-2019): Kon Tum, Thành phố Kon Tum (608) and Huyện Đắk Glei (610)
 C1, C2, C_OTHER_DISTRICT = "23335", "23284", "23344"  # Đắk Rơ Wa, Duy Tân (both 608); Đắk Blô (610)
@@ -150,7 +150,7 @@ class World:
 def advance(service: DossierService, commune: str, year: int, status: str, *, officer: str, appraiser: str,
             chair: str, approver: str, values: dict | None = None) -> int:
     """Create a dossier and walk it to ``status`` through the real service. Returns its id."""
-    values = values or EXAMPLE_VALUES
+    values = values or example_values()
     view = service.create(officer, commune, year)
     if status == "draft":
         return view.id

@@ -16,9 +16,9 @@ from helpers.storekit import run_cfc
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from engine.store import audit
-from engine.store.db import make_engine, session_factory
-from engine.store.models import AuditEntry, AuditHead
+from dossiers import audit
+from dossiers.db import make_engine, session_factory
+from dossiers.models import AuditEntry, AuditHead
 
 ENTRIES = 10
 

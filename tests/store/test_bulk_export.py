@@ -13,7 +13,6 @@ import io
 import json
 import unicodedata
 
-import click
 import pytest
 from click.testing import CliRunner
 from conftest import C1, DATA
@@ -21,15 +20,16 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from engine.bulk import export
-from engine.bulk.importer import import_file
-from engine.bulk.read import read_table
-from engine.bulk.report import NO_DISTRICT, collect, province_report
-from engine.cli_bulk import register
+import certificates as docs
+from cfc import main as cfc_main
+from dossiers.bulk import export
+from dossiers.bulk.importer import import_file
+from dossiers.bulk.read import read_table
+from dossiers.bulk.report import NO_DISTRICT, collect
+from dossiers.models import AuditEntry, Dossier
 from engine.errors import AccessDenied
 from engine.loader import Registry
-from engine.render import EXAMPLE_VALUES
-from engine.store.models import AuditEntry, Dossier
+from engine.template import example_values
 
 VERSION = Registry.load().get("qd06-2019")
 CODES = [i.code for _, i in VERSION.indicators()]
@@ -38,7 +38,7 @@ CRITERIA = [c.code for c in VERSION.criteria]
 
 
 def cells(**changes) -> list:
-    values = {c: ("có" if v else "không") if KINDS[c] == "yes_no" else v for c, v in EXAMPLE_VALUES.items()}
+    values = {c: ("có" if v else "không") if KINDS[c] == "yes_no" else v for c, v in example_values().items()}
     values.update({k.replace("__", "."): v for k, v in changes.items()})
     return [values.get(code) for code in CODES]
 
@@ -105,8 +105,8 @@ def test_results_per_commune_with_points_total_threshold_status_and_decision(wor
     assert recognised["status"] == "recognized" and recognised["status_label"] == "Được công nhận"
     assert recognised["score_source"] == "thẩm định"
     assert recognised["province"].endswith("Quảng Ngãi") and recognised["district"] == ""
-    for crit in view.verified_score["criteria"]:
-        assert recognised[crit["code"]] == str(crit["points"])
+    for crit in view.verified_score.criteria:
+        assert recognised[crit.code] == str(crit.points)
     assert (recognised["total"], recognised["max_total"], recognised["threshold"]) == ("935", "1000", "850")
     assert recognised["meets_conditions"] == "có" and recognised["failed_conditions"] == ""
     assert (recognised["decision_number"], recognised["decision_date"]) == ("1/QĐ-UBND", "2025-12-20")
@@ -203,7 +203,9 @@ def test_province_report_per_district_against_the_targets(world, tmp_path):
     year = world.service.get(world.users["province_officer"], recognised).year
     path = write_xlsx(tmp_path / "k.xlsx", [["23281", *cells()], ["23284", *cells(TC13__satisfaction=60)]])
     import_file(world.service, path, year, world.users["district_appraiser"])  # drafts: not assessed
-    report = province_report(world.service, world.users["province_officer"], "62", year, tmp_path / "k.pdf")
+    report = collect(world.service, world.users["province_officer"], "62", year)
+    (tmp_path / "k.pdf").write_bytes(docs.province_report_pdf(docs.from_dict(docs.ProvinceReportData,
+                                                                            report.fields())))
     counts = kon_tum_communes()
     assert report.total.communes == sum(counts.values())
     assert (report.total.assessed, report.total.recognized) == (1, 1)
@@ -214,8 +216,8 @@ def test_province_report_per_district_against_the_targets(world, tmp_path):
     assert all(st.scored == 1 for st in report.criteria)
     assert report.criteria[0].below_max == 1  # criteria below their maximum come first
     assert {st.code for st in report.criteria if st.below_max} == {
-        c["code"] for c in world.service.get("po", recognised).verified_score["criteria"]
-        if c["points"] < c["max_points"]}
+        c.code for c in world.service.get("po", recognised).verified_score.criteria
+        if c.points < c.max_points}
     text = " ".join("\n".join(p.extract_text() for p in PdfReader(tmp_path / "k.pdf").pages).split())
     share = f"{100 / counts['608']:.1f}".replace(".", ",") + " %"
     for expected in ("Tỉnh Kon Tum — kỳ đánh giá năm", "Thành phố Kon Tum", "Huyện Đắk Glei", share,
@@ -226,7 +228,9 @@ def test_province_report_per_district_against_the_targets(world, tmp_path):
 
 
 def test_province_report_after_2025_has_no_districts(world, round_2025, tmp_path):
-    report = province_report(world.service, round_2025["officer"], "51", 2025, tmp_path / "q.pdf")
+    report = collect(world.service, round_2025["officer"], "51", 2025)
+    (tmp_path / "q.pdf").write_bytes(docs.province_report_pdf(docs.from_dict(docs.ProvinceReportData,
+                                                                            report.fields())))
     assert [g.name for g in report.groups] == [NO_DISTRICT]
     assert (report.total.communes, report.total.assessed, report.total.recognized) == (6, 1, 1)
     assert report.target == (2025, 65)
@@ -236,16 +240,11 @@ def test_province_report_after_2025_has_no_districts(world, round_2025, tmp_path
 # -------------------------------------------------------------------------------------------------- commands
 @pytest.fixture
 def cfc(world, monkeypatch):
-    @click.group()
-    def main() -> None:
-        """cfc"""
-
-    register(main)
     monkeypatch.setenv("DATABASE_URL", world.url)
     monkeypatch.delenv("CFC_USER", raising=False)
 
     def run(*args: str):
-        return CliRunner().invoke(main, [str(a) for a in args])
+        return CliRunner().invoke(cfc_main, [str(a) for a in args])
 
     return run
 
@@ -267,7 +266,7 @@ def test_commands_template_import_export_report(world, cfc, tmp_path):
 
     dry = cfc("import", tmp_path / "t.xlsx", "--round", 2027, "--as", officer, "--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert "935/1000 điểm, ngưỡng 850 → đủ điều kiện công nhận" in dry.stdout
+    assert "935/1.000 điểm, ngưỡng 850 → đủ điều kiện công nhận" in dry.stdout
     assert "Thử (không lưu) t.xlsx, năm 2027" in dry.stdout
     with world.service.transaction() as s:
         assert s.execute(select(func.count()).select_from(Dossier).where(Dossier.year == 2027)).scalar_one() == 0

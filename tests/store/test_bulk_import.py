@@ -1,4 +1,4 @@
-"""Spreadsheet import of indicator values (engine.bulk.importer) on SQLite and PostgreSQL, with real XLSX and CSV
+"""Spreadsheet import of indicator values (dossiers.bulk.importer) on SQLite and PostgreSQL, with real XLSX and CSV
 files written here with openpyxl and csv: every bad-cell reason, all or nothing, scores, audit, re-import,
 dry run, who may import.
 
@@ -16,14 +16,15 @@ from conftest import C1
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from engine.bulk.importer import ImportRefused, import_file
-from engine.bulk.read import column_letter
-from engine.bulk.template import COMMUNE_LABEL
+from dossiers import audit
+from dossiers.bulk.importer import ImportRefused, import_file
+from dossiers.bulk.read import column_letter
+from dossiers.bulk.template import COMMUNE_LABEL
+from dossiers.models import AuditEntry, Dossier
+from dossiers.service.scores import try_score
 from engine.errors import AccessDenied
 from engine.loader import Registry
-from engine.render import EXAMPLE_VALUES
-from engine.store import audit
-from engine.store.models import AuditEntry, Dossier
+from engine.template import example_values
 
 VERSION = Registry.load().get("qd06-2019")
 CODES = [i.code for _, i in VERSION.indicators()]
@@ -40,7 +41,7 @@ def cell(code: str, value):
     return value
 
 
-EXAMPLE = {code: cell(code, v) for code, v in EXAMPLE_VALUES.items()}
+EXAMPLE = {code: cell(code, v) for code, v in example_values().items()}
 
 
 def row(commune, **changes) -> list:
@@ -81,7 +82,8 @@ def entries(world, dossier_id: int) -> list[AuditEntry]:
 def service_score(world, dossier_id: int):
     """The score the dossier service itself computes from the stored values."""
     with world.service.transaction() as s:
-        return world.service._try_score(s.get(Dossier, dossier_id), "self_value")
+        dossier = s.get(Dossier, dossier_id)
+        return try_score(world.service.version_of(dossier), dossier, "self_value")
 
 
 # --------------------------------------------------------------------------------------------- the main flow
@@ -107,10 +109,10 @@ def test_import_creates_dossiers_scores_them_and_audits_each_once(world, tmp_pat
     assert view.values["TC13.satisfaction"]["self"] == "86.5"
     assert view.values["TC01.officer"]["self"] == "true"
     assert view.values["TC07.fully_immunised"] == {"self": "49", "appraised": None, "comment": None}
-    assert view.self_score["total"] == 935 and view.self_score["recognized"] is True
-    assert view.self_score == service_score(world, full.id)
+    assert view.self_score.total == 935 and view.self_score.recognized is True
+    assert view.self_score.to_dict() == service_score(world, full.id)
     low_view = world.service.get(d1, low.id)
-    assert low_view.self_score == service_score(world, low.id) and low_view.self_score["total"] < 935
+    assert low_view.self_score.to_dict() == service_score(world, low.id) and low_view.self_score.total < 935
     part_view = world.service.get(d1, partial.id)
     assert part_view.values["TC01.officer"]["self"] == "true"
     assert sum(v["self"] is not None for v in part_view.values.values()) == 1
@@ -144,8 +146,8 @@ def test_import_creates_dossiers_scores_them_and_audits_each_once(world, tmp_pat
     assert [r.changes for r in fixed.changed] == [{"TC13.satisfaction": ("60", "95")}]
     after = world.service.get(d1, low.id)
     assert after.lock_version == 2 and after.values["TC07.fully_immunised"]["self"] == "49"
-    assert after.self_score == service_score(world, low.id)
-    assert after.self_score["total"] > low_view.self_score["total"]
+    assert after.self_score.to_dict() == service_score(world, low.id)
+    assert after.self_score.total > low_view.self_score.total
     last = entries(world, low.id)[-1]
     assert (last.before, last.after, last.dossier_version) == ('{"TC13.satisfaction":"60"}',
                                                              '{"TC13.satisfaction":"95"}', 2)
@@ -202,7 +204,9 @@ BAD = {
     "no commune code": ([row(None)], None, (3, "A", "missing_commune_code", "")),
     "not a yes or no": ([row(CITY[0], TC01__budget="có lẽ")], None, (3, col("TC01.budget"), "invalid", "có lẽ")),
     "a fraction of a child": ([row(CITY[0], TC10__children_3_5=360.5)], None,
-                              (3, col("TC10.children_3_5"), "invalid", "360.5")),
+                              (3, col("TC10.children_3_5"), "invalid", "360,5")),  # the number as Vietnamese write it
+    "an ambiguous thousand": ([row(CITY[0], TC03__children="1,000")], None,
+                              (3, col("TC03.children"), "invalid", "1,000")),  # a thousand or one: never stored as 1
     "a column without header": ([row(CITY[0]) + ["5"]], None, (3, None, "missing_header", "5")),
     "a column twice": ([row(CITY[0]) + [1]], ["commune_code", *CODES, "TC01.officer"],
                        (1, None, "duplicate_column", "TC01.officer")),
@@ -228,6 +232,8 @@ def test_each_bad_cell_refuses_the_whole_file_naming_row_column_value_and_reason
         assert problem.letter == column
     assert problem.message and problem.header
     assert str(problem).startswith(f"dòng {line}, cột {problem.letter} (")
+    if case == "an ambiguous thousand":  # the Vietnamese message says how to write it
+        assert problem.message.startswith("«1,000» không rõ là 1000 hay 1: viết 1000 hoặc 1.000"), problem.message
     assert {c: d.lock_version for c, d in dossiers(world, 2024).items()} == before_dossiers
     assert audit_count(world) == before
     assert not refused.value.report.stored
@@ -283,9 +289,10 @@ def test_dry_run_shows_scores_and_stores_nothing(world, tmp_path):
     assert report.ok and not report.stored and report.dry_run
     assert [r.score["total"] if r.score else None for r in report.rows] == [935, 885, None]
     assert report.rows[1].score["recognized"] is False
-    assert "885/1000 điểm, ngưỡng 850 → chưa đủ điều kiện công nhận" in report.rows[1].line()
+    assert "885/1.000 điểm, ngưỡng 850 → chưa đủ điều kiện công nhận" in report.rows[1].line()
     assert "còn 32 chỉ số chưa nhập" in report.rows[2].line()
-    assert "935/1000 điểm, ngưỡng 850 → đủ điều kiện công nhận" in report.rows[0].line()
+    assert "935/1.000 điểm, ngưỡng 850 → đủ điều kiện công nhận" in report.rows[0].line()
+    assert report.rows[0].line().endswith(": " + report.rows[0].outcome())
     assert report.summary().startswith("Thử (không lưu) dry.xlsx, năm 2021")
     assert dossiers(world, 2021) == {} and audit_count(world) == before
 
@@ -335,7 +342,7 @@ def test_csv_with_vietnamese_formats_semicolons_and_bom(world, tmp_path):
     assert view.values["TC09.children"]["self"] == "2400"
     assert view.values["TC13.satisfaction"]["self"] == "86.5"
     assert view.values["TC01.officer"]["self"] == "true"
-    assert view.self_score["total"] == 935
+    assert view.self_score.total == 935
 
 
 def test_label_row_name_column_leading_zeros_and_numeric_codes(world, tmp_path):

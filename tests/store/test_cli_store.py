@@ -17,8 +17,8 @@ from helpers.storekit import example_values, fresh_database, run_cfc, text_value
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from engine.store.db import make_engine
-from engine.store.models import AuditEntry, Dossier, Unit, User
+from dossiers.db import make_engine
+from dossiers.models import AuditEntry, Dossier, Unit, User
 
 DEMO_DOSSIERS = 16
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 import pytest
 from helpers.storekit import C1, C2, PANEL, Launcher, build_light, race, walk
 
+from dossiers import audit
+from dossiers.models import Dossier
 from engine.errors import CfcError, ConflictError
-from engine.store import audit
-from engine.store.models import Dossier
 
 
 @dataclass

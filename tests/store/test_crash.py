@@ -20,8 +20,8 @@ from helpers.storekit import C1, Launcher, build_light, walk
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from engine.store import audit
-from engine.store.models import AuditEntry, Dossier
+from dossiers import audit
+from dossiers.models import AuditEntry, Dossier
 
 ROUNDS = 6
 BUDGET_SECONDS = 30  # per database: rounds stop early when this is spent (at least 3 rounds always run)

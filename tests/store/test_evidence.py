@@ -14,10 +14,10 @@ import pytest
 from helpers.storekit import C1, build_light, example_values
 from sqlalchemy import select
 
+from dossiers import audit
+from dossiers.evidence import UploadRefused
+from dossiers.models import Dossier, Evidence
 from engine.errors import AssessmentError
-from engine.store import audit
-from engine.store.evidence import UploadRefused
-from engine.store.models import Dossier, Evidence
 from engine.workflow import TransitionRefused
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -35,11 +35,19 @@ def light(db_url):
 
 
 @pytest.fixture
-def instance(tmp_path, monkeypatch):
+def instance(light, tmp_path):
+    """This test's instance folder and the default upload limit (10 MB), in the service's settings."""
+    service = light[0]
     folder = tmp_path / "instance"
-    monkeypatch.setenv("CFC_INSTANCE_DIR", str(folder))
-    monkeypatch.delenv("CFC_MAX_UPLOAD_MB", raising=False)
-    return folder
+    before = service.settings
+    service.settings = before.model_copy(update={"instance_dir": folder, "max_upload_mb": 10.0})
+    yield folder
+    service.settings = before
+
+
+def upload_limit(service, megabytes: float) -> None:
+    """The deployment's CFC_MAX_UPLOAD_MB, as the settings object carries it."""
+    service.settings = service.settings.model_copy(update={"max_upload_mb": megabytes})
 
 
 @pytest.fixture(scope="module")
@@ -107,16 +115,16 @@ def refused(service, dossier_id, instance, filename, content, too_large=False) -
     return str(caught.value)
 
 
-def test_a_file_above_the_limit_is_refused(light, dossier, instance, monkeypatch):
+def test_a_file_above_the_limit_is_refused(light, dossier, instance):
     service, _ = light
-    monkeypatch.setenv("CFC_MAX_UPLOAD_MB", "0.01")
+    upload_limit(service, 0.01)
     limit = int(0.01 * 1024 * 1024)
     big = PDF + b"0" * (limit + 1 - len(PDF))
     assert "above the limit" in refused(service, dossier, instance, "lớn.pdf", big, too_large=True)
-    monkeypatch.setenv("CFC_MAX_UPLOAD_MB", "10")
+    upload_limit(service, 10)
     assert "above the limit" in refused(service, dossier, instance, "lớn.pdf", PDF + bytes(10 * 1024 * 1024),
                                         too_large=True)
-    monkeypatch.setenv("CFC_MAX_UPLOAD_MB", "0.01")
+    upload_limit(service, 0.01)
     view = service.add_evidence("c1", dossier, "TC01", "vừa đủ.pdf", big[:-1])  # exactly at the limit: accepted
     assert view.evidence[-1]["size"] == limit
 

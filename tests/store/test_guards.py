@@ -15,9 +15,9 @@ import pytest
 from conftest import C1, C2
 from sqlalchemy import func, select
 
+from dossiers.models import AuditEntry, IndicatorValue, Setting
 from engine.errors import AccessDenied, AssessmentError
-from engine.render import EXAMPLE_VALUES
-from engine.store.models import AuditEntry, IndicatorValue, Setting
+from engine.template import example_values
 from engine.workflow import TransitionRefused
 
 P2019, P2025 = "procedure-2019", "procedure-2025"
@@ -30,7 +30,7 @@ MISSING = ("TC05.deaths", "TC12.play_area", "TC13.satisfaction")
 # the appraisal of `submitted_partial` leaves these out
 UNAPPRAISED = ("TC02.children_born", "TC09.health_checked")
 # an appraisal that fails: TC01 at 0 points (fails no_criterion_zero, all_criteria_met and the 850 threshold)
-FAILING = {**EXAMPLE_VALUES, "TC01.officer": False, "TC01.collaborators": False, "TC01.board": False,
+FAILING = {**example_values(), "TC01.officer": False, "TC01.collaborators": False, "TC01.board": False,
            "TC01.budget": False}
 
 # who acts, per procedure (test role names of conftest's world)
@@ -56,9 +56,12 @@ class Guards:
     def actor(self, proc: str, who: str, dossier: int) -> str:
         return self.officers[dossier] if who == "officer" else self.user(proc, who)
 
-    def make(self, proc: str, status: str, self_values: dict = EXAMPLE_VALUES,
-             appraised: dict = EXAMPLE_VALUES) -> int:
-        """A new dossier walked to ``status`` (draft, submitted, verified, recognized) with the given values."""
+    def make(self, proc: str, status: str, self_values: dict | None = None,
+             appraised: dict | None = None) -> int:
+        """A new dossier walked to ``status`` (draft, submitted, verified, recognized) with the given values
+        (default: the example assessment)."""
+        self_values = example_values() if self_values is None else self_values
+        appraised = example_values() if appraised is None else appraised
         world, service = self.world, self.world.service
         if proc == P2019:
             try:
@@ -90,8 +93,8 @@ class Guards:
 @pytest.fixture(scope="module")
 def g(world) -> Guards:
     guards = Guards(world, {})
-    partial_self = {k: v for k, v in EXAMPLE_VALUES.items() if k not in MISSING}
-    partial_appraisal = {k: v for k, v in EXAMPLE_VALUES.items() if k not in UNAPPRAISED}
+    partial_self = {k: v for k, v in example_values().items() if k not in MISSING}
+    partial_appraisal = {k: v for k, v in example_values().items() if k not in UNAPPRAISED}
     for proc in PROCEDURES:
         guards.dossiers[proc] = {
             "draft_partial": guards.make(proc, "draft", self_values=partial_self),

@@ -1,9 +1,13 @@
-"""Who may do what, in which state: role × status × event for each dated procedure, against a real database.
+"""Who may do what, in which state: role × status × event for each dated procedure.
 
 The expected tables below are written out by hand from criteria/procedures/procedure-2019.yaml and
 procedure-2025.yaml and the state table of the issue (test_tables_follow_the_yaml_and_the_state_table keeps them
-honest). Every cell is checked with the dry run ``DossierService.check_transition`` on one dossier per status;
-a smaller set of real transitions shows that the dry run says what really happens.
+honest). The whole matrix is a table test of the pure decision ``engine.workflow.authorize`` (state table, then
+role and level of the dated procedure), which the dossier service asks for every page, API call and command; a
+database slice then checks, on SQLite and PostgreSQL, that the service's dry run ``check_transition`` gives the
+same answer: every allowed cell, and for each actor the first cell of each kind of refusal (outside the
+jurisdiction, by state, by role or level). A smaller set of real transitions shows that the dry run says what
+really happens.
 
 Order of checks in the service: jurisdiction (AccessDenied), then the state table (TransitionRefused naming the
 state), then role and level of the dated procedure (AccessDenied), then the guards. The matrix passes a valid
@@ -19,11 +23,11 @@ import pytest
 from conftest import C1, C2, advance
 from sqlalchemy import func, select
 
+from dossiers.models import AuditEntry, User
+from dossiers.users import add_user
 from engine.errors import AccessDenied
-from engine.render import EXAMPLE_VALUES
-from engine.store.models import AuditEntry, User
-from engine.store.users import add_user
-from engine.workflow import TRANSITIONS, TransitionRefused, load_procedures, procedure_by_id
+from engine.template import example_values
+from engine.workflow import TRANSITIONS, TransitionRefused, authorize, load_procedures, procedure_by_id
 
 P2019, P2025 = "procedure-2019", "procedure-2025"
 PROCEDURES = (P2019, P2025)
@@ -91,6 +95,22 @@ OUTSIDE = {
             "district_chair"),  # a chair of a former district (Kon Tum, 2019 units) has no 2025 commune
 }
 
+# the roles and the level of each inside actor (test_profiles_are_the_users_of_the_database checks them)
+PROFILES = {
+    "commune_officer": (["commune_officer"], "commune"),
+    "district_appraiser": (["district_appraiser"], "district"),
+    "district_chair": (["district_chair"], "district"),
+    "province_officer": (["province_officer"], "province"),
+    "province_approver": (["province_approver"], "province"),
+    "rules_admin": (["rules_admin"], "province"),
+    "sysadmin": (["sysadmin"], "province"),
+    "district_roles_at_province": (["district_appraiser", "district_chair"], "province"),
+    "officer_2025": (["commune_officer"], "commune"),
+    "province_officer_2025": (["province_officer"], "province"),
+    "province_approver_2025": (["province_approver"], "province"),
+    "province_roles_at_commune_2025": (["province_officer", "province_approver"], "commune"),
+}
+
 # users this module adds to the world: actor → (username, unit, level, roles); "2025:<i>" is the i-th
 # commune of the 2025 world (world.communes_2025)
 EXTRA_USERS = {
@@ -116,6 +136,7 @@ STAFF = {  # who walks a fresh dossier to its status (as conftest's world does)
 }
 COMMUNE_OFFICER = {P2019: "commune_officer", P2025: "officer_2025"}
 YEARS = {P2019: range(2019, 2025), P2025: range(2025, 2031)}
+PURE_PROCEDURES = load_procedures()
 
 
 def expected(proc: str, actor: str, event: str, status: str) -> str:
@@ -129,13 +150,33 @@ def expected(proc: str, actor: str, event: str, status: str) -> str:
     return "role"
 
 
-MATRIX = [
+TABLE = [
     pytest.param(proc, actor, event, status, id=f"{proc[-4:]}-{actor}-{event}-{status}")
     for proc in PROCEDURES
-    for actor in INSIDE[proc] + OUTSIDE[proc]
+    for actor in INSIDE[proc]
     for event in EVENTS
     for status in STATUSES
 ]
+
+
+def _slice() -> list:
+    """Every allowed cell, and per actor the first cell of each kind of refusal."""
+    cells = []
+    for proc in PROCEDURES:
+        for actor in INSIDE[proc] + OUTSIDE[proc]:
+            seen = set()
+            for event in EVENTS:
+                for status in STATUSES:
+                    kind = expected(proc, actor, event, status)
+                    if kind in ("outside", "state", "role") and kind in seen:
+                        continue
+                    seen.add(kind)
+                    cells.append(pytest.param(proc, actor, event, status,
+                                              id=f"{proc[-4:]}-{actor}-{event}-{status}"))
+    return cells
+
+
+SLICE = _slice()
 REAL = [
     pytest.param(proc, event, status, actor, id=f"{proc[-4:]}-{actor}-{event}-{status}")
     for proc in PROCEDURES
@@ -166,10 +207,10 @@ def m(world) -> Matrix:
     }
     # complete, valid values in the draft (self-assessed) and the submitted dossier (appraised), so that submit
     # and verify are decided by state, role and jurisdiction alone
-    service.set_values(users["commune_officer"], dossiers[P2019]["draft"], EXAMPLE_VALUES)
-    service.set_values(users["officer_2025"], dossiers[P2025]["draft"], EXAMPLE_VALUES)
-    service.appraise(users["district_appraiser"], dossiers[P2019]["submitted"], EXAMPLE_VALUES)
-    service.appraise(users["province_officer_2025"], dossiers[P2025]["submitted"], EXAMPLE_VALUES)
+    service.set_values(users["commune_officer"], dossiers[P2019]["draft"], example_values())
+    service.set_values(users["officer_2025"], dossiers[P2025]["draft"], example_values())
+    service.appraise(users["district_appraiser"], dossiers[P2019]["submitted"], example_values())
+    service.appraise(users["province_officer_2025"], dossiers[P2025]["submitted"], example_values())
     for proc in PROCEDURES:
         for status, dossier in dossiers[proc].items():
             view = service.get(users["sysadmin" if proc == P2019 else "province_approver_2025"], dossier)
@@ -196,8 +237,34 @@ def test_tables_follow_the_yaml_and_the_state_table(world, m):
                 assert set(step.roles) <= {r for a in allowed for r in people[a].roles}, (proc, event, status)
 
 
-@pytest.mark.parametrize("proc, actor, event, status", MATRIX)
-def test_matrix(world, m, proc, actor, event, status):
+@pytest.mark.parametrize("proc, actor, event, status", TABLE)
+def test_table_of_the_decision(proc, actor, event, status):
+    """The pure decision, cell by cell, for the actors inside the jurisdiction."""
+    roles, level = PROFILES[actor]
+    procedure = procedure_by_id(proc, PURE_PROCEDURES)
+    outcome = expected(proc, actor, event, status)
+    if outcome == "state":
+        with pytest.raises(TransitionRefused) as info:
+            authorize(procedure, event, status, roles, level, actor)
+        assert info.value.event == event
+        assert f"«{STATE_NAMES[status]}»" in str(info.value)
+    elif outcome == "role":
+        with pytest.raises(AccessDenied) as info:
+            authorize(procedure, event, status, roles, level, actor)
+        assert proc in str(info.value) and actor in str(info.value)
+    else:
+        assert authorize(procedure, event, status, roles, level, actor) == outcome
+
+
+def test_profiles_are_the_users_of_the_database(world, m):
+    with world.service.transaction() as s:
+        for actor, (roles, level) in PROFILES.items():
+            user = s.execute(select(User).where(User.username == m.users[actor])).scalar_one()
+            assert (sorted(user.roles), user.unit.level) == (sorted(roles), level), actor
+
+
+@pytest.mark.parametrize("proc, actor, event, status", SLICE)
+def test_the_service_decides_as_the_table(world, m, proc, actor, event, status):
     username = m.users[actor]
     dossier = m.dossiers[proc][status]
     outcome = expected(proc, actor, event, status)
@@ -281,9 +348,9 @@ def fresh_dossier(world, m: Matrix, proc: str, status: str) -> tuple[int, str]:
     officer = m.users[officers[code]]
     dossier = advance(world.service, code, year, status, officer=officer, **staff)
     if status == "draft":
-        world.service.set_values(officer, dossier, EXAMPLE_VALUES)
+        world.service.set_values(officer, dossier, example_values())
     if status == "submitted":
-        world.service.appraise(staff["appraiser"], dossier, EXAMPLE_VALUES)
+        world.service.appraise(staff["appraiser"], dossier, example_values())
     return dossier, officer
 
 
@@ -315,7 +382,7 @@ def test_real_transition_does_what_the_dry_run_says(world, m, proc, event, statu
     assert after["status"] == dry
     if event == "verify":
         assert stored.panel_members == PANEL and after["panel_members"] == PANEL
-        assert stored.verified_score is not None and after["verified_total"] == stored.verified_score["total"]
+        assert stored.verified_score is not None and after["verified_total"] == stored.verified_score.total
     if event == "recognize":
         assert (stored.decision_number, stored.decision_date) == (DECISION[0], DECISION[1].isoformat())
         assert after["decision"] == {"number": DECISION[0], "date": DECISION[1].isoformat()}

@@ -18,12 +18,12 @@ import pytest
 from helpers.storekit import DATA, fresh_database, run_cfc
 from sqlalchemy import func, select, text
 
+from dossiers import units as unit_store
+from dossiers.db import make_engine, session_factory
+from dossiers.models import ApiToken, CommuneCategory, Unit, User
+from dossiers.units import UnitImportError, category_of, find_unit
+from dossiers.users import AuthError, add_user, authenticate, issue_token, user_for_token
 from engine.errors import CfcError
-from engine.store import units as unit_store
-from engine.store.db import make_engine, session_factory
-from engine.store.models import ApiToken, CommuneCategory, Unit, User
-from engine.store.units import UnitImportError, category_of, find_unit
-from engine.store.users import AuthError, add_user, authenticate, issue_token, user_for_token
 
 KONTUM = DATA / "units-kontum-2019.csv"
 KONTUM_UNITS = 113  # 1 province, 10 districts, 102 communes

@@ -4,7 +4,7 @@ The demo database is built once per session with ``cfc db upgrade`` and ``cfc de
 installer runs) and copied into a fresh instance folder for every test module, so each module starts from the
 same demo world (dossiers 1 and 2 are commune1's and commune2's drafts, the others are in every status).
 Logging in goes through the real /login form (CSRF token included); API tokens come from
-``engine.store.users.issue_token``.
+``dossiers.users.issue_token``.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder
 
-from engine.store.models import AuditEntry, Dossier, Evidence, IndicatorValue
-from engine.store.users import issue_token
+from dossiers.models import AuditEntry, Dossier, Evidence, IndicatorValue
+from dossiers.users import issue_token
 
 ROOT = Path(__file__).resolve().parents[2]
 CFC = Path(sys.executable).with_name("cfc")
@@ -70,9 +70,11 @@ def instance(demo_database, tmp_path_factory):
 
 
 def make_app(folder: Path, **config):
+    from dossiers.config import Settings
     from webforms import create_app
 
-    return create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{folder / 'cfc.sqlite3'}", **config})
+    settings = Settings.from_env(None, instance_dir=str(folder))  # the environment the test set, this folder
+    return create_app(settings, {"TESTING": True, **config})
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Who may open what: every route × every demo user (and anonymous), as an explicit table.
 
-The demo world (engine/store/demo.py, checked by ``test_demo_world_is_what_the_tables_assume``):
+The demo world (dossiers/demo.py, checked by ``test_demo_world_is_what_the_tables_assume``):
   dossier 1 commune1's draft, 2 commune2's draft (both Thành phố Kon Tum, district1/chair1's district),
   3–4 submitted, 5–6 verified, 7–9 recognized, 10 not recognized, 11 revoked (Thành phố Kon Tum),
   12–13 submitted, 14 verified, 15–16 recognized (Huyện Đắk Glei, district2/chair2's district).

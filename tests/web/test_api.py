@@ -15,7 +15,7 @@ import io
 
 import pytest
 
-from engine.render import EXAMPLE_VALUES
+from engine.template import example_values
 
 # WTForms 3.3 deprecates (value, label) tuples as choices, which every form of the app passes; the failing
 # test_forms.py::test_pages_render_without_deprecation_warnings reports it. Ignored here (the upload tests
@@ -81,7 +81,7 @@ def test_list_filters_by_round_and_status(api):
 def test_get_dossier_has_values_scores_status_history(api):
     d = api.get("/api/v1/dossiers/7", "district1").json
     assert d["status"] == "recognized" and d["commune_code"] and d["criteria_version"] == "qd06-2019"
-    assert set(d["values"]) == set(EXAMPLE_VALUES)
+    assert set(d["values"]) == set(example_values())
     assert d["values"]["TC02.registered_on_time"]["comment"] == "Đối chiếu sổ hộ tịch"
     assert d["values"]["TC13.satisfaction"]["self"] is not None
     assert d["self_score"]["total"] > 0 and d["verified_score"]["recognized"] is True
@@ -96,7 +96,7 @@ def test_get_dossier_has_values_scores_status_history(api):
 # ------------------------------------------------------------------------------------------------ writes
 def test_commune_officer_saves_a_draft_in_vietnamese_formats(api, site):
     before = api.get("/api/v1/dossiers/1", "commune1").json
-    body = vietnamese(EXAMPLE_VALUES)
+    body = vietnamese(example_values())
     assert body["TC03.children"] == "2.400" and body["TC13.satisfaction"] == "86,5"
     answer = api.put("/api/v1/dossiers/1/indicators", "commune1", json=body,
                      headers={"If-Match": str(before["lock_version"])})
@@ -130,7 +130,7 @@ def test_history_before_and_after_are_json_objects(api):
 
 
 def test_appraiser_saves_appraised_values_and_comments(api):
-    appraised = dict(EXAMPLE_VALUES, **{"TC02.registered_on_time": 118})
+    appraised = dict(example_values(), **{"TC02.registered_on_time": 118})
     answer = api.put("/api/v1/dossiers/3/indicators", "district1",
                      json={**appraised, "comments": {"TC02.registered_on_time": "Đối chiếu sổ hộ tịch: 118"}})
     assert answer.status_code == 200, answer.json
@@ -269,6 +269,25 @@ def test_422_names_every_bad_indicator(site, api):
         assert code in answer.json["error"]
 
 
+@pytest.mark.parametrize(("text", "stored", "message"), [
+    ("1,000", None, "«1,000» không rõ là 1000 hay 1: viết 1000 hoặc 1.000"),  # never stored as 1
+    ("1,000,000", None, "viết theo kiểu tiếng Anh: viết 1.000.000"),
+    ("1.000", "1000", None),
+    ("1 000", "1000", None),
+])
+def test_api_string_values_are_read_the_vietnamese_way(site, api, text, stored, message):
+    """A count sent as text is read like a form field: `1,000` is refused (422 naming the indicator, with the
+    Vietnamese message), `1.000` is a thousand."""
+    if stored is None:
+        with Unchanged(site, 2):
+            answer = api.put("/api/v1/dossiers/2/indicators", "commune2", json={"TC03.children": text})
+        assert answer.status_code == 422 and answer.json["codes"] == ["TC03.children"]
+        assert message in answer.json["problems"][0]["message"]
+        return
+    answer = api.put("/api/v1/dossiers/2/indicators", "commune2", json={"TC03.children": text})
+    assert answer.status_code == 200 and answer.json["values"]["TC03.children"]["self"] == stored
+
+
 def test_422_appraiser_bad_values_and_unknown_comment_code(site, api):
     with Unchanged(site, 13):
         answer = api.put("/api/v1/dossiers/13/indicators", "district2",
@@ -312,7 +331,7 @@ MALFORMED = {
 @pytest.fixture(scope="module")
 def appraised_13(site):
     """Dossier 13 with every appraised value, so that only the malformed field could stop a verify."""
-    site.service.appraise("district2", 13, dict(EXAMPLE_VALUES))
+    site.service.appraise("district2", 13, dict(example_values()))
 
 
 @pytest.mark.parametrize("case", list(MALFORMED))

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from criteria import DIRECTORY
-from engine.render import EXAMPLE_VALUES
-from engine.store.models import Dossier, Unit, User
-from engine.store.users import add_user
+from dossiers.models import Dossier, Unit, User
+from dossiers.users import add_user
+from engine.template import example_values
 
 # WTForms 3.3 deprecates (value, label) tuples as choices, which every form of the app passes; the failing
 # test_forms.py::test_pages_render_without_deprecation_warnings reports it. Ignored here.
@@ -55,7 +55,7 @@ CASES = {
     "/login": ("anonymous", lambda site: {"username": "commune1", "password": "demo"}),
     "/logout": ("commune2", lambda site: {}),
     "/commune/create": (NEW_OFFICER, lambda site: {}),
-    "/commune/dossiers/1": ("commune1", lambda site: {**form_values(EXAMPLE_VALUES), "action": "save"}),
+    "/commune/dossiers/1": ("commune1", lambda site: {**form_values(example_values()), "action": "save"}),
     "/commune/dossiers/1/evidence": (
         "commune1", lambda site: {"criterion": "TC07", "file": (io.BytesIO(site.pdf), "so-tiem-chung.pdf")}),
     "/district/dossiers/3": (
@@ -82,7 +82,7 @@ def world(site):
                     if u.id not in taken)
         add_user(s, NEW_OFFICER, "demo", free.code, ["commune_officer"], f"Cán bộ {free.name}", actor="tests",
                  unit_level="commune")
-    site.service.appraise("district2", 13, dict(EXAMPLE_VALUES))
+    site.service.appraise("district2", 13, dict(example_values()))
 
 
 def client_for(site, user: str):

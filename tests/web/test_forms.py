@@ -7,18 +7,20 @@ thousands ("1.234" = 1234), a comma is the decimal separator ("97,5").
 
 from __future__ import annotations
 
+import html
 import re
 import warnings
 
 import pytest
 
-from engine.render import EXAMPLE_VALUES
+from engine.numbers import format_number
+from engine.template import example_values
 
 # WTForms 3.3 deprecates (value, label) tuples as choices, which every form of the app passes;
 # test_pages_render_without_deprecation_warnings below reports it. Ignored in the other tests.
 
-YES_NO = [code for code, value in EXAMPLE_VALUES.items() if isinstance(value, bool)]
-NUMBERS = [code for code in EXAMPLE_VALUES if code not in YES_NO]
+YES_NO = [code for code, value in example_values().items() if isinstance(value, bool)]
+NUMBERS = [code for code in example_values() if code not in YES_NO]
 
 
 def name(code: str) -> str:
@@ -65,10 +67,10 @@ def test_commune_home_shows_the_status_in_vietnamese(site):
 
 
 def test_vietnamese_number_formats_are_accepted(site):
-    values = {code: vietnamese(EXAMPLE_VALUES[code]) for code in NUMBERS}
+    values = {code: vietnamese(example_values()[code]) for code in NUMBERS}
     values.update({"TC04.children": "1.234", "TC13.satisfaction": "97,5", "TC08.children_under_5": "600",
                    "TC10.children_3_5": "\u00a0360 ", "TC05.children": "2 400"})
-    values.update({code: EXAMPLE_VALUES[code] for code in YES_NO})
+    values.update({code: example_values()[code] for code in YES_NO})
     assert values["TC03.children"] == "2.400"
     answer = save(site, "commune1", 1, typed(values))
     assert answer.status_code == 302, site.flashes(answer.get_data(as_text=True))
@@ -84,12 +86,12 @@ def test_vietnamese_number_formats_are_accepted(site):
     assert site.checked_radio(page, "TC12__summer_activities") == "false"
     assert "ĐỦ ĐIỀU KIỆN CÔNG NHẬN" in page  # the live score of the saved values
     score = site.dossier(1).self_score
-    assert re.search(rf"{score['total']} / {score['max_total']}", page)
+    assert f"{format_number(score.total)} / {format_number(score.max_total)}" in page  # 935 / 1.000
 
 
 def test_survey_score_with_a_dot_is_a_decimal(site):
-    values = {code: vietnamese(EXAMPLE_VALUES[code]) for code in NUMBERS} | {"TC13.satisfaction": "86.5"}
-    answer = save(site, "commune1", 1, typed(values | {code: EXAMPLE_VALUES[code] for code in YES_NO}))
+    values = {code: vietnamese(example_values()[code]) for code in NUMBERS} | {"TC13.satisfaction": "86.5"}
+    answer = save(site, "commune1", 1, typed(values | {code: example_values()[code] for code in YES_NO}))
     assert answer.status_code == 302
     assert site.dossier(1).values["TC13.satisfaction"]["self"] == "86.5"
 
@@ -112,7 +114,7 @@ def test_zero_everywhere_is_accepted(site):
     d = site.dossier(2)
     assert {v["self"] for code, v in d.values.items() if code in NUMBERS} == {"0"}
     assert {v["self"] for code, v in d.values.items() if code in YES_NO} == {"false"}
-    assert d.self_score is not None and d.self_score["recognized"] is False
+    assert d.self_score is not None and d.self_score.recognized is False
     page = site.client("commune2").get("/commune/dossiers/2").get_data(as_text=True)
     assert "CHƯA ĐỦ ĐIỀU KIỆN" in page
     assert all(site.field_value(page, name(code)) == "0" for code in NUMBERS)
@@ -128,9 +130,9 @@ BAD = {
 
 
 def test_bad_values_name_the_indicator_and_nothing_typed_is_lost(site):
-    good = {code: vietnamese(EXAMPLE_VALUES[code]) for code in NUMBERS if code not in BAD}
+    good = {code: vietnamese(example_values()[code]) for code in NUMBERS if code not in BAD}
     good["TC09.health_checked"] = "1.234"
-    radios = {code: not EXAMPLE_VALUES[code] for code in YES_NO}  # the opposite of what is stored now
+    radios = {code: not example_values()[code] for code in YES_NO}  # the opposite of what is stored now
     before = site.state()
     answer = save(site, "commune1", 1, typed({**good, **BAD, **radios}))
     page = answer.get_data(as_text=True)
@@ -147,9 +149,9 @@ def test_bad_values_name_the_indicator_and_nothing_typed_is_lost(site):
 
 
 def test_numerator_above_denominator_names_the_indicator_and_keeps_the_input(site):
-    values = {code: vietnamese(EXAMPLE_VALUES[code]) for code in NUMBERS}
+    values = {code: vietnamese(example_values()[code]) for code in NUMBERS}
     values.update({"TC07.children_under_1": "50", "TC07.fully_immunised": "51", "TC13.satisfaction": "91,25"})
-    values.update({code: EXAMPLE_VALUES[code] for code in YES_NO})
+    values.update({code: example_values()[code] for code in YES_NO})
     before = site.state()
     answer = save(site, "commune1", 1, typed(values))
     page = answer.get_data(as_text=True)
@@ -167,7 +169,7 @@ def test_stale_form_is_refused_and_keeps_what_was_typed(site):
     seen = site.field_value(form, "lock_version")
     site.service.set_values("commune1", 1, {"TC01.board": False})  # saved meanwhile, e.g. in another tab
     before = site.state()
-    values = {code: vietnamese(EXAMPLE_VALUES[code]) for code in NUMBERS} | {"TC13.satisfaction": "88,75"}
+    values = {code: vietnamese(example_values()[code]) for code in NUMBERS} | {"TC13.satisfaction": "88,75"}
     answer = client.post("/commune/dossiers/1", data={"csrf_token": site.csrf(client), "lock_version": seen,
                                                       "action": "save", **typed(values)})
     page = answer.get_data(as_text=True)
@@ -181,7 +183,7 @@ def test_appraisal_form_starts_from_the_communes_values(site):
     page = site.client("district1").get("/district/dossiers/3").get_data(as_text=True)
     own = site.dossier(3).values
     assert site.field_value(page, "TC13__satisfaction") == own["TC13.satisfaction"]["self"].replace(".", ",")
-    assert site.field_value(page, "TC03__children") == own["TC03.children"]["self"]
+    assert site.field_value(page, "TC03__children") == vietnamese(int(own["TC03.children"]["self"]))  # 2.400
     assert "Ảnh hưởng của kết quả thẩm định" in page
 
 
@@ -213,3 +215,44 @@ def test_appraisal_bad_value_names_the_indicator_and_keeps_the_input(site):
     assert any(e.startswith("TC13.satisfaction:") for e in re.findall(r'<p class="error">(.*?)</p>', page))
     assert site.field_value(page, "TC13__satisfaction") == "bảy mươi"
     assert site.field_value(page, "TC03__children") == "2.500"
+
+
+# ------------------------------------------------------------------------------------------- number table
+# (indicator, as typed, stored canonical text or None when refused, what the refusal says)
+NUMBER_TABLE = [
+    ("TC03.children", "1,000", None, "«1,000» không rõ là 1000 hay 1"),  # a thousand or one? never stored as 1
+    ("TC03.children", "2,500", None, "viết 2500 hoặc 2.500"),
+    ("TC03.children", "1,000,000", None, "viết theo kiểu tiếng Anh"),
+    ("TC03.children", "2.5", None, "không phải là số nguyên"),
+    ("TC13.satisfaction", "86,555", None, "có quá 2 chữ số thập phân"),
+    ("TC03.children", "1.000", "1000", None),
+    ("TC03.children", "1 000", "1000", None),
+    ("TC13.satisfaction", "86,5", "86.5", None),
+    ("TC13.satisfaction", "86.5", "86.5", None),
+]
+
+
+@pytest.mark.parametrize(("code", "text", "stored", "message"), NUMBER_TABLE,
+                         ids=[f"{code}={text}" for code, text, _, _ in NUMBER_TABLE])
+def test_numbers_are_read_the_vietnamese_way_or_refused_naming_the_indicator(site, code, text, stored, message):
+    """A count typed `1,000` is ambiguous: refused with a Vietnamese message that names the indicator and says
+    how to write it, the input kept, nothing stored; `1.000` is a thousand."""
+    values = {c: vietnamese(example_values()[c]) for c in NUMBERS}
+    values.update({"TC03.abused": "0", code: text})
+    values.update({c: example_values()[c] for c in YES_NO})
+    before = site.state()
+    answer = save(site, "commune1", 1, typed(values))
+    if stored is None:
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 422
+        assert site.state() == before
+        errors = [html.unescape(e) for e in re.findall(r'<p class="error">(.*?)</p>', page)]
+        (error,) = [e for e in errors if e.startswith(code + ":")]
+        assert message in error and "viết" in error, error  # what is wrong, and how to write it
+        assert site.field_value(page, name(code)) == text
+        return
+    assert answer.status_code == 302, site.flashes(answer.get_data(as_text=True))
+    assert site.dossier(1).values[code]["self"] == stored
+    page = site.client("commune1").get(answer.headers["Location"]).get_data(as_text=True)
+    shown = format_number(int(stored)) if stored.isdigit() else stored.replace(".", ",")
+    assert site.field_value(page, name(code)) == shown  # shown back the Vietnamese way: 1.000, 86,5

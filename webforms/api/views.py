@@ -7,16 +7,15 @@ every bad indicator code). A refused request stores nothing: every call is one t
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 
 from flask import Blueprint, abort, g, jsonify, request
 from ruamel.yaml import YAML
 
+from dossiers.users import AuthError, user_for_token
 from engine.errors import AssessmentError, CfcError, ConflictError
 from engine.export import version_json
-from engine.store.users import AuthError, user_for_token
 from engine.workflow import TransitionRefused
 
 from ..db import service
@@ -55,7 +54,7 @@ def authenticate():
 
 
 def _dossier_json(view, history=None) -> dict:
-    data = dataclasses.asdict(view)
+    data = view.to_dict()
     if history is not None:
         data["history"] = history
     return data
@@ -94,7 +93,7 @@ def list_dossiers():
     views = service().list(g.api_user, request.args.get("round", type=int), request.args.get("status") or None)
     return jsonify([{"id": v.id, "commune_code": v.commune_code, "commune_name": v.commune_name, "year": v.year,
                      "status": v.status, "lock_version": v.lock_version,
-                     "total": (v.verified_score or v.self_score or {}).get("total")} for v in views])
+                     "total": v.score.total if v.score else None} for v in views])
 
 
 @bp.get("/dossiers/<int:dossier_id>")
@@ -145,7 +144,7 @@ def post_transition(dossier_id: int):
 def document(dossier_id: int, kind: str):
     from ..documents import document_pdf, pdf_response
 
-    data, filename = document_pdf(g.api_user, g.api_roles, dossier_id, kind)
+    data, filename = document_pdf(g.api_user, dossier_id, kind)
     return pdf_response(data, filename)
 
 

@@ -1,6 +1,6 @@
 """District and province users upload a CSV or XLSX of indicator values, see the report of every bad cell or
 the scores that would result, and confirm; they download a round's results, its audit trail, the import
-template and the province report. Thin over ``engine.bulk``."""
+template and the province report. Thin over ``dossiers.bulk``."""
 
 from __future__ import annotations
 
@@ -17,16 +17,16 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import DataRequired, NumberRange
 
-from engine.bulk import export as bulk_export
-from engine.bulk.importer import ImportRefused, import_table
-from engine.bulk.read import read_upload
-from engine.bulk.report import collect, render_pdf
-from engine.bulk.template import write_template
-from engine.store.db import instance_dir
+import certificates as docs
+from dossiers.bulk import export as bulk_export
+from dossiers.bulk.importer import ImportRefused, import_table
+from dossiers.bulk.read import read_upload
+from dossiers.bulk.report import province_report as province_report_fields
+from dossiers.bulk.template import write_template
 from engine.workflow import round_date
 
 from ..auth import require_role
-from ..db import service
+from ..db import service, settings
 
 bp = Blueprint("bulk", __name__, template_folder="templates")
 IMPORTERS = ("district_appraiser", "district_chair", "province_officer")
@@ -46,7 +46,7 @@ class ConfirmForm(FlaskForm):
 
 
 def _uploads() -> Path:
-    folder = instance_dir() / "uploads"
+    folder = settings().instance() / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -126,6 +126,7 @@ def export():
 def province_report():
     actor = require_role("province_approver", "province_officer")
     year = request.args.get("round", type=int) or _current_round()
-    report = collect(service(), actor.username, actor.unit_code, year)
-    return send_file(io.BytesIO(render_pdf(report)), mimetype="application/pdf", as_attachment=True,
+    fields = province_report_fields(service(), actor.username, actor.unit_code, year)
+    pdf = docs.province_report_pdf(docs.from_dict(docs.ProvinceReportData, fields))
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"bao-cao-{actor.unit_code}-{year}.pdf")

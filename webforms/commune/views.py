@@ -11,8 +11,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
+from dossiers.evidence import UploadRefused
 from engine.errors import AssessmentError, ConflictError
-from engine.store.evidence import UploadRefused
 from engine.workflow import LABELS, TransitionRefused
 
 from ..auth import require_role

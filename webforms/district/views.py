@@ -36,18 +36,18 @@ def index():
 
 def impact(view) -> dict:
     """Per criterion: points with the commune's values, with the appraised values, and the difference."""
-    self_score = view.self_score or {}
+    self_score = view.self_score
     appraised = service().preview_appraisal(view)
-    out: dict = {c["code"]: {"self": c["points"], "appraised": None, "diff": None}
-                 for c in self_score.get("criteria", [])}
+    out: dict = {c.code: {"self": c.points, "appraised": None, "diff": None}
+                 for c in (self_score.criteria if self_score else [])}
     if appraised:
-        for crit in appraised["criteria"]:
-            row = out.setdefault(crit["code"], {"self": None})
-            row["appraised"] = crit["points"]
-            row["diff"] = None if row["self"] is None else crit["points"] - row["self"]
-        out["_total"] = {"self": self_score.get("total"), "appraised": appraised["total"],
-                         "recognized": appraised["recognized"], "threshold": appraised["threshold"],
-                         "failed": [f["message"] for f in appraised["failed_conditions"]]}
+        for crit in appraised.criteria:
+            row = out.setdefault(crit.code, {"self": None})
+            row["appraised"] = crit.points
+            row["diff"] = None if row["self"] is None else crit.points - row["self"]
+        out["_total"] = {"self": self_score.total if self_score else None, "appraised": appraised.total,
+                         "recognized": appraised.recognized, "threshold": appraised.threshold,
+                         "failed": [f.message for f in appraised.failed_conditions]}
     return out
 
 

@@ -12,8 +12,10 @@ from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from dossiers.bulk.report_figures import ASSESSED, distribution, percent_text, share
 from engine.errors import CfcError
-from engine.workflow import LABELS
+from engine.numbers import format_number
+from engine.workflow import LABELS, round_date
 
 from .. import charts
 from ..auth import require_role
@@ -22,7 +24,6 @@ from ..filters import vn_sort_key
 from ..forms import ReasonForm
 
 bp = Blueprint("province", __name__, url_prefix="/province", template_folder="templates")
-TARGETS = ((65, "2025: 65%"), (75, "2030: 75%"))  # national targets for the share of recognised communes
 
 
 class DecisionForm(FlaskForm):
@@ -78,30 +79,43 @@ def revoke(dossier_id: int):
     return redirect(url_for("dossiers.show", dossier_id=dossier_id))
 
 
+def _score_bins(views: list, year: int) -> list[tuple[str, int]]:
+    """The province report's score bins over the assessed dossiers' totals (the appraisal when there is one,
+    else the self-assessment), for the criteria version of the round."""
+    registry = service().registry
+    versions = {v.criteria_version for v in views}
+    try:
+        version = registry.get(versions.pop()) if len(versions) == 1 else registry.in_force(round_date(year))
+    except CfcError:  # a year before any criteria version: nothing to count
+        return []
+    totals = [v.score.total for v in views if v.status in ASSESSED and v.score]
+    return distribution(totals, version.max_total.points, [c.threshold for c in version.categories])
+
+
+def _share_rows(views: list, communes: dict[str, int]) -> tuple[dict[str, Counter], list]:
+    by_district: dict[str, Counter] = defaultdict(Counter)
+    for v in views:
+        by_district[v.units.get("district") or v.units.get("province", "")][v.status] += 1
+    rows = []
+    for district, total in sorted(communes.items(), key=lambda item: vn_sort_key(item[0])):
+        recognized = by_district.get(district, Counter())["recognized"]
+        percent = share(recognized, total)
+        rows.append((district, percent,
+                     f"{format_number(recognized)}/{format_number(total)} ({percent_text(percent)})"))
+    return by_district, rows
+
+
 @bp.route("/dashboard")
 def dashboard():
     actor = require_role("province_approver", "province_officer", "rules_admin", "sysadmin")
     year = request.args.get("round", type=int) or int(service().setting("current_round", None)
                                                         or dt.date.today().year)
     views = service().list(actor.username, year)
-    by_district: dict[str, Counter] = defaultdict(Counter)
-    for v in views:
-        by_district[v.units.get("district") or v.units.get("province", "")][v.status] += 1
-    buckets = Counter()
-    for v in views:
-        score = v.verified_score or v.self_score
-        if score:
-            low = min(score["total"] // 50 * 50, 950)
-            buckets[low] += 1
-    histogram = charts.histogram([(f"{b}–{b + 49}", buckets.get(b, 0)) for b in range(600, 1000, 50)])
     communes = service().commune_counts(actor.username, year)
-    rows = []
-    for district, total in sorted(communes.items(), key=lambda item: vn_sort_key(item[0])):
-        recognized = by_district.get(district, Counter())["recognized"]
-        share = 100 * recognized / total if total else 0
-        rows.append((district, share, f"{recognized}/{total} ({share:.0f}%)"))
-    shares = charts.bars(rows, 100, targets=TARGETS)
+    by_district, rows = _share_rows(views, communes)
+    bins = _score_bins(views, year)
     return render_template("province/dashboard.html", year=year,
                            by_district=sorted(by_district.items(), key=lambda item: vn_sort_key(item[0])),
-                           labels=LABELS, histogram=histogram, shares=shares, total=len(views),
-                           communes=communes)
+                           labels=LABELS, histogram=charts.histogram(bins),
+                           shares=charts.shares_against_targets(rows), total=len(views),
+                           scored=sum(n for _, n in bins), communes=communes)

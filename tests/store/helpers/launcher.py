@@ -22,10 +22,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import configure_mappers
 
+from dossiers.db import make_engine, session_factory
+from dossiers.service import DossierService
 from engine.errors import CfcError
 from engine.loader import Registry
-from engine.store.db import make_engine, session_factory
-from engine.store.service import DossierService
 from engine.workflow import load_procedures
 
 REGISTRY = Registry.load()

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
-DATA = ROOT / "engine" / "data"
+DATA = ROOT / "dossiers" / "data"
 PYTHON = sys.executable
 CFC = str(Path(sys.executable).with_name("cfc"))
 
@@ -45,9 +45,9 @@ PANEL = ["Chủ tịch hội đồng", "Thành viên"]
 
 
 def example_values() -> dict:
-    from engine.render import EXAMPLE_VALUES
+    from engine.template import example_values
 
-    return dict(EXAMPLE_VALUES)
+    return dict(example_values())
 
 
 def text_values(values: dict) -> dict:
@@ -59,11 +59,11 @@ def text_values(values: dict) -> dict:
 
 def build_light(url: str, users: tuple[str, ...] = ("c1",), years: range = range(2019, 2025)):
     """Kon Tum's units, a category for C1 and C2 in ``years``, the named users. Returns (engine, service)."""
-    from engine.store import units as unit_store
-    from engine.store.db import make_engine, session_factory
-    from engine.store.models import CommuneCategory, Unit
-    from engine.store.service import DossierService
-    from engine.store.users import add_user
+    from dossiers import units as unit_store
+    from dossiers.db import make_engine, session_factory
+    from dossiers.models import CommuneCategory, Unit
+    from dossiers.service import DossierService
+    from dossiers.users import add_user
 
     engine = make_engine(url)
     service = DossierService(session_factory(engine))
@@ -113,7 +113,7 @@ def sqlite_path(url: str) -> str:
 def fresh_database(like_url: str, folder: Path, migrate: bool = True) -> Iterator[str]:
     """A new database of the same kind (and PostgreSQL server) as ``like_url``, migrated unless told not to;
     a PostgreSQL database is dropped afterwards."""
-    from engine.store.migrate import upgrade
+    from dossiers.migrate import upgrade
 
     if is_sqlite(like_url):
         url = f"sqlite:///{folder / f'fresh-{uuid.uuid4().hex[:8]}.sqlite3'}"

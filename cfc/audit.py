@@ -1,0 +1,39 @@
+"""``cfc audit``: check the hash chain, show a dossier's changes."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .common import AS_OPTION, nfc, open_service, who_acts
+
+
+@click.group("audit")
+def audit() -> None:
+    """The audit trail."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain; name the first broken entry (exit 1)."""
+    from dossiers.audit import verify_chain
+
+    with open_service() as service, service.transaction(readonly=True) as s:
+        report = verify_chain(s)
+    click.echo(report.message)
+    if not report.ok:
+        sys.exit(1)
+
+
+@audit.command("show")
+@click.argument("dossier_id", type=int)
+@AS_OPTION
+def audit_show(dossier_id, actor) -> None:
+    """Every change of a dossier: who, when, what, before/after, why."""
+    with open_service() as service:
+        entries = service.history(who_acts(actor), dossier_id)
+    for e in entries:
+        reason = f" — lý do: {e['reason']}" if e["reason"] else ""
+        click.echo(nfc(f"#{e['seq']:<5} {e['at'][:19].replace('T', ' ')}  {e['actor']:<16} {e['action']:<20} "
+                       f"{e['target']}  {e['before']} → {e['after']}{reason}"))

@@ -1,0 +1,124 @@
+"""What every ``cfc`` command shares: the settings, one way to fail, one rule for who acts, the service.
+
+One rule names who acts: ``--as USERNAME``, else ``CFC_USER``. Commands that change or reveal dossier data
+(``dossier``, ``audit``, ``import``, ``export``, ``report``, ``certificates``) refuse to run without one and are
+checked like the web pages (role, jurisdiction, state). Administrative commands that run before any user exists
+(``criteria`` edits, ``units``, ``users``) record the operating-system login name when neither is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import sys
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from dossiers.config import ConfigError, Settings
+from engine.errors import AssessmentError, CfcError, CriteriaError
+from engine.loader import Registry
+
+AS_OPTION = click.option("--as", "actor", metavar="USERNAME", help="Acting user (default $CFC_USER).")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print ``message`` to stderr and exit with ``code`` (1: refused or invalid input)."""
+    click.echo(nfc(message), err=True)
+    sys.exit(code)
+
+
+def settings() -> Settings:
+    """The settings of this run, built once from the environment (``dossiers.config``)."""
+    root = click.get_current_context().find_root()
+    if not isinstance(root.obj, Settings):
+        try:
+            root.obj = Settings.from_env()
+        except ConfigError as exc:
+            fail(str(exc))
+    return root.obj
+
+
+def who_acts(name: str | None, *, dossier_data: bool = True) -> str:
+    """``--as`` / ``--by``, else ``CFC_USER``; required for dossier data, else the login name."""
+    user = name or settings().user
+    if user:
+        return user
+    if dossier_data:
+        raise click.UsageError("say who acts: --as USERNAME (or set CFC_USER)")
+    return getpass.getuser()
+
+
+def registry() -> Registry:
+    try:
+        return settings().registry()
+    except CriteriaError as exc:
+        fail(f"criteria are invalid ({len(exc.problems)} problems):\n{exc}")
+
+
+@contextlib.contextmanager
+def refusals() -> Iterator[None]:
+    """Turn the errors the application raises on purpose into a message and exit 1."""
+    try:
+        yield
+    except AssessmentError as exc:
+        fail("\n".join(f"{p.code}: {p.message}" for p in exc.problems) if exc.problems else str(exc))
+    except CfcError as exc:
+        fail(str(exc))
+
+
+@contextlib.contextmanager
+def open_service():
+    """The dossier service over this deployment's database; the connections are closed afterwards."""
+    from dossiers.db import make_engine, session_factory
+    from dossiers.service import DossierService
+
+    current = settings()
+    engine = make_engine(current.database_url)
+    try:
+        with refusals():
+            yield DossierService(session_factory(engine), registry=registry(), settings=current)
+    finally:
+        engine.dispose()
+
+
+def parse_day(value: str | None, option: str = "--on") -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=option) from None
+
+
+def out_path(path: Path, allowed: tuple[str, ...]) -> Path:
+    if path.suffix.lower() not in allowed:
+        raise click.BadParameter(f"{path.name}: write to a {' or '.join(allowed)} file", param_hint="-o")
+    return path
+
+
+def write_file(data: bytes, output: Path) -> None:
+    """Write atomically (``-``: standard output)."""
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(output)
+
+
+@contextlib.contextmanager
+def progress(label: str, length: int):
+    """A progress bar on stderr."""
+    with click.progressbar(length=length, label=nfc(label).ljust(10), file=sys.stderr, width=36,
+                           show_pos=True) as bar:
+        yield bar

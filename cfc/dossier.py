@@ -1,0 +1,151 @@
+"""``cfc dossier``: create, show, set, appraise and move dossiers through the workflow, as ``--as USERNAME``.
+
+Every command goes through the dossier service, checked exactly like the web pages: role, jurisdiction, state,
+guards; ``--expect VERSION`` refuses a change when someone changed the dossier since.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from engine.numbers import format_number
+from engine.workflow import LABELS
+
+from .common import AS_OPTION, nfc, open_service, parse_day, refusals, who_acts
+from .render import print_dossier
+
+EXPECT_OPTION = click.option("--expect", "expected", type=int, help="The version you last saw; refuse if it changed.")
+
+
+@click.group()
+def dossier() -> None:
+    """Dossiers: create, show, set, appraise and move through the workflow."""
+
+
+def _pairs(items: tuple[str, ...]) -> dict:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise click.BadParameter(f"{item!r}: write CODE=VALUE", param_hint="VALUES")
+        code, value = item.split("=", 1)
+        out[code.strip()] = value
+    return out
+
+
+@dossier.command("create")
+@click.argument("commune_code")
+@click.option("--round", "year", type=int, required=True, help="Assessment round (year).")
+@AS_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def dossier_create(commune_code, year, actor, as_json) -> None:
+    """Create the dossier of a commune for a round."""
+    with open_service() as service:
+        view = service.create(who_acts(actor), commune_code, year)
+    print_dossier(view, as_json)
+
+
+@dossier.command("list")
+@click.option("--round", "year", type=int)
+@click.option("--status", type=click.Choice(list(LABELS)))
+@AS_OPTION
+def dossier_list(year, status, actor) -> None:
+    """The dossiers in your jurisdiction."""
+    with open_service() as service:
+        views = service.list(who_acts(actor), year, status)
+    for v in views:
+        total = format_number(v.score.total if v.score else None)
+        click.echo(nfc(f"{v.id:>5}  {v.year}  {v.status:<15} {total:>5}  {v.commune_code}  {v.commune_name}"))
+
+
+@dossier.command("show")
+@click.argument("dossier_id", type=int)
+@AS_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def dossier_show(dossier_id, actor, as_json) -> None:
+    """A dossier: status, version, scores."""
+    with open_service() as service:
+        view = service.get(who_acts(actor), dossier_id)
+    print_dossier(view, as_json)
+
+
+@dossier.command("set")
+@click.argument("dossier_id", type=int)
+@click.argument("values", nargs=-1)
+@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An assessment file (YAML/JSON) whose indicators are saved.")
+@EXPECT_OPTION
+@AS_OPTION
+def dossier_set(dossier_id, values, file, expected, actor) -> None:
+    """Save self-assessed values: `cfc dossier set 12 TC07.fully_immunised=49 TC01.officer=có`."""
+    from engine.assessment import read_assessment_file
+
+    raw = _pairs(values)
+    if file:
+        with refusals():
+            raw = {**read_assessment_file(file).get("indicators", {}), **raw}
+    with open_service() as service:
+        view = service.set_values(who_acts(actor), dossier_id, raw, expected)
+    print_dossier(view, False)
+
+
+@dossier.command("appraise")
+@click.argument("dossier_id", type=int)
+@click.argument("values", nargs=-1)
+@click.option("--comment", "comments", multiple=True, help="CODE=comment (repeatable).")
+@EXPECT_OPTION
+@AS_OPTION
+def dossier_appraise(dossier_id, values, comments, expected, actor) -> None:
+    """Record appraised values: `cfc dossier appraise 12 TC07.fully_immunised=48 --comment TC07.fully_immunised=…`."""
+    with open_service() as service:
+        view = service.appraise(who_acts(actor), dossier_id, _pairs(values), _pairs(comments), expected)
+    print_dossier(view, False)
+
+
+def _transition(event: str, dossier_id: int, actor: str | None, expected: int | None, **details) -> None:
+    with open_service() as service:
+        view = service.transition(who_acts(actor), dossier_id, event, expected_version=expected, **details)
+    print_dossier(view, False)
+
+
+def _reasoned(event: str, needs_reason: bool, help_text: str) -> click.Command:
+    @click.argument("dossier_id", type=int)
+    @click.option("--reason", required=needs_reason, help="Why (required for return, reject, revoke).")
+    @EXPECT_OPTION
+    @AS_OPTION
+    def command(dossier_id, reason, expected, actor):
+        _transition(event, dossier_id, actor, expected, reason=reason)
+
+    return dossier.command(event, help=help_text)(command)
+
+
+for _event, _needs_reason, _help in (
+    ("submit", False, "Submit a complete dossier (commune)."),
+    ("return", True, "Send a dossier back to the commune with a reason."),
+    ("reject", True, "Refuse recognition with a reason."),
+    ("revoke", True, "Revoke a recognition with a reason."),
+):
+    _reasoned(_event, _needs_reason, _help)
+
+
+@dossier.command("verify")
+@click.argument("dossier_id", type=int)
+@click.option("--member", "members", multiple=True, required=True, help="A panel member present (repeatable).")
+@EXPECT_OPTION
+@AS_OPTION
+def dossier_verify(dossier_id, members, expected, actor) -> None:
+    """Verify the appraisal (panel chair), recording the members present."""
+    _transition("verify", dossier_id, actor, expected, panel_members=list(members))
+
+
+@dossier.command("recognize")
+@click.argument("dossier_id", type=int)
+@click.option("--decision", "number", help="Decision number, e.g. 123/QĐ-UBND.")
+@click.option("--date", "date", help="Decision date YYYY-MM-DD.")
+@EXPECT_OPTION
+@AS_OPTION
+def dossier_recognize(dossier_id, number, date, expected, actor) -> None:
+    """Recognise a verified dossier (province sign-off)."""
+    _transition("recognize", dossier_id, actor, expected, decision_number=number,
+                decision_date=parse_day(date, "--date"))

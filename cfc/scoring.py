@@ -1,0 +1,89 @@
+"""``cfc template`` and ``cfc score``: assessment files, scored and explained in a Vietnamese table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from engine.assessment import parse_assessment, read_assessment_file
+from engine.errors import AssessmentError, CfcError
+from engine.scoring import score as score_assessment
+from engine.template import load_example
+from engine.template import template as template_text
+
+from .common import fail, parse_day, refusals, registry, settings
+from .render import score_table
+
+
+@click.command("template")
+@click.argument("version_id", required=False)
+@click.option("--on", "on", help="Use the version in force on this date (YYYY-MM-DD).")
+@click.option("--example", is_flag=True, help="Fill in an example commune that meets every condition.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+def template(version_id, on, example, output) -> None:
+    """Write a blank assessment (every indicator, labels as comments)."""
+    with refusals():
+        version = registry().resolve(version_id, parse_day(on))
+        if example:
+            header, values = load_example(version.id)
+            missing = set(version.indicator_map()) - set(values)
+            if missing:
+                fail(f"no example for {version.id}: it has indicators the example lacks "
+                     f"({', '.join(sorted(missing))})")
+            text = template_text(version, values, header)
+        else:
+            text = template_text(version)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _assessed_on(data: dict) -> dt.date | None:
+    value = data.get("assessed_on")
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None  # parse_assessment reports it
+
+
+def _parse_all(files, day: dt.date | None) -> list:
+    known = registry()
+    parsed, problems = [], []
+    for path in files:
+        try:
+            data = read_assessment_file(path)
+            version = known.resolve(data.get("criteria_version"), day or _assessed_on(data))
+            parsed.append((version, parse_assessment(data, version, str(path))))
+        except AssessmentError as exc:
+            problems.extend(f"{path}: {p}" for p in exc.problems)
+        except CfcError as exc:
+            problems.append(f"{path}: {exc}")
+    if problems:
+        fail(f"{len(problems)} problems, nothing scored:\n" + "\n".join(problems))
+    return parsed
+
+
+@click.command("score")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (an array when several files are given).")
+@click.option("--on", "on", help="Score with the version in force on this date, unless the file names one.")
+def score(files, as_json, on) -> None:
+    """Score assessment files (YAML or JSON). Nothing is scored when any file has a bad value."""
+    parsed = _parse_all(files, parse_day(on))
+    mode = settings().engine
+    try:
+        results = [score_assessment(version, assessment, mode=mode) for version, assessment in parsed]
+    except CfcError as exc:
+        fail(f"scoring failed: {exc}")
+    if as_json:
+        out = [r.to_dict() for r in results]
+        click.echo(json.dumps(out if len(out) > 1 else out[0], ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n\n".join(score_table(r) for r in results))

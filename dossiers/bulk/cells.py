@@ -1,0 +1,80 @@
+"""The cells of an import file: a commune code as text, a value typed as a form reads it (numbers exactly as
+an XLSX holds them; text by ``engine.numbers``, so ``1,000`` is refused as ambiguous), a bad value as a report
+shows it (numbers written the Vietnamese way), the engine's message turned into a reason and a Vietnamese
+explanation, and the ratio pairs whose numerator may not exceed its denominator."""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+
+from engine.assessment import MAX_COUNT, coerce, parse_text
+from engine.models import CriteriaVersion, Percentage, Rate
+from engine.numbers import format_number
+
+from .table import CellValue, shown
+
+
+def fold(text: str) -> str:
+    """Text compared loosely: NFC, stripped, case-folded."""
+    return unicodedata.normalize("NFC", text).strip().casefold()
+
+
+def commune_code(value: CellValue) -> str | None:
+    """A code cell as text: 70, 70.0, "70" and " 70 " are all "70"."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return shown(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(int(value)) if value == value.to_integral_value() else format(value, "f")
+    return value.strip()
+
+
+def shown_value(value: CellValue) -> str:
+    """A value cell as a report shows it: text as written, a number the Vietnamese way (1.234, 86,5)."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return format_number(value)
+    return shown(value)
+
+
+def parse_cell(kind: str, value: CellValue):
+    """A cell to its typed value, or an error message (text as typed by a person, numbers exactly)."""
+    if isinstance(value, str):
+        return parse_text(kind, value)
+    if kind == "yes_no" and not isinstance(value, bool) and value in (0, 1):
+        return parse_text(kind, str(int(value)))
+    return coerce(kind, value)
+
+
+def classify(message: str) -> tuple[str, str]:
+    """An engine message (English) → (reason key, Vietnamese explanation)."""
+    if message.startswith("is negative"):
+        return "negative", "số âm"
+    if "got text" in message or message.startswith(("expects a number", "expects a finite number")):
+        return "not_a_number", "không phải là số"
+    if message.startswith(("expects có/không", "expects yes or no")):
+        return "invalid", "cần ghi có hoặc không"
+    if "whole number" in message:
+        return "invalid", "số trẻ em, số vụ phải là số nguyên"
+    if "is above" in message:
+        return "invalid", f"lớn hơn {format_number(MAX_COUNT)} (không xã nào có nhiều trẻ em hay số vụ như vậy)"
+    if "at most 100" in message:
+        return "invalid", "điểm khảo sát tối đa là 100"
+    if "at most 2 decimals" in message:
+        return "invalid", "điểm khảo sát có tối đa 2 chữ số thập phân"
+    return "invalid", message
+
+
+def ratio_pairs(version: CriteriaVersion) -> dict[str, list[str]]:
+    """Numerator (or cases) code → its denominator (or population) codes."""
+    out: dict[str, list[str]] = {}
+    for crit in version.criteria:
+        for comp in crit.components:
+            if isinstance(comp, Percentage):
+                out.setdefault(comp.numerator, []).append(comp.denominator)
+            elif isinstance(comp, Rate):
+                out.setdefault(comp.cases, []).append(comp.population)
+    return out

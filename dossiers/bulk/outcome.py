@@ -1,0 +1,143 @@
+"""What an import finds and does: every bad cell (``CellProblem``, with a reason key of ``REASONS``), what each
+row does to its commune's dossier (``RowResult``), and the whole file's ``ImportReport``; ``ImportRefused``
+carries the report of a file that was not stored. A row's score is kept as it is stored (the JSON form) and
+read through ``engine.result.ScoreResult`` to be shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.errors import CfcError
+from engine.numbers import format_number
+from engine.result import ScoreResult, StoredScoreError
+
+from .table import column_letter
+
+REASONS = {
+    "missing_commune_column": "thiếu cột commune_code",
+    "missing_header": "cột không có mã chỉ số",
+    "duplicate_column": "cột bị lặp",
+    "unknown_indicator": "chỉ số không có trong bộ tiêu chí",
+    "missing_commune_code": "thiếu mã xã",
+    "unknown_commune": "mã xã không tồn tại",
+    "duplicate_commune": "xã bị lặp",
+    "outside_jurisdiction": "xã ngoài địa bàn của người nhập",
+    "not_draft": "hồ sơ không còn ở trạng thái đang soạn",
+    "no_category": "xã chưa có phân loại",
+    "not_a_number": "không phải là số",
+    "negative": "số âm",
+    "above_denominator": "tử số lớn hơn mẫu số",
+    "invalid": "giá trị không hợp lệ",
+}
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """One bad cell: spreadsheet row and column (1-based), the column's header, the value as written, why."""
+
+    row: int
+    column: int
+    header: str
+    value: str
+    reason: str  # a key of REASONS
+    message: str
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.column)
+
+    def __str__(self) -> str:
+        value = f" «{self.value}»" if self.value != "" else " (trống)"
+        return f"dòng {self.row}, cột {self.letter} ({self.header}){value}: {self.message}"
+
+    def to_dict(self) -> dict:
+        return {"row": self.row, "column": self.letter, "header": self.header, "value": self.value,
+                "reason": self.reason, "message": self.message}
+
+
+@dataclass
+class RowResult:
+    """What a row does (or would do) to its commune's dossier."""
+
+    row: int
+    commune_code: str
+    commune_name: str
+    dossier_id: int | None  # None: the dossier is created by the import
+    status: str
+    changes: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # code → (before, after)
+    missing: list[str] = field(default_factory=list)  # indicators still without a value afterwards
+    score: dict | None = None  # the self-assessment score afterwards, as stored (None while values are missing)
+    created: bool = False  # the import creates (or created) the commune's dossier
+
+    def outcome(self) -> str:
+        """What the row does and the score afterwards: "3 chỉ số thay đổi; 935/1.000 điểm, ngưỡng 850 → …"."""
+        what = "tạo hồ sơ, " if self.created else ""
+        what += f"{len(self.changes)} chỉ số thay đổi" if self.changes else "không thay đổi"
+        return f"{what}; {self._result()}"
+
+    def _result(self) -> str:
+        if self.score:
+            try:
+                score = ScoreResult.from_stored(self.score)
+            except StoredScoreError as exc:
+                return f"không đọc được điểm đã lưu ({exc})"
+            verdict = "đủ điều kiện công nhận" if score.recognized else "chưa đủ điều kiện công nhận"
+            return (f"{format_number(score.total)}/{format_number(score.max_total)} điểm, "
+                    f"ngưỡng {format_number(score.threshold)} → {verdict}")
+        if self.missing:
+            return f"chưa chấm điểm: còn {len(self.missing)} chỉ số chưa nhập"
+        return "chưa chấm điểm"
+
+    def line(self) -> str:
+        return f"dòng {self.row:<5} {self.commune_code:<6} {self.commune_name}: {self.outcome()}"
+
+
+@dataclass
+class ImportReport:
+    source: str
+    year: int
+    actor: str
+    criteria_version: str
+    dry_run: bool
+    rows: list[RowResult] = field(default_factory=list)
+    problems: list[CellProblem] = field(default_factory=list)
+    stored: bool = False  # the rows were stored (False for a dry run or a refusal)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def changed(self) -> list[RowResult]:
+        return [r for r in self.rows if r.changes]
+
+    @property
+    def created(self) -> int:
+        return sum(1 for r in self.changed if r.created)
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.rows) - len(self.changed)
+
+    def summary(self) -> str:
+        n = format_number
+        head = "Thử (không lưu)" if self.dry_run else ("Đã nhập" if self.stored else "Không nhập")
+        text = (f"{head} {self.source}, năm {self.year}, bộ tiêu chí {self.criteria_version}: {n(len(self.rows))} "
+                f"dòng; {n(len(self.changed))} hồ sơ thay đổi ({n(self.created)} tạo mới), "
+                f"{n(self.unchanged)} không thay đổi")
+        if self.problems:
+            text += f"; {n(len(self.problems))} ô sai"
+        return text
+
+    def problem_text(self) -> str:
+        return (f"{self.source}: {format_number(len(self.problems))} ô sai, không có gì được lưu:\n"
+                + "\n".join(str(p) for p in self.problems))
+
+
+class ImportRefused(CfcError):
+    """A file has bad cells: nothing was stored. ``report`` lists every one."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+        super().__init__(report.problem_text())
+

@@ -1,0 +1,152 @@
+"""Configuration in one place: the environment, the instance folder and the settings table.
+
+``Settings.from_env()`` is the only reader of ``os.environ`` in the project. ``create_app(settings)`` and every
+``cfc`` command take the object it builds; the rest of the code receives plain values from it.
+
+| variable | field | default |
+|---|---|---|
+| ``CFC_INSTANCE_DIR`` | ``instance_dir`` | ``./instance`` (the SQLite file, evidence, documents, secret key) |
+| ``DATABASE_URL`` | ``database_url`` | SQLite in the instance folder |
+| ``CFC_CRITERIA_DIR`` | ``criteria_dir`` | the criteria shipped in ``criteria/`` |
+| ``CFC_ENGINE`` | ``engine`` | ``durable`` (durable-rules checked by the evaluator); ``python``: evaluator alone |
+| ``CFC_MAX_UPLOAD_MB`` | ``max_upload_mb`` | 10 |
+| ``CFC_IMPORT_WORKERS`` | ``import_workers`` | one per CPU, at most 4 (for files of 300 rows or more) |
+| ``CFC_SECRET_KEY`` | ``secret_key`` | generated once into the instance folder |
+| ``CFC_BASE_URL`` | ``base_url`` | the setting ``public_base_url`` of the settings table |
+| ``CFC_USER`` | ``user`` | who acts on the command line when ``--as`` is not given |
+
+The settings table (``settings`` rows: ``public_base_url``, ``allow_sample_documents``) is read through
+``stored(session)``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import CfcError
+from engine.loader import Registry
+
+from .models import Setting
+
+VARIABLES = {
+    "instance_dir": "CFC_INSTANCE_DIR",
+    "database_url": "DATABASE_URL",
+    "criteria_dir": "CFC_CRITERIA_DIR",
+    "engine": "CFC_ENGINE",
+    "max_upload_mb": "CFC_MAX_UPLOAD_MB",
+    "import_workers": "CFC_IMPORT_WORKERS",
+    "secret_key": "CFC_SECRET_KEY",
+    "base_url": "CFC_BASE_URL",
+    "user": "CFC_USER",
+}
+
+
+class ConfigError(CfcError):
+    """A configuration value is invalid; the message names the environment variable."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    instance_dir: Path
+    database_url: str
+    criteria_dir: Path | None = None
+    engine: Literal["durable", "python"] = "durable"
+    max_upload_mb: float = 10.0
+    import_workers: int | None = None
+    secret_key: str | None = None
+    base_url: str | None = None
+    user: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """The settings of this process: ``environ`` (default ``os.environ``), then ``overrides``."""
+        env = os.environ if environ is None else environ
+        raw: dict = {field: env[name].strip() for field, name in VARIABLES.items() if env.get(name, "").strip()}
+        raw.update({k: v for k, v in overrides.items() if v is not None})
+        instance = Path(raw.pop("instance_dir", "instance")).resolve()
+        raw["database_url"] = normalise_url(raw.get("database_url") or f"sqlite:///{instance / 'cfc.sqlite3'}")
+        if "engine" in raw:
+            raw["engine"] = str(raw["engine"]).lower()
+        try:
+            return cls(instance_dir=instance, **raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = str(first["loc"][0])
+            name = VARIABLES.get(field, field)
+            raise ConfigError(f"{name}={raw.get(field)!r}: {_explain(field, first['msg'])}") from None
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    def instance(self) -> Path:
+        """The instance folder, created when missing."""
+        self.instance_dir.mkdir(parents=True, exist_ok=True)
+        return self.instance_dir
+
+    def registry(self) -> Registry:
+        """The criteria versions of this deployment."""
+        return Registry.load(self.criteria_dir)
+
+    def secret(self) -> str:
+        """``CFC_SECRET_KEY``, else a key generated once into the instance folder (shared by every worker)."""
+        return self.secret_key or _instance_secret(self.instance() / "secret_key")
+
+
+def _explain(field: str, message: str) -> str:
+    hints = {
+        "engine": "use 'durable' (default) or 'python'",
+        "max_upload_mb": "a number of megabytes, e.g. 10",
+        "import_workers": "a whole number of worker processes (0: score in this process)",
+    }
+    return hints.get(field, message)
+
+
+def normalise_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` go through psycopg 3; other URLs are kept."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _instance_secret(path: Path) -> str:
+    try:  # exclusive create: worker processes starting together agree on one key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(secrets.token_hex(32))
+    for _ in range(50):  # another process may be between creating and writing it
+        key = path.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise ConfigError(f"{path} is empty")
+
+
+def stored(session: Session) -> dict[str, object]:
+    """The settings table as a dict (``public_base_url``, ``allow_sample_documents``, …)."""
+    return {row.key: row.value for row in session.execute(select(Setting)).scalars()}
+
+
+def public_base_url(settings: Settings, session: Session, option: str | None = None) -> str:
+    """Where certificates are verified: ``option`` (``--base-url``), ``CFC_BASE_URL``, else the stored
+    setting ``public_base_url``."""
+    url = option or settings.base_url or stored(session).get("public_base_url")
+    if not url:
+        raise ConfigError("say where certificates are verified: --base-url URL, CFC_BASE_URL, or the setting "
+                          "public_base_url (the QR code holds URL/verify/SERIAL)")
+    return str(url)

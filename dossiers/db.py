@@ -1,0 +1,50 @@
+"""Database connection: SQLite (WAL, foreign keys) or PostgreSQL, from ``Settings.database_url``.
+
+SQLite write transactions start with ``BEGIN IMMEDIATE`` so that two writers queue instead of failing halfway;
+read-only sessions (``readonly_factory``) start with a plain ``BEGIN`` and never wait for writers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, make_url
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` (``Settings.database_url``); a SQLite file's folder is created when missing."""
+    if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            readonly = conn.get_execution_options().get("cfc_readonly", False)
+            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def readonly_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that only read: on SQLite they start with a plain BEGIN, so readers never queue behind
+    writers (WAL gives them a consistent snapshot)."""
+    return sessionmaker(bind=engine.execution_options(cfc_readonly=True), expire_on_commit=False)

@@ -1,0 +1,130 @@
+"""Issuing certificates: a serial number unique per province and round ("62-2024-000123": province code, year of
+the round, a sequence), issued once per recognised dossier (printing twice prints the same serial), replaced by
+a new one on ``reissue``; each issue is an audit entry."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from engine.errors import CfcError, NotFound
+
+from .. import audit
+from ..models import Certificate, Dossier
+from ..units import find_unit
+from .names import ancestor, province_of
+
+
+def make_serial(province_code: str, year: int, seq: int) -> str:
+    return f"{province_code}-{year}-{seq:06d}"
+
+
+def verify_url(base_url: str, serial: str) -> str:
+    """The address of a serial's public verification page (printed in the certificate's QR code)."""
+    return f"{base_url.rstrip('/')}/verify/{serial}"
+
+
+def _require_recognised(dossier: Dossier) -> None:
+    if dossier.status != "recognized":
+        raise CfcError(f"hồ sơ {dossier.id} ({dossier.commune.name}) đang ở trạng thái {dossier.status}: chỉ cấp "
+                       "giấy công nhận cho hồ sơ đã được công nhận")
+    if not dossier.decision_number or dossier.decision_date is None:
+        raise CfcError(f"hồ sơ {dossier.id} ({dossier.commune.name}) chưa có số và ngày quyết định công nhận")
+
+
+def current_certificate(session: Session, dossier: Dossier) -> Certificate | None:
+    return session.execute(
+        select(Certificate).where(Certificate.dossier_id == dossier.id, Certificate.superseded_by.is_(None))
+        .order_by(Certificate.id.desc())
+    ).scalars().first()
+
+
+def lookup(session: Session, serial: str) -> Certificate | None:
+    return session.execute(select(Certificate).where(Certificate.serial == serial.strip())).scalar_one_or_none()
+
+
+def _new_certificate(session: Session, dossier: Dossier, actor: str, at: str) -> Certificate:
+    """Insert a certificate with the next free number of its province and round. Concurrent issuers may pick
+    the same number: the unique constraint refuses one of them, which rolls back to a savepoint and retries."""
+    province_code = province_of(dossier.commune).code
+    for _attempt in range(20):
+        last = session.execute(
+            select(func.max(Certificate.seq)).where(Certificate.province_code == province_code,
+                                                     Certificate.year == dossier.year)
+        ).scalar()
+        seq = (last or 0) + 1
+        cert = Certificate(serial=make_serial(province_code, dossier.year, seq), province_code=province_code,
+                           year=dossier.year, seq=seq, dossier_id=dossier.id,
+                           decision_number=dossier.decision_number, decision_date=dossier.decision_date,
+                           issued_at=at, issued_by=actor)
+        try:
+            with session.begin_nested():
+                session.add(cert)
+                session.flush()
+        except IntegrityError:
+            continue
+        return cert
+    raise CfcError(f"could not allocate a certificate number for province {province_code}, {dossier.year}")
+
+
+def issue(session: Session, dossier: Dossier, actor: str, *, at: str | None = None) -> Certificate:
+    """The dossier's current certificate, issued now when it has none (idempotent: printing twice prints the
+    same serial). Runs in the caller's transaction; appends ``certificate.issue`` to the audit trail."""
+    _require_recognised(dossier)
+    existing = current_certificate(session, dossier)
+    if existing is not None:
+        return existing
+    stamp = at or audit.now()
+    cert = _new_certificate(session, dossier, actor, stamp)
+    audit.append(session, actor=actor, action="certificate.issue", target=cert.serial,
+                 after={"serial": cert.serial, "decision": {"number": cert.decision_number,
+                                                            "date": cert.decision_date.isoformat()}},
+                 dossier_id=dossier.id, dossier_version=dossier.lock_version, at=stamp)
+    return cert
+
+
+def reissue(session: Session, serial: str, actor: str, reason: str) -> Certificate:
+    """Replace a valid certificate by a new one (new serial); the old one becomes ``superseded``."""
+    if not (reason and reason.strip()):
+        raise CfcError("cấp lại giấy công nhận cần ghi rõ lý do")
+    old = lookup(session, serial)
+    if old is None:
+        raise NotFound(f"không có giấy công nhận số hiệu {serial}")
+    if old.superseded_by is not None:
+        raise CfcError(f"giấy công nhận {serial} đã được thay thế bằng {old.successor.serial}")
+    dossier = old.dossier
+    _require_recognised(dossier)
+    stamp = audit.now()
+    new = _new_certificate(session, dossier, actor, stamp)
+    old.superseded_by = new.id
+    session.flush()
+    audit.append(session, actor=actor, action="certificate.reissue", target=new.serial,
+                 before={"serial": old.serial}, after={"serial": new.serial}, reason=reason.strip(),
+                 dossier_id=dossier.id, dossier_version=dossier.lock_version, at=stamp)
+    return new
+
+
+def round_dossiers(session: Session, province_code: str, year: int, statuses: tuple[str, ...] = ("recognized",)
+                   ) -> list[Dossier]:
+    """The dossiers of a province's round in the given states, ordered by district and commune code."""
+    rows = session.execute(
+        select(Dossier).where(Dossier.year == year, Dossier.status.in_(statuses))
+        .options(selectinload(Dossier.commune))
+    ).scalars()
+    found = [d for d in rows if province_of(d.commune).code == str(province_code)]
+    return sorted(found, key=commune_order)
+
+
+def commune_order(dossier: Dossier) -> tuple:
+    """District code, then commune code (numerically: the official codes are numbers)."""
+    district = ancestor(dossier.commune, "district")
+    code = dossier.commune.code
+    return (int(district.code) if district and district.code.isdigit() else 0,
+            int(code) if code.isdigit() else 0, code)
+
+
+def issue_round(session: Session, province_code: str, year: int, actor: str) -> list[Certificate]:
+    """The current certificate of every recognised dossier of a province's round, issuing the missing ones."""
+    find_unit(session, province_code, "province")  # CfcError when there is no such province
+    return [issue(session, d, actor) for d in round_dossiers(session, province_code, year)]

@@ -1,0 +1,124 @@
+"""The plumbing every operation of the dossier service shares: one transaction, the acting user, the dossier
+within the user's jurisdiction (locked for writers), the step of the procedure the user must hold, the
+optimistic version check, and the audit entry that closes every change."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.errors import AccessDenied, ConflictError, NotFound
+from engine.workflow import Procedure, TransitionRefused, procedure_by_id, step_refusal
+
+from .. import audit
+from ..models import Dossier, User
+from ..units import contains
+
+
+@contextlib.contextmanager
+def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction of a session from ``sessions``; a concurrent change found at flush is a ConflictError."""
+    session = sessions()
+    try:
+        with session.begin():
+            yield session
+    except StaleDataError:
+        raise ConflictError("hồ sơ vừa được người khác thay đổi; hãy tải lại và thử lại") from None
+    finally:
+        session.close()
+
+
+def load_user(session: Session, username: str) -> User:
+    """The active user named ``username``; AccessDenied when there is none."""
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or not user.active:
+        raise AccessDenied(f"không có người dùng {username!r}")
+    return user
+
+
+def load_dossier(session: Session, dossier_id: int, user: User, lock: bool = False) -> Dossier:
+    """The dossier, within the user's jurisdiction. ``lock`` (writers) takes its row lock, so a second
+    writer waits for the first to commit and then sees what changed (PostgreSQL; SQLite's BEGIN IMMEDIATE
+    already serialises writers)."""
+    dossier = session.get(Dossier, dossier_id, with_for_update={"of": Dossier} if lock else None)
+    if dossier is None:
+        raise NotFound(f"không có hồ sơ {dossier_id}")
+    if not contains(user.unit, dossier.commune):
+        raise AccessDenied(f"hồ sơ {dossier_id} không thuộc địa bàn của {user.username}")
+    return dossier
+
+
+def require_step(procedures: list[Procedure], user: User, dossier: Dossier, action: str) -> None:
+    """AccessDenied unless the user has a role and the level that the dossier's procedure gives ``action``."""
+    procedure = procedure_by_id(dossier.procedure, procedures)
+    refusal = step_refusal(procedure, action, dossier.status, user.roles, user.unit.level, user.username)
+    if refusal:
+        raise AccessDenied(refusal)
+
+
+def may(procedures: list[Procedure], user: User, dossier: Dossier, action: str) -> bool:
+    """Whether ``require_step`` lets the user perform ``action``."""
+    try:
+        require_step(procedures, user, dossier, action)
+    except AccessDenied:
+        return False
+    return True
+
+
+def check_expected(session: Session, dossier: Dossier, expected: int | None) -> None:
+    """ConflictError naming who changed what since version ``expected`` (None: the caller showed none)."""
+    if expected is None or expected == dossier.lock_version:
+        return
+    changes = [
+        f"{e.actor} lúc {e.at[:19].replace('T', ' ')}: {e.action} {e.target}".strip()
+        for e in audit.history(session, dossier.id)
+        if e.dossier_version is not None and e.dossier_version > expected
+    ]
+    raise ConflictError(
+        f"hồ sơ {dossier.id} đã thay đổi từ phiên bản {expected} lên {dossier.lock_version}: "
+        + ("; ".join(changes) or "không rõ")
+        + ". Không có gì được lưu; hãy tải lại."
+    )
+
+
+def writable(s: Session, procedures: list[Procedure], username: str, dossier_id: int, step: str, state: str,
+             expected: int | None, event: str, refusal: str) -> tuple[User, Dossier]:
+    """The actor and the locked dossier for a change of its values or evidence, after every check in
+    order: jurisdiction, freshness, role and level (the procedure's ``step``), state (else ``event`` is
+    refused with ``refusal``, where {status} stands for the dossier's status)."""
+    user = load_user(s, username)
+    dossier = load_dossier(s, dossier_id, user, lock=True)
+    check_expected(s, dossier, expected)
+    require_step(procedures, user, dossier, step)
+    if dossier.status != state:
+        raise TransitionRefused(event, [refusal.format(status=dossier.status)])
+    return user, dossier
+
+
+def log(session: Session, user: User, dossier: Dossier, action: str, target: str = "", before=None,
+        after=None, reason: str | None = None) -> None:
+    """Append the change to the audit chain with the dossier's new version."""
+    session.flush()  # bumps lock_version (optimistic check happens here)
+    audit.append(session, actor=user.username, action=action, target=target, before=before, after=after,
+                 reason=reason, dossier_id=dossier.id, dossier_version=dossier.lock_version)
+
+
+def log_changes(s: Session, user: User, dossier: Dossier, action: str, changed: dict) -> None:
+    """Audit a change of values: ``changed`` is code → (before, after)."""
+    dossier.updated_at = audit.now()
+    before = {c: b for c, (b, _) in changed.items()}
+    after = {c: a for c, (_, a) in changed.items()}
+    log(s, user, dossier, action, changed_codes(changed), before, after)
+
+
+def changed_codes(changed: dict) -> str:
+    """The changed codes for an audit line; long lists are shortened (before/after keep every code)."""
+    codes = sorted(changed)
+    values = [c for c in codes if "#" not in c]
+    notes = len(codes) - len(values)
+    text = ", ".join(values) if len(values) <= 6 else f"{len(values)} chỉ số ({', '.join(values[:4])}, …)"
+    return text + (f"; {notes} nhận xét" if notes else "")

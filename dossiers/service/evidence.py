@@ -1,0 +1,33 @@
+"""Adding an evidence file to a draft dossier, under one of its criteria (the file checks are
+``dossiers.evidence``'s)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.errors import AssessmentError, InputProblem
+
+from .. import audit
+from ..evidence import store_evidence
+from .base import log, writable
+from .view import DossierView, view_of
+
+if TYPE_CHECKING:
+    from . import DossierService
+
+
+def add_evidence(svc: DossierService, username: str, dossier_id: int, criterion: str, filename: str,
+                 content: bytes, expected_version: int | None = None) -> DossierView:
+    with svc.transaction() as s:
+        user, dossier = writable(s, svc.procedures, username, dossier_id, "edit", "draft", expected_version,
+                                 "evidence", "chỉ thêm minh chứng khi hồ sơ đang soạn")
+        codes = [c.code for c in svc.version_of(dossier).criteria]
+        if criterion not in codes:
+            raise AssessmentError([InputProblem(criterion, f"không có tiêu chí này trong {dossier.criteria_version}")])
+        item = store_evidence(svc.settings.instance(), svc.settings.max_upload_bytes, dossier, criterion, filename,
+                              content, user.username)
+        s.add(item)
+        dossier.updated_at = audit.now()
+        log(s, user, dossier, "evidence.add", f"{criterion} {item.filename}",
+            after={"sha256": item.sha256, "size": item.size, "type": item.content_type})
+        return view_of(svc.registry, dossier)

@@ -1,0 +1,124 @@
+"""Moving a dossier through the workflow: every check of an event in order (freshness, state, role and level,
+guards), the dry run that performs them without changing anything, the events a user may offer now, and the
+transition itself (scores, panel, decision, audit entry)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from engine import __version__ as engine_version
+from engine.result import ScoreResult
+from engine.workflow import (
+    EVENTS,
+    TRANSITIONS,
+    GuardContext,
+    TransitionRefused,
+    authorize,
+    guard_reasons,
+    procedure_by_id,
+)
+
+from .. import audit
+from ..models import Dossier, User
+from .base import check_expected, load_dossier, load_user, log, may
+from .scores import problems, score_result, try_score
+from .settings import stored_setting
+from .view import DossierView, readable_score, view_of
+
+if TYPE_CHECKING:
+    from . import DossierService
+
+
+def prepare(svc: DossierService, s: Session, user: User, dossier: Dossier, event: str, reason: str | None,
+            expected_version: int | None, panel_members: list[str] | None) -> str:
+    """Every check of an event, in order: freshness, state, role and level, guards. Returns the new state."""
+    check_expected(s, dossier, expected_version)
+    procedure = procedure_by_id(dossier.procedure, svc.procedures)
+    new_status = authorize(procedure, event, dossier.status, user.roles, user.unit.level, user.username)
+    version = svc.version_of(dossier)
+    verified, unreadable = readable_score(dossier.verified_score) if event == "recognize" else (None, None)
+    ctx = GuardContext(
+        missing_self=tuple(problems(version, dossier, "self_value")) if event == "submit" else (),
+        missing_appraised=(tuple(problems(version, dossier, "appraised_value")) if event == "verify" else ()),
+        verified_failures=tuple(f.message for f in verified.failed_conditions) if verified else (),
+        provisional=version.provisional,
+        allow_samples=event == "recognize" and stored_setting(s, "allow_sample_documents", False) is True,
+    )
+    reasons = guard_reasons(event, ctx, reason)
+    if event == "recognize" and verified is None:
+        reasons.append(f"không đọc được kết quả thẩm định đã lưu ({unreadable}): trả lại để thẩm định lại"
+                       if unreadable else "chưa có kết quả thẩm định")
+    if event == "verify" and not [m for m in panel_members or [] if m and m.strip()]:
+        reasons.append("cần ghi thành phần hội đồng thẩm định có mặt")
+    if reasons:
+        raise TransitionRefused(event, reasons)
+    return new_status
+
+
+def check_transition(svc: DossierService, username: str, dossier_id: int, event: str, reason: str | None = None,
+                     panel_members: list[str] | None = None) -> str:
+    """Whether ``username`` may perform ``event`` now (the new state), else the refusal; changes nothing."""
+    with svc.transaction(readonly=True) as s:
+        user = load_user(s, username)
+        dossier = load_dossier(s, dossier_id, user)
+        return prepare(svc, s, user, dossier, event, reason, None, panel_members)
+
+
+def allowed(svc: DossierService, username: str, dossier_id: int) -> set[str]:
+    """What ``username`` may do to the dossier now, by state, role and level (guards aside): the pages show
+    only these buttons; every action is checked again when it is performed."""
+    with svc.transaction(readonly=True) as s:
+        user = load_user(s, username)
+        dossier = load_dossier(s, dossier_id, user)
+        out = set()
+        for action, state in (("edit", "draft"), ("appraise", "submitted")):
+            if dossier.status == state and may(svc.procedures, user, dossier, action):
+                out.add(action)
+        for event in EVENTS:
+            if dossier.status in TRANSITIONS[event] and may(svc.procedures, user, dossier, event):
+                out.add(event)
+        return out
+
+
+def transition(svc: DossierService, username: str, dossier_id: int, event: str, reason: str | None = None,
+               expected_version: int | None = None, panel_members: list[str] | None = None,
+               decision_number: str | None = None, decision_date: dt.date | None = None) -> DossierView:
+    """Perform ``event`` on the locked dossier after every check of ``prepare``, and audit it."""
+    with svc.transaction() as s:
+        user = load_user(s, username)
+        dossier = load_dossier(s, dossier_id, user, lock=True)
+        new_status = prepare(svc, s, user, dossier, event, reason, expected_version, panel_members)
+        before = {"status": dossier.status}
+        version = svc.version_of(dossier)
+        verified = None
+        if event == "submit" and dossier.self_score is None:  # every save scores complete values already
+            dossier.self_score = try_score(version, dossier, "self_value", svc.settings.engine)
+        if event == "verify":
+            verified = score_result(version, dossier, "appraised_value", svc.settings.engine)
+            dossier.verified_score = verified.to_dict() if verified is not None else None
+            dossier.panel_members = [m.strip() for m in panel_members or [] if m and m.strip()]
+        if event == "recognize":
+            dossier.decision_number = decision_number
+            dossier.decision_date = decision_date
+        dossier.status = new_status
+        dossier.engine_version = engine_version
+        dossier.updated_at = audit.now()
+        log(s, user, dossier, f"transition.{event}", event, before, _after(event, new_status, dossier, verified),
+            reason)
+        return view_of(svc.registry, dossier)
+
+
+def _after(event: str, new_status: str, dossier: Dossier, verified: ScoreResult | None) -> dict:
+    """What the audit entry of a transition records as its result (``verified``: the score a verification
+    computed)."""
+    after = {"status": new_status}
+    if event == "verify":
+        after["verified_total"] = verified.total if verified is not None else None
+        after["panel_members"] = dossier.panel_members
+    if event == "recognize":
+        after["decision"] = {"number": dossier.decision_number,
+                             "date": dossier.decision_date.isoformat() if dossier.decision_date else None}
+    return after

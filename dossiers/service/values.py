@@ -1,0 +1,126 @@
+"""A dossier's values: opening a commune's dossier of a round (every indicator empty), the commune saving its
+self-assessed values, the district recording appraised values and comments. Every value of a call is checked
+before any is stored; every bad one is reported."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from engine import __version__ as engine_version
+from engine.assessment import canonical_text, coerce, from_canonical, pair_problems, parse_text
+from engine.errors import AccessDenied, AssessmentError, CfcError, ConflictError, InputProblem
+from engine.models import CriteriaVersion
+from engine.workflow import procedure_for, round_date
+
+from .. import audit
+from ..models import Dossier, IndicatorValue
+from ..units import category_of, contains, find_unit
+from .base import load_user, log, log_changes, writable
+from .scores import try_score
+from .view import DossierView, view_of
+
+if TYPE_CHECKING:
+    from . import DossierService
+
+
+def create(svc: DossierService, username: str, commune_code: str, year: int) -> DossierView:
+    """A commune's dossier of a round, under the criteria version and procedure in force on its date."""
+    with svc.transaction() as s:
+        user = load_user(s, username)
+        day = round_date(year)
+        commune = find_unit(s, commune_code, "commune", day)
+        if not contains(user.unit, commune):
+            raise AccessDenied(f"{commune.name} không thuộc địa bàn của {username}")
+        proc = procedure_for(day, svc.procedures)
+        if not set(user.roles) & set(proc.steps["edit"].roles):
+            raise AccessDenied(f"tạo hồ sơ: cần vai trò {', '.join(proc.steps['edit'].roles)}")
+        exists = s.execute(
+            select(Dossier).where(Dossier.commune_id == commune.id, Dossier.year == year)
+        ).scalar_one_or_none()
+        if exists is not None:
+            raise ConflictError(f"{commune.name} đã có hồ sơ năm {year} (số {exists.id})")
+        category = category_of(s, commune, year)
+        if category is None:
+            raise CfcError(f"chưa có phân loại của {commune.name} ({commune.code}) năm {year}: nhập cột "
+                           f"category_{year} bằng `cfc units import`")
+        version = svc.registry.in_force(day)
+        stamp = audit.now()
+        dossier = Dossier(commune_id=commune.id, year=year, status="draft", criteria_version=version.id,
+                          procedure=proc.id, category=category, created_at=stamp, updated_at=stamp)
+        dossier.values = [IndicatorValue(code=code) for code in version.indicator_map()]
+        s.add(dossier)
+        log(s, user, dossier, "dossier.create", commune.code,
+            after={"year": year, "criteria_version": version.id, "procedure": proc.id, "category": category})
+        return view_of(svc.registry, dossier)
+
+
+def set_values(svc: DossierService, username: str, dossier_id: int, raw: dict,
+               expected_version: int | None = None) -> DossierView:
+    """Save self-assessed values (a draft may be incomplete); every bad value is reported, none stored."""
+    with svc.transaction() as s:
+        user, dossier = writable(s, svc.procedures, username, dossier_id, "edit", "draft", expected_version,
+                                 "edit", "hồ sơ đang ở trạng thái {status}: chỉ sửa khi đang soạn")
+        version = svc.version_of(dossier)
+        changed = apply(version, dossier, raw, "self_value")
+        if changed:
+            dossier.self_score = try_score(version, dossier, "self_value", svc.settings.engine)
+            dossier.engine_version = engine_version
+            log_changes(s, user, dossier, "values.set", changed)
+        return view_of(svc.registry, dossier)
+
+
+def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, comments: dict | None = None,
+             expected_version: int | None = None) -> DossierView:
+    """Record appraised values and comments of a submitted dossier."""
+    with svc.transaction() as s:
+        user, dossier = writable(s, svc.procedures, username, dossier_id, "appraise", "submitted",
+                                 expected_version, "appraise", "chỉ thẩm định hồ sơ đã nộp (đang: {status})")
+        changed = apply(svc.version_of(dossier), dossier, raw, "appraised_value")
+        by_code = {v.code: v for v in dossier.values}
+        for code, text in (comments or {}).items():
+            if code not in by_code:
+                raise AssessmentError([InputProblem(code, "unknown indicator code")])
+            old = by_code[code].comment
+            new = (text or "").strip() or None
+            if old != new:
+                by_code[code].comment = new
+                changed[f"{code}#comment"] = (old, new)
+        if changed:
+            log_changes(s, user, dossier, "values.appraise", changed)
+        return view_of(svc.registry, dossier)
+
+
+def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) -> dict[str, tuple]:
+    """Validate every given value (text or typed), then store them all; returns code → (before, after)."""
+    indicators = version.indicator_map()
+    problems, typed = [], {}
+    for code, value in raw.items():
+        if code not in indicators:
+            problems.append(InputProblem(str(code), f"unknown indicator code for {version.id}"))
+            continue
+        if value is None or (isinstance(value, str) and value.strip() == ""):
+            typed[code] = None
+            continue
+        kind = indicators[code].type
+        parsed, message = parse_text(kind, value) if isinstance(value, str) else coerce(kind, value)
+        if message:
+            problems.append(InputProblem(code, message))
+        else:
+            typed[code] = parsed
+    merged = {v.code: from_canonical(indicators[v.code].type, getattr(v, column))
+              for v in dossier.values if v.code in indicators}
+    merged.update(typed)
+    problems.extend(pair_problems(version, merged))
+    if problems:
+        raise AssessmentError(problems)
+    changed = {}
+    for item in dossier.values:
+        if item.code in typed:
+            new = None if typed[item.code] is None else canonical_text(typed[item.code])
+            old = getattr(item, column)
+            if new != old:
+                setattr(item, column, new)
+                changed[item.code] = (old, new)
+    return changed

@@ -1,1 +1,0 @@
-"""Storage: SQLAlchemy models, Alembic migrations, the dossier service (transactions, locking, audit)."""
