@@ -89,14 +89,24 @@ class Client:
             body = urllib.parse.urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         start = time.perf_counter()
-        self.conn.request(method, path, body=body, headers=headers)
-        resp = self.conn.getresponse()
+        try:
+            resp = self._send(method, path, body, headers)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # the server closed this keep-alive connection while the user was idle (gunicorn's keepalive is
+            # 2 s): reconnect and send again, as a browser does
+            self.conn.close()
+            resp = self._send(method, path, body, headers)
         text = resp.read().decode("utf-8", "replace")
         elapsed = time.perf_counter() - start
         cookie = resp.getheader("Set-Cookie")
         if cookie:
             self.cookie = cookie.split(";", 1)[0]
         return resp.status, text, elapsed
+
+
+    def _send(self, method: str, path: str, body, headers: dict) -> http.client.HTTPResponse:
+        self.conn.request(method, path, body=body, headers=headers)
+        return self.conn.getresponse()
 
 
 def field(html: str, name: str) -> str:
