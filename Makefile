@@ -20,10 +20,11 @@ install: $(STAMP)
 system-deps:
 	scripts/install-system-deps.sh
 
+# The verification address printed in QR codes is where this demo serves (stored as public_base_url).
 demo: $(STAMP)
 	$(BIN)/cfc db upgrade
-	$(BIN)/cfc demo load
-	$(BIN)/cfc serve --host $(HOST) --port $(PORT)
+	CFC_BASE_URL=http://$(HOST):$(PORT) $(BIN)/cfc demo load
+	CFC_BASE_URL=http://$(HOST):$(PORT) $(BIN)/cfc serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check .

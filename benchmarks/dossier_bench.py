@@ -33,7 +33,6 @@ import argparse
 import atexit
 import contextlib
 import csv
-import datetime as dt
 import os
 import platform
 import signal
@@ -67,6 +66,7 @@ YEAR = 2025
 PASSWORD = "bench-secret"
 PANEL = ["Chủ tịch hội đồng thẩm định", "Thành viên hội đồng"]
 STEPS = ("create", "set_values", "submit", "appraise", "verify", "recognize")
+ENTRIES_PER_DOSSIER = len(STEPS) + 1  # one audit entry per step, and the certificate's serial at recognition
 PROGRESS_EVERY = 250
 
 
@@ -123,7 +123,7 @@ class Result:
     @property
     def ok(self) -> bool:
         return (self.chain_ok and self.recognized == self.n and self.dossiers == self.n
-                and self.audit_entries == self.users + 1 + len(STEPS) * self.n)
+                and self.audit_entries == self.users + 1 + ENTRIES_PER_DOSSIER * self.n)
 
     @property
     def median(self) -> float:
@@ -290,7 +290,7 @@ def lifecycle(service: DossierService, chosen: list[tuple[str, str]], officers: 
     """The timed part: every dossier from creation to recognition, one after the other."""
     steps = {name: [] for name in STEPS}
     clock = time.perf_counter
-    decision_date = dt.date(YEAR, 12, 20)
+    decision_date = audit.local_date(audit.now())  # not before the verification (today), not in the future
     values = example_values()  # read once from criteria/examples, outside the timed steps
     cpu_started = time.process_time()
     started = clock()
@@ -386,8 +386,9 @@ def report(result: Result) -> None:
         f"{'OK' if r.recognized == r.n == r.dossiers else 'FAIL'}")
     chain = f"audit chain intact: {r.audit_entries:,} entries" if r.chain_ok else r.chain_message
     out(f"  check: {chain} (verify_chain {secs(r.verify_seconds)}) {'OK' if r.chain_ok else 'FAIL'}")
-    expected = r.users + 1 + len(STEPS) * r.n
-    out(f"  check: audit entries = {r.users:,} users + 1 setting + {len(STEPS)} × {r.n:,} dossiers = {expected:,} "
+    expected = r.users + 1 + ENTRIES_PER_DOSSIER * r.n
+    out(f"  check: audit entries = {r.users:,} users + 1 setting + {ENTRIES_PER_DOSSIER} × {r.n:,} dossiers = "
+        f"{expected:,} "
         f"{'OK' if r.audit_entries == expected else 'FAIL'}")
     out(f"  whole backend (server, setup, lifecycle, checks): {secs(r.wall)}")
 

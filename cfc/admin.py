@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from engine.numbers import format_number
 from engine.workflow import ROLES
 
 from .common import AS_OPTION, nfc, open_service, settings, who_acts
@@ -42,7 +43,8 @@ def units_import(file: Path, actor: str | None) -> None:
         report = unit_store.import_csv(s, file)
         audit.append(s, actor=who_acts(actor, dossier_data=False), action="units.import", target=file.name,
                      after={"created": report.created, "updated": report.updated})
-    click.echo(f"{report.created} units created, {report.updated} updated, {report.categories} categories set")
+    click.echo(f"{format_number(report.created)} units created, {format_number(report.updated)} updated, "
+               f"{format_number(report.categories)} categories set")
 
 
 @click.group()

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .common import AS_OPTION, nfc, open_service, who_acts
+from .common import AS_OPTION, DOSSIER_ID, nfc, open_service, who_acts
 
 
 @click.group("audit")
@@ -27,7 +27,7 @@ def audit_verify() -> None:
 
 
 @audit.command("show")
-@click.argument("dossier_id", type=int)
+@click.argument("dossier_id", type=DOSSIER_ID)
 @AS_OPTION
 def audit_show(dossier_id, actor) -> None:
     """Every change of a dossier: who, when, what, before/after, why."""

@@ -16,7 +16,20 @@ from pathlib import Path
 
 import click
 
-from .common import AS_OPTION, fail, nfc, open_service, out_path, progress, refusals, registry, who_acts
+from engine.numbers import format_number
+
+from .common import (
+    AS_OPTION,
+    ROUND,
+    fail,
+    nfc,
+    open_service,
+    out_path,
+    progress,
+    refusals,
+    registry,
+    who_acts,
+)
 
 
 class ImportGroup(click.Group):
@@ -56,7 +69,7 @@ def _write_problems(path: Path | None, report) -> None:
 
 @import_group.command("file")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--round", "year", type=int, required=True, help="Assessment round (year).")
+@click.option("--round", "year", type=ROUND, required=True, help="Assessment round (year).")
 @AS_OPTION
 @click.option("--dry-run", is_flag=True, help="Check and score, print the report, store nothing.")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -97,7 +110,7 @@ def import_file_cmd(file: Path, year: int, actor: str | None, dry_run: bool, rep
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="FILE.xlsx or FILE.csv")
 @click.option("--unit", "unit_code", help="Pre-fill one row per commune of this unit (needs the database).")
-@click.option("--round", "year", type=int, help="With --unit: the communes of this round (default: this year).")
+@click.option("--round", "year", type=ROUND, help="With --unit: the communes of this round (default: this year).")
 def import_template(version_id: str, output: Path, unit_code: str | None, year: int | None) -> None:
     """Write the import file of criteria version VERSION_ID: commune_code, then one column per indicator."""
     from dossiers.bulk.template import write_template
@@ -118,7 +131,7 @@ def import_template(version_id: str, output: Path, unit_code: str | None, year: 
 
 
 @click.command("export")
-@click.option("--round", "year", type=int, help="Assessment round (year).")
+@click.option("--round", "year", type=ROUND, help="Assessment round (year).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="FILE.xlsx or FILE.csv")
 @click.option("--values", "what", flag_value="values", help="The self-assessed values in the import layout.")
@@ -148,7 +161,7 @@ def export(year: int | None, output: Path, what: str | None, dossier_id: int | N
 
 @click.command("report")
 @click.option("--province", "province_code", required=True, help="Official code of the province.")
-@click.option("--round", "year", type=int, required=True, help="Assessment round (year).")
+@click.option("--round", "year", type=ROUND, required=True, help="Assessment round (year).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="FILE.pdf")
 @AS_OPTION
 def report(province_code: str, year: int, output: Path, actor: str | None) -> None:
@@ -165,5 +178,6 @@ def report(province_code: str, year: int, output: Path, actor: str | None) -> No
         data = collect(service, username, province_code, year)
     write_file(province_report_pdf(from_dict(ProvinceReportData, data.fields())), output)
     t = data.total
-    click.echo(nfc(f"wrote {output}: {data.province_name}, {t.communes} communes, {t.assessed} assessed, "
-                   f"{t.recognized} recognised ({t.share:.1f} %)"), err=True)
+    click.echo(nfc(f"wrote {output}: {data.province_name}, {format_number(t.communes)} communes, "
+                   f"{format_number(t.assessed)} assessed, {format_number(t.recognized)} recognised "
+                   f"({format_number(t.share, 1)} %)"), err=True)

@@ -17,9 +17,10 @@ import click
 import certificates as docs
 from dossiers import issuance
 from dossiers.config import public_base_url
+from engine.errors import CfcError
 from engine.numbers import format_number
 
-from .common import AS_OPTION, fail, nfc, open_service, settings, who_acts, write_file
+from .common import AS_OPTION, DOSSIER_ID, ROUND, fail, nfc, open_service, settings, who_acts, write_file
 
 OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
                       help="The PDF file ('-' for standard output); default: in the instance folder.")
@@ -37,7 +38,7 @@ def certificates() -> None:
 
 @certificates.command("print")
 @click.option("--province", "province", required=True, help="Official code of the province, e.g. 62.")
-@click.option("--round", "year", type=int, required=True, help="Year of the assessment round.")
+@click.option("--round", "year", type=ROUND, required=True, help="Year of the assessment round.")
 @OUTPUT
 @BASE_URL
 @click.option("--signer", default="", help="Name of the signer printed under the signature.")
@@ -47,17 +48,19 @@ def print_round(province: str, year: int, output: Path | None, base_url: str | N
     """One PDF with the certificate of every recognised commune of a province's round.
 
     Communes without a certificate get a serial number now; printing again gives the same serials and the same
-    bytes."""
+    bytes. A dossier that cannot be printed (e.g. recognised without a decision: see `cfc dossier
+    amend-decision`) is listed on standard error and the others are printed; the exit status is then 1."""
     username = who_acts(actor)
     with open_service() as service, service.transaction() as s:
         issuance.check_province_access(s, username, province)
         url = public_base_url(settings(), s, base_url)
-        issued = issuance.issue_round(s, province, year, username)
-        config = issuance.load_documents()
-        fields = [issuance.certificate_fields(s, c, url, service.registry, signer, config) for c in issued]
+        fields, skipped = _round_fields(s, service.registry, province, year, username, url, signer)
         issuance.check_samples(s, any(f["provisional"] for f in fields))
+    for line in skipped:
+        click.echo(nfc(f"bỏ qua {line}"), err=True)
     if not fields:
-        fail(f"không có xã nào được công nhận của tỉnh {province} năm {year}")
+        fail(f"không có xã nào được công nhận của tỉnh {province} năm {year}"
+             + (f" in được ({len(skipped)} hồ sơ bị bỏ qua)" if skipped else ""))
     items = [docs.from_dict(docs.CertificateData, f) for f in fields]
     with click.progressbar(length=len(items), label="In giấy công nhận", file=sys.stderr) as bar:
         pdf = docs.certificates_batch_pdf(items, progress=lambda _item: bar.update(1))
@@ -66,6 +69,25 @@ def print_round(province: str, year: int, output: Path | None, base_url: str | N
     samples = " (BẢN MẪU: bộ tiêu chí tạm thời)" if any(i.provisional for i in items) else ""
     click.echo(nfc(f"{len(items)} giấy công nhận, số hiệu {items[0].serial} … {items[-1].serial}{samples} → "
                    f"{target} ({format_number(len(pdf))} bytes)"), err=True)
+    if skipped:
+        fail(f"{len(skipped)} hồ sơ không in được (xem trên)")
+
+
+def _round_fields(s, registry, province: str, year: int, username: str, url: str, signer: str
+                  ) -> tuple[list[dict], list[str]]:
+    """The certificate fields of every printable dossier of the round, and a line for each one skipped."""
+    problems: list = []
+    issued = issuance.issue_round(s, province, year, username, skipped=problems)
+    skipped = [why if why.startswith(f"hồ sơ {d.id} ") else f"hồ sơ {d.id} ({d.commune.name}): {why}"
+               for d, why in problems]
+    config = issuance.load_documents()
+    fields = []
+    for cert in issued:
+        try:
+            fields.append(issuance.certificate_fields(s, cert, url, registry, signer, config))
+        except CfcError as exc:
+            skipped.append(f"giấy công nhận {cert.serial}: {exc}")
+    return fields, skipped
 
 
 def _dossier_fields(dossier_id: int, actor: str | None, kind: str, build) -> dict:
@@ -79,7 +101,7 @@ def _dossier_fields(dossier_id: int, actor: str | None, kind: str, build) -> dic
 
 
 @certificates.command("decision")
-@click.argument("dossier_id", type=int)
+@click.argument("dossier_id", type=DOSSIER_ID)
 @OUTPUT
 @click.option("--signer", default="", help="Name of the signer.")
 @AS_OPTION
@@ -94,7 +116,7 @@ def print_decision(dossier_id: int, output: Path | None, signer: str, actor: str
 
 
 @certificates.command("minutes")
-@click.argument("dossier_id", type=int)
+@click.argument("dossier_id", type=DOSSIER_ID)
 @OUTPUT
 @AS_OPTION
 def print_minutes(dossier_id: int, output: Path | None, actor: str | None) -> None:

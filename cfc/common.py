@@ -24,6 +24,8 @@ from engine.errors import AssessmentError, CfcError, CriteriaError
 from engine.loader import Registry
 
 AS_OPTION = click.option("--as", "actor", metavar="USERNAME", help="Acting user (default $CFC_USER).")
+ROUND = click.IntRange(1990, 2100)  # a year of an assessment round
+DOSSIER_ID = click.IntRange(1, 2**63 - 1)  # what the database can hold
 
 
 def nfc(text: str) -> str:
@@ -78,12 +80,16 @@ def refusals() -> Iterator[None]:
 @contextlib.contextmanager
 def open_service():
     """The dossier service over this deployment's database; the connections are closed afterwards."""
+    from sqlalchemy import inspect
+
     from dossiers.db import make_engine, session_factory
     from dossiers.service import DossierService
 
     current = settings()
     engine = make_engine(current.database_url)
     try:
+        if not inspect(engine).has_table("dossiers"):
+            fail("the database has no tables yet: run `cfc db upgrade` (then `cfc demo load` for the demo)")
         with refusals():
             yield DossierService(session_factory(engine), registry=registry(), settings=current)
     finally:

@@ -13,7 +13,7 @@ import click
 from engine.numbers import format_number
 from engine.workflow import LABELS
 
-from .common import AS_OPTION, nfc, open_service, parse_day, refusals, who_acts
+from .common import AS_OPTION, DOSSIER_ID, ROUND, nfc, open_service, parse_day, refusals, who_acts
 from .render import print_dossier
 
 EXPECT_OPTION = click.option("--expect", "expected", type=int, help="The version you last saw; refuse if it changed.")
@@ -36,7 +36,7 @@ def _pairs(items: tuple[str, ...]) -> dict:
 
 @dossier.command("create")
 @click.argument("commune_code")
-@click.option("--round", "year", type=int, required=True, help="Assessment round (year).")
+@click.option("--round", "year", type=ROUND, required=True, help="Assessment round (year).")
 @AS_OPTION
 @click.option("--json", "as_json", is_flag=True)
 def dossier_create(commune_code, year, actor, as_json) -> None:
@@ -60,7 +60,7 @@ def dossier_list(year, status, actor) -> None:
 
 
 @dossier.command("show")
-@click.argument("dossier_id", type=int)
+@click.argument("dossier_id", type=DOSSIER_ID)
 @AS_OPTION
 @click.option("--json", "as_json", is_flag=True)
 def dossier_show(dossier_id, actor, as_json) -> None:
@@ -71,7 +71,7 @@ def dossier_show(dossier_id, actor, as_json) -> None:
 
 
 @dossier.command("set")
-@click.argument("dossier_id", type=int)
+@click.argument("dossier_id", type=DOSSIER_ID)
 @click.argument("values", nargs=-1)
 @click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="An assessment file (YAML/JSON) whose indicators are saved.")
@@ -91,7 +91,7 @@ def dossier_set(dossier_id, values, file, expected, actor) -> None:
 
 
 @dossier.command("appraise")
-@click.argument("dossier_id", type=int)
+@click.argument("dossier_id", type=DOSSIER_ID)
 @click.argument("values", nargs=-1)
 @click.option("--comment", "comments", multiple=True, help="CODE=comment (repeatable).")
 @EXPECT_OPTION
@@ -110,7 +110,7 @@ def _transition(event: str, dossier_id: int, actor: str | None, expected: int | 
 
 
 def _reasoned(event: str, needs_reason: bool, help_text: str) -> click.Command:
-    @click.argument("dossier_id", type=int)
+    @click.argument("dossier_id", type=DOSSIER_ID)
     @click.option("--reason", required=needs_reason, help="Why (required for return, reject, revoke).")
     @EXPECT_OPTION
     @AS_OPTION
@@ -130,7 +130,7 @@ for _event, _needs_reason, _help in (
 
 
 @dossier.command("verify")
-@click.argument("dossier_id", type=int)
+@click.argument("dossier_id", type=DOSSIER_ID)
 @click.option("--member", "members", multiple=True, required=True, help="A panel member present (repeatable).")
 @EXPECT_OPTION
 @AS_OPTION
@@ -140,12 +140,27 @@ def dossier_verify(dossier_id, members, expected, actor) -> None:
 
 
 @dossier.command("recognize")
-@click.argument("dossier_id", type=int)
+@click.argument("dossier_id", type=DOSSIER_ID)
 @click.option("--decision", "number", help="Decision number, e.g. 123/QĐ-UBND.")
 @click.option("--date", "date", help="Decision date YYYY-MM-DD.")
 @EXPECT_OPTION
 @AS_OPTION
 def dossier_recognize(dossier_id, number, date, expected, actor) -> None:
-    """Recognise a verified dossier (province sign-off)."""
+    """Recognise a verified dossier (province sign-off) by its decision: number and date are required."""
     _transition("recognize", dossier_id, actor, expected, decision_number=number,
                 decision_date=parse_day(date, "--date"))
+
+
+@dossier.command("amend-decision")
+@click.argument("dossier_id", type=DOSSIER_ID)
+@click.option("--decision", "number", required=True, help="Decision number, e.g. 123/QĐ-UBND.")
+@click.option("--date", "date", required=True, help="Decision date YYYY-MM-DD.")
+@click.option("--reason", required=True, help="Why the decision is set or corrected.")
+@EXPECT_OPTION
+@AS_OPTION
+def dossier_amend_decision(dossier_id, number, date, reason, expected, actor) -> None:
+    """Set or correct the decision of a recognised dossier (e.g. one recognised without it), audited."""
+    day = parse_day(date, "--date")
+    with open_service() as service:
+        view = service.amend_decision(who_acts(actor), dossier_id, number, day, reason, expected)
+    print_dossier(view, False)

@@ -59,7 +59,11 @@ def _parse_all(files, day: dt.date | None) -> list:
     for path in files:
         try:
             data = read_assessment_file(path)
-            version = known.resolve(data.get("criteria_version"), day or _assessed_on(data))
+            named = data.get("criteria_version")
+            if named is not None and not isinstance(named, str):
+                problems.append(f"{path}: criteria_version: a version id such as qd06-2019, not {named!r}")
+                continue
+            version = known.resolve(named, day or _assessed_on(data))
             parsed.append((version, parse_assessment(data, version, str(path))))
         except AssessmentError as exc:
             problems.extend(f"{path}: {p}" for p in exc.problems)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.numbers import format_number
+
 from .models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -129,7 +131,7 @@ def verify_chain(session: Session) -> ChainReport:
     if head is not None and (head.seq != count or head.hash != prev):
         return ChainReport(False, count, f"entry {count + 1}: deleted (the chain ends at entry {count} but "
                                          f"{head.seq} were written)", count + 1)
-    return ChainReport(True, count, f"audit chain intact: {count} entries")
+    return ChainReport(True, count, f"audit chain intact: {format_number(count)} entries")
 
 
 def history(session: Session, dossier_id: int) -> list[AuditEntry]:

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -61,8 +61,8 @@ class Settings(BaseModel):
     database_url: str
     criteria_dir: Path | None = None
     engine: Literal["durable", "python"] = "durable"
-    max_upload_mb: float = 10.0
-    import_workers: int | None = None
+    max_upload_mb: float = Field(10.0, gt=0, le=10_000, allow_inf_nan=False)
+    import_workers: int | None = Field(None, ge=0, le=64)
     secret_key: str | None = None
     base_url: str | None = None
     user: str | None = None
@@ -106,8 +106,8 @@ class Settings(BaseModel):
 def _explain(field: str, message: str) -> str:
     hints = {
         "engine": "use 'durable' (default) or 'python'",
-        "max_upload_mb": "a number of megabytes, e.g. 10",
-        "import_workers": "a whole number of worker processes (0: score in this process)",
+        "max_upload_mb": "a number of megabytes above 0 and at most 10000, e.g. 10",
+        "import_workers": "a whole number of worker processes from 0 (score in this process) to 64",
     }
     return hints.get(field, message)
 
@@ -143,10 +143,12 @@ def stored(session: Session) -> dict[str, object]:
 
 
 def public_base_url(settings: Settings, session: Session, option: str | None = None) -> str:
-    """Where certificates are verified: ``option`` (``--base-url``), ``CFC_BASE_URL``, else the stored
-    setting ``public_base_url``."""
+    """Where certificates are verified, one rule for the web and the commands: ``option`` (``--base-url``, the
+    commands only), else ``CFC_BASE_URL``, else the stored setting ``public_base_url``. None of them: a
+    ConfigError naming them (nothing falls back to a local address: the URL goes into every QR code)."""
     url = option or settings.base_url or stored(session).get("public_base_url")
     if not url:
-        raise ConfigError("say where certificates are verified: --base-url URL, CFC_BASE_URL, or the setting "
-                          "public_base_url (the QR code holds URL/verify/SERIAL)")
+        raise ConfigError("chưa có địa chỉ công khai để kiểm tra giấy công nhận (mã QR ghi URL/verify/SỐ-HIỆU): "
+                          "đặt --base-url URL (dòng lệnh), biến môi trường CFC_BASE_URL hoặc thiết lập "
+                          "public_base_url")
     return str(url)

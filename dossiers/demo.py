@@ -1,5 +1,6 @@
 """Demo data: Kon Tum province (code 62) as the official list had it before 07/2025, its users, and dossiers
-of the 2024 round in every status so that every page has something to show.
+of the 2024 round in every status so that every page has something to show. Every recognised dossier has
+its decision (number and date: the day the demo is loaded, as verification happens that day too).
 
 Units come from dossiers/data/units-kontum-2019.csv (made from the official list published in the package
 ``vietnam-provinces``; scripts/make_unit_csv.py). The communes' 2024 categories are a demo assumption (a phường
@@ -9,7 +10,6 @@ Every change goes through the dossier service, so the audit trail of the demo is
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.template import example_values
 
+from . import audit
 from . import units as unit_store
 from .models import CommuneCategory, Dossier, Unit, User
 from .service import DossierService
@@ -93,7 +94,8 @@ def load(sessions: sessionmaker[Session], service: DossierService | None = None)
             add_user(s, username, PASSWORD, code, roles, name, actor="demo", unit_level=level)
     service.set_setting("demo", "allow_sample_documents", True)
     service.set_setting("demo", "current_round", YEAR)
-    service.set_setting("demo", "public_base_url", "http://127.0.0.1:5000")
+    if service.settings.base_url:  # `make demo` passes CFC_BASE_URL=http://HOST:PORT; no silent default
+        service.set_setting("demo", "public_base_url", service.settings.base_url)
     service.create("commune1", COMMUNE1, YEAR)
     service.create("commune2", COMMUNE2, YEAR)
     rng = random.Random(2024)
@@ -142,8 +144,9 @@ def _walk(service: DossierService, officer: str, code: str, final: str, rng: ran
         service.transition("province", view.id, "reject",
                            reason="Kết quả thẩm định chưa đạt: TC11, TC12, TC13 chưa đạt yêu cầu")
         return
+    # a decision is dated on or after the verification (today, as the demo is loaded) and never in the future
     service.transition("province", view.id, "recognize", decision_number=f"{100 + view.id}/QĐ-UBND",
-                       decision_date=dt.date(2024, 12, 20))
+                       decision_date=audit.local_date(audit.now()))
     if final == "revoked":
         service.transition("province", view.id, "revoke",
                            reason="Kiểm tra sau công nhận phát hiện số liệu tiêm chủng không đúng thực tế")

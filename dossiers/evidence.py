@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 from engine.errors import CfcError
+from engine.numbers import format_number
 
 from . import audit
 from .models import Dossier, Evidence
@@ -43,8 +44,8 @@ def check_upload(filename: str, content: bytes, limit: int) -> tuple[str, str]:
     """(safe file name, content type), or UploadRefused saying why; ``limit`` in bytes
     (``Settings.max_upload_bytes``)."""
     if len(content) > limit:
-        raise UploadRefused(f"{filename}: {len(content)} bytes, above the limit of {limit // (1024 * 1024)} MB",
-                            too_large=True)
+        raise UploadRefused(f"{filename}: {format_number(len(content))} bytes, above the limit of "
+                            f"{format_number(limit / (1024 * 1024), decimals=2)} MB", too_large=True)
     if not content:
         raise UploadRefused(f"{filename}: the file is empty")
     name = safe_name(filename)

@@ -21,8 +21,3 @@ def upgrade(url: str, revision: str = "head") -> None:
     """Migrate the database at ``url`` to ``revision``."""
     command.upgrade(alembic_config(url), revision)
 
-
-def current_head() -> str:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -235,6 +235,13 @@ def communes_of(session: Session, unit_code: str, year: int | None = None) -> li
     return [(u.code, u.name) for u in sorted(found, key=lambda u: (len(u.code), u.code))]
 
 
+def code_order(code: str | None) -> tuple:
+    """A sort key for official unit codes: numeric codes by their number, then other codes, then none."""
+    if code is None:
+        return (2, 0, "")
+    return (0, int(code), "") if code.isdigit() else (1, 0, code)
+
+
 def contains(outer: Unit, inner: Unit) -> bool:
     """Whether ``inner`` is ``outer`` or lies inside it."""
     return inner.id == outer.id or any(a.id == outer.id for a in inner.ancestors())

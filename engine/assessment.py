@@ -60,6 +60,8 @@ def read_assessment_file(path: Path | str) -> dict:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise AssessmentError([InputProblem("file", exc.strerror or str(exc))], str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise AssessmentError([InputProblem("file", f"not UTF-8 text (byte {exc.start})")], str(path)) from None
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
@@ -71,6 +73,8 @@ def read_assessment_file(path: Path | str) -> dict:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
         raise AssessmentError([InputProblem("file", where + " ".join(str(exc).split()))], str(path)) from None
+    except ValueError as exc:  # a value YAML types itself and cannot build, e.g. the date 2024-13-01
+        raise AssessmentError([InputProblem("file", f"invalid value: {exc}")], str(path)) from None
     if not isinstance(data, dict):
         raise AssessmentError([InputProblem("file", "an assessment must be a mapping")], str(path))
     return data

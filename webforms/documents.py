@@ -4,40 +4,37 @@ checks a certificate at /verify/SERIAL (no sign-in). Data comes from ``dossiers.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, render_template, request
 
 import certificates as docs
 from dossiers import issuance
 from dossiers.config import ConfigError, public_base_url
+from dossiers.issuance.serials import certificate_of
 
 from .auth import require_role
 from .db import service, settings
-
-DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 bp = Blueprint("documents", __name__)
 STEMS = {"certificate": "giay-cong-nhan", "decision": "quyet-dinh-cong-nhan", "minutes": "bien-ban-tham-dinh"}
 
 
-def base_url() -> str:
-    """Where the verification pages are reached: CFC_BASE_URL, else the stored setting ``public_base_url``,
-    else the address ``cfc serve`` uses by default (never the request's Host header: it goes into QR codes)."""
-    with service().transaction(readonly=True) as s:
-        try:
-            return public_base_url(settings(), s).rstrip("/")
-        except ConfigError:
-            return DEFAULT_BASE_URL
+def base_url(session) -> str:
+    """Where the verification pages are reached (``dossiers.config.public_base_url``: CFC_BASE_URL, else the
+    stored setting ``public_base_url``); none is a ConfigError that names them. Never the request's Host
+    header: it goes into QR codes."""
+    return public_base_url(settings(), session).rstrip("/")
 
 
 def document_pdf(username: str, dossier_id: int, kind: str) -> tuple[bytes, str]:
     """The PDF bytes of one document of a dossier and a file name; checks role and jurisdiction
-    (``issuance.check_document_access``, as the commands do)."""
+    (``issuance.check_document_access``, as the commands do). Reads only: the certificate's serial was
+    allocated when the dossier was recognised."""
     svc = service()
-    with svc.transaction() as s:
+    with svc.transaction(readonly=True) as s:
         dossier = issuance.check_document_access(s, username, dossier_id, kind)
         if kind == "certificate":
-            cert = issuance.issue(s, dossier, username)  # idempotent: the same serial every time
-            fields = issuance.certificate_fields(s, cert, base_url(), svc.registry)
+            cert = certificate_of(s, dossier)
+            fields = issuance.certificate_fields(s, cert, base_url(s), svc.registry)
             data, render = docs.from_dict(docs.CertificateData, fields), docs.certificate_pdf
         elif kind == "decision":
             fields = issuance.decision_fields(s, dossier, svc.registry)
@@ -67,7 +64,11 @@ def verify(serial: str):
     if len(serial) > 40:
         abort(404)
     with service().transaction(readonly=True) as s:
-        found = issuance.verification(s, serial, base_url(), service().registry)
+        try:
+            url = base_url(s)
+        except ConfigError:  # checking a serial needs no configured address: the page shows the one it is at
+            url = request.url_root.rstrip("/")
+        found = issuance.verification(s, serial, url, service().registry)
     if found is None:
         message = (f"Không có giấy công nhận nào mang số hiệu {serial}: giấy mang số hiệu này là giấy giả "
                    "hoặc số hiệu bị ghi sai.")

@@ -26,6 +26,8 @@ ACTIONS = {
     "transition.reject": "Không công nhận",
     "transition.revoke": "Thu hồi",
     "certificate.issue": "Cấp giấy công nhận",
+    "certificate.reissue": "Cấp lại giấy công nhận",
+    "decision.amend": "Sửa quyết định công nhận",
 }
 
 

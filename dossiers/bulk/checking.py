@@ -16,8 +16,8 @@ from engine.models import CriteriaVersion
 from engine.numbers import format_number
 from engine.workflow import LABELS, round_date
 
+from ..lookup import load_user
 from ..models import CommuneCategory, Dossier, IndicatorValue, Unit, User
-from ..service.base import load_user
 from ..units import valid_on
 from .cells import classify, commune_code, fold, parse_cell, ratio_pairs, shown_value
 from .outcome import CellProblem, ImportReport, RowResult

@@ -31,11 +31,11 @@ from engine.numbers import format_number
 from engine.result import ScoreResult
 from engine.workflow import LABELS, round_date
 
+from ..lookup import load_user
 from ..models import AuditEntry, Dossier, Unit, User
 from ..service import DossierService
-from ..service.base import load_user
 from ..service.view import readable_score
-from ..units import contains
+from ..units import code_order, contains
 from .template import values_sheet
 from .write import Sheet, output_format, write_tables
 
@@ -50,7 +50,7 @@ class ExportSummary:
     what: str
 
     def __str__(self) -> str:
-        return f"wrote {self.path} ({self.what}: {self.rows} rows)"
+        return f"wrote {self.path} ({self.what}: {format_number(self.rows)} rows)"
 
 
 def _dossiers(session: Session, user: User, year: int) -> list[Dossier]:
@@ -62,11 +62,7 @@ def _dossiers(session: Session, user: User, year: int) -> list[Dossier]:
 
 def _sort_key(commune: Unit) -> tuple:
     path = [commune, *commune.ancestors()][::-1]
-    return tuple((u.level, _numeric(u.code)) for u in path)
-
-
-def _numeric(code: str) -> tuple:
-    return (0, int(code), "") if code.isdigit() else (1, 0, code)
+    return tuple((u.level, code_order(u.code)) for u in path)
 
 
 def _parents(commune: Unit) -> tuple[str, str]:

@@ -33,10 +33,10 @@ from engine.numbers import format_number
 from engine.result import ScoreResult
 from engine.workflow import LABELS, round_date
 
+from ..lookup import load_user
 from ..models import Dossier, Unit
 from ..service import DossierService
-from ..service.base import load_user
-from ..units import contains, find_unit
+from ..units import code_order, contains, find_unit
 from .export import round_version, score_of
 from .report_figures import (
     ASSESSED,
@@ -165,12 +165,6 @@ def _valid_on(unit: Unit, day: dt.date) -> bool:
     return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day <= unit.valid_to)
 
 
-def _numeric(code: str | None) -> tuple:
-    if code is None:
-        return (2, 0, "")
-    return (0, int(code), "") if code.isdigit() else (1, 0, code)
-
-
 def _group_of(commune: Unit) -> tuple[str, str | None]:
     parent = commune.parent
     if parent is not None and parent.level == "district":
@@ -195,7 +189,7 @@ def _tally(communes: list[Unit], dossiers: dict[int, Dossier], total: GroupRow,
     the assessed dossiers that have a score."""
     groups: dict[str, GroupRow] = {}
     lines, totals = [], []
-    for commune in sorted(communes, key=lambda u: (_numeric(_group_of(u)[1]), _numeric(u.code))):
+    for commune in sorted(communes, key=lambda u: (code_order(_group_of(u)[1]), code_order(u.code))):
         name, code = _group_of(commune)
         group = groups.setdefault(name, GroupRow(name, code))
         d = dossiers.get(commune.id)
@@ -234,7 +228,7 @@ def collect(service: DossierService, username: str, province_code: str, year: in
             province_code=province.code, province_name=province.name, year=year, criteria_version=version.id,
             provisional=version.provisional, actor=username,
             generated_at=dt.datetime.now().astimezone().isoformat(timespec="minutes"),
-            groups=sorted(groups.values(), key=lambda g: (g.code is None, _numeric(g.code), g.name)), total=total,
+            groups=sorted(groups.values(), key=lambda g: (g.code is None, code_order(g.code), g.name)), total=total,
             bins=distribution(totals, version.max_total.points, list(thresholds.values())),
             thresholds=thresholds, max_total=version.max_total.points, criteria=stats, communes=lines,
         )

@@ -28,6 +28,9 @@ from .fields import certificate_fields, decision_fields, minutes_fields, samples
 from .issuers import DocumentsEntry, documents_directory, documents_for, load_documents
 from .names import full_name, in_sentence, place_name, province_of
 from .serials import (
+    NoCertificate,
+    allocate,
+    certificate_of,
     current_certificate,
     issue,
     issue_round,
@@ -40,6 +43,7 @@ from .serials import (
 from .status import STATUS_LABELS, CertificateStatus, status_of, to_json, verification
 
 __all__ = [
+    "NoCertificate", "allocate", "certificate_of",
     "DOCUMENT_ROLES", "ISSUING_ROLES", "STATUS_LABELS", "VIETNAM", "Certificate", "CertificateStatus", "DocumentsEntry",
     "certificate_fields", "check_document_access", "check_province_access", "check_samples",
     "check_serial_access", "current_certificate",

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from engine.errors import AccessDenied, CfcError, NotFound
 
+from ..lookup import load_dossier, load_user
 from ..models import Dossier, User
-from ..service.base import load_dossier, load_user
 from ..units import contains, find_unit
 from .fields import samples_allowed
 from .serials import lookup

@@ -22,8 +22,8 @@ from engine.numbers import format_number
 from engine.result import ScoreResult
 
 from ..audit import last_event, local_date
+from ..lookup import read_score
 from ..models import Certificate, Dossier, Setting
-from ..service.view import read_score
 from ..units import contains
 from .issuers import documents_for, issuer_fields, placeholder_values
 from .names import commune_names, issuing_unit

@@ -1,6 +1,8 @@
 """Issuing certificates: a serial number unique per province and round ("62-2024-000123": province code, year of
-the round, a sequence), issued once per recognised dossier (printing twice prints the same serial), replaced by
-a new one on ``reissue``; each issue is an audit entry."""
+the round, a sequence), allocated once per dossier in the transaction that recognises it (``allocate``; printing
+twice prints the same serial, reading a document never allocates one), replaced by a new one on ``reissue``;
+each issue is an audit entry. ``cfc certificates print`` (``issue_round``) allocates the serials of dossiers
+recognised before serials were allocated at recognition."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from engine.errors import CfcError, NotFound
+from engine.errors import CfcError, ConflictError, NotFound
 
 from .. import audit
 from ..models import Certificate, Dossier
@@ -38,6 +40,23 @@ def current_certificate(session: Session, dossier: Dossier) -> Certificate | Non
         select(Certificate).where(Certificate.dossier_id == dossier.id, Certificate.superseded_by.is_(None))
         .order_by(Certificate.id.desc())
     ).scalars().first()
+
+
+class NoCertificate(ConflictError):
+    """A recognised dossier has no serial yet (recognised before serials were allocated at recognition)."""
+
+
+def certificate_of(session: Session, dossier: Dossier) -> Certificate:
+    """The current certificate of a recognised dossier, read only: ``NoCertificate`` when it has none, whose
+    message says which command allocates it."""
+    _require_recognised(dossier)
+    cert = current_certificate(session, dossier)
+    if cert is None:
+        province = province_of(dossier.commune).code
+        raise NoCertificate(f"hồ sơ {dossier.id} ({dossier.commune.name}) đã được công nhận nhưng chưa được cấp "
+                            f"số hiệu giấy công nhận: cán bộ cấp tỉnh chạy `cfc certificates print --province "
+                            f"{province} --round {dossier.year}` để cấp số hiệu, rồi tải lại")
+    return cert
 
 
 def lookup(session: Session, serial: str) -> Certificate | None:
@@ -72,6 +91,14 @@ def issue(session: Session, dossier: Dossier, actor: str, *, at: str | None = No
     """The dossier's current certificate, issued now when it has none (idempotent: printing twice prints the
     same serial). Runs in the caller's transaction; appends ``certificate.issue`` to the audit trail."""
     _require_recognised(dossier)
+    return allocate(session, dossier, actor, at=at)
+
+
+def allocate(session: Session, dossier: Dossier, actor: str, *, at: str | None = None) -> Certificate:
+    """``issue`` without the state check, for the recognition itself (its transaction sets the state): the
+    serial is allocated when the dossier is recognised, never when a document is read."""
+    if not dossier.decision_number or dossier.decision_date is None:
+        raise CfcError(f"hồ sơ {dossier.id} ({dossier.commune.name}) chưa có số và ngày quyết định công nhận")
     existing = current_certificate(session, dossier)
     if existing is not None:
         return existing
@@ -124,7 +151,19 @@ def commune_order(dossier: Dossier) -> tuple:
             int(code) if code.isdigit() else 0, code)
 
 
-def issue_round(session: Session, province_code: str, year: int, actor: str) -> list[Certificate]:
-    """The current certificate of every recognised dossier of a province's round, issuing the missing ones."""
+def issue_round(session: Session, province_code: str, year: int, actor: str,
+                skipped: list[tuple[Dossier, str]] | None = None) -> list[Certificate]:
+    """The current certificate of every recognised dossier of a province's round, issuing the missing ones.
+    With a ``skipped`` list, a dossier that cannot have one (e.g. no decision) is added to it with the reason
+    and the others are issued; without one, the first such dossier raises its CfcError."""
     find_unit(session, province_code, "province")  # CfcError when there is no such province
-    return [issue(session, d, actor) for d in round_dossiers(session, province_code, year)]
+    issued = []
+    for dossier in round_dossiers(session, province_code, year):
+        try:
+            with session.begin_nested():  # a refusal leaves nothing of this dossier behind
+                issued.append(issue(session, dossier, actor))
+        except CfcError as exc:
+            if skipped is None:
+                raise
+            skipped.append((dossier, str(exc)))
+    return issued

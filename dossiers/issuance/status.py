@@ -5,6 +5,9 @@
   that audit entry;
 * ``superseded``: a newer certificate replaced this one (``reissue``, e.g. a lost or damaged paper); the new
   serial is given.
+
+"Issued on" (``issued_on``, "Ngày cấp") is the date of the recognition decision, as printed on the certificate;
+``issued_at`` is when the serial was allocated.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ def verification(session: Session, serial: str, base_url: str, registry: Registr
     fields.update({
         "status": status,
         "issued_at": cert.issued_at,
-        "issued_on": local_date(cert.issued_at),
+        "issued_on": cert.decision_date,  # "Ngày cấp" is the decision date, as on the certificate
         "dossier_id": cert.dossier_id,
         "category": cert.dossier.category,
         "category_label": category_label(cert.dossier, registry),

@@ -7,7 +7,8 @@ nothing. Optimistic locking: a caller that passes ``expected_version`` (the vers
 
 ``DossierService`` holds the database sessions, the criteria registry and the procedures; each method hands
 over to a module of one concern: ``reads``, ``values`` (creating a dossier, saving and appraising values),
-``transitions``, ``evidence``, ``settings``; ``scores`` computes scores, ``base`` is the shared plumbing
+``transitions``, ``decisions`` (the recognition decision and its repair, text lengths), ``evidence``,
+``settings``; ``scores`` computes scores, ``base`` is the shared plumbing
 (transaction, actor, dossier in jurisdiction, procedure step, version check, audit entry) and ``view`` the
 ``DossierView`` every operation returns.
 """
@@ -27,7 +28,7 @@ from engine.workflow import Procedure, load_procedures
 from ..config import Settings
 from ..db import readonly_factory
 from ..models import Dossier
-from . import base, evidence, reads, scores, transitions, values
+from . import base, decisions, evidence, reads, scores, transitions, values
 from . import settings as settings_table
 from .view import DossierView
 
@@ -99,6 +100,10 @@ class DossierService:
                    decision_number: str | None = None, decision_date: dt.date | None = None) -> DossierView:
         return transitions.transition(self, username, dossier_id, event, reason, expected_version, panel_members,
                                       decision_number, decision_date)
+
+    def amend_decision(self, username: str, dossier_id: int, number: str | None, day: dt.date | None,
+                       reason: str | None, expected_version: int | None = None) -> DossierView:
+        return decisions.amend(self, username, dossier_id, number, day, reason, expected_version)
 
     # ------------------------------------------------------------------------------- evidence and settings
     def add_evidence(self, username: str, dossier_id: int, criterion: str, filename: str, content: bytes,

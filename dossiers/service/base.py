@@ -7,16 +7,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.errors import AccessDenied, ConflictError, NotFound
+from engine.errors import AccessDenied, ConflictError
 from engine.workflow import Procedure, TransitionRefused, procedure_by_id, step_refusal
 
 from .. import audit
+from ..lookup import load_dossier, load_user
 from ..models import Dossier, User
-from ..units import contains
 
 
 @contextlib.contextmanager
@@ -30,26 +29,6 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
         raise ConflictError("hồ sơ vừa được người khác thay đổi; hãy tải lại và thử lại") from None
     finally:
         session.close()
-
-
-def load_user(session: Session, username: str) -> User:
-    """The active user named ``username``; AccessDenied when there is none."""
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None or not user.active:
-        raise AccessDenied(f"không có người dùng {username!r}")
-    return user
-
-
-def load_dossier(session: Session, dossier_id: int, user: User, lock: bool = False) -> Dossier:
-    """The dossier, within the user's jurisdiction. ``lock`` (writers) takes its row lock, so a second
-    writer waits for the first to commit and then sees what changed (PostgreSQL; SQLite's BEGIN IMMEDIATE
-    already serialises writers)."""
-    dossier = session.get(Dossier, dossier_id, with_for_update={"of": Dossier} if lock else None)
-    if dossier is None:
-        raise NotFound(f"không có hồ sơ {dossier_id}")
-    if not contains(user.unit, dossier.commune):
-        raise AccessDenied(f"hồ sơ {dossier_id} không thuộc địa bàn của {user.username}")
-    return dossier
 
 
 def require_step(procedures: list[Procedure], user: User, dossier: Dossier, action: str) -> None:

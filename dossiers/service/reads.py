@@ -11,9 +11,9 @@ from sqlalchemy import select
 from engine.workflow import round_date
 
 from .. import audit
+from ..lookup import load_dossier, load_user
 from ..models import Dossier, Unit
 from ..units import contains, path_names, valid_on
-from .base import load_dossier, load_user
 from .view import DossierView, view_of
 
 if TYPE_CHECKING:

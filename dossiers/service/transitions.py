@@ -5,6 +5,7 @@ transition itself (scores, panel, decision, audit entry)."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -22,8 +23,11 @@ from engine.workflow import (
 )
 
 from .. import audit
+from ..issuance.serials import allocate as allocate_certificate
+from ..lookup import load_dossier, load_user
 from ..models import Dossier, User
-from .base import check_expected, load_dossier, load_user, log, may
+from . import decisions
+from .base import check_expected, log, may
 from .scores import problems, score_result, try_score
 from .settings import stored_setting
 from .view import DossierView, readable_score, view_of
@@ -33,8 +37,11 @@ if TYPE_CHECKING:
 
 
 def prepare(svc: DossierService, s: Session, user: User, dossier: Dossier, event: str, reason: str | None,
-            expected_version: int | None, panel_members: list[str] | None) -> str:
-    """Every check of an event, in order: freshness, state, role and level, guards. Returns the new state."""
+            expected_version: int | None, panel_members: list[str] | None,
+            decision: tuple[str | None, dt.date | None] | None = None) -> str:
+    """Every check of an event, in order: freshness, state, role and level, guards. Returns the new state.
+    ``decision`` (number, date) is checked for ``recognize`` (see ``decisions``); None leaves it unchecked
+    (a dry run asking whether the event may happen before the decision is written)."""
     check_expected(s, dossier, expected_version)
     procedure = procedure_by_id(dossier.procedure, svc.procedures)
     new_status = authorize(procedure, event, dossier.status, user.roles, user.unit.level, user.username)
@@ -53,6 +60,8 @@ def prepare(svc: DossierService, s: Session, user: User, dossier: Dossier, event
                        if unreadable else "chưa có kết quả thẩm định")
     if event == "verify" and not [m for m in panel_members or [] if m and m.strip()]:
         reasons.append("cần ghi thành phần hội đồng thẩm định có mặt")
+    # what was typed (lengths, the decision) is judged once the guards let the event happen
+    reasons = reasons or _input_reasons(s, dossier, event, reason, panel_members, decision)
     if reasons:
         raise TransitionRefused(event, reasons)
     return new_status
@@ -65,6 +74,18 @@ def check_transition(svc: DossierService, username: str, dossier_id: int, event:
         user = load_user(s, username)
         dossier = load_dossier(s, dossier_id, user)
         return prepare(svc, s, user, dossier, event, reason, None, panel_members)
+
+
+def _input_reasons(s: Session, dossier: Dossier, event: str, reason: str | None, panel_members: list[str] | None,
+                   decision: tuple[str | None, dt.date | None] | None) -> list[str]:
+    """Why the text and decision given with ``event`` cannot be stored (lengths, control characters, the
+    decision's number and date)."""
+    found = [decisions.text_problem("lý do", reason, decisions.REASON_MAX)] if reason else []
+    if event == "verify":
+        found += decisions.panel_problems(panel_members)
+    if event == "recognize" and decision is not None:
+        found += decisions.decision_problems(s, dossier, *decision)
+    return [p for p in found if p]
 
 
 def allowed(svc: DossierService, username: str, dossier_id: int) -> set[str]:
@@ -90,7 +111,8 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
     with svc.transaction() as s:
         user = load_user(s, username)
         dossier = load_dossier(s, dossier_id, user, lock=True)
-        new_status = prepare(svc, s, user, dossier, event, reason, expected_version, panel_members)
+        new_status = prepare(svc, s, user, dossier, event, reason, expected_version, panel_members,
+                             (decision_number, decision_date))
         before = {"status": dossier.status}
         version = svc.version_of(dossier)
         verified = None
@@ -101,13 +123,15 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
             dossier.verified_score = verified.to_dict() if verified is not None else None
             dossier.panel_members = [m.strip() for m in panel_members or [] if m and m.strip()]
         if event == "recognize":
-            dossier.decision_number = decision_number
+            dossier.decision_number = unicodedata.normalize("NFC", decision_number.strip())
             dossier.decision_date = decision_date
         dossier.status = new_status
         dossier.engine_version = engine_version
         dossier.updated_at = audit.now()
         log(s, user, dossier, f"transition.{event}", event, before, _after(event, new_status, dossier, verified),
             reason)
+        if event == "recognize":  # the serial is allocated by the recognition, never by a GET
+            allocate_certificate(s, dossier, user.username)
         return view_of(svc.registry, dossier)
 
 

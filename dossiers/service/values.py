@@ -15,9 +15,11 @@ from engine.models import CriteriaVersion
 from engine.workflow import procedure_for, round_date
 
 from .. import audit
+from ..lookup import load_user
 from ..models import Dossier, IndicatorValue
 from ..units import category_of, contains, find_unit
-from .base import load_user, log, log_changes, writable
+from .base import log, log_changes, writable
+from .decisions import COMMENT_MAX, text_problem
 from .scores import try_score
 from .view import DossierView, view_of
 
@@ -84,6 +86,9 @@ def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, com
                 raise AssessmentError([InputProblem(code, "unknown indicator code")])
             old = by_code[code].comment
             new = (text or "").strip() or None
+            too_long = text_problem(f"nhận xét của {code}", new, COMMENT_MAX)
+            if too_long:
+                raise AssessmentError([InputProblem(f"{code}#comment", too_long)])
             if old != new:
                 by_code[code].comment = new
                 changed[f"{code}#comment"] = (old, new)

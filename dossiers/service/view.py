@@ -17,18 +17,13 @@ from functools import cached_property
 from engine.loader import Registry
 from engine.result import ScoreResult, StoredScoreError
 
+from ..lookup import read_score
 from ..models import Dossier
 from ..units import path_names
 
 log = logging.getLogger(__name__)
 
 SCORES = {"self_score": "điểm tự đánh giá", "verified_score": "điểm thẩm định"}
-
-
-def read_score(stored: dict | None) -> ScoreResult | None:
-    """A stored score as the typed model; None when there is none. Raises ``StoredScoreError`` when it cannot
-    be read."""
-    return ScoreResult.from_stored(stored) if stored else None
 
 
 def readable_score(stored: dict | None) -> tuple[ScoreResult | None, str | None]:

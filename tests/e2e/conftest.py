@@ -42,14 +42,15 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-def _env(instance: Path) -> dict:
+def _env(instance: Path, url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CFC_MAX_UPLOAD_MB")}
     env["CFC_INSTANCE_DIR"] = str(instance)
+    env["CFC_BASE_URL"] = url  # as `make demo` does: the QR codes point at this server
     return env
 
 
-def _cfc(instance: Path, *args: str) -> None:
-    out = subprocess.run([str(CFC), *args], env=_env(instance), capture_output=True, text=True, timeout=600)
+def _cfc(instance: Path, url: str, *args: str) -> None:
+    out = subprocess.run([str(CFC), *args], env=_env(instance, url), capture_output=True, text=True, timeout=600)
     if out.returncode != 0:
         pytest.fail(f"cfc {' '.join(args)} failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
 
@@ -73,14 +74,14 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 def server(tmp_path_factory, artifacts):
     """``cfc serve --port FREE_PORT`` on a fresh demo database (``cfc db upgrade`` + ``cfc demo load``)."""
     instance = tmp_path_factory.mktemp("e2e-instance")
-    _cfc(instance, "db", "upgrade")
-    _cfc(instance, "demo", "load")
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    _cfc(instance, url, "db", "upgrade")
+    _cfc(instance, url, "demo", "load")
     log = artifacts / "server.log"
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen([str(CFC), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                   env=_env(instance), stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+                                   env=_env(instance, url), stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(url, process, log)
         yield url

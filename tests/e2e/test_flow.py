@@ -15,10 +15,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from dossiers.audit import local_date, now
 from engine.template import example_values
 
 COMMUNE = "Xã Đắk Rơ Wa"  # dossier 1 of the demo, commune1's draft
 DECISION = "245/QĐ-UBND"
+DECIDED = local_date(now())  # the decision's date: the day of the verification (today)
 PANEL = ["Phó Chủ tịch UBND thành phố (Chủ tịch hội đồng)", "Trưởng phòng Lao động – Thương binh và Xã hội",
          "Trưởng phòng Y tế", "Trưởng phòng Giáo dục và Đào tạo"]
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -170,7 +172,7 @@ def test_province_recognises_in_batch_and_sees_the_dashboard(page, shot):
     row.locator("input[name='dossier']").check()
     expect(page.get_by_label("Công nhận", exact=True)).to_be_checked()
     page.locator("input[name='decision_number']").fill(DECISION)
-    page.locator("input[name='decision_date']").fill("2024-12-20")
+    page.locator("input[name='decision_date']").fill(DECIDED.isoformat())  # not before the verification
     shot(page, "province-batch")
     click_and_wait(page, page.get_by_role("button", name="Thực hiện"))
     flash(page, "Đã xử lý 1 hồ sơ: #1")
@@ -191,7 +193,7 @@ def test_province_recognises_in_batch_and_sees_the_dashboard(page, shot):
 
     page.goto("/dossiers/1")
     expect(page.locator("header.dossier-head .status")).to_have_text("Được công nhận")
-    expect(page.get_by_text("Quyết định công nhận số")).to_contain_text(f"{DECISION} ngày 20/12/2024")
+    expect(page.get_by_text("Quyết định công nhận số")).to_contain_text(f"{DECISION} ngày {DECIDED:%d/%m/%Y}")
     shot(page, "province-recognised")
 
 
@@ -208,6 +210,7 @@ def test_history_shows_every_step(page, shot):
         ("district1", "Thẩm định số liệu"),
         ("chair1", "Xác nhận thẩm định"),
         ("province", "Công nhận"),
+        ("province", "Cấp giấy công nhận"),  # the serial is allocated with the recognition
     ], rows
     assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", r[1]) for r in rows), rows  # Vietnam's local time
     expect(history).to_contain_text("TC07 so-tiem-chung-2024.pdf")

@@ -7,7 +7,6 @@ one with scripts/pg.sh for the session and stops it afterwards. Each test module
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import os
 import subprocess
 import tempfile
@@ -19,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from dossiers import units as unit_store
+from dossiers.audit import local_date, now
 from dossiers.db import make_engine, session_factory
 from dossiers.migrate import upgrade
 from dossiers.models import CommuneCategory, Unit
@@ -166,7 +166,7 @@ def advance(service: DossierService, commune: str, year: int, status: str, *, of
         service.transition(approver, view.id, "reject", reason="test")
         return view.id
     service.transition(approver, view.id, "recognize", decision_number="1/QĐ-UBND",
-                       decision_date=dt.date(year, 12, 20))
+                       decision_date=local_date(now()))  # not before verification (today)
     if status == "recognized":
         return view.id
     service.transition(approver, view.id, "revoke", reason="test")

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 import certificates as docs
 from cfc import main as cfc_main
+from dossiers.audit import local_date, now
 from dossiers.bulk import export
 from dossiers.bulk.importer import import_file
 from dossiers.bulk.read import read_table
@@ -109,7 +110,7 @@ def test_results_per_commune_with_points_total_threshold_status_and_decision(wor
         assert recognised[crit.code] == str(crit.points)
     assert (recognised["total"], recognised["max_total"], recognised["threshold"]) == ("935", "1000", "850")
     assert recognised["meets_conditions"] == "có" and recognised["failed_conditions"] == ""
-    assert (recognised["decision_number"], recognised["decision_date"]) == ("1/QĐ-UBND", "2025-12-20")
+    assert (recognised["decision_number"], recognised["decision_date"]) == ("1/QĐ-UBND", local_date(now()).isoformat())
     low = by_code[communes[2]]
     assert low["score_source"] == "tự đánh giá" and low["status"] == "draft"
     assert low["meets_conditions"] == "không" and "TC13 chưa đạt" in low["failed_conditions"]
@@ -126,7 +127,7 @@ def test_results_workbook_has_results_values_and_notes(world, round_2025, tmp_pa
     assert results["A1"].value == "commune_code" and results["B2"].value == "Tên xã"
     assert results.max_row == 2 + 5
     decision = [c.value for c in results[3]][-2]
-    assert decision == dt.datetime(2025, 12, 20)
+    assert decision == dt.datetime.combine(local_date(now()), dt.time())
     assert book["Chỉ số"]["A1"].value == "commune_code" and book["Chỉ số"]["B1"].value == "commune_name"
     assert "TẠM THỜI" in " ".join(str(r[0].value) for r in book["Ghi chú"].iter_rows())
     book.close()
@@ -173,14 +174,14 @@ def test_audit_trail_of_a_round_and_of_a_dossier(world, round_2025, tmp_path):
     assert seqs == sorted(seqs)
     actions = [(r[3], r[6]) for r in body if r[4] == str(recognised)]
     assert [a for a, _ in actions] == ["dossier.create", "values.set", "transition.submit", "values.appraise",
-                                       "transition.verify", "transition.recognize"]
+                                       "transition.verify", "transition.recognize", "certificate.issue"]
     imports = [dict(zip(header, r, strict=True)) for r in body if r[3] == "values.import"]
     assert len(imports) == 4 and {r["actor"] for r in imports} == {officer}
     assert json.loads(imports[-1]["after"]) == {"TC01.officer": "true"} and imports[-1]["before"] == ""
     assert imports[0]["commune_name"] and imports[0]["year"] == "2025"
 
     one = export.export_audit(world.service, officer, tmp_path / "d.xlsx", dossier_id=recognised)
-    assert one.rows == 6
+    assert one.rows == 7  # the six steps, and the serial allocated at recognition
     sheet = load_workbook(tmp_path / "d.xlsx")["Nhật ký"]
     assert sheet["D3"].value == "dossier.create" and sheet["B2"].value == "Thời điểm (UTC)"
     with pytest.raises(AccessDenied):

@@ -8,13 +8,13 @@ refusal changes nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
 from conftest import C1, C2
 from sqlalchemy import func, select
 
+from dossiers.audit import local_date, now
 from dossiers.models import AuditEntry, IndicatorValue, Setting
 from engine.errors import AccessDenied, AssessmentError
 from engine.template import example_values
@@ -85,7 +85,7 @@ class Guards:
         if status == "verified":
             return dossier
         service.transition(self.user(proc, "approver"), dossier, "recognize", decision_number="7/QĐ-UBND",
-                           decision_date=dt.date(year, 12, 20))
+                           decision_date=local_date(now()))
         assert status == "recognized"
         return dossier
 

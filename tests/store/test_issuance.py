@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import threading
 
 import pytest
@@ -15,12 +16,13 @@ from alembic.migration import MigrationContext
 from click.testing import CliRunner
 from conftest import C1, C2, P25_OTHER, advance
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 import certificates as docs
 from cfc.certificates import certificates as cli
 from dossiers import issuance
-from dossiers.models import AuditEntry, Base, Dossier, Unit, User
+from dossiers.audit import local_date, now
+from dossiers.models import AuditEntry, Base, Certificate, Dossier, Unit, User
 from engine.errors import CfcError, NotFound
 from engine.numbers import parse_count
 
@@ -45,8 +47,9 @@ def w(world):
         return advance(world.service, commune, year, status, officer=officer, **roles)
 
     ids = {
-        "c1_2024": kontum(C1, 2024, "recognized"),
+        # recognised in commune order (Phường Duy Tân 23284 first): the 2024 serials follow it
         "c2_2024": kontum(C2, 2024, "recognized"),
+        "c1_2024": kontum(C1, 2024, "recognized"),
         "c1_2023": kontum(C1, 2023, "recognized"),
         "c2_2023": kontum(C2, 2023, "recognized"),
         "c1_2022": kontum(C1, 2022, "recognized"),
@@ -69,16 +72,40 @@ def _dossier(s, world, key) -> Dossier:
 
 
 # ----------------------------------------------------------------------------------------------- serials
-def test_serials_count_per_province_and_round_in_commune_order(w):
+def test_recognition_allocates_the_serial_in_its_transaction(w):
     with w.service.transaction() as s:
+        for key, serial in (("c2_2024", "62-2024-000001"), ("c1_2024", "62-2024-000002"),
+                            ("qn_2025", "51-2025-000001"), ("hn_2025", f"{P25_OTHER}-2025-000001")):
+            dossier = _dossier(s, w, key)
+            cert = issuance.current_certificate(s, dossier)
+            assert cert is not None and cert.serial == serial
+            assert (cert.decision_number, cert.decision_date) == (dossier.decision_number, dossier.decision_date)
+            actions = s.scalars(select(AuditEntry.action).where(AuditEntry.dossier_id == dossier.id)
+                                .order_by(AuditEntry.id)).all()
+            assert actions[-2:] == ["transition.recognize", "certificate.issue"]
+        # printing finds them and allocates nothing, in commune order
         certs = issuance.issue_round(s, "62", 2024, "pa")
-        # Phường Duy Tân (23284) comes before Xã Đắk Rơ Wa (23335)
         assert [c.serial for c in certs] == ["62-2024-000001", "62-2024-000002"]
         assert [c.dossier_id for c in certs] == [w.ids["c2_2024"], w.ids["c1_2024"]]
-        assert certs[0].decision_number == "1/QĐ-UBND" and certs[0].decision_date == dt.date(2024, 12, 20)
-    with w.service.transaction() as s:
+        assert certs[0].decision_number == "1/QĐ-UBND" and certs[0].decision_date == local_date(now())
         assert issuance.issue(s, _dossier(s, w, "qn_2025"), "x").serial == "51-2025-000001"
-        assert issuance.issue(s, _dossier(s, w, "hn_2025"), "x").serial == f"{P25_OTHER}-2025-000001"
+
+
+class _Undo(Exception):
+    """Raised to roll a test's transaction back."""
+
+
+def test_the_repair_path_allocates_missing_serials_in_commune_order(w):
+    """Dossiers recognised before serials were allocated at recognition have none: ``cfc certificates print``
+    (``issue_round``) allocates them by district and commune code, whatever the order of recognition."""
+    with pytest.raises(_Undo), w.service.transaction() as s:
+        s.execute(delete(Certificate).where(Certificate.province_code == "62", Certificate.year == 2023))
+        with pytest.raises(issuance.serials.NoCertificate, match="cfc certificates print --province 62"):
+            issuance.serials.certificate_of(s, _dossier(s, w, "c1_2023"))
+        certs = issuance.issue_round(s, "62", 2023, "pa")
+        assert [c.serial for c in certs] == ["62-2023-000001", "62-2023-000002"]
+        assert [c.dossier_id for c in certs] == [w.ids["c2_2023"], w.ids["c1_2023"]]  # c1 was recognised first
+        raise _Undo
 
 
 def test_issuing_again_returns_the_same_certificate_and_logs_once(w):
@@ -108,6 +135,8 @@ def test_two_issuers_racing_get_different_numbers(w):
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(repr(exc))
 
+    with w.service.transaction() as s:  # as if recognised before serials were allocated at recognition
+        s.execute(delete(Certificate).where(Certificate.province_code == "62", Certificate.year == 2023))
     threads = [threading.Thread(target=run, args=(k,)) for k in ("c1_2023", "c2_2023")]
     for t in threads:
         t.start()
@@ -199,9 +228,11 @@ def test_certificate_from_the_database(w, tmp_path):
     assert data.issuer.body == ("ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI")  # procedure-2025: the province
     assert data.unit_phrase == "xã, phường, đặc khu"
     text = _text(docs.certificate_pdf(data))
+    day = local_date(now())  # the fixture's decision date: the day of the verification
     for expected in (data.commune.upper(), "Tỉnh Quảng Ngãi", "51-2025-000001", f"{BASE}/verify/51-2025-000001",
-                     "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "Quảng Ngãi, ngày 20 tháng 12 năm 2025",
-                     "Theo Quyết định số 1/QĐ-UBND ngày 20 tháng 12 năm 2025", "BẢN MẪU", "Nguyễn Văn Ánh"):
+                     "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", f"Quảng Ngãi, ngày {day:%d} tháng {day:%m} năm {day:%Y}",
+                     f"Theo Quyết định số 1/QĐ-UBND ngày {day:%d} tháng {day:%m} năm {day:%Y}", "BẢN MẪU",
+                     "Nguyễn Văn Ánh"):
         assert expected in text, expected
 
 
@@ -215,7 +246,9 @@ def test_decision_lists_every_commune_of_the_same_decision_and_body(w):
     assert data.proposal == "Theo đề nghị của Trưởng phòng Lao động - Thương binh và Xã hội thành phố Kon Tum."
     assert "Sở Lao động - Thương binh và Xã hội tỉnh Kon Tum (để báo cáo)" in data.recipients
     text = _text(docs.decision_pdf(data))
-    for expected in ("Số: 1/QĐ-UBND", "Kon Tum, ngày 20 tháng 12 năm 2024", "Phường Duy Tân", "Xã Đắk Rơ Wa",
+    day = local_date(now())  # the fixture's decision date: the day of the verification
+    for expected in ("Số: 1/QĐ-UBND", f"Kon Tum, ngày {day:%d} tháng {day:%m} năm {day:%Y}", "Phường Duy Tân",
+                     "Xã Đắk Rơ Wa",
                      "Công nhận 02 đơn vị", "Trần Văn Bình", "BẢN MẪU"):
         assert expected in text, expected
 
@@ -341,6 +374,11 @@ def test_cli_decision_minutes_and_verify(w, tmp_path):
     assert "BIÊN BẢN" in _text((tmp_path / "m.pdf").read_bytes())
     ok = _cli(w, "verify", "62-2024-000001", "--base-url", BASE)
     assert ok.exit_code == 0 and "Còn hiệu lực" in ok.output
+    with w.service.transaction() as s:  # allocated on another day than the decision's
+        cert = issuance.lookup(s, "62-2024-000001")
+        decided, cert.issued_at = cert.decision_date, "2031-02-03T04:05:06+00:00"
+    found = json.loads(_cli(w, "verify", "62-2024-000001", "--base-url", BASE, "--json").output)
+    assert found["issued_on"] == found["decision_date"] == decided.isoformat()
     with w.service.transaction() as s:
         revoked = s.execute(select(AuditEntry.target).where(AuditEntry.action == "certificate.issue",
                                                             AuditEntry.dossier_id == w.ids["c1_2022"])

@@ -23,13 +23,14 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder
 
-from dossiers.models import AuditEntry, Dossier, Evidence, IndicatorValue
+from dossiers.models import AuditEntry, Certificate, Dossier, Evidence, IndicatorValue
 from dossiers.users import issue_token
 
 ROOT = Path(__file__).resolve().parents[2]
 CFC = Path(sys.executable).with_name("cfc")
 OPENAPI = ROOT / "webforms" / "api" / "openapi.yaml"
 PASSWORD = "demo"
+BASE_URL = "https://treem.kontum.example.vn"
 USERS = ("commune1", "commune2", "district1", "chair1", "district2", "chair2", "province", "admin")
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # A small, real PDF (the evidence check looks at the first bytes).
@@ -38,9 +39,11 @@ PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pa
 
 
 def run_cfc(instance: Path, *args: str) -> str:
-    """Run the installed ``cfc`` command on an instance folder (SQLite there, never $DATABASE_URL)."""
+    """Run the installed ``cfc`` command on an instance folder (SQLite there, never $DATABASE_URL), with the
+    verification address ``BASE_URL`` (``cfc demo load`` stores it, as ``make demo`` does)."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["CFC_INSTANCE_DIR"] = str(instance)
+    env["CFC_BASE_URL"] = BASE_URL
     out = subprocess.run([str(CFC), *args], env=env, capture_output=True, text=True, timeout=600)
     if out.returncode != 0:
         pytest.fail(f"cfc {' '.join(args)} failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
@@ -66,6 +69,7 @@ def instance(demo_database, tmp_path_factory):
         mp.setenv("CFC_INSTANCE_DIR", str(folder))
         mp.delenv("DATABASE_URL", raising=False)
         mp.delenv("CFC_MAX_UPLOAD_MB", raising=False)
+        mp.delenv("CFC_BASE_URL", raising=False)  # the stored setting public_base_url holds BASE_URL
         yield folder
 
 
@@ -86,13 +90,15 @@ def app(instance):
 
 @dataclass(frozen=True)
 class State:
-    """Everything a request could change: audit trail, dossiers, values, evidence (rows and files)."""
+    """Everything a request could change: audit trail, dossiers, values, evidence (rows and files),
+    certificates."""
 
     audit: int
     dossiers: dict
     values: frozenset
     evidence: int
     files: int
+    certificates: frozenset
 
 
 class Site:
@@ -151,9 +157,11 @@ class Site:
                                                 IndicatorValue.self_value, IndicatorValue.appraised_value,
                                                 IndicatorValue.comment)).all())
             evidence = s.scalar(select(func.count()).select_from(Evidence))
+            certificates = frozenset(s.execute(select(Certificate.serial, Certificate.dossier_id,
+                                                      Certificate.superseded_by)).all())
         folder = self.folder / "evidence"
         files = sum(1 for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
-        return State(audit, dossiers, values, evidence, files)
+        return State(audit, dossiers, values, evidence, files, certificates)
 
     # ------------------------------------------------------------------------------------------ reading
     @staticmethod
@@ -251,6 +259,19 @@ def load_openapi_document() -> dict:
 @pytest.fixture(scope="session")
 def openapi_document() -> dict:
     return load_openapi_document()
+
+
+@pytest.fixture
+def fresh_site(demo_database, tmp_path, monkeypatch):
+    """A site on its own copy of the demo database, for tests that change it behind the app's back."""
+    for path in demo_database.parent.glob("cfc.sqlite3*"):
+        shutil.copy(path, tmp_path / path.name)
+    monkeypatch.setenv("CFC_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("CFC_BASE_URL", raising=False)
+    application = make_app(tmp_path)
+    yield Site(application, tmp_path)
+    application.extensions["cfc.engine"].dispose()
 
 
 @pytest.fixture

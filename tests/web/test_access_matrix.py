@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from dossiers.audit import local_date, now
+
 # WTForms 3.3 deprecates (value, label) tuples as choices, which every form of the app passes; the failing
 # test_forms.py::test_pages_render_without_deprecation_warnings reports it. Ignored here so that this module
 # reports access control only.
@@ -146,7 +148,7 @@ def payload(route: str) -> dict:
         "/district/dossiers/3/verify": {"members": "Chủ tịch hội đồng\nThành viên"},
         "/district/dossiers/12/verify": {"members": "Chủ tịch hội đồng\nThành viên"},
         "/province/decide": {"dossier": "5", "action": "recognize", "decision_number": "9/QĐ-UBND",
-                             "decision_date": "2024-12-20"},
+                             "decision_date": local_date(now()).isoformat()},
         "/province/dossiers/7/revoke": {"reason": "Kiểm tra lại"},
         "/admin/criteria/qd06-2019/publish": {},
         "/import": {"year": "2024", "file": (io.BytesIO(b"commune_code,TC13.satisfaction\n23335,90\n"), "x.csv")},

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from criteria import DIRECTORY
+from dossiers.audit import local_date, now
 from dossiers.models import Dossier, Unit, User
 from dossiers.users import add_user
 from engine.template import example_values
@@ -63,7 +64,8 @@ CASES = {
     "/district/dossiers/4/return": ("district1", lambda site: {"reason": "Thiếu minh chứng TC07"}),
     "/district/dossiers/13/verify": ("chair2", lambda site: {"members": "Chủ tịch hội đồng\nThành viên"}),
     "/province/decide": ("province", lambda site: {"dossier": "5", "action": "recognize",
-                                                   "decision_number": "77/QĐ-UBND", "decision_date": "2024-12-20"}),
+                                                   "decision_number": "77/QĐ-UBND",
+                                                   "decision_date": local_date(now()).isoformat()}),
     "/province/dossiers/7/revoke": ("province", lambda site: {"reason": "Phát hiện sai số liệu"}),
     "/admin/criteria/qd06-2019/publish": ("admin", lambda site: {}),
     "/import": ("district1", lambda site: {"year": "2024", "file": (io.BytesIO(IMPORT_CSV), "nhap.csv")}),

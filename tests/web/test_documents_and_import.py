@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import unicodedata
 
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import delete, select
+
+from dossiers import issuance
+from dossiers.models import Certificate, Dossier, Setting
+from webforms.filters import vn_date
 
 SERIAL_RE = re.compile(r"62-2024-\d{6}")
 
@@ -60,6 +66,69 @@ def test_an_unknown_serial_is_not_genuine(site):
     page = site.anonymous().get("/verify/62-2024-424242")
     assert page.status_code == 404
     assert "62-2024-424242" in page.get_data(as_text=True)
+
+
+def test_a_certificate_download_writes_nothing(site):
+    """The serial was allocated by the recognition: the page and the API only read it."""
+    client, token = site.client("province"), site.bearer("province")  # signing in writes: before the snapshot
+    before = site.state()
+    assert before.certificates  # the demo's recognitions allocated them
+    for _ in range(2):
+        assert client.get("/dossiers/8/certificate.pdf").status_code == 200
+        answer = site.anonymous().get("/api/v1/dossiers/8/certificate.pdf", headers=token)
+        assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert site.state() == before
+
+
+def test_every_recognised_dossier_of_the_demo_has_its_serial(site):
+    with site.service.transaction(readonly=True) as s:
+        recognised = s.scalars(select(Dossier).where(Dossier.status == "recognized")).all()
+        assert recognised and all(issuance.current_certificate(s, d) is not None for d in recognised)
+
+
+def test_issued_on_is_the_decision_date_on_the_pdf_and_the_verify_page(site):
+    with site.service.transaction(readonly=True) as s:
+        dossier = s.get(Dossier, 9)
+        serial, decided = issuance.current_certificate(s, dossier).serial, dossier.decision_date
+    pdf = pdf_text(site.client("province").get("/dossiers/9/certificate.pdf").get_data())
+    assert serial in pdf and f"Cấp ngày {decided:%d/%m/%Y}" in pdf
+    page = site.anonymous().get(f"/verify/{serial}").get_data(as_text=True)
+    shown = re.search(r"Ngày cấp</th>\s*<td>([^<]*)</td>", page)
+    assert shown and shown.group(1).strip() == vn_date(decided)
+
+
+def _recognised_before_serials(site, dossier_id: int) -> None:
+    """The dossier as recognised before serials were allocated at recognition: no certificate row."""
+    with site.service.transaction() as s:
+        s.execute(delete(Certificate).where(Certificate.dossier_id == dossier_id))
+
+
+def test_a_recognised_dossier_without_a_serial_is_refused_with_the_command_to_run(fresh_site):
+    _recognised_before_serials(fresh_site, 8)
+    client, token = fresh_site.client("province"), fresh_site.bearer("province")
+    before = fresh_site.state()
+    page = client.get("/dossiers/8/certificate.pdf")
+    assert page.status_code == 409
+    assert "cfc certificates print --province 62 --round 2024" in html.unescape(page.get_data(as_text=True))
+    answer = fresh_site.anonymous().get("/api/v1/dossiers/8/certificate.pdf", headers=token)
+    assert answer.status_code == 409 and "cfc certificates print" in answer.get_json()["error"]
+    assert fresh_site.state() == before
+
+
+def test_no_base_url_is_a_refusal_that_names_the_settings(fresh_site):
+    with fresh_site.service.transaction() as s:
+        s.execute(delete(Setting).where(Setting.key == "public_base_url"))
+    client, token = fresh_site.client("province"), fresh_site.bearer("province")
+    before = fresh_site.state()
+    page = client.get("/dossiers/8/certificate.pdf")
+    text = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 400 and "CFC_BASE_URL" in text and "public_base_url" in text
+    assert "127.0.0.1" not in text
+    answer = fresh_site.anonymous().get("/api/v1/dossiers/8/certificate.pdf", headers=token)
+    assert answer.status_code == 400 and "CFC_BASE_URL" in answer.get_json()["error"]
+    assert fresh_site.state() == before
+    # the decision and the minutes print no QR code: they need no base URL
+    assert client.get("/dossiers/8/decision.pdf").status_code == 200
 
 
 def upload(site, user: str, data: bytes, name: str = "so-lieu.csv", year: str = "2024"):

@@ -2,7 +2,8 @@
 
 401 without a valid token, 403 outside the caller's role or jurisdiction, 404 unknown id, 409 a transition its
 guards refuse or a stale edit (the body says why), 413 an oversized upload, 422 invalid values (the body names
-every bad indicator code). A refused request stores nothing: every call is one transaction in the service.
+every bad indicator code, or the field: a decision_date that is not YYYY-MM-DD). A refused request stores
+nothing: every call is one transaction in the service.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask import Blueprint, abort, g, jsonify, request
 from ruamel.yaml import YAML
 
 from dossiers.users import AuthError, user_for_token
-from engine.errors import AssessmentError, CfcError, ConflictError
+from engine.errors import AssessmentError, CfcError, ConflictError, InputProblem
 from engine.export import version_json
 from engine.workflow import TransitionRefused
 
@@ -128,16 +129,24 @@ def post_transition(dossier_id: int):
     members = body.get("panel_members")
     if members is not None and (not isinstance(members, list) or not all(isinstance(m, str) for m in members)):
         abort(400, description="panel_members must be a list of names")
-    day = _text(body, "decision_date")
-    try:
-        day = dt.date.fromisoformat(day) if day else None
-    except (TypeError, ValueError):
-        abort(400, description="decision_date must be YYYY-MM-DD")
     view = service().transition(
         g.api_user, dossier_id, event, reason=_text(body, "reason"),
         expected_version=_version(body.get("expected_version"), "expected_version"), panel_members=members,
-        decision_number=_text(body, "decision_number"), decision_date=day)
+        decision_number=_text(body, "decision_number"), decision_date=_day(body, "decision_date"))
     return jsonify(_dossier_json(view))
+
+
+def _day(body: dict, name: str) -> dt.date | None:
+    """A date written YYYY-MM-DD; text that is not one is a 422 naming the field (not text at all: 400)."""
+    text = _text(body, name)
+    if not text:
+        return None
+    try:
+        if len(text) == 10 and text[4] == text[7] == "-":  # fromisoformat alone also takes 20241220
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise AssessmentError([InputProblem(name, f"{name} must be a date YYYY-MM-DD, got {text[:20]!r}")])
 
 
 @bp.get("/dossiers/<int:dossier_id>/<any(certificate, decision):kind>.pdf")

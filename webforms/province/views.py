@@ -1,4 +1,7 @@
-"""Province: sign off verified dossiers (one by one or in batch), revoke, and see the dashboard."""
+"""Province: sign off verified dossiers (one by one or in batch), revoke, and see the dashboard.
+
+A recognition needs the decision's number and date: the service checks them (shape, length, not before the
+verification, not in the future) for each dossier of a batch and the refusals are flashed one by one."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from dossiers.audit import local_date, now
 from dossiers.bulk.report_figures import ASSESSED, distribution, percent_text, share
 from engine.errors import CfcError
 from engine.numbers import format_number
@@ -31,7 +35,8 @@ class DecisionForm(FlaskForm):
                                               SelectChoice("reject", "Không công nhận")],
                         default="recognize")
     decision_number = StringField("Số quyết định", validators=[Optional()])
-    decision_date = DateField("Ngày quyết định", validators=[Optional()], default=dt.date.today)
+    decision_date = DateField("Ngày quyết định", validators=[Optional()],
+                              default=lambda: local_date(now()))  # today in Vietnam
     reason = TextAreaField("Lý do (bắt buộc khi không công nhận)", render_kw={"rows": 2})
 
 
@@ -49,6 +54,8 @@ def decide():
     ids = [int(i) for i in request.form.getlist("dossier") if i.isdigit()]
     if not form.validate_on_submit() or not ids:
         flash(_("Chọn ít nhất một hồ sơ và điền đủ thông tin quyết định."), "error")
+        for name, errors in form.errors.items():  # e.g. a date that is not one: say which field
+            flash(f"{getattr(form, name).label.text}: {'; '.join(map(str, errors))}", "error")
         return redirect(url_for("province.index"))
     done, refused = [], []
     for dossier_id in ids:

@@ -1,0 +1,138 @@
+"""Recognition decisions and the length of free text, checked before the database sees them.
+
+A recognition is a legal act: it needs the number and the date of the province's decision.
+
+- The number is at most 60 characters (the column ``dossiers.decision_number``) of printable text in the
+  shape of a Vietnamese document symbol, ``DECISION_PATTERN``: a sequence number, optionally "/" and the
+  year, then "/" and the symbol of the kind of document and the issuing body, made of letters (Đ included),
+  digits and "-": ``107/QĐ-UBND``, ``12/2024/QĐ-UBND``, ``09/QĐ-TTg``.
+- The date is not before the dossier's verification (the date in Vietnam of its latest ``transition.verify``
+  audit entry; a dossier with none, e.g. one imported, not before 1 January of its round) and not after today
+  in Vietnam.
+
+``amend`` is the repair path for dossiers recognised without a (valid) decision: it sets the number and the
+date with the same checks, for the roles and level the procedure gives ``recognize``, and audits the change as
+``decision.amend`` with the reason.
+
+Free text gets a limit matching its column, or a sensible one where the column is unbounded: reasons and
+appraisal comments 2,000 characters, a panel member's name 200 (and at most 50 members). The messages name the
+field and never echo the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from engine.numbers import format_number
+from engine.workflow import TransitionRefused
+
+from .. import audit
+from ..lookup import load_dossier, load_user
+from ..models import Dossier
+from .base import check_expected, log, require_step
+from .view import DossierView, view_of
+
+if TYPE_CHECKING:
+    from . import DossierService
+
+DECISION_NUMBER_MAX = 60  # dossiers.decision_number, certificates.decision_number: String(60)
+REASON_MAX = 2000  # audit_entries.reason: Text
+COMMENT_MAX = 2000  # indicator_values.comment: Text
+PANEL_NAME_MAX = 200  # one name in dossiers.panel_members (JSON), as users.full_name
+PANEL_SIZE_MAX = 50
+_SYMBOL = "[0-9A-Za-zĐđ]"
+DECISION_PATTERN = re.compile(rf"[0-9]{{1,6}}(?:/[0-9]{{4}})?/{_SYMBOL}(?:{_SYMBOL}|-)*")
+
+
+def text_problem(label: str, value: str | None, limit: int) -> str | None:
+    """Why the free text ``value`` of the field ``label`` cannot be stored (too long, control characters);
+    None when it can. Line breaks and tabs are allowed."""
+    if value is None:
+        return None
+    if len(value) > limit:
+        return f"{label} dài {format_number(len(value))} ký tự, tối đa {format_number(limit)} ký tự"
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
+        return f"{label} có ký tự điều khiển"
+    return None
+
+
+def panel_problems(members: list[str] | None) -> list[str]:
+    """Why the panel members' names cannot be stored."""
+    names = [m for m in members or [] if m and m.strip()]
+    if len(names) > PANEL_SIZE_MAX:
+        return [f"thành phần hội đồng có {len(names)} người, tối đa {PANEL_SIZE_MAX}"]
+    found = (text_problem(f"tên thành viên hội đồng thứ {i}", name.strip(), PANEL_NAME_MAX)
+             for i, name in enumerate(names, 1))
+    return [p for p in found if p]
+
+
+def number_problem(number: str | None) -> str | None:
+    """Why ``number`` is not a decision number; None when it is one."""
+    if number is None or not number.strip():
+        return "cần ghi số quyết định công nhận (ví dụ 123/QĐ-UBND)"
+    text = unicodedata.normalize("NFC", number.strip())
+    if len(text) > DECISION_NUMBER_MAX:
+        return f"số quyết định dài {format_number(len(text))} ký tự, tối đa {DECISION_NUMBER_MAX} ký tự"
+    if not text.isprintable():
+        return "số quyết định có ký tự điều khiển hoặc không in được"
+    if not DECISION_PATTERN.fullmatch(text):
+        return "số quyết định không đúng dạng số/ký hiệu, ví dụ 123/QĐ-UBND hoặc 12/2024/QĐ-UBND"
+    return None
+
+
+def verified_on(s: Session, dossier: Dossier) -> dt.date | None:
+    """The date in Vietnam of the dossier's latest verification; None when the trail has none."""
+    entry = audit.last_event(s, dossier.id, "transition.verify")
+    return audit.local_date(entry.at) if entry is not None else None
+
+
+def date_problem(s: Session, dossier: Dossier, day: dt.date | None) -> str | None:
+    """Why ``day`` cannot be the date of the dossier's decision; None when it can."""
+    if day is None:
+        return "cần ghi ngày quyết định công nhận"
+    today = audit.local_date(audit.now())
+    if day > today:
+        return f"ngày quyết định {day:%d/%m/%Y} ở tương lai (hôm nay là {today:%d/%m/%Y})"
+    verified = verified_on(s, dossier)
+    if verified is not None and day < verified:
+        return f"ngày quyết định {day:%d/%m/%Y} trước ngày thẩm định {verified:%d/%m/%Y}"
+    if verified is None and day.year < dossier.year:
+        return f"ngày quyết định {day:%d/%m/%Y} trước năm đánh giá {dossier.year}"
+    return None
+
+
+def decision_problems(s: Session, dossier: Dossier, number: str | None, day: dt.date | None) -> list[str]:
+    """Every reason the decision (``number``, ``day``) cannot be recorded on the dossier."""
+    return [p for p in (number_problem(number), date_problem(s, dossier, day)) if p]
+
+
+def amend(svc: DossierService, username: str, dossier_id: int, number: str | None, day: dt.date | None,
+          reason: str | None, expected_version: int | None = None) -> DossierView:
+    """Set the decision of a recognised dossier (repair path), audited as ``decision.amend``."""
+    with svc.transaction() as s:
+        user = load_user(s, username)
+        dossier = load_dossier(s, dossier_id, user, lock=True)
+        check_expected(s, dossier, expected_version)
+        require_step(svc.procedures, user, dossier, "recognize")
+        reasons = []
+        if dossier.status != "recognized":
+            reasons.append(f"hồ sơ đang ở trạng thái {dossier.status}: chỉ sửa quyết định của hồ sơ đã công nhận")
+        if not (reason and reason.strip()):
+            reasons.append("sửa quyết định cần ghi rõ lý do")
+        reasons += [p for p in (text_problem("lý do", reason, REASON_MAX),) if p]
+        reasons += decision_problems(s, dossier, number, day)
+        if reasons:
+            raise TransitionRefused("amend-decision", reasons)
+        before = {"number": dossier.decision_number,
+                  "date": dossier.decision_date.isoformat() if dossier.decision_date else None}
+        dossier.decision_number = unicodedata.normalize("NFC", number.strip())
+        dossier.decision_date = day
+        dossier.updated_at = audit.now()
+        log(s, user, dossier, "decision.amend", dossier.decision_number, {"decision": before},
+            {"decision": {"number": dossier.decision_number, "date": day.isoformat()}}, reason.strip())
+        return view_of(svc.registry, dossier)
