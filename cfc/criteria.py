@@ -100,7 +100,7 @@ def _audit(actor: str, action: str, target: str, after: str) -> None:
     """Record a criteria change in the database's audit trail, when this deployment has a database."""
     from dossiers.criteria_audit import record_criteria_change
 
-    if not record_criteria_change(settings(), registry(), actor, action, target, after):
+    if not record_criteria_change(settings(), actor, action, target, after):
         click.echo("(no database here: the change is recorded in the criteria file's history only)", err=True)
 
 

@@ -6,15 +6,12 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from engine.loader import Registry
-
 from . import audit
 from .config import Settings
 from .db import make_engine, session_factory
 
 
-def record_criteria_change(settings: Settings, registry: Registry, actor: str, action: str, target: str,
-                           after: str) -> bool:
+def record_criteria_change(settings: Settings, actor: str, action: str, target: str, after: str) -> bool:
     """Append the change; False when there is no database (yet) to record it in."""
     url = settings.database_url
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():

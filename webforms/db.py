@@ -13,8 +13,7 @@ def init_app(app: Flask) -> None:
     current = settings(app)
     engine = make_engine(current.database_url)
     app.extensions["cfc.engine"] = engine
-    app.extensions["cfc.service"] = DossierService(session_factory(engine), registry=current.registry(),
-                                                   settings=current)
+    app.extensions["cfc.service"] = DossierService(session_factory(engine), settings=current)
 
 
 def settings(app: Flask | None = None) -> Settings:
