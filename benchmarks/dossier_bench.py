@@ -14,7 +14,8 @@ at the end, even on error, Ctrl-C, SIGTERM or SIGHUP):
    6–20 minutes per backend: the setup measures the hash, then creates every user through the real
    ``add_user`` (with its audit entry) but with that one hash reused (same password for everyone).
 2. Timed: for each commune, create → set_values (``example_values()``) → submit → appraise (same values) →
-   verify (panel members) → recognize, each a call of the real ``DossierService`` (one transaction each).
+   verify (panel members) → recognize (decision number, date, signer), each a call of the real
+   ``DossierService`` (one transaction each) with the version the previous call returned (optimistic locking).
    Prints total time, median and p95 per dossier (the whole lifecycle), dossiers per second, this process's
    CPU time and SQL statements per dossier (so a busy machine shows as CPU well under the wall time), and
    median / p95 of each step.
@@ -66,6 +67,7 @@ YEAR = 2025
 PASSWORD = "bench-secret"
 PANEL = ["Chủ tịch hội đồng thẩm định", "Thành viên hội đồng"]
 STEPS = ("create", "set_values", "submit", "appraise", "verify", "recognize")
+SIGNER = "Nguyễn Văn Ký"  # who signs the recognition decisions
 ENTRIES_PER_DOSSIER = len(STEPS) + 1  # one audit entry per step, and the certificate's serial at recognition
 PROGRESS_EVERY = 250
 
@@ -298,18 +300,21 @@ def lifecycle(service: DossierService, chosen: list[tuple[str, str]], officers: 
     for n, (code, province) in enumerate(chosen, start=1):
         officer, appraiser, approver = officers[code], f"po-{province}", f"pa-{province}"
         t0 = clock()
-        dossier_id = service.create(officer, code, YEAR).id
+        view = service.create(officer, code, YEAR)  # each step sends the version the previous one returned
+        dossier_id = view.id
         t1 = clock()
-        service.set_values(officer, dossier_id, values)
+        view = service.set_values(officer, dossier_id, values, view.lock_version)
         t2 = clock()
-        service.transition(officer, dossier_id, "submit")
+        view = service.transition(officer, dossier_id, "submit", expected_version=view.lock_version)
         t3 = clock()
-        service.appraise(appraiser, dossier_id, values)
+        view = service.appraise(appraiser, dossier_id, values, expected_version=view.lock_version)
         t4 = clock()
-        service.transition(appraiser, dossier_id, "verify", panel_members=PANEL)
+        view = service.transition(appraiser, dossier_id, "verify", panel_members=PANEL,
+                                  expected_version=view.lock_version)
         t5 = clock()
         view = service.transition(approver, dossier_id, "recognize", decision_number=f"{n}/QĐ-UBND",
-                                  decision_date=decision_date)
+                                  decision_date=decision_date, signer_name=SIGNER,
+                                  expected_version=view.lock_version)
         t6 = clock()
         if view.status != "recognized":
             raise RuntimeError(f"dossier {dossier_id} of commune {code} ended as {view.status}")

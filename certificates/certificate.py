@@ -159,11 +159,18 @@ def certificate_pdf(data: CertificateData) -> bytes:
     return buffer.getvalue()
 
 
+def batch_author(items: list[CertificateData]) -> str:
+    """Who issued the pages of a batch: every issuing body, in the order of the pages, once each ("ỦY BAN NHÂN
+    DÂN THÀNH PHỐ KON TUM; ỦY BAN NHÂN DÂN HUYỆN ĐẮK GLEI"), never the first one for all."""
+    bodies = dict.fromkeys(" ".join(i.issuer.body) for i in items)
+    return "; ".join(bodies)
+
+
 def certificates_batch_pdf(items: Iterable[CertificateData],
                            progress: Callable[[CertificateData], None] | None = None) -> bytes:
     """Every certificate, one page each, in one PDF (the font is embedded once for all pages). ``progress`` is
     called after each page. The creation date is the latest decision date, so the same input gives the same
-    bytes."""
+    bytes; the author names every issuing body of the pages (``batch_author``)."""
     items = list(items)
     if not items:
         raise ValueError("no certificates to print")
@@ -173,7 +180,7 @@ def certificates_batch_pdf(items: Iterable[CertificateData],
     meta = Metadata(
         title=f"Giấy công nhận {first.unit_phrase} phù hợp với trẻ em năm {first.year} — {', '.join(provinces)} "
               f"({len(items)} đơn vị)",
-        author=" ".join(first.issuer.body),
+        author=batch_author(items),
         subject=f"{len(items)} giấy công nhận, số hiệu {items[0].serial} … {items[-1].serial}",
     )
     buffer = io.BytesIO()

@@ -95,6 +95,30 @@ class DecisionData(_Plain):
 
 
 @dataclass(frozen=True)
+class RevocationData(_Plain):
+    """A revocation decision (Quyết định thu hồi công nhận) of one commune's recognition."""
+
+    number: str  # "45/QĐ-UBND"
+    date: dt.date
+    issuer: Issuer  # the body that recognised, and who signs the revocation
+    year: int  # the round of the recognition
+    unit_phrase: str
+    commune: str
+    district: str  # empty where there is no district level
+    province: str
+    recognition_number: str  # the recognition decision it revokes
+    recognition_date: dt.date
+    reason: str  # why, as recorded with the revocation
+    grounds: tuple[str, ...]
+    proposal: str
+    executors: str  # the last article: who carries the decision out
+    recipients: tuple[str, ...]
+    certificate_serial: str = ""  # the certificate that loses its validity, if one was issued
+    criteria_version: str = ""
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
 class CertificateData(_Plain):
     """A certificate (Giấy công nhận) of one commune; ``verify_url`` is what its QR code holds."""
 
@@ -154,7 +178,8 @@ class MinutesData(_Plain):
     threshold: str
     recognised: bool  # whether the verified result meets every condition
     failed_conditions: tuple[str, ...] = ()
-    panel_members: tuple[str, ...] = ()
+    panel_members: tuple[str, ...] = ()  # as recorded at the verification, one line each (section I)
+    member_signers: tuple[str, ...] = ()  # the members who sign besides the chair (``appraiser.signer_name``)
     commune_signer: str = ""  # "ĐẠI DIỆN ỦY BAN NHÂN DÂN XÃ ĐẮK RƠ WA"
     provisional: bool = False
 

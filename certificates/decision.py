@@ -74,9 +74,9 @@ def decision_flowables(data: DecisionData, avail_width: float) -> list:
     out.append(_communes_table(data, st, avail_width))
     out.append(Spacer(1, 8))
     out.append(Paragraph("<b>Điều 2.</b> Quyết định này có hiệu lực kể từ ngày ký.", st["body"]))
-    out.append(Paragraph(f"<b>Điều 3.</b> {escape(data.executors)}/.", st["body"]))
-    out.append(Spacer(1, 6))
-    out.append(KeepTogether([SignatureBlock(issuer, data.recipients)]))
+    # the signature never stands alone on a page: it keeps the last article with it
+    out.append(KeepTogether([Paragraph(f"<b>Điều 3.</b> {escape(data.executors)}/.", st["body"]), Spacer(1, 6),
+                             SignatureBlock(issuer, data.recipients)]))
     return out
 
 

@@ -1,5 +1,5 @@
-"""``cfc certificates``: print a province's certificates, a decision, the appraisal minutes; check and re-issue
-a serial number. Data from ``dossiers.issuance``, PDF bytes from ``certificates``.
+"""``cfc certificates``: print a province's certificates, a recognition or revocation decision, the appraisal
+minutes; check and re-issue a serial number. Data from ``dossiers.issuance``, PDF bytes from ``certificates``.
 
 The verification address printed in every QR code is ``{base URL}/verify/{serial}``; the base URL comes from
 ``--base-url``, else ``CFC_BASE_URL``, else the stored setting ``public_base_url``. Commands that issue or show
@@ -33,7 +33,7 @@ def _target(output: Path | None, name: str) -> Path:
 
 @click.group()
 def certificates() -> None:
-    """Giấy công nhận, quyết định công nhận, biên bản thẩm định (PDF); kiểm tra số hiệu."""
+    """Giấy công nhận, quyết định công nhận, quyết định thu hồi, biên bản thẩm định (PDF); kiểm tra số hiệu."""
 
 
 @certificates.command("print")
@@ -41,7 +41,8 @@ def certificates() -> None:
 @click.option("--round", "year", type=ROUND, required=True, help="Year of the assessment round.")
 @OUTPUT
 @BASE_URL
-@click.option("--signer", default="", help="Name of the signer printed under the signature.")
+@click.option("--signer", default="",
+              help="Name of the signer printed under the signature (default: who signed each decision).")
 @AS_OPTION
 def print_round(province: str, year: int, output: Path | None, base_url: str | None, signer: str,
                 actor: str | None) -> None:
@@ -52,7 +53,7 @@ def print_round(province: str, year: int, output: Path | None, base_url: str | N
     amend-decision`) is listed on standard error and the others are printed; the exit status is then 1."""
     username = who_acts(actor)
     with open_service() as service, service.transaction() as s:
-        issuance.check_province_access(s, username, province)
+        issuance.check_province_access(s, username, province, year, service.procedures)
         url = public_base_url(settings(), s, base_url)
         fields, skipped = _round_fields(s, service.registry, province, year, username, url, signer)
         issuance.check_samples(s, any(f["provisional"] for f in fields))
@@ -94,7 +95,7 @@ def _dossier_fields(dossier_id: int, actor: str | None, kind: str, build) -> dic
     """Fields of one dossier's ``kind`` document, after the role and jurisdiction checks the web makes too."""
     username = who_acts(actor)
     with open_service() as service, service.transaction(readonly=True) as s:
-        dossier = issuance.check_document_access(s, username, dossier_id, kind)
+        dossier = issuance.check_document_access(s, username, dossier_id, kind, service.procedures)
         fields = build(s, dossier, service.registry)
         issuance.check_samples(s, fields["provisional"])
     return fields
@@ -103,7 +104,7 @@ def _dossier_fields(dossier_id: int, actor: str | None, kind: str, build) -> dic
 @certificates.command("decision")
 @click.argument("dossier_id", type=DOSSIER_ID)
 @OUTPUT
-@click.option("--signer", default="", help="Name of the signer.")
+@click.option("--signer", default="", help="Name of the signer (default: the one recorded with the decision).")
 @AS_OPTION
 def print_decision(dossier_id: int, output: Path | None, signer: str, actor: str | None) -> None:
     """The recognition decision that lists the dossier's commune."""
@@ -113,6 +114,21 @@ def print_decision(dossier_id: int, output: Path | None, signer: str, actor: str
     target = _target(output, f"quyet-dinh-{fields['number'].replace('/', '-')}.pdf")
     write_file(pdf, target)
     click.echo(nfc(f"Quyết định số {fields['number']} ({len(fields['communes'])} đơn vị) → {target}"), err=True)
+
+
+@certificates.command("revocation")
+@click.argument("dossier_id", type=DOSSIER_ID)
+@OUTPUT
+@click.option("--signer", default="", help="Name of the signer (default: the one recorded with the revocation).")
+@AS_OPTION
+def print_revocation(dossier_id: int, output: Path | None, signer: str, actor: str | None) -> None:
+    """The decision that revoked the dossier's recognition (revoked dossiers only)."""
+    fields = _dossier_fields(dossier_id, actor, "revocation", lambda s, d, reg: issuance.revocation_fields(
+        s, d, reg, signer_name=signer))
+    pdf = docs.revocation_pdf(docs.from_dict(docs.RevocationData, fields))
+    target = _target(output, f"quyet-dinh-thu-hoi-{fields['number'].replace('/', '-')}.pdf")
+    write_file(pdf, target)
+    click.echo(nfc(f"Quyết định thu hồi số {fields['number']} ({fields['commune']}) → {target}"), err=True)
 
 
 @certificates.command("minutes")
@@ -164,6 +180,6 @@ def reissue(serial: str, reason: str, actor: str | None) -> None:
     """Replace a certificate by a new serial number; the old one shows as superseded."""
     username = who_acts(actor)
     with open_service() as service, service.transaction() as s:
-        issuance.check_serial_access(s, username, serial)
+        issuance.check_serial_access(s, username, serial, service.procedures)
         new = issuance.reissue(s, serial, username, reason)
         click.echo(json.dumps({"old": serial, "new": new.serial}, ensure_ascii=False))

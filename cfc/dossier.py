@@ -124,7 +124,6 @@ for _event, _needs_reason, _help in (
     ("submit", False, "Submit a complete dossier (commune)."),
     ("return", True, "Send a dossier back to the commune with a reason."),
     ("reject", True, "Refuse recognition with a reason."),
-    ("revoke", True, "Revoke a recognition with a reason."),
 ):
     _reasoned(_event, _needs_reason, _help)
 
@@ -139,16 +138,27 @@ def dossier_verify(dossier_id, members, expected, actor) -> None:
     _transition("verify", dossier_id, actor, expected, panel_members=list(members))
 
 
-@dossier.command("recognize")
-@click.argument("dossier_id", type=DOSSIER_ID)
-@click.option("--decision", "number", help="Decision number, e.g. 123/QĐ-UBND.")
-@click.option("--date", "date", help="Decision date YYYY-MM-DD.")
-@EXPECT_OPTION
-@AS_OPTION
-def dossier_recognize(dossier_id, number, date, expected, actor) -> None:
-    """Recognise a verified dossier (province sign-off) by its decision: number and date are required."""
-    _transition("recognize", dossier_id, actor, expected, decision_number=number,
-                decision_date=parse_day(date, "--date"))
+def _decision_command(event: str, help_text: str) -> click.Command:
+    """``recognize`` and ``revoke``: decisions, with their number, date and signer (``revoke`` also a reason)."""
+
+    @click.argument("dossier_id", type=DOSSIER_ID)
+    @click.option("--decision", "number", help="Decision number, e.g. 123/QĐ-UBND (required).")
+    @click.option("--date", "date", help="Decision date YYYY-MM-DD (required).")
+    @click.option("--signer", help="Who signs the decision (default: the issuer configuration's `signers`).")
+    @click.option("--signer-title", help="The signer's title (default: the issuer configuration's).")
+    @click.option("--reason", required=event == "revoke", help="Why (required for revoke).")
+    @EXPECT_OPTION
+    @AS_OPTION
+    def command(dossier_id, number, date, signer, signer_title, reason, expected, actor):
+        _transition(event, dossier_id, actor, expected, reason=reason, decision_number=number,
+                    decision_date=parse_day(date, "--date"), signer_name=signer, signer_title=signer_title)
+
+    return dossier.command(event, help=help_text)(command)
+
+
+_decision_command("recognize", "Recognise a verified dossier (province sign-off) by its decision: number, date "
+                               "and signer are required.")
+_decision_command("revoke", "Revoke a recognition by a decision (number, date, signer) with a reason.")
 
 
 @dossier.command("amend-decision")
@@ -156,11 +166,14 @@ def dossier_recognize(dossier_id, number, date, expected, actor) -> None:
 @click.option("--decision", "number", required=True, help="Decision number, e.g. 123/QĐ-UBND.")
 @click.option("--date", "date", required=True, help="Decision date YYYY-MM-DD.")
 @click.option("--reason", required=True, help="Why the decision is set or corrected.")
+@click.option("--signer", help="Who signed it (default: as stored, else the issuer configuration's `signers`).")
+@click.option("--signer-title", help="The signer's title (default: as stored, else the issuer configuration's).")
 @EXPECT_OPTION
 @AS_OPTION
-def dossier_amend_decision(dossier_id, number, date, reason, expected, actor) -> None:
+def dossier_amend_decision(dossier_id, number, date, reason, signer, signer_title, expected, actor) -> None:
     """Set or correct the decision of a recognised dossier (e.g. one recognised without it), audited."""
     day = parse_day(date, "--date")
     with open_service() as service:
-        view = service.amend_decision(who_acts(actor), dossier_id, number, day, reason, expected)
+        view = service.amend_decision(who_acts(actor), dossier_id, number, day, reason, expected, signer,
+                                      signer_title)
     print_dossier(view, False)

@@ -8,6 +8,7 @@
 | ``CFC_INSTANCE_DIR`` | ``instance_dir`` | ``./instance`` (the SQLite file, evidence, documents, secret key) |
 | ``DATABASE_URL`` | ``database_url`` | SQLite in the instance folder |
 | ``CFC_CRITERIA_DIR`` | ``criteria_dir`` | the criteria shipped in ``criteria/`` |
+| ``CFC_PROCEDURES_DIR`` | ``procedures_dir`` | the dated procedures shipped in ``criteria/procedures/`` (who does what) |
 | ``CFC_ENGINE`` | ``engine`` | ``durable`` (durable-rules checked by the evaluator); ``python``: evaluator alone |
 | ``CFC_MAX_UPLOAD_MB`` | ``max_upload_mb`` | 10 |
 | ``CFC_IMPORT_WORKERS`` | ``import_workers`` | one per CPU, at most 4 (for files of 300 rows or more) |
@@ -34,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import CfcError
 from engine.loader import Registry
+from engine.workflow import Procedure, load_procedures
 
 from .models import Setting
 
@@ -41,6 +43,7 @@ VARIABLES = {
     "instance_dir": "CFC_INSTANCE_DIR",
     "database_url": "DATABASE_URL",
     "criteria_dir": "CFC_CRITERIA_DIR",
+    "procedures_dir": "CFC_PROCEDURES_DIR",
     "engine": "CFC_ENGINE",
     "max_upload_mb": "CFC_MAX_UPLOAD_MB",
     "import_workers": "CFC_IMPORT_WORKERS",
@@ -60,6 +63,7 @@ class Settings(BaseModel):
     instance_dir: Path
     database_url: str
     criteria_dir: Path | None = None
+    procedures_dir: Path | None = None
     engine: Literal["durable", "python"] = "durable"
     max_upload_mb: float = Field(10.0, gt=0, le=10_000, allow_inf_nan=False)
     import_workers: int | None = Field(None, ge=0, le=64)
@@ -97,6 +101,10 @@ class Settings(BaseModel):
     def registry(self) -> Registry:
         """The criteria versions of this deployment."""
         return Registry.load(self.criteria_dir)
+
+    def procedures(self) -> list[Procedure]:
+        """The dated procedures of this deployment: who performs each action, and when."""
+        return load_procedures(self.procedures_dir)
 
     def secret(self) -> str:
         """``CFC_SECRET_KEY``, else a key generated once into the instance folder (shared by every worker)."""

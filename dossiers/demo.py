@@ -123,6 +123,10 @@ def load(sessions: sessionmaker[Session], service: DossierService | None = None)
     return {"units": report.created, "users": len(USERS), "dossiers": made}
 
 
+# who signs the demo's decisions (a real deployment configures `signers` in criteria/procedures/documents)
+DEMO_SIGNER = "Nguyễn Văn Minh"
+
+
 def _walk(service: DossierService, officer: str, code: str, final: str, rng: random.Random, appraiser: str,
           chair: str, example: dict) -> None:
     good = final != "not_recognized"
@@ -145,8 +149,10 @@ def _walk(service: DossierService, officer: str, code: str, final: str, rng: ran
                            reason="Kết quả thẩm định chưa đạt: TC11, TC12, TC13 chưa đạt yêu cầu")
         return
     # a decision is dated on or after the verification (today, as the demo is loaded) and never in the future
+    today = audit.local_date(audit.now())
     service.transition("province", view.id, "recognize", decision_number=f"{100 + view.id}/QĐ-UBND",
-                       decision_date=audit.local_date(audit.now()))
+                       decision_date=today, signer_name=DEMO_SIGNER)
     if final == "revoked":
-        service.transition("province", view.id, "revoke",
+        service.transition("province", view.id, "revoke", decision_number=f"{500 + view.id}/QĐ-UBND",
+                           decision_date=today, signer_name=DEMO_SIGNER,
                            reason="Kiểm tra sau công nhận phát hiện số liệu tiêm chủng không đúng thực tế")

@@ -35,6 +35,8 @@ class Unit(Base):
     # districts and provinces come with the unit in one query (jurisdiction checks walk up the tree)
     parent: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[parent_id], lazy="joined",
                                                join_depth=2)
+    # the unit that took over after a merger (loaded when a jurisdiction check needs it)
+    successor: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[successor_id], viewonly=True)
 
     def ancestors(self) -> list[Unit]:
         out, node = [], self.parent
@@ -109,6 +111,13 @@ class Dossier(Base):
     panel_members: Mapped[list | None] = mapped_column(JSON)
     decision_number: Mapped[str | None] = mapped_column(String(60))
     decision_date: Mapped[dt.date | None] = mapped_column(Date)
+    decision_signer: Mapped[str | None] = mapped_column(String(200))
+    decision_signer_title: Mapped[str | None] = mapped_column(String(200))
+    revocation_number: Mapped[str | None] = mapped_column(String(60))
+    revocation_date: Mapped[dt.date | None] = mapped_column(Date)
+    revocation_signer: Mapped[str | None] = mapped_column(String(200))
+    revocation_signer_title: Mapped[str | None] = mapped_column(String(200))
+    submission: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # submits so far
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[str] = mapped_column(String(40))
@@ -137,6 +146,7 @@ class IndicatorValue(Base):
     self_value: Mapped[str | None] = mapped_column(String(40))
     appraised_value: Mapped[str | None] = mapped_column(String(40))
     comment: Mapped[str | None] = mapped_column(Text)
+    appraised_in: Mapped[int | None] = mapped_column(Integer)  # the dossier's submission it was appraised for
 
     dossier: Mapped[Dossier] = relationship(back_populates="values")
 

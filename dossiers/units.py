@@ -243,8 +243,19 @@ def code_order(code: str | None) -> tuple:
 
 
 def contains(outer: Unit, inner: Unit) -> bool:
-    """Whether ``inner`` is ``outer`` or lies inside it."""
-    return inner.id == outer.id or any(a.id == outer.id for a in inner.ancestors())
+    """Whether ``inner`` is ``outer`` or lies inside it, or inside a unit that ``outer`` succeeded after a
+    merger (following successor links: Kon Tum (62), merged into Quảng Ngãi (51) on 01/07/2025, lies within
+    Quảng Ngãi for the dossiers of its earlier rounds)."""
+    for unit in (inner, *inner.ancestors()):
+        node, steps = unit, 0
+        while node is not None and steps <= MAX_SUCCESSIONS:
+            if node.id == outer.id:
+                return True
+            node, steps = node.successor, steps + 1
+    return False
+
+
+MAX_SUCCESSIONS = 8  # a chain of mergers longer than this is a loop in the data
 
 
 def path_names(unit: Unit) -> dict[str, str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from .errors import AccessDenied, CfcError
 from .models import Strict
@@ -70,9 +70,33 @@ class TransitionRefused(CfcError):
         super().__init__(f"{event} bị từ chối: " + "; ".join(self.reasons))
 
 
+# Everything a user may do, each a key of a procedure's ``steps``: who (roles), from which level of local
+# government, and on dossiers in which states. The transitions' states are the state table's (``TRANSITIONS``);
+# the others say theirs in ``states`` (none: the action concerns a round, not a dossier).
+TRANSITION_STEPS = ("submit", "verify", "return_submitted", "return_verified", "recognize", "reject", "revoke")
+DOSSIER_STEPS = ("edit", "upload_evidence", "delete_evidence", "appraise")
+ROUND_STEPS = ("import", "export", "report")
+DOCUMENT_STEPS = ("issue_certificate", "download_certificate", "download_decision", "download_revocation",
+                  "download_minutes")
+ACTIONS = (*DOSSIER_STEPS, *TRANSITION_STEPS, *ROUND_STEPS, *DOCUMENT_STEPS)
+ACTION_LABELS = {
+    "edit": "sửa số liệu tự đánh giá", "upload_evidence": "tải lên minh chứng", "delete_evidence": "xoá minh chứng",
+    "appraise": "thẩm định", "import": "nhập chỉ số từ tệp", "export": "xuất dữ liệu", "report": "báo cáo tỉnh",
+    "issue_certificate": "in giấy công nhận", "download_certificate": "tải giấy công nhận",
+    "download_decision": "tải quyết định công nhận", "download_revocation": "tải quyết định thu hồi",
+    "download_minutes": "tải biên bản thẩm định",
+}
+State = Literal[STATES]  # type: ignore[valid-type]
+
+
 class Step(Strict):
     roles: list[Literal[ROLES]] = Field(min_length=1)  # type: ignore[valid-type]
-    level: Level
+    level: Level | list[Level]
+    states: list[State] | None = None  # type: ignore[valid-type]
+
+    @property
+    def levels(self) -> list[str]:
+        return [self.level] if isinstance(self.level, str) else list(self.level)
 
 
 class Procedure(Strict):
@@ -81,11 +105,14 @@ class Procedure(Strict):
     effective_from: dt.date
     effective_to: dt.date | None = None
     source: str
-    steps: dict[
-        Literal["edit", "submit", "appraise", "verify", "return_submitted", "return_verified", "recognize",
-                "reject", "revoke"],
-        Step,
-    ]
+    steps: dict[Literal[ACTIONS], Step]  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _every_action(self) -> Procedure:
+        missing = [a for a in ACTIONS if a not in self.steps]
+        if missing:
+            raise ValueError(f"steps must say who performs every action; missing: {', '.join(missing)}")
+        return self
 
     def covers(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
@@ -160,18 +187,30 @@ def target_state(event: str, status: str) -> str:
     return targets[status]
 
 
-def step_refusal(procedure: Procedure, action: str, status: str, roles: list[str], level: str,
+def step_refusal(procedure: Procedure, action: str, status: str | None, roles: list[str], level: str,
                  who: str) -> str | None:
-    """Why ``who`` (with ``roles`` at ``level``) may not perform ``action`` on a dossier in ``status`` under
-    ``procedure``; None when the dated procedure gives them the step. The one answer to *who may do what*:
-    the dossier service asks it for every page, API call and command."""
+    """Why ``who`` (with ``roles`` at ``level``) may not perform ``action`` on a dossier in ``status`` (None:
+    an action on a round) under ``procedure``; None when the dated procedure gives them the step. The one
+    answer to *who may do what*: ``dossiers.authority`` asks it for every page, API call and command."""
     step = procedure.step_for(action, status)
+    label = ACTION_LABELS.get(action, action)
     if not set(roles) & set(step.roles):
-        return (f"{action}: theo {procedure.id} cần vai trò {' hoặc '.join(step.roles)}; "
-                f"{who} có {', '.join(roles)}")
-    if level != step.level:
-        return f"{action}: theo {procedure.id} do cấp {step.level} thực hiện, {who} thuộc cấp {level}"
+        return (f"{label}: theo {procedure.id} cần vai trò {' hoặc '.join(step.roles)}; "
+                f"{who} có {', '.join(roles) or 'không vai trò nào'}")
+    if level not in step.levels:
+        return (f"{label}: theo {procedure.id} do cấp {' hoặc '.join(step.levels)} thực hiện, "
+                f"{who} thuộc cấp {level}")
     return None
+
+
+def state_refusal(procedure: Procedure, action: str, status: str) -> str | None:
+    """Why ``action`` does not apply to a dossier in ``status`` (its step's ``states``); None when it does."""
+    step = procedure.step_for(action, status)
+    if step.states is None or status in step.states:
+        return None
+    allowed = ", ".join(f"«{LABELS[s]}»" for s in step.states)
+    return (f"{ACTION_LABELS.get(action, action)}: hồ sơ đang ở trạng thái «{LABELS.get(status, status)}»; "
+            f"chỉ khi {allowed}")
 
 
 def authorize(procedure: Procedure, event: str, status: str, roles: list[str], level: str, who: str) -> str:

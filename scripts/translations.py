@@ -186,6 +186,24 @@ EN = {
         "official text. Results are for reference only.",
     "%(n)s giá trị chưa được đối chiếu với văn bản chính thức. Xác minh bằng lệnh:":
         "%(n)s values are not yet verified against the official text. Verify them with:",
+    "Biểu mẫu không ghi phiên bản hồ sơ mà bạn đã xem nên không có gì được lưu. Hãy tải lại trang, xem lại hồ sơ "
+    "rồi thử lại.": "The form did not carry the version of the dossier you saw, so nothing was saved. Reload the "
+    "page, check the dossier and try again.",
+    "Biểu mẫu xác nhận không khớp với tệp đã kiểm tra.": "The confirmation form does not match the checked file.",
+    "Không có gì được lưu: %(n)s hồ sơ đã thay đổi sau khi xem trước. Tệp đã được kiểm tra lại với số liệu hiện "
+    "nay: xem lại rồi xác nhận nếu vẫn muốn nhập.": "Nothing was saved: %(n)s dossiers changed after the preview. "
+    "The file has been checked again against the current data: review it, then confirm if you still want to "
+    "import it.",
+    "Còn %(n)s chỉ số chưa thẩm định cho lần nộp này: điểm trên tạm lấy giá trị xã kê khai cho các chỉ số đó; chỉ "
+    "xác nhận được khi đã thẩm định đủ.": "%(n)s indicators are not yet appraised for this submission: the score "
+    "above uses the commune's values for them; verification needs every indicator appraised.",
+    "Để trống họ tên hoặc chức vụ người ký thì lấy theo cấu hình cơ quan ban hành quyết định; khi chưa cấu hình, "
+    "phải ghi họ tên người ký.": "Leave the signer's name or title empty to use the issuing body's configuration; "
+    "when none is configured, the signer's name is required.",
+    "Quyết định thu hồi công nhận (PDF)": "Revocation decision (PDF)",
+    "người ký": "signed by",
+    "Quyết định thu hồi số": "Revocation decision no.",
+    "Quyết định thu hồi công nhận": "Revocation decision",
 }
 
 

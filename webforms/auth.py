@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
+from dossiers import authority
 from dossiers.users import authenticate, get_user
 from engine.errors import CfcError
 
@@ -76,6 +77,13 @@ def require_role(*roles: str) -> Actor:
     if not current_user.has(*roles):
         abort(403, description=_("Trang này dành cho vai trò: %(roles)s", roles=", ".join(roles)))
     return current_user
+
+
+def require_action(*actions: str) -> Actor:
+    """The signed-in actor when some dated procedure gives one of their roles one of ``actions`` (the page
+    offers them); 403 otherwise. Each action is checked again, with its dossier or round, by
+    ``dossiers.authority`` in the service."""
+    return require_role(*authority.roles_for(service().procedures, *actions))
 
 
 class LoginForm(FlaskForm):

@@ -1,5 +1,5 @@
-"""Documents on the web: the province downloads a dossier's certificate, decision and appraisal minutes; anyone
-checks a certificate at /verify/SERIAL (no sign-in). Data comes from ``dossiers.issuance``, PDF bytes from
+"""Documents on the web: the province downloads a dossier's certificate, recognition decision, revocation decision
+and appraisal minutes; anyone checks a certificate at /verify/SERIAL (no sign-in). Data comes from ``dossiers.issuance``, PDF bytes from
 ``certificates``; this module only checks access and glues them."""
 
 from __future__ import annotations
@@ -7,15 +7,23 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 
 import certificates as docs
-from dossiers import issuance
+from dossiers import authority, issuance
 from dossiers.config import ConfigError, public_base_url
 from dossiers.issuance.serials import certificate_of
 
-from .auth import require_role
+from .auth import require_action
 from .db import service, settings
 
 bp = Blueprint("documents", __name__)
-STEMS = {"certificate": "giay-cong-nhan", "decision": "quyet-dinh-cong-nhan", "minutes": "bien-ban-tham-dinh"}
+STEMS = {"certificate": "giay-cong-nhan", "decision": "quyet-dinh-cong-nhan", "revocation": "quyet-dinh-thu-hoi",
+         "minutes": "bien-ban-tham-dinh"}
+# each document: its data class, its renderer
+KINDS = {
+    "certificate": (docs.CertificateData, docs.certificate_pdf),
+    "decision": (docs.DecisionData, docs.decision_pdf),
+    "revocation": (docs.RevocationData, docs.revocation_pdf),
+    "minutes": (docs.MinutesData, docs.minutes_pdf),
+}
 
 
 def base_url(session) -> str:
@@ -25,25 +33,28 @@ def base_url(session) -> str:
     return public_base_url(settings(), session).rstrip("/")
 
 
+def document_fields(s, svc, dossier, kind: str) -> dict:
+    """The plain data of the dossier's ``kind`` document (``dossiers.issuance``)."""
+    if kind == "certificate":
+        return issuance.certificate_fields(s, certificate_of(s, dossier), base_url(s), svc.registry)
+    if kind == "decision":
+        return issuance.decision_fields(s, dossier, svc.registry)
+    if kind == "revocation":
+        return issuance.revocation_fields(s, dossier, svc.registry)
+    return issuance.minutes_fields(s, dossier, svc.registry)
+
+
 def document_pdf(username: str, dossier_id: int, kind: str) -> tuple[bytes, str]:
-    """The PDF bytes of one document of a dossier and a file name; checks role and jurisdiction
-    (``issuance.check_document_access``, as the commands do). Reads only: the certificate's serial was
+    """The PDF bytes of one document of a dossier and a file name; checks role, jurisdiction and the dossier's
+    state (``issuance.check_document_access``, as the commands do). Reads only: the certificate's serial was
     allocated when the dossier was recognised."""
     svc = service()
     with svc.transaction(readonly=True) as s:
-        dossier = issuance.check_document_access(s, username, dossier_id, kind)
-        if kind == "certificate":
-            cert = certificate_of(s, dossier)
-            fields = issuance.certificate_fields(s, cert, base_url(s), svc.registry)
-            data, render = docs.from_dict(docs.CertificateData, fields), docs.certificate_pdf
-        elif kind == "decision":
-            fields = issuance.decision_fields(s, dossier, svc.registry)
-            data, render = docs.from_dict(docs.DecisionData, fields), docs.decision_pdf
-        else:
-            fields = issuance.minutes_fields(s, dossier)
-            data, render = docs.from_dict(docs.MinutesData, fields), docs.minutes_pdf
+        dossier = issuance.check_document_access(s, username, dossier_id, kind, svc.procedures)
+        fields = document_fields(s, svc, dossier, kind)
         issuance.check_samples(s, fields["provisional"])
-    return render(data), f"{STEMS[kind]}-{dossier_id}.pdf"
+    data_class, render = KINDS[kind]
+    return render(docs.from_dict(data_class, fields)), f"{STEMS[kind]}-{dossier_id}.pdf"
 
 
 def pdf_response(data: bytes, filename: str) -> Response:
@@ -51,9 +62,9 @@ def pdf_response(data: bytes, filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@bp.route("/dossiers/<int:dossier_id>/<any(certificate, decision, minutes):kind>.pdf")
+@bp.route("/dossiers/<int:dossier_id>/<any(certificate, decision, revocation, minutes):kind>.pdf")
 def download(dossier_id: int, kind: str):
-    actor = require_role(*issuance.DOCUMENT_ROLES[kind])
+    actor = require_action(authority.DOCUMENT_ACTIONS[kind])
     data, filename = document_pdf(actor.username, dossier_id, kind)
     return pdf_response(data, filename)
 

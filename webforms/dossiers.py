@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from engine.workflow import LABELS
 
 from .db import service, settings
+from .forms import RevokeForm
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
 
@@ -42,7 +43,8 @@ def index():
 @login_required
 def show(dossier_id: int):
     view = service().get(current_user.username, dossier_id)
-    return render_template("dossiers/show.html", **context(view))
+    revoke_form = RevokeForm(lock_version=view.lock_version)  # a decision on the version shown here
+    return render_template("dossiers/show.html", revoke_form=revoke_form, **context(view))
 
 
 @bp.route("/<int:dossier_id>/evidence/<int:evidence_id>")

@@ -8,11 +8,14 @@ indicator, and the field keeps what was typed. Stored values are shown the same 
 
 from __future__ import annotations
 
+from flask import abort
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
+from dossiers.audit import local_date, now
 from engine.assessment import from_canonical, parse_text
 from engine.models import CriteriaVersion
 from engine.numbers import format_number
@@ -62,9 +65,9 @@ def assessment_form(version: CriteriaVersion, stored: dict, column: str, formdat
 
     for _crit, ind in version.indicators():
         current = stored.get(ind.code, {})
+        # an appraisal field starts empty until an appraiser saves a value for this submission: a value
+        # copied from the commune's would be "appraised" by one click on save (the page shows it beside)
         value = current.get(column)
-        if value is None and column == "appraised":
-            value = current.get("self")  # an appraiser starts from the commune's value
         setattr(AssessmentForm, field_name(ind.code), _value_field(ind.code, ind.label, ind.type,
                                                                    _display(ind.type, value)))
         if comments:
@@ -88,6 +91,30 @@ def expected_version(form: FlaskForm) -> int | None:
     """The dossier version the page was showing when the user saved."""
     text = form.lock_version.data or ""
     return int(text) if str(text).isdigit() else None
+
+
+def version_text(text) -> int | None:
+    """A version as a form posts it (digits), else None."""
+    text = str(text or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def missing_version() -> None:
+    """400: the form did not say which version of the dossier it showed; nothing is applied."""
+    abort(400, description=_("Biểu mẫu không ghi phiên bản hồ sơ mà bạn đã xem nên không có gì được lưu. "
+                             "Hãy tải lại trang, xem lại hồ sơ rồi thử lại."))
+
+
+def shown_version(form: FlaskForm, dry_run=None) -> int:
+    """The dossier version the form showed (its hidden ``lock_version``). Without one the form is refused with
+    400 and nothing is applied; ``dry_run`` (no arguments, changes nothing) first makes the operation's other
+    checks, so that who may not do it at all is told that instead (403, 409)."""
+    version = expected_version(form)
+    if version is None:
+        if dry_run is not None:
+            dry_run()
+        missing_version()
+    return version
 
 
 def submitted_values(form: FlaskForm, version: CriteriaVersion) -> dict:
@@ -116,12 +143,48 @@ def attach_problems(form: FlaskForm, problems) -> list[str]:
     return loose
 
 
-class ReasonForm(FlaskForm):
+class VersionedForm(FlaskForm):
+    """A form that changes a dossier: it carries the dossier version the page showed (optimistic locking)."""
+
+    lock_version = HiddenField()
+
+
+class ReasonForm(VersionedForm):
     reason = TextAreaField("Lý do", render_kw={"rows": 2, "required": True})
 
 
-class PanelForm(FlaskForm):
+class PanelForm(VersionedForm):
     members = TextAreaField("Thành phần hội đồng có mặt (mỗi người một dòng)", render_kw={"rows": 4})
+
+
+class DecisionFields(FlaskForm):
+    """A decision's number, date and signer. A blank signer is taken from the dated issuer configuration by
+    the service, which refuses the decision when neither names one."""
+
+    decision_number = StringField("Số quyết định", validators=[Optional()],
+                                  render_kw={"placeholder": "123/QĐ-UBND", "autocomplete": "off"})
+    decision_date = DateField("Ngày quyết định", validators=[Optional()],
+                              default=lambda: local_date(now()))  # today in Vietnam
+    signer_name = StringField("Họ tên người ký", validators=[Optional()],
+                              render_kw={"placeholder": "để trống: theo cấu hình", "autocomplete": "off"})
+    signer_title = StringField("Chức vụ người ký", validators=[Optional()],
+                               render_kw={"placeholder": "để trống: theo cấu hình", "autocomplete": "off"})
+
+    def decision(self) -> dict:
+        """The decision's fields as the dossier service takes them (blank → None)."""
+        return {"decision_number": self.decision_number.data or None, "decision_date": self.decision_date.data,
+                "signer_name": self.signer_name.data or None, "signer_title": self.signer_title.data or None}
+
+
+class RevokeForm(VersionedForm, DecisionFields):
+    """Revoking a recognition is a decision of its own: number, date, signer, and the reason."""
+
+    reason = TextAreaField("Lý do thu hồi", render_kw={"rows": 2, "required": True})
+
+
+def field_errors(form: FlaskForm) -> list[str]:
+    """Each field's errors as "Label: error; error" (e.g. a date that is not one), for flashing."""
+    return [f"{getattr(form, name).label.text}: {'; '.join(map(str, errors))}" for name, errors in form.errors.items()]
 
 
 class PlainForm(FlaskForm):

@@ -11,11 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from engine.assessment import Commune, canonical_text, check_values, from_canonical, pair_problems
-from engine.errors import AccessDenied, AssessmentError
+from engine.errors import AssessmentError
 from engine.models import CriteriaVersion
 from engine.numbers import format_number
 from engine.workflow import LABELS, round_date
 
+from .. import authority
 from ..lookup import load_user
 from ..models import CommuneCategory, Dossier, IndicatorValue, Unit, User
 from ..units import valid_on
@@ -29,14 +30,9 @@ from .template import COMMUNE_COLUMN, COMMUNE_LABEL, NAME_COLUMN
 if TYPE_CHECKING:
     from ..service import DossierService
 
-IMPORT_ROLES = frozenset({"district_appraiser", "district_chair", "province_officer"})
-
-
-def may_import(user: User, commune: Unit) -> bool:
-    """District and province roles within their unit; a commune officer for their own commune."""
-    if set(user.roles) & IMPORT_ROLES and user.unit.level in ("district", "province"):
-        return commune.id == user.unit.id or any(a.id == user.unit.id for a in commune.ancestors())
-    return "commune_officer" in user.roles and user.unit.id == commune.id
+def may_import(service: DossierService, user: User, commune: Unit, year: int) -> bool:
+    """The procedure of the round gives the user ``import`` and the commune lies within their unit."""
+    return authority.allows(service.procedures, user, "import", commune=commune, year=year)
 
 
 class ImportJob:
@@ -48,10 +44,7 @@ class ImportJob:
         self.service, self.s, self.table, self.year, self.scorer = service, session, table, year, scorer
         self.day = round_date(year)
         self.user = load_user(session, username)
-        roles = set(self.user.roles)
-        if not (roles & IMPORT_ROLES or "commune_officer" in roles):
-            raise AccessDenied(f"nhập chỉ số: cần vai trò {', '.join(sorted(IMPORT_ROLES))} hoặc commune_officer; "
-                               f"{username} có {', '.join(self.user.roles) or 'không vai trò nào'}")
+        authority.check(service.procedures, self.user, "import", year=year)  # role and level; rows: jurisdiction
         self.version = service.registry.in_force(self.day)
         self.report = ImportReport(table.source, year, username, self.version.id, dry_run)
         self.columns: dict[int, str] = {}  # 1-based column → indicator code
@@ -59,6 +52,7 @@ class ImportJob:
         self.plans: list[tuple[RowResult, Unit | None, Dossier | None, str | None]] = []
         self.to_score: list[tuple[RowResult, int]] = []  # rows whose new score is wanted, with its handle
         self._maps: dict[str, tuple[CriteriaVersion, dict, dict[str, list[str]]]] = {}
+        self.dossiers: dict[int, Dossier] | None = None  # commune id → dossier of the round, once loaded
 
     def version_of(self, dossier: Dossier | None) -> tuple[CriteriaVersion, dict, dict[str, list[str]]]:
         """The criteria version of a row (its dossier's, else the round's), its indicators and ratio pairs."""
@@ -179,7 +173,8 @@ class ImportJob:
         result = RowResult(row.number, commune.code, commune.name, dossier.id if dossier else None,
                            dossier.status if dossier else "draft", changes,
                            [c for c in indicators if c not in merged],
-                           created=dossier is None and bool(changes))
+                           created=dossier is None and bool(changes),
+                           version=dossier.lock_version if dossier else None)
         self.report.rows.append(result)
         self.plans.append((result, commune, dossier, category))
         if changes and not result.missing:
@@ -201,7 +196,7 @@ class ImportJob:
             self.problem(row.number, 1, COMMUNE_COLUMN, code, "duplicate_commune",
                          f"{commune.name} đã có ở dòng {seen[commune.id]}")
             return code, None, None
-        if not may_import(self.user, commune):
+        if not may_import(self.service, self.user, commune, self.year):
             self.problem(row.number, 1, COMMUNE_COLUMN, code, "outside_jurisdiction",
                          f"{commune.name} không thuộc địa bàn của {self.user.username} ({self.user.unit.name})")
             return code, None, None

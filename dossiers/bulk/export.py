@@ -25,12 +25,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from engine.errors import AccessDenied, CfcError, NotFound
+from engine.errors import CfcError, NotFound
 from engine.models import CriteriaVersion
 from engine.numbers import format_number
 from engine.result import ScoreResult
 from engine.workflow import LABELS, round_date
 
+from .. import authority
 from ..lookup import load_user
 from ..models import AuditEntry, Dossier, Unit, User
 from ..service import DossierService
@@ -150,7 +151,9 @@ def _export_round(service: DossierService, username: str, year: int, path: Path 
     the values in the import layout and the notes headed ``title``."""
     output_format(path)
     with service.transaction(readonly=True) as s:
-        dossiers = _dossiers(s, load_user(s, username), year)
+        user = load_user(s, username)
+        authority.check(service.procedures, user, "export", year=year)
+        dossiers = _dossiers(s, user, year)
         version = round_version(service, year, dossiers)
         sheets = [results_sheet(version, dossiers)] if what == "results" else []
         sheets += [_values(version, dossiers), notes_sheet(version, year, username, title, len(dossiers))]
@@ -202,10 +205,10 @@ def export_audit(service: DossierService, username: str, path: Path | str, *, ye
             dossier = s.get(Dossier, dossier_id)
             if dossier is None:
                 raise NotFound(f"không có hồ sơ {dossier_id}")
-            if not contains(user.unit, dossier.commune):
-                raise AccessDenied(f"hồ sơ {dossier_id} không thuộc địa bàn của {username}")
+            authority.check(service.procedures, user, "export", dossier=dossier)
             dossiers = {dossier.id: dossier}
         else:
+            authority.check(service.procedures, user, "export", year=year)
             found = s.execute(select(Dossier).where(Dossier.year == year)).scalars()
             dossiers = {d.id: d for d in found if contains(user.unit, d.commune)}
         entries = []

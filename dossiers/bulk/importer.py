@@ -22,8 +22,13 @@ Rules of the cells:
 Who may import: a user whose unit contains the commune and who has a district or province role
 (district_appraiser, district_chair, province_officer), or a commune officer for their own commune.
 
-This module holds the entry points; ``checking`` checks the cells, ``storing`` stores them, ``outcome`` holds
-the report, ``cells`` the reading of one cell.
+A confirmation is bound to its preview: the dry run's report gives the version of every row's dossier it saw
+(``seen_versions``) and the communes that had none (``seen_new``); the import given them as
+``expected_versions`` and ``expect_new`` stores nothing when any dossier changed or was created meanwhile, and
+raises ``ImportConflict`` naming each one and who changed what (``binding``).
+
+This module holds the entry points; ``checking`` checks the cells, ``binding`` compares the dossiers with the
+preview's, ``storing`` stores them, ``outcome`` holds the report, ``cells`` the reading of one cell.
 """
 
 from __future__ import annotations
@@ -32,21 +37,25 @@ import contextlib
 from pathlib import Path
 
 from ..service import DossierService
+from .binding import conflicts
 from .checking import ImportJob
-from .outcome import ImportRefused, ImportReport
+from .outcome import ImportConflict, ImportRefused, ImportReport
 from .progress import Progress, no_progress
 from .read import Table, read_table
 from .scorer import PARALLEL_FROM, Scorer, worker_count
 from .storing import store
 
-__all__ = ["ImportRefused", "ImportReport", "import_file", "import_table", "report_rows"]
+__all__ = ["ImportConflict", "ImportRefused", "ImportReport", "import_file", "import_table", "report_rows"]
 
 ROW_BYTES = 120  # about the least a row of indicator values takes in a file (XLSX ~150, CSV ~130)
 
 
 def import_file(service: DossierService, path: Path | str, year: int, username: str, *, dry_run: bool = False,
-                progress: Progress | None = None, workers: int | None = None) -> ImportReport:
-    """Read and import ``path``; raises ImportRefused (nothing stored) when any cell is bad.
+                progress: Progress | None = None, workers: int | None = None,
+                expected_versions: dict[int, int] | None = None, expect_new: set[str] | None = None
+                ) -> ImportReport:
+    """Read and import ``path``; raises ImportRefused (nothing stored) when any cell is bad, ImportConflict
+    (nothing stored) when ``expected_versions`` or ``expect_new`` is given and a dossier is not as they say.
 
     A dry run returns the report, bad cells included, and stores nothing. A file large enough to be scored in
     worker processes gets them started before it is read, so that they are ready when the first row is.
@@ -60,13 +69,17 @@ def import_file(service: DossierService, path: Path | str, year: int, username: 
         if rows >= PARALLEL_FROM:
             scorer.start()
         return import_table(service, read_table(path), year, username, dry_run=dry_run, progress=progress,
-                            workers=workers, scorer=scorer)
+                            workers=workers, scorer=scorer, expected_versions=expected_versions,
+                            expect_new=expect_new)
 
 
 def import_table(service: DossierService, table: Table, year: int, username: str, *, dry_run: bool = False,
                  progress: Progress | None = None, workers: int | None = None,
-                 scorer: Scorer | None = None) -> ImportReport:
-    """Check and import the rows of ``table`` (see ``import_file``)."""
+                 scorer: Scorer | None = None, expected_versions: dict[int, int] | None = None,
+                 expect_new: set[str] | None = None) -> ImportReport:
+    """Check and import the rows of ``table`` (see ``import_file``). With ``expected_versions`` (dossier id →
+    lock_version) or ``expect_new`` (commune codes without a dossier), a preview's ``seen_versions()`` and
+    ``seen_new()``, every dossier must still be as the preview saw it."""
     progress = progress or no_progress
     workers = configured_workers(service, workers)
     with contextlib.ExitStack() as stack:
@@ -78,6 +91,10 @@ def import_table(service: DossierService, table: Table, year: int, username: str
         s = stack.enter_context(service.transaction(readonly=dry_run))  # a dry run never writes, nor waits
         job = ImportJob(service, s, table, year, username, dry_run, scorer)
         job.check(progress)
+        if expected_versions is not None or expect_new is not None:
+            found = conflicts(job, expected_versions or {}, set(expect_new or ()))
+            if found:
+                raise ImportConflict(job.report, found)
         if job.report.problems and not dry_run:
             raise ImportRefused(job.report)
         if dry_run:

@@ -1,13 +1,14 @@
 """What an import finds and does: every bad cell (``CellProblem``, with a reason key of ``REASONS``), what each
 row does to its commune's dossier (``RowResult``), and the whole file's ``ImportReport``; ``ImportRefused``
-carries the report of a file that was not stored. A row's score is kept as it is stored (the JSON form) and
-read through ``engine.result.ScoreResult`` to be shown."""
+carries the report of a file that was not stored, ``ImportConflict`` the dossiers that changed since the preview
+a confirmation is bound to. A row's score is kept as it is stored (the JSON form) and read through
+``engine.result.ScoreResult`` to be shown."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.errors import CfcError
+from engine.errors import CfcError, ConflictError
 from engine.numbers import format_number
 from engine.result import ScoreResult, StoredScoreError
 
@@ -68,6 +69,7 @@ class RowResult:
     missing: list[str] = field(default_factory=list)  # indicators still without a value afterwards
     score: dict | None = None  # the self-assessment score afterwards, as stored (None while values are missing)
     created: bool = False  # the import creates (or created) the commune's dossier
+    version: int | None = None  # the dossier's lock_version when the row was checked (None: it had none)
 
     def outcome(self) -> str:
         """What the row does and the score afterwards: "3 chỉ số thay đổi; 935/1.000 điểm, ngưỡng 850 → …"."""
@@ -119,6 +121,16 @@ class ImportReport:
     def unchanged(self) -> int:
         return len(self.rows) - len(self.changed)
 
+    def seen_versions(self) -> dict[int, int]:
+        """Dossier id → the lock_version this check saw, for the dossier of every row: what a confirmation of
+        this preview passes as ``expected_versions`` (a row that changes nothing now may change something once
+        its dossier changed, so every row counts)."""
+        return {r.dossier_id: r.version for r in self.rows if r.version is not None}
+
+    def seen_new(self) -> set[str]:
+        """The communes of the rows that had no dossier yet (``expect_new`` of a confirmation)."""
+        return {r.commune_code for r in self.rows if r.version is None}
+
     def summary(self) -> str:
         n = format_number
         head = "Thử (không lưu)" if self.dry_run else ("Đã nhập" if self.stored else "Không nhập")
@@ -141,3 +153,12 @@ class ImportRefused(CfcError):
         self.report = report
         super().__init__(report.problem_text())
 
+
+class ImportConflict(ConflictError):
+    """Dossiers changed since the preview that a confirmation is bound to: nothing was stored. ``conflicts``
+    names each dossier, its commune and who changed what since the preview."""
+
+    def __init__(self, report: ImportReport, conflicts: list[str]):
+        self.report, self.conflicts = report, conflicts
+        super().__init__(f"{report.source}: {format_number(len(conflicts))} hồ sơ đã thay đổi sau khi xem trước, "
+                         "không có gì được lưu; hãy kiểm tra lại tệp:\n" + "\n".join(conflicts))

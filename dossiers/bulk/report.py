@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from engine.errors import AccessDenied
 from engine.numbers import format_number
 from engine.result import ScoreResult
 from engine.workflow import LABELS, round_date
 
+from .. import authority
 from ..lookup import load_user
 from ..models import Dossier, Unit
 from ..service import DossierService
@@ -213,8 +213,7 @@ def collect(service: DossierService, username: str, province_code: str, year: in
     with service.transaction(readonly=True) as s:
         user = load_user(s, username)
         province = find_unit(s, province_code, "province", day)
-        if not contains(user.unit, province):
-            raise AccessDenied(f"{province.name} không thuộc địa bàn của {username}")
+        authority.check(service.procedures, user, "report", commune=province, year=year)
         units = list(s.execute(select(Unit)).scalars())  # one query; ancestors come from the identity map
         communes = [u for u in units if u.level == "commune" and _valid_on(u, day) and contains(province, u)]
         dossiers = {d.commune_id: d for d in s.execute(select(Dossier).where(Dossier.year == year)).scalars()}

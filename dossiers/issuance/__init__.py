@@ -7,7 +7,9 @@ province and round; anyone may check a serial, whose status is computed from the
 * ``status``: verification of a serial (valid, revoked, superseded, invalid) and the verify page's data;
 * ``fields``: the plain data of the certificate, the decision and the minutes (keys of ``certificates.data``;
   this package does not import ``certificates``, nor may ``certificates`` import ``dossiers``);
+* ``revocation``: the plain data of a revocation decision;
 * ``issuers``: who issues and signs, from ``criteria/procedures/documents/*.yaml`` (per procedure, dated);
+* ``signers``: who signs a dossier's decisions (as recorded, else as configured) and its minutes (the panel);
 * ``names``: how documents write the names of administrative units;
 * ``access``: who may see a dossier's documents, issue and re-issue certificates (web and command line).
 """
@@ -17,16 +19,16 @@ from __future__ import annotations
 from ..audit import VIETNAM
 from ..models import Certificate
 from .access import (
-    DOCUMENT_ROLES,
-    ISSUING_ROLES,
+    DOCUMENT_KINDS,
     check_document_access,
     check_province_access,
     check_samples,
     check_serial_access,
 )
 from .fields import certificate_fields, decision_fields, minutes_fields, samples_allowed, version_label
-from .issuers import DocumentsEntry, documents_directory, documents_for, load_documents
+from .issuers import DocumentsEntry, default_signer, documents_directory, documents_for, load_documents
 from .names import full_name, in_sentence, place_name, province_of
+from .revocation import revocation_fields
 from .serials import (
     NoCertificate,
     allocate,
@@ -40,15 +42,16 @@ from .serials import (
     round_dossiers,
     verify_url,
 )
+from .signers import decision_signer, panel_signers, revocation_signer
 from .status import STATUS_LABELS, CertificateStatus, status_of, to_json, verification
 
 __all__ = [
     "NoCertificate", "allocate", "certificate_of",
-    "DOCUMENT_ROLES", "ISSUING_ROLES", "STATUS_LABELS", "VIETNAM", "Certificate", "CertificateStatus", "DocumentsEntry",
+    "DOCUMENT_KINDS", "STATUS_LABELS", "VIETNAM", "Certificate", "CertificateStatus", "DocumentsEntry",
     "certificate_fields", "check_document_access", "check_province_access", "check_samples",
     "check_serial_access", "current_certificate",
-    "decision_fields", "documents_directory", "documents_for", "full_name", "in_sentence",
-    "issue", "issue_round", "load_documents", "lookup", "make_serial", "minutes_fields", "place_name",
-    "province_of", "reissue", "round_dossiers", "samples_allowed", "status_of", "to_json", "verification",
-    "verify_url", "version_label",
+    "decision_fields", "decision_signer", "default_signer", "documents_directory", "documents_for", "full_name",
+    "in_sentence", "issue", "issue_round", "load_documents", "lookup", "make_serial", "minutes_fields",
+    "panel_signers", "place_name", "province_of", "reissue", "revocation_fields", "revocation_signer",
+    "round_dossiers", "samples_allowed", "status_of", "to_json", "verification", "verify_url", "version_label",
 ]

@@ -1,36 +1,33 @@
 """Who may see a dossier's documents, issue and re-issue certificates: the web pages and the commands ask the
-same functions. A certificate or a decision needs a province role (``ISSUING_ROLES``), the minutes also a
-district panel role (``DOCUMENT_ROLES``), within whose unit the dossier, the province or the certificate's
-commune lies. Each check raises ``AccessDenied`` (or ``NotFound``) with the reason and changes nothing."""
+same functions, which ask ``dossiers.authority`` (the dated procedures' ``download_*`` and ``issue_certificate``
+steps: roles, level, jurisdiction, the dossier's state). Each check raises ``AccessDenied``, ``NotFound`` or
+``TransitionRefused`` with the reason and changes nothing."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.errors import AccessDenied, CfcError, NotFound
+from engine.errors import CfcError, NotFound
+from engine.workflow import Procedure
 
+from .. import authority
 from ..lookup import load_dossier, load_user
-from ..models import Dossier, User
-from ..units import contains, find_unit
+from ..models import Dossier
+from ..units import find_unit
 from .fields import samples_allowed
 from .serials import lookup
 
-ISSUING_ROLES = ("province_approver", "province_officer")
-DOCUMENT_ROLES = {
-    "certificate": ISSUING_ROLES,
-    "decision": ISSUING_ROLES,
-    "minutes": (*ISSUING_ROLES, "district_appraiser", "district_chair"),
-}
+DOCUMENT_KINDS = tuple(authority.DOCUMENT_ACTIONS)
 
 
-def check_document_access(session: Session, username: str, dossier_id: int, kind: str) -> Dossier:
-    """The dossier whose ``kind`` document (certificate, decision, minutes) ``username`` may see: a role of
-    ``DOCUMENT_ROLES[kind]`` first, then the dossier's existence and jurisdiction."""
+def check_document_access(session: Session, username: str, dossier_id: int, kind: str,
+                          procedures: list[Procedure]) -> Dossier:
+    """The dossier whose ``kind`` document (certificate, decision, revocation, minutes) ``username`` may see
+    now: the procedure's ``download_<kind>`` step (role, level, jurisdiction, the dossier's state)."""
     user = load_user(session, username)
-    allowed = DOCUMENT_ROLES[kind]
-    if not set(user.roles) & set(allowed):
-        raise AccessDenied(f"{kind}: cần vai trò {' hoặc '.join(allowed)}")
-    return load_dossier(session, dossier_id, user)
+    dossier = load_dossier(session, dossier_id, user)
+    authority.check(procedures, user, authority.DOCUMENT_ACTIONS[kind], dossier=dossier)
+    return dossier
 
 
 def check_samples(session: Session, provisional: bool) -> None:
@@ -40,30 +37,19 @@ def check_samples(session: Session, provisional: bool) -> None:
                        "(allow_sample_documents)")
 
 
-def _issuer(session: Session, username: str) -> User:
+def check_province_access(session: Session, username: str, province_code: str, year: int,
+                          procedures: list[Procedure]) -> None:
+    """``username`` may issue the certificates of the province ``province_code`` for round ``year``."""
     user = load_user(session, username)
-    if not set(user.roles) & set(ISSUING_ROLES):
-        raise AccessDenied(f"giấy công nhận: cần vai trò {' hoặc '.join(ISSUING_ROLES)}; "
-                           f"{username} có {', '.join(user.roles) or 'không vai trò nào'}")
-    return user
-
-
-def check_province_access(session: Session, username: str, province_code: str) -> None:
-    """``username`` may issue the certificates of the province ``province_code``."""
-    user = _issuer(session, username)
     province = find_unit(session, province_code, "province")  # CfcError when there is no such province
-    # nothing lies above a province: only the province itself contains it (by code: a renamed province keeps
-    # its code across dated rows)
-    if not (user.unit.level == "province" and user.unit.code == province.code):
-        raise AccessDenied(f"{province.name} không thuộc địa bàn của {username}")
+    authority.check(procedures, user, "issue_certificate", commune=province, year=year)
 
 
-def check_serial_access(session: Session, username: str, serial: str) -> None:
+def check_serial_access(session: Session, username: str, serial: str,
+                        procedures: list[Procedure]) -> None:
     """``username`` may re-issue the certificate ``serial``."""
-    user = _issuer(session, username)
+    user = load_user(session, username)
     cert = lookup(session, serial)
     if cert is None:
         raise NotFound(f"không có giấy công nhận số hiệu {serial}")
-    if not contains(user.unit, cert.dossier.commune):
-        raise AccessDenied(f"giấy công nhận {serial} không thuộc địa bàn của {username}")
-
+    authority.check(procedures, user, "issue_certificate", dossier=cert.dossier)

@@ -28,6 +28,7 @@ from ..units import contains
 from .issuers import documents_for, issuer_fields, placeholder_values
 from .names import commune_names, issuing_unit
 from .serials import commune_order, verify_url
+from .signers import decision_signer, panel_signers
 
 
 def version_label(version: CriteriaVersion) -> str:
@@ -41,7 +42,7 @@ def appraisal(dossier: Dossier) -> ScoreResult | None:
     return read_score(dossier.verified_score)
 
 
-def _provisional(score: ScoreResult | None, version: CriteriaVersion) -> bool:
+def sample_document(score: ScoreResult | None, version: CriteriaVersion) -> bool:
     """A document is a sample when the score was computed under a provisional version, or the version still is."""
     return score is None or score.provisional or version.provisional
 
@@ -60,7 +61,9 @@ def category_label(dossier: Dossier, registry: Registry) -> str:
 # ------------------------------------------------------------------------------------------- certificate
 def certificate_fields(session: Session, cert: Certificate, base_url: str, registry: Registry | None = None,
                        signer_name: str = "", config: dict | None = None) -> dict:
-    """The data of a certificate (keys of ``certificates.data.CertificateData``), numbers written as text."""
+    """The data of a certificate (keys of ``certificates.data.CertificateData``), numbers written as text. The
+    signer is who signed the recognition decision (``signers.decision_signer``) unless ``signer_name`` is
+    given."""
     facts = certificate_facts(session, cert, base_url, registry, signer_name, config)
     return {**facts, "total": _text(facts["total"]), "max_total": _text(facts["max_total"])}
 
@@ -81,6 +84,7 @@ def certificate_facts(session: Session, cert: Certificate, base_url: str, regist
     values = placeholder_values(entry, unit, dossier.commune)
     score = appraisal(dossier)
     names = commune_names(dossier.commune)
+    name, title = decision_signer(dossier, config)
     return {
         "serial": cert.serial,
         "verify_url": verify_url(base_url, cert.serial),
@@ -92,10 +96,10 @@ def certificate_facts(session: Session, cert: Certificate, base_url: str, regist
         "criteria_version": version_label(version),
         "decision_number": cert.decision_number,
         "decision_date": cert.decision_date,
-        "issuer": issuer_fields(entry.decision, values, signer_name),
+        "issuer": issuer_fields(entry.decision, values, signer_name or name, title),
         "total": score.total if score else None,
         "max_total": score.max_total if score else None,
-        "provisional": _provisional(score, version),
+        "provisional": sample_document(score, version),
     }
 
 
@@ -113,7 +117,8 @@ def decision_fields(session: Session, dossier: Dossier, registry: Registry | Non
                     config: dict | None = None) -> dict:
     """The decision that recognised ``dossier`` (keys of ``certificates.data.DecisionData``): every dossier of
     the same round with the same decision number and date under the same issuing body, recognised or since
-    revoked (the decision listed them)."""
+    revoked (the decision listed them). Signed as recorded with the dossier's recognition (``signer_name``
+    replaces the name)."""
     registry = registry or Registry.load()
     if not dossier.decision_number or dossier.decision_date is None:
         raise CfcError(f"hồ sơ {dossier.id} chưa có quyết định công nhận")
@@ -129,10 +134,11 @@ def decision_fields(session: Session, dossier: Dossier, registry: Registry | Non
     ).scalars()
     listed = sorted((d for d in rows if contains(unit, d.commune)), key=commune_order)
     d = entry.decision
+    name, title = decision_signer(dossier, config)
     return {
         "number": dossier.decision_number,
         "date": dossier.decision_date,
-        "issuer": issuer_fields(d, values, signer_name),
+        "issuer": issuer_fields(d, values, signer_name or name, title),
         "year": dossier.year,
         "unit_phrase": entry.unit_phrase,
         "grounds": [g.format_map(values) for g in d.grounds],
@@ -141,7 +147,7 @@ def decision_fields(session: Session, dossier: Dossier, registry: Registry | Non
         "recipients": [r.format_map(values) for r in d.recipients],
         "communes": [_recognised_commune(x) for x in listed],
         "criteria_version": version_label(version),
-        "provisional": any(_provisional(appraisal(x), registry.get(x.criteria_version)) for x in listed),
+        "provisional": any(sample_document(appraisal(x), registry.get(x.criteria_version)) for x in listed),
     }
 
 
@@ -182,7 +188,8 @@ def _minutes_criteria(dossier: Dossier, version: CriteriaVersion, score: ScoreRe
 
 def minutes_fields(session: Session, dossier: Dossier, registry: Registry | None = None,
                    config: dict | None = None) -> dict:
-    """The appraisal minutes of a verified (or later) dossier (keys of ``certificates.data.MinutesData``)."""
+    """The appraisal minutes of a verified (or later) dossier (keys of ``certificates.data.MinutesData``),
+    signed by the panel recorded at verification (``signers.panel_signers``)."""
     registry = registry or Registry.load()
     score = appraisal(dossier)
     if score is None:
@@ -195,9 +202,10 @@ def minutes_fields(session: Session, dossier: Dossier, registry: Registry | None
     values = placeholder_values(entry, issuing_unit(dossier.commune, entry.minutes.level), dossier.commune)
     names = commune_names(dossier.commune)
     m = entry.minutes
+    chair, members = panel_signers(dossier.panel_members)
     return {
         "dossier_id": dossier.id,
-        "appraiser": issuer_fields(m, values),
+        "appraiser": issuer_fields(m, values, chair),
         "panel": m.panel.format_map(values),
         "date": day,
         "commune": names["commune"],
@@ -215,6 +223,7 @@ def minutes_fields(session: Session, dossier: Dossier, registry: Registry | None
         "recognised": score.recognized,
         "failed_conditions": [f.message for f in score.failed_conditions],
         "panel_members": list(dossier.panel_members or []),
+        "member_signers": members,
         "commune_signer": m.commune_signer.format_map(values),
-        "provisional": _provisional(score, version),
+        "provisional": sample_document(score, version),
     }

@@ -28,11 +28,19 @@ def verify_url(base_url: str, serial: str) -> str:
 
 
 def _require_recognised(dossier: Dossier) -> None:
+    """A certificate is issued and printed only for a recognised dossier with its decision (``ConflictError``
+    otherwise: the dossier's state refuses it, and the message says why)."""
+    who = f"hồ sơ {dossier.id} ({dossier.commune.name})"
+    if dossier.status == "revoked":
+        decision = (f" theo Quyết định số {dossier.revocation_number} ngày {dossier.revocation_date:%d/%m/%Y}"
+                    if dossier.revocation_number and dossier.revocation_date else "")
+        raise ConflictError(f"{who} đã bị thu hồi công nhận{decision} (trạng thái revoked): giấy công nhận không "
+                            "còn hiệu lực và không được in; xem quyết định thu hồi")
     if dossier.status != "recognized":
-        raise CfcError(f"hồ sơ {dossier.id} ({dossier.commune.name}) đang ở trạng thái {dossier.status}: chỉ cấp "
-                       "giấy công nhận cho hồ sơ đã được công nhận")
+        raise ConflictError(f"{who} đang ở trạng thái {dossier.status}: chỉ cấp giấy công nhận cho hồ sơ đã được "
+                            "công nhận")
     if not dossier.decision_number or dossier.decision_date is None:
-        raise CfcError(f"hồ sơ {dossier.id} ({dossier.commune.name}) chưa có số và ngày quyết định công nhận")
+        raise ConflictError(f"{who} chưa có số và ngày quyết định công nhận")
 
 
 def current_certificate(session: Session, dossier: Dossier) -> Certificate | None:

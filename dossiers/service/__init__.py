@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.loader import Registry
 from engine.models import CriteriaVersion
 from engine.result import ScoreResult
-from engine.workflow import Procedure, load_procedures
+from engine.workflow import Procedure
 
 from ..config import Settings
 from ..db import readonly_factory
@@ -46,7 +46,7 @@ class DossierService:
         self._readers = readonly_factory(bind) if bind is not None else sessions
         self.settings = settings or Settings.from_env()
         self.registry = registry or self.settings.registry()
-        self.procedures = procedures if procedures is not None else load_procedures()
+        self.procedures = procedures if procedures is not None else self.settings.procedures()
 
     def transaction(self, readonly: bool = False) -> AbstractContextManager[Session]:
         """One transaction; ``readonly`` ones must not write (on SQLite they do not take the write lock)."""
@@ -97,13 +97,16 @@ class DossierService:
 
     def transition(self, username: str, dossier_id: int, event: str, reason: str | None = None,
                    expected_version: int | None = None, panel_members: list[str] | None = None,
-                   decision_number: str | None = None, decision_date: dt.date | None = None) -> DossierView:
+                   decision_number: str | None = None, decision_date: dt.date | None = None,
+                   signer_name: str | None = None, signer_title: str | None = None) -> DossierView:
         return transitions.transition(self, username, dossier_id, event, reason, expected_version, panel_members,
-                                      decision_number, decision_date)
+                                      decision_number, decision_date, signer_name, signer_title)
 
     def amend_decision(self, username: str, dossier_id: int, number: str | None, day: dt.date | None,
-                       reason: str | None, expected_version: int | None = None) -> DossierView:
-        return decisions.amend(self, username, dossier_id, number, day, reason, expected_version)
+                       reason: str | None, expected_version: int | None = None, signer_name: str | None = None,
+                       signer_title: str | None = None) -> DossierView:
+        return decisions.amend(self, username, dossier_id, number, day, reason, expected_version, signer_name,
+                               signer_title)
 
     # ------------------------------------------------------------------------------- evidence and settings
     def add_evidence(self, username: str, dossier_id: int, criterion: str, filename: str, content: bytes,

@@ -39,15 +39,6 @@ def require_step(procedures: list[Procedure], user: User, dossier: Dossier, acti
         raise AccessDenied(refusal)
 
 
-def may(procedures: list[Procedure], user: User, dossier: Dossier, action: str) -> bool:
-    """Whether ``require_step`` lets the user perform ``action``."""
-    try:
-        require_step(procedures, user, dossier, action)
-    except AccessDenied:
-        return False
-    return True
-
-
 def check_expected(session: Session, dossier: Dossier, expected: int | None) -> None:
     """ConflictError naming who changed what since version ``expected`` (None: the caller showed none)."""
     if expected is None or expected == dossier.lock_version:

@@ -28,10 +28,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from engine.errors import CfcError
 from engine.numbers import format_number
 from engine.workflow import TransitionRefused
 
 from .. import audit
+from ..issuance.issuers import default_signer
 from ..lookup import load_dossier, load_user
 from ..models import Dossier
 from .base import check_expected, log, require_step
@@ -44,6 +46,7 @@ DECISION_NUMBER_MAX = 60  # dossiers.decision_number, certificates.decision_numb
 REASON_MAX = 2000  # audit_entries.reason: Text
 COMMENT_MAX = 2000  # indicator_values.comment: Text
 PANEL_NAME_MAX = 200  # one name in dossiers.panel_members (JSON), as users.full_name
+SIGNER_MAX = 200  # dossiers.decision_signer, decision_signer_title, revocation_signer, revocation_signer_title
 PANEL_SIZE_MAX = 50
 _SYMBOL = "[0-9A-Za-zĐđ]"
 DECISION_PATTERN = re.compile(rf"[0-9]{{1,6}}(?:/[0-9]{{4}})?/{_SYMBOL}(?:{_SYMBOL}|-)*")
@@ -71,10 +74,13 @@ def panel_problems(members: list[str] | None) -> list[str]:
     return [p for p in found if p]
 
 
-def number_problem(number: str | None) -> str | None:
+KIND = {"recognize": "công nhận", "revoke": "thu hồi công nhận"}
+
+
+def number_problem(number: str | None, kind: str = "recognize") -> str | None:
     """Why ``number`` is not a decision number; None when it is one."""
     if number is None or not number.strip():
-        return "cần ghi số quyết định công nhận (ví dụ 123/QĐ-UBND)"
+        return f"cần ghi số quyết định {KIND[kind]} (ví dụ 123/QĐ-UBND)"
     text = unicodedata.normalize("NFC", number.strip())
     if len(text) > DECISION_NUMBER_MAX:
         return f"số quyết định dài {format_number(len(text))} ký tự, tối đa {DECISION_NUMBER_MAX} ký tự"
@@ -91,13 +97,19 @@ def verified_on(s: Session, dossier: Dossier) -> dt.date | None:
     return audit.local_date(entry.at) if entry is not None else None
 
 
-def date_problem(s: Session, dossier: Dossier, day: dt.date | None) -> str | None:
-    """Why ``day`` cannot be the date of the dossier's decision; None when it can."""
+def date_problem(s: Session, dossier: Dossier, day: dt.date | None, kind: str = "recognize") -> str | None:
+    """Why ``day`` cannot be the date of the dossier's decision of ``kind`` (recognize: not before its
+    verification; revoke: not before its recognition decision); None when it can."""
     if day is None:
-        return "cần ghi ngày quyết định công nhận"
+        return f"cần ghi ngày quyết định {KIND[kind]}"
     today = audit.local_date(audit.now())
     if day > today:
         return f"ngày quyết định {day:%d/%m/%Y} ở tương lai (hôm nay là {today:%d/%m/%Y})"
+    if kind == "revoke":
+        if dossier.decision_date is not None and day < dossier.decision_date:
+            return (f"ngày quyết định thu hồi {day:%d/%m/%Y} trước ngày quyết định công nhận "
+                    f"{dossier.decision_date:%d/%m/%Y}")
+        return None
     verified = verified_on(s, dossier)
     if verified is not None and day < verified:
         return f"ngày quyết định {day:%d/%m/%Y} trước ngày thẩm định {verified:%d/%m/%Y}"
@@ -106,33 +118,72 @@ def date_problem(s: Session, dossier: Dossier, day: dt.date | None) -> str | Non
     return None
 
 
-def decision_problems(s: Session, dossier: Dossier, number: str | None, day: dt.date | None) -> list[str]:
-    """Every reason the decision (``number``, ``day``) cannot be recorded on the dossier."""
-    return [p for p in (number_problem(number), date_problem(s, dossier, day)) if p]
+def signer_problems(name: str | None, title: str | None) -> list[str]:
+    """Why the signer's name and title cannot be printed on the decision."""
+    found = [text_problem("họ tên người ký", name, SIGNER_MAX), text_problem("chức vụ người ký", title, SIGNER_MAX)]
+    if not (name and name.strip()):
+        found.append("cần ghi họ tên người ký quyết định (hoặc cấu hình `signers` của cơ quan ban hành trong "
+                     "criteria/procedures/documents)")
+    return [p for p in found if p]
+
+
+def decision_problems(s: Session, dossier: Dossier, number: str | None, day: dt.date | None,
+                      kind: str = "recognize") -> list[str]:
+    """Every reason the decision (``number``, ``day``) of ``kind`` cannot be recorded on the dossier."""
+    return [p for p in (number_problem(number, kind), date_problem(s, dossier, day, kind)) if p]
+
+
+def signer_of(dossier: Dossier, day: dt.date | None, name: str | None, title: str | None) -> tuple[str, str]:
+    """The signer as given, completed from the dated issuer configuration (``issuance.default_signer``)."""
+    name, title = (name or "").strip(), (title or "").strip()
+    if day is not None and not (name and title):
+        try:
+            configured = default_signer(dossier, day)
+        except CfcError:  # no issuing body on that day: the date is refused anyway, the signer asked for
+            configured = ("", "")
+        name, title = name or configured[0], title or configured[1]
+    return unicodedata.normalize("NFC", name), unicodedata.normalize("NFC", title)
 
 
 def amend(svc: DossierService, username: str, dossier_id: int, number: str | None, day: dt.date | None,
-          reason: str | None, expected_version: int | None = None) -> DossierView:
-    """Set the decision of a recognised dossier (repair path), audited as ``decision.amend``."""
+          reason: str | None, expected_version: int | None = None, signer_name: str | None = None,
+          signer_title: str | None = None) -> DossierView:
+    """Set the decision of a recognised dossier, or the revocation decision of a revoked one (repair path),
+    audited as ``decision.amend``; the signer as given, else as stored, else as configured (``signer_of``)."""
     with svc.transaction() as s:
         user = load_user(s, username)
         dossier = load_dossier(s, dossier_id, user, lock=True)
         check_expected(s, dossier, expected_version)
-        require_step(svc.procedures, user, dossier, "recognize")
+        kind = "revoke" if dossier.status == "revoked" else "recognize"
+        require_step(svc.procedures, user, dossier, kind)
+        fields = FIELDS[kind]
         reasons = []
-        if dossier.status != "recognized":
-            reasons.append(f"hồ sơ đang ở trạng thái {dossier.status}: chỉ sửa quyết định của hồ sơ đã công nhận")
+        if dossier.status not in ("recognized", "revoked"):
+            reasons.append(f"hồ sơ đang ở trạng thái {dossier.status}: chỉ sửa quyết định của hồ sơ đã công nhận "
+                           "hoặc đã thu hồi")
         if not (reason and reason.strip()):
             reasons.append("sửa quyết định cần ghi rõ lý do")
         reasons += [p for p in (text_problem("lý do", reason, REASON_MAX),) if p]
-        reasons += decision_problems(s, dossier, number, day)
+        reasons += decision_problems(s, dossier, number, day, kind)
+        signer = signer_of(dossier, day, signer_name or getattr(dossier, fields[2]),
+                           signer_title or getattr(dossier, fields[3]))
+        reasons += signer_problems(*signer)
         if reasons:
             raise TransitionRefused("amend-decision", reasons)
-        before = {"number": dossier.decision_number,
-                  "date": dossier.decision_date.isoformat() if dossier.decision_date else None}
-        dossier.decision_number = unicodedata.normalize("NFC", number.strip())
-        dossier.decision_date = day
+        before = _decision(dossier, fields)
+        for name, value in zip(fields, (unicodedata.normalize("NFC", number.strip()), day, *signer), strict=True):
+            setattr(dossier, name, value)
         dossier.updated_at = audit.now()
-        log(s, user, dossier, "decision.amend", dossier.decision_number, {"decision": before},
-            {"decision": {"number": dossier.decision_number, "date": day.isoformat()}}, reason.strip())
+        log(s, user, dossier, "decision.amend", getattr(dossier, fields[0]), {"decision": before},
+            {"decision": _decision(dossier, fields)}, reason.strip())
         return view_of(svc.registry, dossier)
+
+
+# the columns of each kind of decision: number, date, signer, signer's title
+FIELDS = {"recognize": ("decision_number", "decision_date", "decision_signer", "decision_signer_title"),
+          "revoke": ("revocation_number", "revocation_date", "revocation_signer", "revocation_signer_title")}
+
+
+def _decision(dossier: Dossier, fields: tuple[str, ...]) -> dict:
+    number, day, signer, title = (getattr(dossier, f) for f in fields)
+    return {"number": number, "date": day.isoformat() if day else None, "signer": signer, "signer_title": title}

@@ -10,15 +10,27 @@ from engine.result import ScoreResult
 from engine.scoring import score
 from engine.workflow import round_date
 
-from ..models import Dossier
-from .view import DossierView
+from ..models import Dossier, IndicatorValue
+from .view import DossierView, appraised_text
+
+
+def stored_value(item: IndicatorValue, dossier: Dossier, column: str) -> str | None:
+    """The canonical text of one column of a value. An appraised value counts only when it was appraised for
+    the dossier's latest submission (``appraised_in``): a return clears the appraisal, and a value appraised
+    before it never counts for the next submission."""
+    return appraised_text(item, dossier) if column == "appraised_value" else getattr(item, column)
 
 
 def typed_values(version: CriteriaVersion, dossier: Dossier, column: str) -> dict:
-    """code → typed value of one column (``self_value`` or ``appraised_value``), empty values left out."""
+    """code → typed value of one column (``self_value`` or ``appraised_value``, see ``stored_value``), empty
+    values left out."""
     indicators = version.indicator_map()
-    return {v.code: from_canonical(indicators[v.code].type, getattr(v, column))
-            for v in dossier.values if v.code in indicators and getattr(v, column) is not None}
+    out = {}
+    for v in dossier.values:
+        text = stored_value(v, dossier, column)
+        if text is not None and v.code in indicators:
+            out[v.code] = from_canonical(indicators[v.code].type, text)
+    return out
 
 
 def problems(version: CriteriaVersion, dossier: Dossier, column: str) -> list[str]:

@@ -13,8 +13,6 @@ from sqlalchemy.orm import Session
 from engine import __version__ as engine_version
 from engine.result import ScoreResult
 from engine.workflow import (
-    EVENTS,
-    TRANSITIONS,
     GuardContext,
     TransitionRefused,
     authorize,
@@ -22,12 +20,12 @@ from engine.workflow import (
     procedure_by_id,
 )
 
-from .. import audit
+from .. import audit, authority
 from ..issuance.serials import allocate as allocate_certificate
 from ..lookup import load_dossier, load_user
 from ..models import Dossier, User
 from . import decisions
-from .base import check_expected, log, may
+from .base import check_expected, log
 from .scores import problems, score_result, try_score
 from .settings import stored_setting
 from .view import DossierView, readable_score, view_of
@@ -38,10 +36,11 @@ if TYPE_CHECKING:
 
 def prepare(svc: DossierService, s: Session, user: User, dossier: Dossier, event: str, reason: str | None,
             expected_version: int | None, panel_members: list[str] | None,
-            decision: tuple[str | None, dt.date | None] | None = None) -> str:
+            decision: tuple[str | None, dt.date | None, str, str] | None = None) -> str:
     """Every check of an event, in order: freshness, state, role and level, guards. Returns the new state.
-    ``decision`` (number, date) is checked for ``recognize`` (see ``decisions``); None leaves it unchecked
-    (a dry run asking whether the event may happen before the decision is written)."""
+    ``decision`` (number, date, signer's name, signer's title) is checked for ``recognize`` and ``revoke``
+    (see ``decisions``); None leaves it unchecked (a dry run asking whether the event may happen before the
+    decision is written)."""
     check_expected(s, dossier, expected_version)
     procedure = procedure_by_id(dossier.procedure, svc.procedures)
     new_status = authorize(procedure, event, dossier.status, user.roles, user.unit.level, user.username)
@@ -77,54 +76,57 @@ def check_transition(svc: DossierService, username: str, dossier_id: int, event:
 
 
 def _input_reasons(s: Session, dossier: Dossier, event: str, reason: str | None, panel_members: list[str] | None,
-                   decision: tuple[str | None, dt.date | None] | None) -> list[str]:
+                   decision: tuple[str | None, dt.date | None, str, str] | None) -> list[str]:
     """Why the text and decision given with ``event`` cannot be stored (lengths, control characters, the
-    decision's number and date)."""
+    decision's number, date and signer)."""
     found = [decisions.text_problem("lý do", reason, decisions.REASON_MAX)] if reason else []
     if event == "verify":
         found += decisions.panel_problems(panel_members)
-    if event == "recognize" and decision is not None:
-        found += decisions.decision_problems(s, dossier, *decision)
+    if event in decisions.KIND and decision is not None:
+        number, day, name, title = decision
+        found += decisions.decision_problems(s, dossier, number, day, event)
+        found += decisions.signer_problems(name, title)
     return [p for p in found if p]
 
 
 def allowed(svc: DossierService, username: str, dossier_id: int) -> set[str]:
-    """What ``username`` may do to the dossier now, by state, role and level (guards aside): the pages show
-    only these buttons; every action is checked again when it is performed."""
+    """What ``username`` may do to the dossier now (``authority.allowed_actions``, guards aside): the pages
+    show only these buttons; every action is checked again when it is performed."""
     with svc.transaction(readonly=True) as s:
         user = load_user(s, username)
         dossier = load_dossier(s, dossier_id, user)
-        out = set()
-        for action, state in (("edit", "draft"), ("appraise", "submitted")):
-            if dossier.status == state and may(svc.procedures, user, dossier, action):
-                out.add(action)
-        for event in EVENTS:
-            if dossier.status in TRANSITIONS[event] and may(svc.procedures, user, dossier, event):
-                out.add(event)
-        return out
+        return authority.allowed_actions(svc.procedures, user, dossier)
 
 
 def transition(svc: DossierService, username: str, dossier_id: int, event: str, reason: str | None = None,
                expected_version: int | None = None, panel_members: list[str] | None = None,
-               decision_number: str | None = None, decision_date: dt.date | None = None) -> DossierView:
-    """Perform ``event`` on the locked dossier after every check of ``prepare``, and audit it."""
+               decision_number: str | None = None, decision_date: dt.date | None = None,
+               signer_name: str | None = None, signer_title: str | None = None) -> DossierView:
+    """Perform ``event`` on the locked dossier after every check of ``prepare``, and audit it. A recognition
+    and a revocation are decisions: number, date and signer (``signer_name``/``signer_title`` default to
+    the dated issuer configuration)."""
     with svc.transaction() as s:
         user = load_user(s, username)
         dossier = load_dossier(s, dossier_id, user, lock=True)
+        signer = decisions.signer_of(dossier, decision_date, signer_name, signer_title) \
+            if event in decisions.KIND else ("", "")
         new_status = prepare(svc, s, user, dossier, event, reason, expected_version, panel_members,
-                             (decision_number, decision_date))
+                             (decision_number, decision_date, *signer))
         before = {"status": dossier.status}
         version = svc.version_of(dossier)
         verified = None
-        if event == "submit" and dossier.self_score is None:  # every save scores complete values already
-            dossier.self_score = try_score(version, dossier, "self_value", svc.settings.engine)
+        if event == "submit":
+            dossier.submission += 1  # a new submission: nothing is appraised for it yet
+            if dossier.self_score is None:  # every save scores complete values already
+                dossier.self_score = try_score(version, dossier, "self_value", svc.settings.engine)
         if event == "verify":
             verified = score_result(version, dossier, "appraised_value", svc.settings.engine)
             dossier.verified_score = verified.to_dict() if verified is not None else None
             dossier.panel_members = [m.strip() for m in panel_members or [] if m and m.strip()]
-        if event == "recognize":
-            dossier.decision_number = unicodedata.normalize("NFC", decision_number.strip())
-            dossier.decision_date = decision_date
+        if event == "return":
+            before.update(_clear_appraisal(dossier))
+        if event in decisions.KIND:
+            _record_decision(dossier, event, decision_number, decision_date, signer)
         dossier.status = new_status
         dossier.engine_version = engine_version
         dossier.updated_at = audit.now()
@@ -133,6 +135,34 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
         if event == "recognize":  # the serial is allocated by the recognition, never by a GET
             allocate_certificate(s, dossier, user.username)
         return view_of(svc.registry, dossier)
+
+
+def _clear_appraisal(dossier: Dossier) -> dict:
+    """A return ends the submission's appraisal: the appraised values and comments, the verified score and
+    the panel are cleared. Returns what they were, for the audit entry (the history keeps them)."""
+    kept = {
+        "appraised": {v.code: v.appraised_value for v in dossier.values
+                      if v.appraised_value is not None and v.appraised_in == dossier.submission},
+        "comments": {v.code: v.comment for v in dossier.values if v.comment},
+        "verified_total": (dossier.verified_score or {}).get("total"),
+        "panel_members": dossier.panel_members,
+    }
+    for v in dossier.values:
+        v.appraised_value = v.comment = v.appraised_in = None
+    dossier.verified_score = None
+    dossier.panel_members = None
+    return {k: v for k, v in kept.items() if v}
+
+
+def _record_decision(dossier: Dossier, event: str, number: str, day: dt.date, signer: tuple[str, str]) -> None:
+    """Store the decision of a recognition or a revocation on the dossier."""
+    number = unicodedata.normalize("NFC", number.strip())
+    if event == "recognize":
+        dossier.decision_number, dossier.decision_date = number, day
+        dossier.decision_signer, dossier.decision_signer_title = signer
+    else:
+        dossier.revocation_number, dossier.revocation_date = number, day
+        dossier.revocation_signer, dossier.revocation_signer_title = signer
 
 
 def _after(event: str, new_status: str, dossier: Dossier, verified: ScoreResult | None) -> dict:
@@ -144,5 +174,10 @@ def _after(event: str, new_status: str, dossier: Dossier, verified: ScoreResult 
         after["panel_members"] = dossier.panel_members
     if event == "recognize":
         after["decision"] = {"number": dossier.decision_number,
-                             "date": dossier.decision_date.isoformat() if dossier.decision_date else None}
+                             "date": dossier.decision_date.isoformat() if dossier.decision_date else None,
+                             "signer": dossier.decision_signer, "signer_title": dossier.decision_signer_title}
+    if event == "revoke":
+        after["decision"] = {"number": dossier.revocation_number,
+                             "date": dossier.revocation_date.isoformat() if dossier.revocation_date else None,
+                             "signer": dossier.revocation_signer, "signer_title": dossier.revocation_signer_title}
     return after

@@ -10,17 +10,17 @@ from sqlalchemy import select
 
 from engine import __version__ as engine_version
 from engine.assessment import canonical_text, coerce, from_canonical, pair_problems, parse_text
-from engine.errors import AccessDenied, AssessmentError, CfcError, ConflictError, InputProblem
+from engine.errors import AssessmentError, CfcError, ConflictError, InputProblem
 from engine.models import CriteriaVersion
 from engine.workflow import procedure_for, round_date
 
-from .. import audit
+from .. import audit, authority
 from ..lookup import load_user
 from ..models import Dossier, IndicatorValue
-from ..units import category_of, contains, find_unit
+from ..units import category_of, find_unit
 from .base import log, log_changes, writable
 from .decisions import COMMENT_MAX, text_problem
-from .scores import try_score
+from .scores import stored_value, try_score
 from .view import DossierView, view_of
 
 if TYPE_CHECKING:
@@ -33,11 +33,8 @@ def create(svc: DossierService, username: str, commune_code: str, year: int) -> 
         user = load_user(s, username)
         day = round_date(year)
         commune = find_unit(s, commune_code, "commune", day)
-        if not contains(user.unit, commune):
-            raise AccessDenied(f"{commune.name} không thuộc địa bàn của {username}")
+        authority.check(svc.procedures, user, "edit", commune=commune, year=year)
         proc = procedure_for(day, svc.procedures)
-        if not set(user.roles) & set(proc.steps["edit"].roles):
-            raise AccessDenied(f"tạo hồ sơ: cần vai trò {', '.join(proc.steps['edit'].roles)}")
         exists = s.execute(
             select(Dossier).where(Dossier.commune_id == commune.id, Dossier.year == year)
         ).scalar_one_or_none()
@@ -81,6 +78,10 @@ def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, com
                                  expected_version, "appraise", "chỉ thẩm định hồ sơ đã nộp (đang: {status})")
         changed = apply(svc.version_of(dossier), dossier, raw, "appraised_value")
         by_code = {v.code: v for v in dossier.values}
+        for code in raw:  # apply() checked them all: the values given belong to this submission now
+            if code in by_code:
+                item = by_code[code]
+                item.appraised_in = None if item.appraised_value is None else dossier.submission
         for code, text in (comments or {}).items():
             if code not in by_code:
                 raise AssessmentError([InputProblem(code, "unknown indicator code")])
@@ -114,7 +115,7 @@ def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) ->
             problems.append(InputProblem(code, message))
         else:
             typed[code] = parsed
-    merged = {v.code: from_canonical(indicators[v.code].type, getattr(v, column))
+    merged = {v.code: from_canonical(indicators[v.code].type, stored_value(v, dossier, column))
               for v in dossier.values if v.code in indicators}
     merged.update(typed)
     problems.extend(pair_problems(version, merged))
@@ -124,7 +125,7 @@ def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) ->
     for item in dossier.values:
         if item.code in typed:
             new = None if typed[item.code] is None else canonical_text(typed[item.code])
-            old = getattr(item, column)
+            old = stored_value(item, dossier, column)  # a stale appraisal counts as none
             if new != old:
                 setattr(item, column, new)
                 changed[item.code] = (old, new)

@@ -55,6 +55,13 @@ class DossierView:
     panel_members: list | None = None
     decision_number: str | None = None
     decision_date: str | None = None
+    decision_signer: str | None = None
+    decision_signer_title: str | None = None
+    revocation_number: str | None = None
+    revocation_date: str | None = None
+    revocation_signer: str | None = None
+    revocation_signer_title: str | None = None
+    submission: int = 0
     evidence: list = field(default_factory=list)
     provisional: bool = False
     unreadable: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # which → why
@@ -101,6 +108,11 @@ class DossierView:
         return out
 
 
+def appraised_text(item, dossier: Dossier) -> str | None:
+    """An appraised value as canonical text, only when it was appraised for the latest submission."""
+    return item.appraised_value if item.appraised_in == dossier.submission else None
+
+
 def view_of(registry: Registry, d: Dossier) -> DossierView:
     """The view of a loaded dossier (its criteria version says whether it is provisional)."""
     version = registry.get(d.criteria_version)
@@ -115,13 +127,20 @@ def view_of(registry: Registry, d: Dossier) -> DossierView:
         criteria_version=d.criteria_version,
         procedure=d.procedure,
         lock_version=d.lock_version,
-        values={v.code: {"self": v.self_value, "appraised": v.appraised_value, "comment": v.comment}
+        values={v.code: {"self": v.self_value, "appraised": appraised_text(v, d), "comment": v.comment}
                 for v in d.values},
         stored_scores={"self_score": d.self_score, "verified_score": d.verified_score},
         engine_version=d.engine_version,
         panel_members=d.panel_members,
         decision_number=d.decision_number,
         decision_date=d.decision_date.isoformat() if d.decision_date else None,
+        decision_signer=d.decision_signer,
+        decision_signer_title=d.decision_signer_title,
+        revocation_number=d.revocation_number,
+        revocation_date=d.revocation_date.isoformat() if d.revocation_date else None,
+        revocation_signer=d.revocation_signer,
+        revocation_signer_title=d.revocation_signer_title,
+        submission=d.submission,
         evidence=[{"id": e.id, "criterion": e.criterion, "filename": e.filename, "size": e.size,
                    "sha256": e.sha256, "content_type": e.content_type, "uploaded_by": e.uploaded_by,
                    "uploaded_at": e.uploaded_at} for e in d.evidence],

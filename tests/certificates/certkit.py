@@ -24,6 +24,7 @@ from certificates.data import (
     Issuer,
     MinutesData,
     RecognisedCommune,
+    RevocationData,
     from_dict,
 )
 from certificates.report_data import ProvinceReportData
@@ -139,6 +140,24 @@ def minutes(**changes) -> MinutesData:
     )
     fields.update(changes)
     return MinutesData(**fields)
+
+
+def revocation(**changes) -> RevocationData:
+    """Kon Tum city revokes Xã Đắk Rơ Wa's recognition of 2024 (procedure-2019 wording)."""
+    fields = dict(
+        number="45/QĐ-UBND", date=dt.date(2025, 3, 14), issuer=issuer("Thành phố Kon Tum", "Kon Tum"), year=2024,
+        unit_phrase="xã, phường, thị trấn", commune="Xã Đắk Rơ Wa", district="Thành phố Kon Tum",
+        province="Tỉnh Kon Tum", recognition_number="125/QĐ-UBND", recognition_date=dt.date(2024, 12, 20),
+        reason="Kiểm tra sau công nhận phát hiện số liệu tiêm chủng không đúng thực tế", grounds=GROUNDS,
+        proposal="Theo đề nghị của Trưởng phòng Lao động - Thương binh và Xã hội thành phố Kon Tum.",
+        executors="Chánh Văn phòng Hội đồng nhân dân và Ủy ban nhân dân thành phố Kon Tum, Trưởng phòng Lao động - "
+                  "Thương binh và Xã hội, Chủ tịch Ủy ban nhân dân xã Đắk Rơ Wa và các cơ quan, đơn vị có liên quan "
+                  "chịu trách nhiệm thi hành Quyết định này",
+        recipients=("Như Điều 3", "Sở Lao động - Thương binh và Xã hội tỉnh Kon Tum (để báo cáo)", "Lưu: VT, LĐTBXH"),
+        certificate_serial="62-2024-000123", criteria_version=VERSION, provisional=False,
+    )
+    fields.update(changes)
+    return RevocationData(**fields)
 
 
 CRITERIA = (  # qd06-2019: code, title, maximum, pass mark

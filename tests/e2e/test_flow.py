@@ -40,6 +40,9 @@ def shot(artifacts):
     return take
 
 
+SIGNER = "Nguyễn Văn Minh"
+
+
 def vietnamese(value) -> str:
     """How a Vietnamese officer types a number: 2.400 children, 86,5 points."""
     if isinstance(value, float):
@@ -131,8 +134,15 @@ def test_district_appraises_and_sees_the_score_impact(page, shot):
     shot(page, "district1-queue")
     click_and_wait(page, row.get_by_role("link", name="Thẩm định"))
     expect(page.locator("header.dossier-head h1")).to_contain_text(COMMUNE)
-    expect(page.locator("input[name='TC13__satisfaction']")).to_have_value("86,5")  # starts from the commune's
-
+    # every appraisal field starts empty, the commune's value beside it: the appraiser checks each one
+    expect(page.locator("input[name='TC13__satisfaction']")).to_have_value("")
+    expect(page.locator("tr", has=page.locator("input[name='TC13__satisfaction']")).locator("td.self")
+           ).to_have_text("86,5")
+    for code, value in example_values().items():
+        if isinstance(value, bool):
+            page.locator(f"input[name='{field(code)}'][value='{'true' if value else 'false'}']").check()
+        else:
+            page.locator(f"input[name='{field(code)}']").fill(vietnamese(value))
     page.locator("input[name='TC02__registered_on_time']").fill("115")
     page.locator("textarea[name='TC02__registered_on_time__comment']").fill(
         "Đối chiếu sổ đăng ký khai sinh: 115 trẻ được đăng ký đúng hạn")
@@ -173,6 +183,7 @@ def test_province_recognises_in_batch_and_sees_the_dashboard(page, shot):
     expect(page.get_by_label("Công nhận", exact=True)).to_be_checked()
     page.locator("input[name='decision_number']").fill(DECISION)
     page.locator("input[name='decision_date']").fill(DECIDED.isoformat())  # not before the verification
+    page.locator("input[name='signer_name']").fill(SIGNER)  # the deployment configures no signer
     shot(page, "province-batch")
     click_and_wait(page, page.get_by_role("button", name="Thực hiện"))
     flash(page, "Đã xử lý 1 hồ sơ: #1")
@@ -194,6 +205,7 @@ def test_province_recognises_in_batch_and_sees_the_dashboard(page, shot):
     page.goto("/dossiers/1")
     expect(page.locator("header.dossier-head .status")).to_have_text("Được công nhận")
     expect(page.get_by_text("Quyết định công nhận số")).to_contain_text(f"{DECISION} ngày {DECIDED:%d/%m/%Y}")
+    expect(page.locator("main")).to_contain_text(SIGNER)
     shot(page, "province-recognised")
 
 

@@ -166,10 +166,11 @@ def advance(service: DossierService, commune: str, year: int, status: str, *, of
         service.transition(approver, view.id, "reject", reason="test")
         return view.id
     service.transition(approver, view.id, "recognize", decision_number="1/QĐ-UBND",
-                       decision_date=local_date(now()))  # not before verification (today)
+                       decision_date=local_date(now()), signer_name="Nguyễn Văn Ký")  # not before verification (today)
     if status == "recognized":
         return view.id
-    service.transition(approver, view.id, "revoke", reason="test")
+    service.transition(approver, view.id, "revoke", reason="test", decision_number="2/QĐ-UBND",
+                       decision_date=local_date(now()), signer_name="Nguyễn Văn Ký")
     return view.id
 
 

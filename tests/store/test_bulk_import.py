@@ -3,7 +3,8 @@ files written here with openpyxl and csv: every bad-cell reason, all or nothing,
 dry run, who may import.
 
 Rounds used (one module-scoped world per backend): 2019 the main flow, 2020 atomicity, 2021 dry run, 2022
-jurisdiction, 2023 CSV formats and layout, 2024 bad cells (C1 has a submitted dossier there).
+jurisdiction, 2023 CSV formats and layout, then a confirmation bound to its preview (C1 and C2), 2024 bad
+cells (C1 has a submitted dossier there).
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import csv
 from decimal import Decimal
 
 import pytest
-from conftest import C1
+from conftest import C1, C2
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from dossiers import audit
-from dossiers.bulk.importer import ImportRefused, import_file
+from dossiers.bulk.importer import ImportConflict, ImportRefused, import_file
 from dossiers.bulk.read import column_letter
 from dossiers.bulk.template import COMMUNE_LABEL
 from dossiers.models import AuditEntry, Dossier
@@ -365,3 +366,85 @@ def test_scores_decimal_cells_exactly(world, tmp_path):
     report = import_file(world.service, path, 2020, world.users["district_appraiser"])
     view = world.service.get(world.users["district_appraiser"], report.changed[0].dossier_id)
     assert view.values["TC13.satisfaction"]["self"] == "97.25"
+
+
+# ---------------------------------------------------------------------------- a confirmation and its preview
+def bound_import(world, path, year: int, preview):
+    """Import ``path`` bound to what the dry run ``preview`` saw (as the web confirmation does)."""
+    return import_file(world.service, path, year, world.users["district_appraiser"],
+                       expected_versions=preview.seen_versions(), expect_new=preview.seen_new())
+
+
+def test_a_confirmation_stores_nothing_when_the_commune_saved_after_the_preview(world, tmp_path):
+    """Issue #10, item 2: the district previews an import, the commune then saves a new value through the
+    service, the district confirms: nothing is stored, the conflict names the commune and who changed what."""
+    d1, officer = world.users["district_appraiser"], world.users["commune_officer"]
+    world._used.add((C1, 2023))
+    dossier = world.service.create(officer, C1, 2023).id
+    world.service.set_values(officer, dossier, example_values())
+    path = xlsx(tmp_path / "district.xlsx", [row(C1, TC13__satisfaction=70)])
+    preview = import_file(world.service, path, 2023, d1, dry_run=True)
+    assert preview.seen_versions() == {dossier: 2} and preview.seen_new() == set()
+
+    world.service.set_values(officer, dossier, {"TC13.satisfaction": "95"})  # the commune, after the preview
+    before = audit_count(world)
+    with pytest.raises(ImportConflict) as conflict:
+        bound_import(world, path, 2023, preview)
+    (line,) = conflict.value.conflicts
+    assert line.startswith("Xã Đắk Rơ Wa (23335): hồ sơ ") and "từ phiên bản 2 lên 3" in line
+    assert f"{officer} lúc " in line and "values.set TC13.satisfaction" in line
+    assert "không có gì được lưu" in str(conflict.value) and not conflict.value.report.stored
+    view = world.service.get(d1, dossier)
+    assert view.values["TC13.satisfaction"]["self"] == "95" and view.lock_version == 3
+    assert audit_count(world) == before
+
+    # previewed again, the district sees the commune's value and may confirm knowingly
+    again = import_file(world.service, path, 2023, d1, dry_run=True)
+    assert bound_import(world, path, 2023, again).stored
+    assert world.service.get(d1, dossier).values["TC13.satisfaction"]["self"] == "70"
+
+
+def test_a_confirmation_stores_nothing_when_a_dossier_was_created_after_the_preview(world, tmp_path):
+    d1, neighbour = world.users["district_appraiser"], world.users["neighbour_officer"]
+    path = xlsx(tmp_path / "new.xlsx", [row(C2)])
+    preview = import_file(world.service, path, 2023, d1, dry_run=True)
+    assert preview.seen_versions() == {} and preview.seen_new() == {C2}
+    world._used.add((C2, 2023))
+    created = world.service.create(neighbour, C2, 2023).id  # the commune opens its dossier meanwhile
+    world.service.set_values(neighbour, created, {"TC13.satisfaction": "60"})
+    before = audit_count(world)
+    with pytest.raises(ImportConflict) as conflict:
+        bound_import(world, path, 2023, preview)
+    (line,) = conflict.value.conflicts
+    assert line.startswith("Phường Duy Tân (23284): chưa có hồ sơ khi xem trước; ")
+    assert "dossier.create" in line and "values.set TC13.satisfaction" in line
+    assert world.service.get(d1, created).values["TC13.satisfaction"]["self"] == "60"
+    assert audit_count(world) == before
+
+
+def test_a_row_that_changed_nothing_in_the_preview_is_bound_too(world, tmp_path):
+    """The file held the stored value; the commune changes it after the preview: confirming would write the
+    file's value back over the commune's, so it is a conflict too."""
+    d1, officer = world.users["district_appraiser"], world.users["commune_officer"]
+    dossier = dossiers(world, 2023)[C1]
+    stored = world.service.get(d1, dossier.id).values["TC13.satisfaction"]["self"]
+    path = xlsx(tmp_path / "same.xlsx", [[C1, *[stored if c == "TC13.satisfaction" else None for c in CODES]]])
+    preview = import_file(world.service, path, 2023, d1, dry_run=True)
+    assert preview.changed == [] and preview.seen_versions() == {dossier.id: dossier.lock_version}
+    world.service.set_values(officer, dossier.id, {"TC13.satisfaction": "55"})
+    with pytest.raises(ImportConflict):
+        bound_import(world, path, 2023, preview)
+    assert world.service.get(d1, dossier.id).values["TC13.satisfaction"]["self"] == "55"
+
+
+def test_a_binding_that_leaves_out_a_row_is_no_pass(world, tmp_path):
+    """A confirmation bound to less than the file (a tampered set) is refused for every row it leaves out."""
+    path = xlsx(tmp_path / "two.xlsx", [row(C1, TC13__satisfaction=71), row(CITY[2], TC13__satisfaction=72)])
+    before = {c: d.lock_version for c, d in dossiers(world, 2023).items()}
+    with pytest.raises(ImportConflict) as conflict:
+        import_file(world.service, path, 2023, world.users["district_appraiser"], expected_versions={},
+                    expect_new=set())
+    assert [line.split(":")[0] for line in conflict.value.conflicts] == ["Xã Đắk Rơ Wa (23335)",
+                                                                         "Phường Quyết Thắng (23287)"]
+    assert all("không có trong bản xem trước" in line for line in conflict.value.conflicts)
+    assert {c: d.lock_version for c, d in dossiers(world, 2023).items()} == before

@@ -77,13 +77,18 @@ def check_consistent(service, ids: list[int]) -> dict:
             expected = json.loads(moves[-1].after)["status"] if moves else "draft"
             assert d.status == expected, f"dossier {dossier_id}: status {d.status}, audit says {expected}"
             verifies = [e for e in moves if e.action == "transition.verify"]
-            if verifies:
+            returns = [i for i, e in enumerate(moves) if e.action == "transition.return"]
+            if verifies and returns and returns[-1] > moves.index(verifies[-1]):  # a return cleared the appraisal
+                assert d.panel_members is None and d.verified_score is None
+            elif verifies:
                 after = json.loads(verifies[-1].after)
                 assert d.panel_members == after["panel_members"]
                 assert d.verified_score["total"] == after["verified_total"]
             for column, action in (("self_value", "values.set"), ("appraised_value", "values.appraise")):
                 recorded: dict = {}
                 for e in entries:
+                    if column == "appraised_value" and e.action == "transition.return":
+                        recorded = {c: None for c in recorded}  # a return clears the appraisal
                     if e.action == action:
                         recorded.update({c: v for c, v in json.loads(e.after).items() if "#" not in c})
                 stored = {v.code: getattr(v, column) for v in d.values}

@@ -93,7 +93,7 @@ def test_the_cli_refuses_the_same_with_exit_status_1(world, verified, case):
 def test_a_real_decision_symbol_dated_on_the_verification_day_is_accepted(world, year, number):
     dossier = _slot(world, C1, year, "verified")
     view = world.service.transition("pa", dossier, "recognize", decision_number=f" {number} ",
-                                    decision_date=today())
+                                    decision_date=today(), signer_name="Nguyễn Văn Ký")
     assert (view.status, view.decision_number, view.decision_date) == ("recognized", number, today().isoformat())
 
 
@@ -204,3 +204,14 @@ def test_long_reasons_panel_names_and_comments_are_refused_naming_the_field(worl
     assert world.service.get("pa", submitted).lock_version == version
     view = service.transition("chair1", submitted, "verify", panel_members=["Chủ tịch", "z" * 200])
     assert view.status == "verified"
+
+
+def test_amend_decision_asks_for_a_signer_when_none_is_stored_or_configured(world, recognised):
+    with world.service.transaction() as s:  # recognised before signers were recorded
+        stored = s.get(Dossier, recognised)
+        stored.decision_signer = stored.decision_signer_title = None
+    with pytest.raises(TransitionRefused, match="cần ghi họ tên người ký"):
+        world.service.amend_decision("pa", recognised, "47/QĐ-UBND", today(), "bổ sung người ký")
+    view = world.service.amend_decision("pa", recognised, "47/QĐ-UBND", today(), "bổ sung người ký",
+                                        signer_name="Lê Văn Ký", signer_title="PHÓ CHỦ TỊCH")
+    assert (view.decision_signer, view.decision_signer_title) == ("Lê Văn Ký", "PHÓ CHỦ TỊCH")

@@ -85,7 +85,7 @@ class Guards:
         if status == "verified":
             return dossier
         service.transition(self.user(proc, "approver"), dossier, "recognize", decision_number="7/QĐ-UBND",
-                           decision_date=local_date(now()))
+                           decision_date=local_date(now()), signer_name="Nguyễn Văn Ký")
         assert status == "recognized"
         return dossier
 
@@ -314,7 +314,7 @@ def test_the_commune_cannot_appraise_its_own_dossier(g, proc):
     service, dossier = g.world.service, g.dossiers[proc]["submitted"]
     officer = g.officers[dossier]
     refused(g, proc, dossier, AccessDenied, lambda: service.appraise(officer, dossier, {"TC13.satisfaction": 99}),
-            f"appraise: theo {proc} cần vai trò")
+            f"thẩm định: theo {proc} cần vai trò")
 
 
 OUTSIDERS = {  # (dossier, who tries, what): each actor holds the right role for another commune or unit

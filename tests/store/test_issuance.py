@@ -183,7 +183,8 @@ def test_a_new_certificate_is_valid_and_verification_shows_every_field(w):
 def test_revocation_through_the_workflow_shows_its_date_and_reason(w):
     with w.service.transaction() as s:
         serial = issuance.issue(s, _dossier(s, w, "c1_2022"), "pa").serial
-    w.service.transition(w.users["province_approver"], w.ids["c1_2022"], "revoke", reason=REASON)
+    w.service.transition(w.users["province_approver"], w.ids["c1_2022"], "revoke", reason=REASON,
+                         decision_number="5/QĐ-UBND", decision_date=local_date(now()), signer_name="Trần Văn Ký")
     with w.service.transaction() as s:
         status = issuance.status_of(s, issuance.lookup(s, serial))
     assert status.status == "revoked" and status.label == "Đã bị thu hồi"

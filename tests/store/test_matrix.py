@@ -368,7 +368,8 @@ def test_real_transition_does_what_the_dry_run_says(world, m, proc, event, statu
     assert _snapshot(world, username, dossier) == (before, history_before)
 
     view = service.transition(username, dossier, event, reason=REASON, expected_version=before.lock_version,
-                              panel_members=PANEL, decision_number=DECISION[0], decision_date=DECISION[1])
+                              panel_members=PANEL, decision_number=DECISION[0], decision_date=DECISION[1],
+                              signer_name="Nguyễn Văn Ký")
     assert view.status == dry
     assert view.lock_version == before.lock_version + 1
     stored, history = _snapshot(world, username, dossier)
@@ -380,7 +381,14 @@ def test_real_transition_does_what_the_dry_run_says(world, m, proc, event, statu
         assert history[-1]["action"] == "certificate.issue" and history[-1]["version"] == view.lock_version
     assert (entry["actor"], entry["action"], entry["reason"], entry["version"]) == (
         username, f"transition.{event}", REASON, view.lock_version)
-    assert entry["before"] == {"status": status}  # the history gives before/after as JSON objects
+    assert entry["before"]["status"] == status  # the history gives before/after as JSON objects
+    if event == "return":  # the return cleared the appraisal; the history keeps it
+        assert stored.panel_members is None and stored.verified_score is None
+        assert all(v["appraised"] is None and v["comment"] is None for v in stored.values.values())
+        if status == "verified":
+            assert entry["before"]["panel_members"] and entry["before"]["verified_total"] is not None
+    else:
+        assert entry["before"] == {"status": status}
     after = entry["after"]
     assert after["status"] == dry
     if event == "verify":
@@ -388,7 +396,8 @@ def test_real_transition_does_what_the_dry_run_says(world, m, proc, event, statu
         assert stored.verified_score is not None and after["verified_total"] == stored.verified_score.total
     if event == "recognize":
         assert (stored.decision_number, stored.decision_date) == (DECISION[0], DECISION[1].isoformat())
-        assert after["decision"] == {"number": DECISION[0], "date": DECISION[1].isoformat()}
+        assert after["decision"] == {"number": DECISION[0], "date": DECISION[1].isoformat(),
+                                     "signer": "Nguyễn Văn Ký", "signer_title": "CHỦ TỊCH"}
 
     # the same event again is now refused by the state it led to
     with pytest.raises(TransitionRefused, match=f"«{STATE_NAMES[dry]}»"):

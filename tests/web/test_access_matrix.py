@@ -7,7 +7,8 @@ The demo world (dossiers/demo.py, checked by ``test_demo_world_is_what_the_table
   province (province_approver + province_officer) and admin (rules_admin + sysadmin) sit at the province.
 Evidence 1 is a PDF commune1 uploads to dossier 1 in the module fixture.
 
-Cells: 200/400/403/404 the status; L a redirect to /login?next=<the page>; H a redirect to the user's home
+Cells: 200/400/403/404/409 the status (409: not in a state the action applies to, e.g. the certificate of a
+dossier not recognised); L a redirect to /login?next=<the page>; H a redirect to the user's home
 page; 401/409 JSON answers of the API; ok: allowed, not sent here (a write that would change data: the
 allowed writes are exercised in test_csrf.py, test_forms.py, test_api.py and the browser test). Every write
 refused here is checked to change nothing (audit trail, dossiers, values, evidence).
@@ -51,8 +52,8 @@ path                                anonymous commune1 commune2 district1 chair1
 /dossiers/7/certificate.pdf         L         403      403      403       403    403       403    200      403
 /dossiers/7/decision.pdf            L         403      403      403       403    403       403    200      403
 /dossiers/7/minutes.pdf             L         403      403      200       200    403       403    200      403
-/dossiers/3/certificate.pdf         L         403      403      403       403    403       403    400      403
-/dossiers/12/minutes.pdf            L         403      403      403       403    400       400    400      403
+/dossiers/3/certificate.pdf         L         403      403      403       403    403       403    409      403
+/dossiers/12/minutes.pdf            L         403      403      403       403    409       409    409      403
 /verify/62-2024-999999              404       404      404      404       404    404       404    404      404
 /commune/                           L         200      200      403       403    403       403    403      403
 /commune/dossiers/1                 L         200      403      403       403    403       403    403      403
@@ -70,7 +71,7 @@ path                                anonymous commune1 commune2 district1 chair1
 /admin/criteria/qd06-2019           L         403      403      403       403    403       403    403      200
 /admin/criteria/no-such-version     L         403      403      403       403    403       403    403      404
 /admin/diff                         L         403      403      403       403    403       403    403      200
-/import                             L         403      403      200       200    200       200    200      403
+/import                             L         200      200      200       200    200       200    200      403
 /export?what=results&format=csv     L         403      403      200       200    200       200    200      403
 /export?what=audit&format=xlsx      L         403      403      200       200    200       200    200      403
 /export?what=bogus                  L         403      403      400       400    400       400    400      403
@@ -108,8 +109,8 @@ POST:/district/dossiers/12/verify          L         403      403      403      
 POST:/province/decide                      L         403      403      403       403    403       403    ok       403
 POST:/province/dossiers/7/revoke           L         403      403      403       403    403       403    ok       403
 POST:/admin/criteria/qd06-2019/publish     L         403      403      403       403    403       403    403      ok
-POST:/import                               L         403      403      ok        ok     ok        ok     ok       403
-POST:/import/confirm                       L         403      403      ok        ok     ok        ok     ok       403
+POST:/import                               L         ok       ok       ok        ok     ok        ok     ok       403
+POST:/import/confirm                       L         ok       ok       ok        ok     ok        ok     ok       403
 PUT:/api/v1/dossiers/1/indicators          401       ok       403      409       409    403       403    403      403
 PUT:/api/v1/dossiers/3/indicators          401       403      403      ok        ok     403       403    403      403
 POST:/api/v1/dossiers/3/transitions        401       403      403      ok        ok     403       403    403      403
@@ -133,10 +134,11 @@ def parse(table: str) -> list[tuple[str, str, str]]:
     return cells
 
 
-def payload(route: str) -> dict:
-    """A request body that would change the dossier if the caller were let through."""
+def payload(route: str, site) -> dict:
+    """A request body that would change the dossier if the caller were let through (a form carries the
+    version of the dossier it showed)."""
     path = route.split(":", 1)[1]
-    return {
+    body = {
         "/login": {"username": "commune1", "password": "demo"},
         "/logout": {},
         "/commune/create": {},
@@ -148,8 +150,11 @@ def payload(route: str) -> dict:
         "/district/dossiers/3/verify": {"members": "Chủ tịch hội đồng\nThành viên"},
         "/district/dossiers/12/verify": {"members": "Chủ tịch hội đồng\nThành viên"},
         "/province/decide": {"dossier": "5", "action": "recognize", "decision_number": "9/QĐ-UBND",
-                             "decision_date": local_date(now()).isoformat()},
-        "/province/dossiers/7/revoke": {"reason": "Kiểm tra lại"},
+                             "decision_date": local_date(now()).isoformat(), "signer_name": "Nguyễn Văn Minh",
+                             "version_5": str(site.dossier(5).lock_version)},
+        "/province/dossiers/7/revoke": {"reason": "Kiểm tra lại", "decision_number": "10/QĐ-UBND",
+                                        "decision_date": local_date(now()).isoformat(),
+                                        "signer_name": "Nguyễn Văn Minh"},
         "/admin/criteria/qd06-2019/publish": {},
         "/import": {"year": "2024", "file": (io.BytesIO(b"commune_code,TC13.satisfaction\n23335,90\n"), "x.csv")},
         "/import/confirm": {"token": "0" * 64, "year": "2024", "name": "x.csv"},
@@ -158,6 +163,11 @@ def payload(route: str) -> dict:
         "/api/v1/dossiers/3/transitions": {"event": "return", "reason": "Thiếu minh chứng"},
         "/api/v1/dossiers/5/transitions": {"event": "recognize", "decision_number": "9/QĐ-UBND"},
     }[path]
+    dossier = path.split("/")[3] if path.startswith(("/commune/dossiers/", "/district/dossiers/",
+                                                     "/province/dossiers/")) else None
+    if dossier is not None:
+        body["lock_version"] = str(site.dossier(int(dossier)).lock_version)
+    return body
 
 
 def user_of(column: str) -> str | None:
@@ -261,12 +271,12 @@ def test_write_refused(site, api, route, user, expected):
     method, path = route.split(":", 1)
     before = site.state()
     if path.startswith("/api/"):
-        answer = api.call(method, path, user_of(user), json=payload(route))
+        answer = api.call(method, path, user_of(user), json=payload(route, site))
         assert answer.status_code == int(expected), answer.get_data(as_text=True)[:500]
         assert answer.json["error"]
     else:
         client = site.client(user_of(user))
-        data = {"csrf_token": site.csrf(client), **payload(route)}  # a valid token: this is about access
+        data = {"csrf_token": site.csrf(client), **payload(route, site)}  # a valid token: this is about access
         answer = client.open(path, method=method, data=data)
         if expected == "L":
             assert site.login_redirect(answer, path), (answer.status_code, answer.headers.get("Location"))

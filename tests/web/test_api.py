@@ -2,7 +2,8 @@
 
 Every answer is validated against the OpenAPI document (webforms/api/openapi.yaml) with openapi-core (the
 ``api`` fixture); every refused request is checked to store nothing: the dossier's lock_version and history,
-and the whole database state (audit trail, dossiers, values, evidence), are unchanged.
+and the whole database state (audit trail, dossiers, values, evidence), are unchanged. Writes send the version
+they are based on (If-Match); what a write without one gets (428) is tested in test_api_locking.py.
 
 Dossiers used (fresh demo copy for this module): 1 commune1's draft (filled and submitted through the API),
 2 commune2's empty draft (refusals), 3 submitted (appraised, verified, recognised through the API),
@@ -34,6 +35,11 @@ def vietnamese(values: dict) -> dict:
         else:
             out[code] = f"{value:,}".replace(",", ".")
     return out
+
+
+def seen(site, dossier_id: int) -> dict:
+    """The If-Match header of a write based on the dossier as it stands (its ETag)."""
+    return {"If-Match": f'"{site.dossier(dossier_id).lock_version}"'}
 
 
 class Unchanged:
@@ -113,12 +119,13 @@ def test_commune_officer_saves_a_draft_in_vietnamese_formats(api, site):
     last = site.history(1)[-1]
     assert (last["actor"], last["action"], last["version"]) == ("commune1", "values.set", d["lock_version"])
     # the same values again: nothing to change, nothing recorded
-    again = api.put("/api/v1/dossiers/1/indicators", "commune1", json=body)
+    again = api.put("/api/v1/dossiers/1/indicators", "commune1", json=body,
+                    headers={"If-Match": answer.headers["ETag"]})
     assert again.json["lock_version"] == d["lock_version"]
 
 
-def test_commune_officer_submits(api):
-    d = api.post("/api/v1/dossiers/1/transitions", "commune1", json={"event": "submit"}).json
+def test_commune_officer_submits(api, site):
+    d = api.post("/api/v1/dossiers/1/transitions", "commune1", json={"event": "submit"}, headers=seen(site, 1)).json
     assert d["status"] == "submitted"
     history = api.get("/api/v1/dossiers/1", "commune1").json["history"]
     assert (history[-1]["action"], history[-1]["actor"]) == ("transition.submit", "commune1")
@@ -134,9 +141,9 @@ def test_history_before_and_after_are_json_objects(api):
     assert recognize["after"]["decision"]["number"] == "107/QĐ-UBND"
 
 
-def test_appraiser_saves_appraised_values_and_comments(api):
+def test_appraiser_saves_appraised_values_and_comments(api, site):
     appraised = dict(example_values(), **{"TC02.registered_on_time": 118})
-    answer = api.put("/api/v1/dossiers/3/indicators", "district1",
+    answer = api.put("/api/v1/dossiers/3/indicators", "district1", headers=seen(site, 3),
                      json={**appraised, "comments": {"TC02.registered_on_time": "Đối chiếu sổ hộ tịch: 118"}})
     assert answer.status_code == 200, answer.json
     d = answer.json
@@ -146,18 +153,20 @@ def test_appraiser_saves_appraised_values_and_comments(api):
     assert d["status"] == "submitted"
 
 
-def test_verify_and_recognize(api):
+def test_verify_and_recognize(api, site):
     today = local_date(now()).isoformat()  # a decision is not dated before the verification (today)
-    d = api.post("/api/v1/dossiers/3/transitions", "chair1",
+    d = api.post("/api/v1/dossiers/3/transitions", "chair1", headers=seen(site, 3),
                  json={"event": "verify", "panel_members": ["Phó Chủ tịch UBND", "Trưởng phòng LĐTBXH"]}).json
     assert d["status"] == "verified" and d["verified_score"]["total"] > 0
-    d = api.post("/api/v1/dossiers/3/transitions", "province",
-                 json={"event": "recognize", "decision_number": "12/QĐ-UBND", "decision_date": today}).json
+    d = api.post("/api/v1/dossiers/3/transitions", "province", headers={"If-Match": str(d["lock_version"])},
+                 json={"event": "recognize", "decision_number": "12/QĐ-UBND", "decision_date": today,
+                       "signer_name": "Nguyễn Văn Minh"}).json
     assert (d.get("status"), d.get("decision_number"), d.get("decision_date")) == ("recognized", "12/QĐ-UBND", today), d
+    assert (d["decision_signer"], d["decision_signer_title"]) == ("Nguyễn Văn Minh", "CHỦ TỊCH")
 
 
-def test_return_with_reason(api):
-    d = api.post("/api/v1/dossiers/4/transitions", "district1",
+def test_return_with_reason(api, site):
+    d = api.post("/api/v1/dossiers/4/transitions", "district1", headers=seen(site, 4),
                  json={"event": "return", "reason": "Thiếu minh chứng TC07"}).json
     assert d["status"] == "draft"
     last = api.get("/api/v1/dossiers/4", "district1").json["history"][-1]
@@ -237,15 +246,17 @@ def test_409_verify_needs_panel_members_and_every_appraised_value(site, api):
 
 
 def test_409_stale_edit_says_who_changed_what(site, api):
-    seen = api.get("/api/v1/dossiers/2", "commune2").json["lock_version"]
-    api.put("/api/v1/dossiers/2/indicators", "commune2", json={"TC01.officer": True})  # someone saves first
+    version = api.get("/api/v1/dossiers/2", "commune2").json["lock_version"]
+    first = api.put("/api/v1/dossiers/2/indicators", "commune2", json={"TC01.officer": True},
+                    headers={"If-Match": str(version)})  # someone saves first
+    assert first.status_code == 200
     with Unchanged(site, 2):
         answer = api.put("/api/v1/dossiers/2/indicators", "commune2", json={"TC01.officer": False},
-                         headers={"If-Match": str(seen)})
+                         headers={"If-Match": str(version)})
         assert answer.status_code == 409 and answer.json["conflict"] is True
         assert "commune2" in answer.json["error"] and "values.set" in answer.json["error"]
         answer = api.put("/api/v1/dossiers/2/indicators", "commune2",
-                         json={"TC01.officer": False, "expected_version": seen})
+                         json={"TC01.officer": False, "expected_version": version})
         assert answer.status_code == 409
         answer = api.post("/api/v1/dossiers/5/transitions", "province",
                           json={"event": "return", "reason": "x", "expected_version": 1})
@@ -265,7 +276,7 @@ def test_422_names_every_bad_indicator(site, api):
     }
     good = {"TC02.children_born": "120", "TC12.play_area": True}
     with Unchanged(site, 2):
-        answer = api.put("/api/v1/dossiers/2/indicators", "commune2", json={**bad, **good})
+        answer = api.put("/api/v1/dossiers/2/indicators", "commune2", json={**bad, **good}, headers=seen(site, 2))
     assert answer.status_code == 422
     expected = {"TC03.children", "TC03.abused", "TC13.satisfaction", "TC05.injured", "TC01.officer",
                 "TC07.fully_immunised", "TC99.unknown"}
@@ -286,17 +297,19 @@ def test_api_string_values_are_read_the_vietnamese_way(site, api, text, stored, 
     Vietnamese message), `1.000` is a thousand."""
     if stored is None:
         with Unchanged(site, 2):
-            answer = api.put("/api/v1/dossiers/2/indicators", "commune2", json={"TC03.children": text})
+            answer = api.put("/api/v1/dossiers/2/indicators", "commune2", json={"TC03.children": text},
+                             headers=seen(site, 2))
         assert answer.status_code == 422 and answer.json["codes"] == ["TC03.children"]
         assert message in answer.json["problems"][0]["message"]
         return
-    answer = api.put("/api/v1/dossiers/2/indicators", "commune2", json={"TC03.children": text})
+    answer = api.put("/api/v1/dossiers/2/indicators", "commune2", json={"TC03.children": text},
+                     headers=seen(site, 2))
     assert answer.status_code == 200 and answer.json["values"]["TC03.children"]["self"] == stored
 
 
 def test_422_appraiser_bad_values_and_unknown_comment_code(site, api):
     with Unchanged(site, 13):
-        answer = api.put("/api/v1/dossiers/13/indicators", "district2",
+        answer = api.put("/api/v1/dossiers/13/indicators", "district2", headers=seen(site, 13),
                          json={"TC13.satisfaction": "abc", "comments": {"TC42.nothing": "?"}})
     assert answer.status_code == 422
     assert "TC13.satisfaction" in answer.json["codes"]
@@ -304,7 +317,7 @@ def test_422_appraiser_bad_values_and_unknown_comment_code(site, api):
 
 def test_422_wrongly_typed_json_values(site, api):
     with Unchanged(site, 2):
-        answer = api.put("/api/v1/dossiers/2/indicators", "commune2",
+        answer = api.put("/api/v1/dossiers/2/indicators", "commune2", headers=seen(site, 2),
                          json={"TC01.officer": 1, "TC03.children": True, "TC03.abused": [1], "TC13.satisfaction": 1e400})
     assert answer.status_code == 422
     assert set(answer.json["codes"]) == {"TC01.officer", "TC03.children", "TC03.abused", "TC13.satisfaction"}
@@ -375,6 +388,7 @@ def upload(site, small, size: int):
     before = site.state()
     answer = client.post("/commune/dossiers/2/evidence",
                          data={"csrf_token": small.csrf(client), "criterion": "TC07",
+                               "lock_version": str(site.dossier(2).lock_version),  # the version the page showed
                                "file": (io.BytesIO(content), "so-tiem-chung.pdf")})
     return answer, before
 

@@ -51,22 +51,38 @@ def uploaded(site) -> dict:
     return fields
 
 
+def seen(site, dossier: int) -> dict:
+    """The hidden field of a form that changes ``dossier``: the version the page showed."""
+    return {"lock_version": str(site.dossier(dossier).lock_version)}
+
+
+def today() -> str:
+    return local_date(now()).isoformat()
+
+
 # route → (user, form data that changes something, what the change looks like)
 CASES = {
     "/login": ("anonymous", lambda site: {"username": "commune1", "password": "demo"}),
     "/logout": ("commune2", lambda site: {}),
     "/commune/create": (NEW_OFFICER, lambda site: {}),
-    "/commune/dossiers/1": ("commune1", lambda site: {**form_values(example_values()), "action": "save"}),
+    "/commune/dossiers/1": ("commune1", lambda site: {**form_values(example_values()), "action": "save",
+                                                      **seen(site, 1)}),
     "/commune/dossiers/1/evidence": (
-        "commune1", lambda site: {"criterion": "TC07", "file": (io.BytesIO(site.pdf), "so-tiem-chung.pdf")}),
+        "commune1", lambda site: {"criterion": "TC07", "file": (io.BytesIO(site.pdf), "so-tiem-chung.pdf"),
+                                  **seen(site, 1)}),
     "/district/dossiers/3": (
-        "district1", lambda site: {"TC13__satisfaction": "70", "TC13__satisfaction__comment": "Khảo sát lại"}),
-    "/district/dossiers/4/return": ("district1", lambda site: {"reason": "Thiếu minh chứng TC07"}),
-    "/district/dossiers/13/verify": ("chair2", lambda site: {"members": "Chủ tịch hội đồng\nThành viên"}),
+        "district1", lambda site: {"TC13__satisfaction": "70", "TC13__satisfaction__comment": "Khảo sát lại",
+                                   **seen(site, 3)}),
+    "/district/dossiers/4/return": ("district1", lambda site: {"reason": "Thiếu minh chứng TC07", **seen(site, 4)}),
+    "/district/dossiers/13/verify": ("chair2", lambda site: {"members": "Chủ tịch hội đồng\nThành viên",
+                                                             **seen(site, 13)}),
     "/province/decide": ("province", lambda site: {"dossier": "5", "action": "recognize",
-                                                   "decision_number": "77/QĐ-UBND",
-                                                   "decision_date": local_date(now()).isoformat()}),
-    "/province/dossiers/7/revoke": ("province", lambda site: {"reason": "Phát hiện sai số liệu"}),
+                                                   "decision_number": "77/QĐ-UBND", "decision_date": today(),
+                                                   "signer_name": "Nguyễn Văn Minh",
+                                                   "version_5": str(site.dossier(5).lock_version)}),
+    "/province/dossiers/7/revoke": ("province", lambda site: {"reason": "Phát hiện sai số liệu",
+                                                              "decision_number": "78/QĐ-UBND", "decision_date": today(),
+                                                              "signer_name": "Nguyễn Văn Minh", **seen(site, 7)}),
     "/admin/criteria/qd06-2019/publish": ("admin", lambda site: {}),
     "/import": ("district1", lambda site: {"year": "2024", "file": (io.BytesIO(IMPORT_CSV), "nhap.csv")}),
     "/import/confirm": ("district1", lambda site: uploaded(site)),
@@ -133,13 +149,14 @@ def test_api_is_exempt_but_ignores_the_session_cookie(site, api):
     """A signed-in browser session is not an API credential, so the API needs no CSRF token."""
     client = site.client("commune1")
     before = site.state()
+    version = {"If-Match": str(site.dossier(1).lock_version)}
     for method, path, body in (("PUT", "/api/v1/dossiers/1/indicators", {"TC13.satisfaction": "90"}),
                                ("POST", "/api/v1/dossiers/1/transitions", {"event": "submit"})):
-        answer = client.open(path, method=method, json=body)
+        answer = client.open(path, method=method, json=body, headers=version)
         assert answer.status_code == 401
-        api.validate(path, {"method": method, "json": body}, answer)
+        api.validate(path, {"method": method, "json": body, "headers": version}, answer)
     assert site.state() == before
-    answer = api.put("/api/v1/dossiers/1/indicators", "commune1", json={"TC13.satisfaction": "90"})
+    answer = api.put("/api/v1/dossiers/1/indicators", "commune1", json={"TC13.satisfaction": "90"}, headers=version)
     assert answer.status_code == 200  # a bearer token and no CSRF token: accepted
 
 
@@ -164,7 +181,8 @@ def changed(site, path: str) -> None:
     elif path == "/province/decide":
         assert (d(5).status, d(5).decision_number) == ("recognized", "77/QĐ-UBND")
     elif path == "/province/dossiers/7/revoke":
-        assert d(7).status == "revoked"
+        assert (d(7).status, d(7).revocation_number, d(7).revocation_signer) == (
+            "revoked", "78/QĐ-UBND", "Nguyễn Văn Minh")
     elif path == "/import/confirm":
         assert d(2).values["TC13.satisfaction"]["self"] == "91"
 

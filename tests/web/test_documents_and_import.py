@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import delete, select
 
 from dossiers import issuance
+from dossiers.audit import local_date, now
 from dossiers.models import Certificate, Dossier, Setting
 from webforms.filters import vn_date
 
@@ -55,11 +56,64 @@ def test_verification_page_follows_the_certificate_through_revocation(site):
     assert "CÒN HIỆU LỰC" in text and "Phường Ngô Mây" in text and "Thành phố Kon Tum" in text
 
     client = site.client("province")
-    answer = client.post("/province/dossiers/7/revoke",
-                         data={"csrf_token": site.csrf(client, "/dossiers/7"), "reason": "Số liệu tiêm chủng sai"})
+    answer = revoke(site, client, 7, "Số liệu tiêm chủng sai")
     assert answer.status_code == 302
     text = public.get(f"/verify/{serial}").get_data(as_text=True)
     assert "ĐÃ BỊ THU HỒI" in text and "Số liệu tiêm chủng sai" in text and "CÒN HIỆU LỰC" not in text
+
+
+def revoke(site, client, dossier_id: int, reason: str, number: str = "77/QĐ-UBND"):
+    """Revoke through the dossier page's form, as the province does: the decision, its signer and the reason."""
+    page = client.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
+    return client.post(f"/province/dossiers/{dossier_id}/revoke", data={
+        "csrf_token": site.csrf(client, f"/dossiers/{dossier_id}"), "lock_version": site.field_value(page, "lock_version"),
+        "decision_number": number, "decision_date": local_date(now()).isoformat(), "signer_name": "Đỗ Văn Thu",
+        "signer_title": "Phó Chủ tịch", "reason": reason})
+
+
+def document_links(page: str) -> set[str]:
+    return set(re.findall(r'href="/dossiers/\d+/(certificate|decision|revocation|minutes)\.pdf"', page))
+
+
+def test_a_revoked_dossier_offers_its_revocation_decision_and_no_certificate(fresh_site):
+    site = fresh_site
+    client = site.client("province")
+    revoked = site.service.list("province", status="recognized")[-1].id
+    assert document_links(client.get(f"/dossiers/{revoked}").get_data(as_text=True)) == {
+        "certificate", "decision", "minutes"}
+    refused = client.get(f"/dossiers/{revoked}/revocation.pdf")
+    assert refused.status_code == 409 and "thu hồi" in html.unescape(refused.get_data(as_text=True))
+    assert revoke(site, client, revoked, "Hồ sơ minh chứng TC07 không đúng thực tế", "78/QĐ-UBND").status_code == 302
+    page = client.get(f"/dossiers/{revoked}").get_data(as_text=True)
+    assert document_links(page) == {"revocation", "decision", "minutes"}
+    answer = client.get(f"/dossiers/{revoked}/revocation.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert f'filename="quyet-dinh-thu-hoi-{revoked}.pdf"' in answer.headers["Content-Disposition"]
+    text = " ".join(pdf_text(answer.get_data()).split())
+    recognised = site.dossier(revoked)
+    for expected in ("Số: 78/QĐ-UBND", "Về việc thu hồi công nhận", f"Quyết định số {recognised.decision_number}",
+                     "Lý do thu hồi: Hồ sơ minh chứng TC07 không đúng thực tế.", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",
+                     "Đỗ Văn Thu", "Giấy công nhận số hiệu 62-2024-"):
+        assert expected in text, expected
+    certificate = client.get(f"/dossiers/{revoked}/certificate.pdf")
+    assert certificate.status_code == 409
+    assert "thu hồi" in html.unescape(certificate.get_data(as_text=True))
+    assert client.get(f"/dossiers/{revoked}/decision.pdf").status_code == 200  # the decision stays on record
+    assert site.client("district1").get(f"/dossiers/{revoked}/revocation.pdf").status_code == 403
+
+
+def test_the_decision_and_the_certificate_print_the_demo_signer(site):
+    client = site.client("province")
+    for kind in ("decision", "certificate"):
+        text = " ".join(pdf_text(client.get(f"/dossiers/9/{kind}.pdf").get_data()).split())
+        assert "CHỦ TỊCH" in text and "Nguyễn Văn Minh" in text, kind
+
+
+def test_the_minutes_print_the_chair_and_members_under_the_signature(site):
+    text = " ".join(pdf_text(site.client("district1").get("/dossiers/8/minutes.pdf").get_data()).split())
+    signatures = text[text.index("TM. HỘI ĐỒNG"):]
+    assert "Phó Chủ tịch UBND" in signatures and "CÁC THÀNH VIÊN HỘI ĐỒNG" in signatures
+    assert "Trưởng phòng LĐTBXH" in signatures and "Trưởng phòng GD&ĐT" in signatures
 
 
 def test_an_unknown_serial_is_not_genuine(site):

@@ -179,11 +179,17 @@ def test_stale_form_is_refused_and_keeps_what_was_typed(site):
 
 
 # --------------------------------------------------------------------------------------------- appraisal
-def test_appraisal_form_starts_from_the_communes_values(site):
+def test_appraisal_form_starts_empty_beside_the_communes_values(site):
+    """Issue #10: a field copied from the commune's value would be "appraised" by one click on save. The
+    fields start empty; the commune's value is shown beside each (the "Xã kê khai" column)."""
     page = site.client("district1").get("/district/dossiers/3").get_data(as_text=True)
     own = site.dossier(3).values
-    assert site.field_value(page, "TC13__satisfaction") == own["TC13.satisfaction"]["self"].replace(".", ",")
-    assert site.field_value(page, "TC03__children") == vietnamese(int(own["TC03.children"]["self"]))  # 2.400
+    assert site.field_value(page, "TC13__satisfaction") == ""
+    assert site.field_value(page, "TC03__children") == ""
+    assert site.checked_radio(page, "TC01__officer") is None
+    shown = [html.unescape(c) for c in re.findall(r'<td class="self">(.*?)</td>', page)]
+    assert own["TC13.satisfaction"]["self"].replace(".", ",") in shown
+    assert vietnamese(int(own["TC03.children"]["self"])) in shown  # 2.400
     assert "Ảnh hưởng của kết quả thẩm định" in page
 
 

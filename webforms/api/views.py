@@ -1,9 +1,13 @@
 """JSON API (/api/v1). Authenticated by ``Authorization: Bearer <token>`` (``cfc users token USERNAME``).
 
 401 without a valid token, 403 outside the caller's role or jurisdiction, 404 unknown id, 409 a transition its
-guards refuse or a stale edit (the body says why), 413 an oversized upload, 422 invalid values (the body names
-every bad indicator code, or the field: a decision_date that is not YYYY-MM-DD). A refused request stores
-nothing: every call is one transaction in the service.
+guards refuse or a stale edit (the body says who changed what), 413 an oversized upload, 422 invalid values (the
+body names every bad indicator code, or the field: a decision_date that is not YYYY-MM-DD). A refused request
+stores nothing: every call is one transaction in the service.
+
+Optimistic locking: a dossier's answer carries its ``lock_version`` as the ``ETag`` header. Every write sends it
+back, as ``If-Match`` (or as ``expected_version`` in the body); a write that would be allowed but carries
+neither is answered 428 and stores nothing, one that carries an older version 409 naming what changed since.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from ..db import service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 OPENAPI = Path(__file__).with_name("openapi.yaml")
+PRECONDITION = ("thiếu If-Match: gửi lại lock_version của hồ sơ mà bạn đã xem (tiêu đề ETag của "
+                "GET /api/v1/dossiers/{id}) trong tiêu đề If-Match, hoặc trong trường expected_version. "
+                "Không có gì được lưu.")
 
 
 def error_body(exc: Exception, status: int):
@@ -61,6 +68,18 @@ def _dossier_json(view, history=None) -> dict:
     return data
 
 
+def _answer(view, history=None):
+    """The dossier as JSON, with its lock_version as the ETag to send back in If-Match."""
+    answer = jsonify(_dossier_json(view, history))
+    answer.set_etag(str(view.lock_version))
+    return answer
+
+
+def _precondition_required():
+    """428: the write would be allowed, but the caller did not say which version it saw."""
+    return jsonify({"error": PRECONDITION, "status": 428, "header": "If-Match"}), 428
+
+
 def _body() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
@@ -79,7 +98,17 @@ def _version(value, name: str, header: bool = False) -> int | None:
         return value
     if header and isinstance(value, str) and value.strip().strip('"').isdigit():
         return int(value.strip().strip('"'))
-    abort(400, description=f"{name} must be a whole number")
+    abort(400, description=f'{name} must be a whole number: the lock_version, or the ETag ("3") of the dossier')
+
+
+def _expected(body: dict) -> int | None:
+    """The version the caller saw: If-Match, or the body's expected_version (removed from ``body``). Both may be
+    sent when they agree; None when neither is."""
+    in_body = _version(body.pop("expected_version", None), "expected_version")
+    in_header = _version(request.headers.get("If-Match"), "If-Match", header=True)
+    if in_body is not None and in_header is not None and in_body != in_header:
+        abort(400, description=f"If-Match ({in_header}) and expected_version ({in_body}) disagree: send one")
+    return in_header if in_header is not None else in_body
 
 
 def _text(body: dict, name: str) -> str | None:
@@ -100,40 +129,51 @@ def list_dossiers():
 @bp.get("/dossiers/<int:dossier_id>")
 def get_dossier(dossier_id: int):
     view = service().get(g.api_user, dossier_id)
-    return jsonify(_dossier_json(view, service().history(g.api_user, dossier_id)))
+    return _answer(view, service().history(g.api_user, dossier_id))
 
 
 @bp.put("/dossiers/<int:dossier_id>/indicators")
 def put_indicators(dossier_id: int):
-    """Commune officers save self-assessed values of a draft; appraisers save appraised values."""
+    """Commune officers save self-assessed values of a draft; appraisers save appraised values. Without a
+    version, the same save with nothing to save makes every other check (jurisdiction, role, state) first."""
     body = _body()
-    expected = _version(body.pop("expected_version", None), "expected_version")
-    if request.headers.get("If-Match"):
-        expected = _version(request.headers["If-Match"], "If-Match", header=True)
+    expected = _expected(body)
     comments = body.pop("comments", None) or {}
     if not isinstance(comments, dict) or not all(isinstance(v, str | None) for v in comments.values()):
         abort(400, description="comments must be an object of indicator code → text")
+    if expected is None:
+        _save(dossier_id, {}, {}, None)  # stores nothing; refused as the real save would be
+        return _precondition_required()
+    return _answer(_save(dossier_id, body, comments, expected))
+
+
+def _save(dossier_id: int, values: dict, comments: dict, expected: int | None):
+    """A commune officer's self-assessed values, else an appraiser's values and comments."""
     if "commune_officer" in g.api_roles:
-        view = service().set_values(g.api_user, dossier_id, body, expected)
-    else:
-        view = service().appraise(g.api_user, dossier_id, body, comments, expected)
-    return jsonify(_dossier_json(view))
+        return service().set_values(g.api_user, dossier_id, values, expected)
+    return service().appraise(g.api_user, dossier_id, values, comments, expected)
 
 
 @bp.post("/dossiers/<int:dossier_id>/transitions")
 def post_transition(dossier_id: int):
+    """Move the dossier; without a version, the event's dry run makes every other check first (jurisdiction,
+    role, state, guards), then 428."""
     body = _body()
     event = body.get("event")
     if not isinstance(event, str):
         abort(400, description='give {"event": "...", "reason": "..."}')
+    expected = _expected(body)
     members = body.get("panel_members")
     if members is not None and (not isinstance(members, list) or not all(isinstance(m, str) for m in members)):
         abort(400, description="panel_members must be a list of names")
-    view = service().transition(
-        g.api_user, dossier_id, event, reason=_text(body, "reason"),
-        expected_version=_version(body.get("expected_version"), "expected_version"), panel_members=members,
-        decision_number=_text(body, "decision_number"), decision_date=_day(body, "decision_date"))
-    return jsonify(_dossier_json(view))
+    fields = {"reason": _text(body, "reason"), "panel_members": members}
+    decision = {"decision_number": _text(body, "decision_number"), "decision_date": _day(body, "decision_date"),
+                "signer_name": _text(body, "signer_name"), "signer_title": _text(body, "signer_title")}
+    if expected is None:
+        service().check_transition(g.api_user, dossier_id, event, **fields)
+        return _precondition_required()
+    return _answer(service().transition(g.api_user, dossier_id, event, expected_version=expected, **fields,
+                                        **decision))
 
 
 def _day(body: dict, name: str) -> dt.date | None:
@@ -149,7 +189,7 @@ def _day(body: dict, name: str) -> dt.date | None:
     raise AssessmentError([InputProblem(name, f"{name} must be a date YYYY-MM-DD, got {text[:20]!r}")])
 
 
-@bp.get("/dossiers/<int:dossier_id>/<any(certificate, decision):kind>.pdf")
+@bp.get("/dossiers/<int:dossier_id>/<any(certificate, decision, revocation, minutes):kind>.pdf")
 def document(dossier_id: int, kind: str):
     from ..documents import document_pdf, pdf_response
 

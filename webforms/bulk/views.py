@@ -1,13 +1,19 @@
 """District and province users upload a CSV or XLSX of indicator values, see the report of every bad cell or
 the scores that would result, and confirm; they download a round's results, its audit trail, the import
-template and the province report. Thin over ``dossiers.bulk``."""
+template and the province report. Thin over ``dossiers.bulk``.
+
+The confirmation is bound to the preview: it stores nothing when a dossier of the file changed (or was
+created) after the preview, and shows who changed what with the file checked again (409)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import hashlib
 import io
+import json
+import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -19,19 +25,18 @@ from wtforms.validators import DataRequired, NumberRange
 
 import certificates as docs
 from dossiers.bulk import export as bulk_export
-from dossiers.bulk.importer import ImportRefused, import_table
+from dossiers.bulk.importer import ImportConflict, ImportRefused, import_table
 from dossiers.bulk.read import read_upload
 from dossiers.bulk.report import province_report as province_report_fields
 from dossiers.bulk.template import write_template
 from engine.workflow import round_date
 
-from ..auth import require_role
+from ..auth import require_action
 from ..db import service, settings
 
 bp = Blueprint("bulk", __name__, template_folder="templates")
-IMPORTERS = ("district_appraiser", "district_chair", "province_officer")
-READERS = IMPORTERS + ("province_approver",)
 MAX_BYTES = 20 * 1024 * 1024
+KEEP = dt.timedelta(days=1)  # how long an upload waits for its confirmation
 
 
 class UploadForm(FlaskForm):
@@ -55,42 +60,90 @@ def _current_round() -> int:
     return int(service().setting("current_round", None) or dt.date.today().year)
 
 
+def _sweep(folder: Path) -> None:
+    """Forget previews nobody confirmed within ``KEEP``."""
+    limit = time.time() - KEEP.total_seconds()
+    for path in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
+
+
+def _preview(data: bytes, name: str, year: int, username: str):
+    """The dry run of an upload, and the confirmation form when there is something to store. The file and
+    what the preview saw (each row's dossier version, the communes without one) stay on the server under a
+    random token until confirmed: the form carries only the token, so the versions cannot be tampered with."""
+    report = import_table(service(), read_upload(data, name), year, username, dry_run=True, workers=0)
+    if not (report.ok and report.changed):
+        return report, None
+    folder = _uploads()
+    _sweep(folder)
+    token = secrets.token_hex(32)
+    seen = {"user": username, "year": year, "name": name,
+            "versions": {str(k): v for k, v in report.seen_versions().items()}, "new": sorted(report.seen_new())}
+    (folder / token).write_bytes(data)  # kept until confirmed: nothing is imported yet
+    (folder / f"{token}.json").write_text(json.dumps(seen), encoding="utf-8")
+    return report, ConfirmForm(formdata=None, token=token, year=str(year), name=name)  # not the request's
+
+
 @bp.route("/import", methods=["GET", "POST"])
 def upload():
-    actor = require_role(*IMPORTERS)
+    actor = require_action("import")
     form = UploadForm(year=_current_round())
-    report = None
-    confirm = None
+    report = confirm = None
     if form.validate_on_submit():
         data = form.file.data.read()
-        name = Path(form.file.data.filename or "tep.csv").name
         if len(data) > MAX_BYTES:
             abort(413)
-        token = hashlib.sha256(data).hexdigest()
-        (_uploads() / token).write_bytes(data)  # kept until confirmed: nothing is imported yet
-        report = import_table(service(), read_upload(data, name), form.year.data, actor.username, dry_run=True, workers=0)
-        if report.ok and report.changed:
-            confirm = ConfirmForm(token=token, year=str(form.year.data), name=name)
+        name = Path(form.file.data.filename or "tep.csv").name
+        report, confirm = _preview(data, name, form.year.data, actor.username)
     return render_template("bulk/import.html", form=form, report=report, confirm=confirm)
+
+
+def _stored_preview(form: ConfirmForm, username: str) -> tuple[bytes, dict] | None:
+    """The upload and what its preview saw, taken for this one confirmation; None when there is none for this
+    user (confirmed already, too old, or a token made up)."""
+    token = form.token.data
+    if not token.isalnum():
+        abort(400)
+    path, sidecar = _uploads() / token, _uploads() / f"{token}.json"
+    try:
+        seen = json.loads(sidecar.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+    except (OSError, ValueError):
+        return None
+    if seen.get("user") != username:
+        return None
+    if (form.year.data, form.name.data) != (str(seen["year"]), seen["name"]):
+        abort(400, description=_("Biểu mẫu xác nhận không khớp với tệp đã kiểm tra."))
+    path.unlink(missing_ok=True)  # one confirmation per preview
+    sidecar.unlink(missing_ok=True)
+    return data, seen
 
 
 @bp.route("/import/confirm", methods=["POST"])
 def confirm():
-    actor = require_role(*IMPORTERS)
+    actor = require_action("import")
     form = ConfirmForm()
-    if not form.validate_on_submit() or not form.token.data.isalnum():
+    if not form.validate_on_submit():
         abort(400)
-    path = _uploads() / form.token.data
-    if not path.exists():
+    stored = _stored_preview(form, actor.username)
+    if stored is None:
         flash(_("Tệp đã hết hạn, vui lòng tải lên lại."), "error")
         return redirect(url_for("bulk.upload"))
+    data, seen = stored
+    year = int(seen["year"])
     try:
-        report = import_table(service(), read_upload(path.read_bytes(), form.name.data), int(form.year.data),
-                              actor.username, workers=0)
+        report = import_table(service(), read_upload(data, seen["name"]), year, actor.username, workers=0,
+                              expected_versions={int(k): v for k, v in seen["versions"].items()},
+                              expect_new=set(seen["new"]))
+    except ImportConflict as exc:  # changed since the preview: nothing stored; here is the file checked again
+        report, again = _preview(data, seen["name"], year, actor.username)
+        return render_template("bulk/import.html", form=UploadForm(year=year), report=report, confirm=again,
+                               conflicts=exc.conflicts), 409
     except ImportRefused as exc:  # the data changed since the dry run (e.g. a dossier was submitted)
-        return render_template("bulk/import.html", form=UploadForm(year=int(form.year.data)), report=exc.report,
+        return render_template("bulk/import.html", form=UploadForm(year=year), report=exc.report,
                                confirm=None), 409
-    path.unlink(missing_ok=True)
     flash(report.summary(), "ok")
     return redirect(url_for("bulk.upload"))
 
@@ -106,7 +159,7 @@ def _send(make, filename: str):
 
 @bp.route("/export")
 def export():
-    actor = require_role(*READERS)
+    actor = require_action("export")
     year = request.args.get("round", type=int) or _current_round()
     fmt = request.args.get("format", "xlsx")
     what = request.args.get("what", "results")
@@ -124,7 +177,7 @@ def export():
 
 @bp.route("/province/report.pdf")
 def province_report():
-    actor = require_role("province_approver", "province_officer")
+    actor = require_action("report")
     year = request.args.get("round", type=int) or _current_round()
     fields = province_report_fields(service(), actor.username, actor.unit_code, year)
     pdf = docs.province_report_pdf(docs.from_dict(docs.ProvinceReportData, fields))

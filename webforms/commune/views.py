@@ -1,4 +1,7 @@
-"""Commune officer: create the round's dossier, fill the self-assessment, upload evidence, submit."""
+"""Commune officer: create the round's dossier, fill the self-assessment, upload evidence, submit.
+
+The assessment and evidence forms carry the dossier version the page showed: one posted without it is refused
+(400), a stale one names what changed since and nothing is stored."""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import datetime as dt
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
@@ -15,15 +17,15 @@ from dossiers.evidence import UploadRefused
 from engine.errors import AssessmentError, ConflictError
 from engine.workflow import LABELS, TransitionRefused
 
-from ..auth import require_role
+from ..auth import require_action
 from ..db import service
 from ..dossiers import context
-from ..forms import PlainForm, attach_problems, dossier_form, expected_version, submitted_values
+from ..forms import PlainForm, VersionedForm, attach_problems, dossier_form, shown_version, submitted_values
 
 bp = Blueprint("commune", __name__, url_prefix="/commune", template_folder="templates")
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(VersionedForm):
     criterion = SelectField("Tiêu chí")
     file = FileField("Tệp minh chứng (PDF, ảnh, Word, Excel)", validators=[FileRequired()])
 
@@ -34,7 +36,7 @@ def current_round() -> int:
 
 @bp.route("/")
 def index():
-    actor = require_role("commune_officer")
+    actor = require_action("edit")
     views = service().list(actor.username)
     year = current_round()
     has_current = any(v.year == year for v in views)
@@ -44,7 +46,7 @@ def index():
 
 @bp.route("/create", methods=["POST"])
 def create():
-    actor = require_role("commune_officer")
+    actor = require_action("edit")
     form = PlainForm()
     if not form.validate_on_submit():
         flash(_("Phiên làm việc đã hết hạn, vui lòng thử lại."), "error")
@@ -56,16 +58,16 @@ def create():
 
 @bp.route("/dossiers/<int:dossier_id>", methods=["GET", "POST"])
 def edit(dossier_id: int):
-    actor = require_role("commune_officer")
+    actor = require_action("edit")
     svc = service()
     view, version, form = dossier_form(svc, actor.username, dossier_id, "self",
                                        formdata=request.form if request.method == "POST" else None)
     loose: list[str] = []
     if request.method == "POST":
+        seen = shown_version(form, lambda: svc.set_values(actor.username, dossier_id, {}))  # saves nothing
         if form.validate():
             try:
-                view = svc.set_values(actor.username, dossier_id, submitted_values(form, version),
-                                      expected_version(form))
+                view = svc.set_values(actor.username, dossier_id, submitted_values(form, version), seen)
             except AssessmentError as exc:
                 loose = attach_problems(form, exc.problems)
                 flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
@@ -87,7 +89,7 @@ def edit(dossier_id: int):
                 return redirect(url_for("commune.edit", dossier_id=dossier_id))
         else:
             flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
-    evidence_form = EvidenceForm()
+    evidence_form = EvidenceForm(lock_version=view.lock_version)
     evidence_form.criterion.choices = [SelectChoice(c.code, f"{c.code} — {c.title}") for c in version.criteria]
     return render_template("commune/edit.html", form=form, evidence_form=evidence_form, loose=loose,
                            editable=view.status == "draft", **context(view)), (422 if loose or form.errors else 200)
@@ -95,7 +97,7 @@ def edit(dossier_id: int):
 
 @bp.route("/dossiers/<int:dossier_id>/evidence", methods=["POST"])
 def upload(dossier_id: int):
-    actor = require_role("commune_officer")
+    actor = require_action("upload_evidence")
     svc = service()
     view = svc.get(actor.username, dossier_id)
     version = svc.registry.get(view.criteria_version)
@@ -104,9 +106,11 @@ def upload(dossier_id: int):
     if not form.validate_on_submit():
         flash(_("Chưa tải lên: ") + "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()), "error")
         return redirect(url_for("commune.edit", dossier_id=dossier_id))
+    seen = shown_version(form)  # svc.get above checked the jurisdiction
     upload_file = form.file.data
     try:
-        svc.add_evidence(actor.username, dossier_id, form.criterion.data, upload_file.filename, upload_file.read())
+        svc.add_evidence(actor.username, dossier_id, form.criterion.data, upload_file.filename, upload_file.read(),
+                         seen)
     except UploadRefused as exc:
         if exc.too_large:
             return render_template("error.html", status=413, message=str(exc)), 413

@@ -1,5 +1,9 @@
 """District appraisal panel (or, under procedure-2025, the province's appraisers): appraise every indicator
-against evidence, return to the commune with a reason, and (the chair) verify with the members present."""
+against evidence, return to the commune with a reason, and (the chair) verify with the members present.
+
+Every form carries the dossier version the page showed: one posted without it is refused (400), a stale one
+names what changed since (409) and nothing is applied. An appraisal belongs to the latest submission: its
+fields start empty, the commune's value beside."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from flask_babel import gettext as _
 from engine.errors import AssessmentError, ConflictError
 from engine.workflow import TransitionRefused
 
-from ..auth import require_role
+from ..auth import require_action
 from ..db import service
 from ..dossiers import context
 from ..forms import (
@@ -17,25 +21,25 @@ from ..forms import (
     ReasonForm,
     attach_problems,
     dossier_form,
-    expected_version,
+    shown_version,
     submitted_comments,
     submitted_values,
 )
 
 bp = Blueprint("district", __name__, url_prefix="/district", template_folder="templates")
-APPRAISERS = ("district_appraiser", "district_chair", "province_officer")
 
 
 @bp.route("/")
 def index():
-    actor = require_role(*APPRAISERS)
+    actor = require_action("appraise", "verify", "return")
     queue = service().list(actor.username, status="submitted")
     verified = service().list(actor.username, status="verified")
     return render_template("district/index.html", queue=queue, verified=verified)
 
 
 def impact(view) -> dict:
-    """Per criterion: points with the commune's values, with the appraised values, and the difference."""
+    """Per criterion: points with the commune's values, with the appraised values, and the difference;
+    ``_total`` the totals, ``_pending`` the indicators not yet appraised for the latest submission."""
     self_score = view.self_score
     appraised = service().preview_appraisal(view)
     out: dict = {c.code: {"self": c.points, "appraised": None, "diff": None}
@@ -48,21 +52,24 @@ def impact(view) -> dict:
         out["_total"] = {"self": self_score.total if self_score else None, "appraised": appraised.total,
                          "recognized": appraised.recognized, "threshold": appraised.threshold,
                          "failed": [f.message for f in appraised.failed_conditions]}
+    # not yet appraised for this submission: the preview takes the commune's value, verify is refused
+    out["_pending"] = sorted(code for code, v in view.values.items() if v["appraised"] is None)
     return out
 
 
 @bp.route("/dossiers/<int:dossier_id>", methods=["GET", "POST"])
 def appraise(dossier_id: int):
-    actor = require_role(*APPRAISERS)
+    actor = require_action("appraise")
     svc = service()
     view, version, form = dossier_form(svc, actor.username, dossier_id, "appraised", comments=True,
                                        formdata=request.form if request.method == "POST" else None)
     loose: list[str] = []
     if request.method == "POST":
+        seen = shown_version(form, lambda: svc.appraise(actor.username, dossier_id, {}))  # saves nothing
         if form.validate():
             try:
                 svc.appraise(actor.username, dossier_id, submitted_values(form, version),
-                             submitted_comments(form, version), expected_version(form))
+                             submitted_comments(form, version), seen)
             except AssessmentError as exc:
                 loose = attach_problems(form, exc.problems)
                 flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
@@ -73,28 +80,34 @@ def appraise(dossier_id: int):
                 return redirect(url_for("district.appraise", dossier_id=dossier_id))
         else:
             flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
+    shown = {"lock_version": view.lock_version}  # the decisions below are taken on the version shown
     return render_template("district/appraise.html", form=form, loose=loose, impact=impact(view),
-                           reason_form=ReasonForm(), panel_form=PanelForm(), **context(view)), (
+                           reason_form=ReasonForm(**shown), panel_form=PanelForm(**shown), **context(view)), (
         422 if loose or form.errors else 200)
 
 
 @bp.route("/dossiers/<int:dossier_id>/return", methods=["POST"])
 def send_back(dossier_id: int):
-    actor = require_role(*APPRAISERS, "province_approver")
+    actor = require_action("return")
     form = ReasonForm()
     if form.validate_on_submit():
-        service().transition(actor.username, dossier_id, "return", reason=form.reason.data)
+        version = shown_version(form, lambda: service().check_transition(actor.username, dossier_id, "return",
+                                                                         reason=form.reason.data))
+        service().transition(actor.username, dossier_id, "return", reason=form.reason.data,
+                             expected_version=version)
         flash(_("Đã trả hồ sơ về xã."), "ok")
     return redirect(request.referrer or url_for("dossiers.show", dossier_id=dossier_id))
 
 
 @bp.route("/dossiers/<int:dossier_id>/verify", methods=["POST"])
 def verify(dossier_id: int):
-    actor = require_role("district_chair", "province_officer")
+    actor = require_action("verify")
     form = PanelForm()
     if form.validate_on_submit():
         members = [line.strip() for line in (form.members.data or "").splitlines() if line.strip()]
-        service().transition(actor.username, dossier_id, "verify", panel_members=members)
+        version = shown_version(form, lambda: service().check_transition(actor.username, dossier_id, "verify",
+                                                                         panel_members=members))
+        service().transition(actor.username, dossier_id, "verify", panel_members=members, expected_version=version)
         flash(_("Đã xác nhận kết quả thẩm định."), "ok")
         return redirect(url_for("dossiers.show", dossier_id=dossier_id))
     return redirect(url_for("district.appraise", dossier_id=dossier_id))

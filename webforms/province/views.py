@@ -1,7 +1,9 @@
 """Province: sign off verified dossiers (one by one or in batch), revoke, and see the dashboard.
 
-A recognition needs the decision's number and date: the service checks them (shape, length, not before the
-verification, not in the future) for each dossier of a batch and the refusals are flashed one by one."""
+A recognition needs the decision's number, date and signer: the service checks them (shape, length, not before
+the verification, not in the future; a blank signer comes from the issuer configuration) for each dossier of a
+batch and the refusals are flashed one by one. The batch form carries the version of each dossier it listed
+(``version_<id>``), the revoke form the version of the dossier page: a stale one is refused, nothing applied."""
 
 from __future__ import annotations
 
@@ -10,62 +12,59 @@ from collections import Counter, defaultdict
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional
 
-from dossiers.audit import local_date, now
 from dossiers.bulk.report_figures import ASSESSED, distribution, percent_text, share
 from engine.errors import CfcError
 from engine.numbers import format_number
 from engine.workflow import LABELS, round_date
 
 from .. import charts
-from ..auth import require_role
+from ..auth import require_action, require_role
 from ..db import service
 from ..filters import vn_sort_key
-from ..forms import ReasonForm
+from ..forms import DecisionFields, RevokeForm, field_errors, missing_version, shown_version, version_text
 
 bp = Blueprint("province", __name__, url_prefix="/province", template_folder="templates")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(DecisionFields):
     action = RadioField("Quyết định", choices=[SelectChoice("recognize", "Công nhận"),
                                               SelectChoice("reject", "Không công nhận")],
                         default="recognize")
-    decision_number = StringField("Số quyết định", validators=[Optional()])
-    decision_date = DateField("Ngày quyết định", validators=[Optional()],
-                              default=lambda: local_date(now()))  # today in Vietnam
     reason = TextAreaField("Lý do (bắt buộc khi không công nhận)", render_kw={"rows": 2})
 
 
 @bp.route("/")
 def index():
-    actor = require_role("province_approver", "province_officer")
+    actor = require_action("recognize", "reject", "revoke", "return_verified")
     queue = service().list(actor.username, status="verified")
     return render_template("province/index.html", queue=queue, form=DecisionForm())
 
 
 @bp.route("/decide", methods=["POST"])
 def decide():
-    actor = require_role("province_approver")
+    actor = require_action("recognize", "reject")
     form = DecisionForm()
     ids = [int(i) for i in request.form.getlist("dossier") if i.isdigit()]
     if not form.validate_on_submit() or not ids:
         flash(_("Chọn ít nhất một hồ sơ và điền đủ thông tin quyết định."), "error")
-        for name, errors in form.errors.items():  # e.g. a date that is not one: say which field
-            flash(f"{getattr(form, name).label.text}: {'; '.join(map(str, errors))}", "error")
+        for line in field_errors(form):  # e.g. a date that is not one: say which field
+            flash(line, "error")
         return redirect(url_for("province.index"))
+    versions = {i: version_text(request.form.get(f"version_{i}")) for i in ids}  # what the list showed
+    if None in versions.values():
+        missing_version()
     done, refused = [], []
     for dossier_id in ids:
         try:
             if form.action.data == "recognize":
-                service().transition(actor.username, dossier_id, "recognize",
-                                     decision_number=form.decision_number.data or None,
-                                     decision_date=form.decision_date.data)
+                service().transition(actor.username, dossier_id, "recognize", expected_version=versions[dossier_id],
+                                     **form.decision())
             else:
-                service().transition(actor.username, dossier_id, "reject", reason=form.reason.data)
+                service().transition(actor.username, dossier_id, "reject", reason=form.reason.data,
+                                     expected_version=versions[dossier_id])
             done.append(dossier_id)
         except CfcError as exc:  # one refusal does not stop the others: each dossier is its own transaction
             refused.append(f"#{dossier_id}: {exc}")
@@ -78,11 +77,17 @@ def decide():
 
 @bp.route("/dossiers/<int:dossier_id>/revoke", methods=["POST"])
 def revoke(dossier_id: int):
-    actor = require_role("province_approver")
-    form = ReasonForm()
-    if form.validate_on_submit():
-        service().transition(actor.username, dossier_id, "revoke", reason=form.reason.data)
-        flash(_("Đã thu hồi công nhận."), "ok")
+    actor = require_action("revoke")
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        for line in field_errors(form):  # e.g. a date that is not one: say which field
+            flash(line, "error")
+        return redirect(url_for("dossiers.show", dossier_id=dossier_id))
+    version = shown_version(form, lambda: service().check_transition(actor.username, dossier_id, "revoke",
+                                                                     reason=form.reason.data))
+    service().transition(actor.username, dossier_id, "revoke", reason=form.reason.data, expected_version=version,
+                         **form.decision())
+    flash(_("Đã thu hồi công nhận."), "ok")
     return redirect(url_for("dossiers.show", dossier_id=dossier_id))
 
 

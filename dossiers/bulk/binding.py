@@ -1,0 +1,47 @@
+"""Binding the confirmation of an import to its preview: the preview (a dry run) saw each row's dossier at a
+version, or saw that the commune had none yet (``ImportReport.seen_versions`` / ``seen_new``). When the import
+is confirmed, every one of them must still be so; a dossier changed or created meanwhile makes the confirmation
+store nothing, and the conflict names each dossier, its commune and who changed what since the preview (the
+dossier service's own wording, ``check_expected``)."""
+
+from __future__ import annotations
+
+from engine.errors import ConflictError
+
+from ..models import Dossier
+from ..service.base import check_expected
+from .checking import ImportJob
+
+
+def conflicts(job: ImportJob, expected_versions: dict[int, int], expect_new: set[str]) -> list[str]:
+    """Every dossier of the file that is not as the preview saw it, one line each (empty: none)."""
+    if job.dossiers is None:  # the header was refused: nothing was read, and the file is refused anyway
+        return []
+    by_id = {d.id: d for d in job.dossiers.values()}
+    found = []
+    for dossier_id, version in sorted(expected_versions.items()):
+        dossier = by_id.get(dossier_id)
+        if dossier is None:
+            found.append(f"hồ sơ {dossier_id} không còn trong năm {job.year}")
+        elif dossier.lock_version != version:
+            found.append(_changes(job, dossier, version))
+    for code in sorted(expect_new):
+        commune = job.find(code)
+        dossier = job.dossiers.get(commune.id) if commune is not None else None
+        if dossier is not None:
+            found.append(_changes(job, dossier, 0, "chưa có hồ sơ khi xem trước; "))
+    for result in job.report.rows:  # rows of the file the preview did not see at all
+        if result.dossier_id not in expected_versions and result.commune_code not in expect_new:
+            found.append(f"{result.commune_name} ({result.commune_code}): dòng {result.row} không có trong bản "
+                         "xem trước")
+    return found
+
+
+def _changes(job: ImportJob, dossier: Dossier, version: int, note: str = "") -> str:
+    """The commune, then what ``check_expected`` says changed since ``version``."""
+    try:
+        check_expected(job.s, dossier, version)
+        changed = f"hồ sơ {dossier.id}"  # not reached: the versions differ
+    except ConflictError as exc:
+        changed = str(exc)
+    return f"{dossier.commune.name} ({dossier.commune.code}): {note}{changed}"
