@@ -309,6 +309,14 @@ def test_commands_template_import_export_report(world, cfc, tmp_path):
     other = cfc("report", "--province", "1", "--round", 2027, "-o", tmp_path / "o.pdf", "--as", officer)
     assert other.exit_code == 1 and "không thuộc địa bàn" in other.stderr
 
+    # the procedure's export and report steps decide, for the command line as for the web
+    commune = world.users["officer_2025"]
+    refused = cfc("export", "--round", 2027, "-o", tmp_path / "c.csv", "--as", commune)
+    assert refused.exit_code == 1 and "xuất dữ liệu: theo procedure-2025 cần vai trò" in refused.stderr
+    refused = cfc("report", "--province", "51", "--round", 2027, "-o", tmp_path / "c.pdf", "--as", commune)
+    assert refused.exit_code == 1 and "báo cáo tỉnh: theo procedure-2025" in refused.stderr
+    assert not (tmp_path / "c.csv").exists() and not (tmp_path / "c.pdf").exists()
+
 
 def test_template_prefilled_with_the_communes_of_a_unit(world, cfc, tmp_path):
     result = cfc("import", "template", "qd06-2019", "-o", tmp_path / "t.csv", "--unit", "608", "--round", 2024)
