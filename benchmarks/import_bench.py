@@ -157,7 +157,7 @@ class Phases:
         self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - start
 
 
-def in_some_province(user, commune) -> bool:
+def in_some_province(service, user, commune, year) -> bool:
     return any(a.level == "province" for a in commune.ancestors())
 
 

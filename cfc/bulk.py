@@ -81,6 +81,10 @@ def import_file_cmd(file: Path, year: int, actor: str | None, dry_run: bool, rep
 
     Files of 300 rows or more are scored in worker processes (one per CPU, at most 4); CFC_IMPORT_WORKERS=N
     sets their number, 0 scores in this process.
+
+    A file beyond the limits is refused, naming the limit: 20 MB (an XLSX: 40 MB decompressed), 20,000 rows,
+    500 columns, 32,767 characters in a cell; so is a formula without its computed value. Reports quote at
+    most 100 characters of a cell.
     """
     from dossiers.bulk.importer import ImportRefused, import_file
 

@@ -151,7 +151,8 @@ def _verification_lines(found: dict) -> list[str]:
              f"Năm {found['year']}; Quyết định số {found['decision_number']} ngày "
              f"{found['decision_date']:%d/%m/%Y}; bộ tiêu chí {found['criteria_version']}"]
     if status["status"] == "revoked":
-        lines.append(f"Thu hồi ngày {status['revoked_on']:%d/%m/%Y}: {status['revoke_reason']}")
+        decision = f" theo Quyết định số {status['revocation_number']}" if status["revocation_number"] else ""
+        lines.append(f"Thu hồi{decision} ngày {status['revoked_on']:%d/%m/%Y}: {status['revoke_reason'] or ''}")
     if status["status"] == "superseded":
         lines.append(f"Thay thế bằng số hiệu {status['superseded_by']}")
     return lines

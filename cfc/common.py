@@ -4,6 +4,10 @@ One rule names who acts: ``--as USERNAME``, else ``CFC_USER``. Commands that cha
 (``dossier``, ``audit``, ``import``, ``export``, ``report``, ``certificates``) refuse to run without one and are
 checked like the web pages (role, jurisdiction, state). Administrative commands that run before any user exists
 (``criteria`` edits, ``units``, ``users``) record the operating-system login name when neither is given.
+
+Input is checked as the web checks it: a dossier id is one the database can hold (``DOSSIER_ID``), a round a
+year (``ROUND``), and free text (``TEXT``: reasons, comments, names) is read in NFC with no control character
+(``engine.text.clean_text``), else the option is named and nothing runs.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import contextlib
 import datetime as dt
 import getpass
 import sys
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -22,14 +25,26 @@ import click
 from dossiers.config import ConfigError, Settings
 from engine.errors import AssessmentError, CfcError, CriteriaError
 from engine.loader import Registry
+from engine.text import clean_text, nfc
 
 AS_OPTION = click.option("--as", "actor", metavar="USERNAME", help="Acting user (default $CFC_USER).")
 ROUND = click.IntRange(1990, 2100)  # a year of an assessment round
-DOSSIER_ID = click.IntRange(1, 2**63 - 1)  # what the database can hold
+DOSSIER_ID = click.IntRange(1, 2**31 - 1)  # what the database can hold: PostgreSQL `integer` ids
 
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+class CleanText(click.ParamType):
+    """Free text: NFC, no control character (tab and line breaks aside), not only invisible characters."""
+
+    name = "text"
+
+    def convert(self, value, param, ctx):
+        try:
+            return clean_text(value, param.name if param else "text")
+        except AssessmentError as exc:
+            self.fail(exc.problems[0].message, param, ctx)
+
+
+TEXT = CleanText()
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

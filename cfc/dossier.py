@@ -13,7 +13,7 @@ import click
 from engine.numbers import format_number
 from engine.workflow import LABELS
 
-from .common import AS_OPTION, DOSSIER_ID, ROUND, nfc, open_service, parse_day, refusals, who_acts
+from .common import AS_OPTION, DOSSIER_ID, ROUND, TEXT, nfc, open_service, parse_day, refusals, who_acts
 from .render import print_dossier
 
 EXPECT_OPTION = click.option("--expect", "expected", type=int, help="The version you last saw; refuse if it changed.")
@@ -47,7 +47,7 @@ def dossier_create(commune_code, year, actor, as_json) -> None:
 
 
 @dossier.command("list")
-@click.option("--round", "year", type=int)
+@click.option("--round", "year", type=ROUND)
 @click.option("--status", type=click.Choice(list(LABELS)))
 @AS_OPTION
 def dossier_list(year, status, actor) -> None:
@@ -111,7 +111,7 @@ def _transition(event: str, dossier_id: int, actor: str | None, expected: int | 
 
 def _reasoned(event: str, needs_reason: bool, help_text: str) -> click.Command:
     @click.argument("dossier_id", type=DOSSIER_ID)
-    @click.option("--reason", required=needs_reason, help="Why (required for return, reject, revoke).")
+    @click.option("--reason", type=TEXT, required=needs_reason, help="Why (required for return, reject, revoke).")
     @EXPECT_OPTION
     @AS_OPTION
     def command(dossier_id, reason, expected, actor):
@@ -130,7 +130,7 @@ for _event, _needs_reason, _help in (
 
 @dossier.command("verify")
 @click.argument("dossier_id", type=DOSSIER_ID)
-@click.option("--member", "members", multiple=True, required=True, help="A panel member present (repeatable).")
+@click.option("--member", "members", type=TEXT, multiple=True, required=True, help="A panel member present (repeatable).")
 @EXPECT_OPTION
 @AS_OPTION
 def dossier_verify(dossier_id, members, expected, actor) -> None:
@@ -144,14 +144,18 @@ def _decision_command(event: str, help_text: str) -> click.Command:
     @click.argument("dossier_id", type=DOSSIER_ID)
     @click.option("--decision", "number", help="Decision number, e.g. 123/QĐ-UBND (required).")
     @click.option("--date", "date", help="Decision date YYYY-MM-DD (required).")
-    @click.option("--signer", help="Who signs the decision (default: the issuer configuration's `signers`).")
-    @click.option("--signer-title", help="The signer's title (default: the issuer configuration's).")
-    @click.option("--reason", required=event == "revoke", help="Why (required for revoke).")
+    @click.option("--signer", type=TEXT, help="Who signs the decision (default: the issuer configuration's `signers`).")
+    @click.option("--signer-title", type=TEXT, help="The signer's title (default: the issuer configuration's).")
+    @click.option("--reason", type=TEXT, required=event == "revoke", help="Why (required for revoke; internal, kept in the "
+                                                               "audit trail).")
+    @click.option("--public-reason", type=TEXT, hidden=event != "revoke",
+                  help="What the public verification page says about the revocation (required for revoke).")
     @EXPECT_OPTION
     @AS_OPTION
-    def command(dossier_id, number, date, signer, signer_title, reason, expected, actor):
+    def command(dossier_id, number, date, signer, signer_title, reason, public_reason, expected, actor):
         _transition(event, dossier_id, actor, expected, reason=reason, decision_number=number,
-                    decision_date=parse_day(date, "--date"), signer_name=signer, signer_title=signer_title)
+                    decision_date=parse_day(date, "--date"), signer_name=signer, signer_title=signer_title,
+                    **({"public_reason": public_reason} if event == "revoke" else {}))
 
     return dossier.command(event, help=help_text)(command)
 
@@ -165,9 +169,9 @@ _decision_command("revoke", "Revoke a recognition by a decision (number, date, s
 @click.argument("dossier_id", type=DOSSIER_ID)
 @click.option("--decision", "number", required=True, help="Decision number, e.g. 123/QĐ-UBND.")
 @click.option("--date", "date", required=True, help="Decision date YYYY-MM-DD.")
-@click.option("--reason", required=True, help="Why the decision is set or corrected.")
-@click.option("--signer", help="Who signed it (default: as stored, else the issuer configuration's `signers`).")
-@click.option("--signer-title", help="The signer's title (default: as stored, else the issuer configuration's).")
+@click.option("--reason", type=TEXT, required=True, help="Why the decision is set or corrected.")
+@click.option("--signer", type=TEXT, help="Who signed it (default: as stored, else the issuer configuration's `signers`).")
+@click.option("--signer-title", type=TEXT, help="The signer's title (default: as stored, else the issuer configuration's).")
 @EXPECT_OPTION
 @AS_OPTION
 def dossier_amend_decision(dossier_id, number, date, reason, signer, signer_title, expected, actor) -> None:

@@ -15,6 +15,12 @@
 | ``CFC_SECRET_KEY`` | ``secret_key`` | generated once into the instance folder |
 | ``CFC_BASE_URL`` | ``base_url`` | the setting ``public_base_url`` of the settings table |
 | ``CFC_USER`` | ``user`` | who acts on the command line when ``--as`` is not given |
+| ``CFC_SESSION_IDLE_MINUTES`` | ``session_idle_minutes`` | 120: a web session unused this long ends |
+| ``CFC_SESSION_LIFETIME_HOURS`` | ``session_lifetime_hours`` | 12: a web session ends this long after sign-in |
+| ``CFC_RATELIMIT_STORAGE`` | ``ratelimit_storage`` | ``memory://`` (each worker counts alone); ``redis://HOST`` shares |
+| ``CFC_LOGIN_RATE_LIMIT`` | ``login_rate_limit`` | ``30/minute;300/hour`` failed sign-ins (password or API token) per address |
+| ``CFC_VERIFY_RATE_LIMIT`` | ``verify_rate_limit`` | ``30/minute;300/hour`` verification pages per address |
+| ``CFC_TRUSTED_PROXIES`` | ``trusted_proxies`` | 0: how many reverse proxies in front of the app to believe about the client's address and https (``X-Forwarded-For``/``-Proto``) |
 
 The settings table (``settings`` rows: ``public_base_url``, ``allow_sample_documents``) is read through
 ``stored(session)``.
@@ -29,7 +35,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,6 +56,12 @@ VARIABLES = {
     "secret_key": "CFC_SECRET_KEY",
     "base_url": "CFC_BASE_URL",
     "user": "CFC_USER",
+    "session_idle_minutes": "CFC_SESSION_IDLE_MINUTES",
+    "session_lifetime_hours": "CFC_SESSION_LIFETIME_HOURS",
+    "ratelimit_storage": "CFC_RATELIMIT_STORAGE",
+    "login_rate_limit": "CFC_LOGIN_RATE_LIMIT",
+    "verify_rate_limit": "CFC_VERIFY_RATE_LIMIT",
+    "trusted_proxies": "CFC_TRUSTED_PROXIES",
 }
 
 
@@ -70,6 +82,12 @@ class Settings(BaseModel):
     secret_key: str | None = None
     base_url: str | None = None
     user: str | None = None
+    session_idle_minutes: int = Field(120, ge=1, le=7 * 24 * 60)
+    session_lifetime_hours: float = Field(12.0, gt=0, le=30 * 24, allow_inf_nan=False)
+    ratelimit_storage: str = Field("memory://", pattern=r"^[a-z+-]+://")
+    login_rate_limit: str = "30/minute;300/hour"
+    verify_rate_limit: str = "30/minute;300/hour"
+    trusted_proxies: int = Field(0, ge=0, le=10)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -88,6 +106,14 @@ class Settings(BaseModel):
             field = str(first["loc"][0])
             name = VARIABLES.get(field, field)
             raise ConfigError(f"{name}={raw.get(field)!r}: {_explain(field, first['msg'])}") from None
+
+    @field_validator("login_rate_limit", "verify_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        parse_many(value)  # a ValueError when it is not a rate limit
+        return value
 
     @property
     def max_upload_bytes(self) -> int:
@@ -116,6 +142,12 @@ def _explain(field: str, message: str) -> str:
         "engine": "use 'durable' (default) or 'python'",
         "max_upload_mb": "a number of megabytes above 0 and at most 10000, e.g. 10",
         "import_workers": "a whole number of worker processes from 0 (score in this process) to 64",
+        "session_idle_minutes": "a whole number of minutes from 1 to 10080 (a week), e.g. 120",
+        "session_lifetime_hours": "a number of hours above 0 and at most 720, e.g. 12",
+        "ratelimit_storage": "a storage URI of the 'limits' library: memory:// (default) or redis://HOST:6379",
+        "login_rate_limit": "rate limits such as '30/minute;300/hour' (failed sign-ins per address)",
+        "verify_rate_limit": "rate limits such as '30/minute;300/hour' (verification pages per address)",
+        "trusted_proxies": "a whole number of reverse proxies in front of the app, from 0 (none) to 10",
     }
     return hints.get(field, message)
 

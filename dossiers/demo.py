@@ -154,5 +154,6 @@ def _walk(service: DossierService, officer: str, code: str, final: str, rng: ran
                        decision_date=today, signer_name=DEMO_SIGNER)
     if final == "revoked":
         service.transition("province", view.id, "revoke", decision_number=f"{500 + view.id}/QĐ-UBND",
+                           public_reason="Kết quả kiểm tra sau công nhận: không còn đáp ứng tiêu chí TC07",
                            decision_date=today, signer_name=DEMO_SIGNER,
                            reason="Kiểm tra sau công nhận phát hiện số liệu tiêm chủng không đúng thực tế")

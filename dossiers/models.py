@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -73,14 +73,48 @@ class User(Base):
 
 
 class ApiToken(Base):
+    """An API token of a user: only its SHA-256 is stored. It works until ``expires_at`` (UTC) unless revoked
+    (``revoked_at``): by ``cfc users revoke-token``, a password change or the user's deactivation."""
+
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship()
+
+
+class UserSession(Base):
+    """A signed-in browser session, kept on the server: the cookie carries a random token whose SHA-256 is
+    ``token_hash``. Signing out deletes the row; so do a password change and deactivation (every row of the
+    user). Times are UTC."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins of one user name (known or not, so that a lock tells nothing about which names
+    exist) within a window; ``locked_until`` (UTC): no password is checked for the name before then."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Setting(Base):
@@ -117,6 +151,7 @@ class Dossier(Base):
     revocation_date: Mapped[dt.date | None] = mapped_column(Date)
     revocation_signer: Mapped[str | None] = mapped_column(String(200))
     revocation_signer_title: Mapped[str | None] = mapped_column(String(200))
+    revocation_public_reason: Mapped[str | None] = mapped_column(Text)  # shown by the verification page
     submission: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # submits so far
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[str] = mapped_column(String(40))

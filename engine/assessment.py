@@ -23,6 +23,7 @@ from ruamel.yaml.error import YAMLError
 from .errors import AssessmentError, InputProblem
 from .models import CriteriaVersion, Percentage, Rate
 from .numbers import NumberError, format_number, parse_count, parse_decimal
+from .text import nfc
 
 Value = bool | int | Decimal
 
@@ -233,9 +234,10 @@ def parse_text(kind: str, text: str) -> tuple[Value | None, str | None]:
 
     Numbers are read by ``engine.numbers``: a comma is the decimal mark, a dot or a space groups thousands
     ("1.234" = 1234, "97,5" = 97.5); "86.5" is the decimal 86,5 (a count refuses it: not whole); "1,000" is
-    ambiguous and refused with a Vietnamese message that says how to write it.
+    ambiguous and refused with a Vietnamese message that says how to write it. Text is read in NFC: "có"
+    typed decomposed is "có".
     """
-    raw = text.strip()
+    raw = nfc(text).strip()
     if kind == "yes_no":
         low = raw.lower()
         if low in YES:

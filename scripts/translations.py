@@ -204,6 +204,26 @@ EN = {
     "người ký": "signed by",
     "Quyết định thu hồi số": "Revocation decision no.",
     "Quyết định thu hồi công nhận": "Revocation decision",
+    "Đăng nhập sai quá nhiều lần với tên này. Vui lòng thử lại sau %(wait)s.":
+        "Too many failed sign-ins for this name. Please try again in %(wait)s.",
+    "Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau %(wait)s.": "Too many wrong passwords. Please try again in %(wait)s.",
+    "Quá nhiều yêu cầu từ địa chỉ này. Vui lòng thử lại sau %(wait)s.":
+        "Too many requests from this address. Please try again in %(wait)s.",
+    "%(minutes)s phút": "%(minutes)s minutes",
+    "%(seconds)s giây": "%(seconds)s seconds",
+    "Đổi mật khẩu": "Change password",
+    "Mật khẩu hiện tại": "Current password",
+    "Mật khẩu mới (ít nhất 10 ký tự)": "New password (at least 10 characters)",
+    "Nhập lại mật khẩu mới": "New password again",
+    "Mật khẩu hiện tại không đúng.": "The current password is wrong.",
+    "Sau khi đổi, mọi phiên đăng nhập và khoá API của bạn kết thúc; bạn đăng nhập lại bằng mật khẩu mới.":
+        "Afterwards every session and API token of yours ends; you sign in again with the new password.",
+    "Đã đổi mật khẩu. Mọi phiên đăng nhập và khoá API của bạn đã kết thúc: hãy đăng nhập lại bằng mật khẩu mới.":
+        "Password changed. Every session and API token of yours has ended: sign in again with the new password.",
+    "Lý do thu hồi (nội bộ, lưu trong nhật ký)": "Reason for the revocation (internal, kept in the audit trail)",
+    "Lý do công bố (trang tra cứu giấy công nhận hiển thị)": "Public reason (shown on the certificate verification page)",
+    "theo Quyết định số": "by Decision no.",
+    "Trang này chỉ nhận biểu mẫu, không nhận JSON.": "This page takes a form, not JSON.",
 }
 
 

@@ -13,7 +13,7 @@ from flask import Flask
 
 from dossiers.config import Settings
 
-from . import auth, db, errors, filters, i18n
+from . import auth, converters, db, errors, filters, i18n, limits, security
 
 
 def create_app(settings: Settings | None = None, flask_config: dict | None = None) -> Flask:
@@ -38,9 +38,13 @@ def create_app(settings: Settings | None = None, flask_config: dict | None = Non
     db.init_app(app)
     filters.init_app(app)
     auth.init_app(app)
+    limits.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    converters.init_app(app)  # before the blueprints: every <int:…> is an id
+    security.init_app(app)
 
+    from .account.views import bp as account_bp
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
     from .bulk.views import bp as bulk_bp
@@ -51,7 +55,7 @@ def create_app(settings: Settings | None = None, flask_config: dict | None = Non
     from .province.views import bp as province_bp
 
     for bp in (auth.bp, dossiers_bp, documents_bp, commune_bp, district_bp, province_bp, admin_bp, bulk_bp,
-               api_bp):
+               api_bp, account_bp):
         app.register_blueprint(bp)
     auth.csrf.exempt(api_bp)  # the API authenticates each request with a bearer token, not a cookie
     return app

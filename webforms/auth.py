@@ -1,23 +1,30 @@
-"""Sign-in with Flask-Login sessions (CSRF on every form), and the signed-in user as plain data."""
+"""Sign-in and sign-out (CSRF on every form), and the signed-in user as plain data.
+
+Sessions are kept on the server (``webforms.sessions``): the cookie holds a session token, and each request loads
+the user, with their current roles and unit, through it. Failed sign-ins are throttled per user name
+(``dossiers.logins``: 429 with ``Retry-After`` and a Vietnamese message) and per address (``webforms.limits``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from flask_login import LoginManager, UserMixin, current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from dossiers import authority
-from dossiers.users import authenticate, get_user
-from engine.errors import CfcError
+from dossiers.logins import Throttled
+from dossiers.users import AuthError
 
+from . import sessions
 from .db import service
+from .limits import sign_in
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -37,9 +44,11 @@ class Actor(UserMixin):
     unit_level: str
     unit_code: str
     unit_name: str
+    session_token: str = field(default="", repr=False)
 
     def get_id(self) -> str:
-        return self.username
+        """Flask-Login's id is the session's token (the alternative-token pattern), never the user name."""
+        return self.session_token
 
     def has(self, *roles: str) -> bool:
         return bool(set(self.roles) & set(roles))
@@ -57,17 +66,15 @@ class Actor(UserMixin):
         return url_for("dossiers.index")
 
 
-def actor_from(user) -> Actor:
-    return Actor(user.username, user.full_name, list(user.roles), user.unit.level, user.unit.code, user.unit.name)
+def actor_from(user, session_token: str = "") -> Actor:
+    return Actor(user.username, user.full_name, list(user.roles), user.unit.level, user.unit.code, user.unit.name,
+                 session_token)
 
 
 @login_manager.user_loader
-def _load(username: str) -> Actor | None:
-    try:
-        with service().transaction(readonly=True) as s:
-            return actor_from(get_user(s, username))
-    except CfcError:
-        return None
+def _load(token: str) -> Actor | None:
+    user = sessions.user_for(token)
+    return None if user is None else actor_from(user, token)
 
 
 def require_role(*roles: str) -> Actor:
@@ -110,16 +117,22 @@ def safe_next(target: str) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@sign_in
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            with service().transaction() as s:
-                actor = actor_from(authenticate(s, form.username.data.strip(), form.password.data))
-        except CfcError:
+            user, token = sessions.sign_in(form.username.data, form.password.data)
+        except Throttled as exc:
+            message = _("Đăng nhập sai quá nhiều lần với tên này. Vui lòng thử lại sau %(wait)s.",
+                        wait=sessions.wait_text(exc.retry_after))
+            return render_template("login.html", form=form, refused=message), 429, \
+                {"Retry-After": str(exc.retry_after)}
+        except AuthError:
             flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
         else:
-            login_user(actor)
+            actor = actor_from(user, token)
+            sessions.start(actor)
             return redirect(safe_next(request.args.get("next", "")) or actor.home)
     return render_template("login.html", form=form)
 
@@ -127,7 +140,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    sessions.end(current_user.get_id())
     return redirect(url_for("auth.login"))
 
 

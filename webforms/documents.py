@@ -13,6 +13,7 @@ from dossiers.issuance.serials import certificate_of
 
 from .auth import require_action
 from .db import service, settings
+from .limits import verification
 
 bp = Blueprint("documents", __name__)
 STEMS = {"certificate": "giay-cong-nhan", "decision": "quyet-dinh-cong-nhan", "revocation": "quyet-dinh-thu-hoi",
@@ -70,6 +71,7 @@ def download(dossier_id: int, kind: str):
 
 
 @bp.route("/verify/<serial>")
+@verification  # per address: serials are sequential
 def verify(serial: str):
     """Public: every field of the certificate and whether it is valid, revoked (when, why) or superseded."""
     if len(serial) > 40:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from engine.workflow import LABELS
 
+from .converters import round_arg
 from .db import service, settings
 from .forms import RevokeForm
 
@@ -31,7 +32,7 @@ def context(view) -> dict:
 @bp.route("/")
 @login_required
 def index():
-    year = request.args.get("round", type=int)
+    year = round_arg()
     status = request.args.get("status") or None
     if status is not None and status not in LABELS:
         abort(400, description=f"unknown status {status!r}")

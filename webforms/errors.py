@@ -1,14 +1,81 @@
-"""Engine errors → HTTP answers. Pages flash the reason and go back; the API answers JSON (see api/)."""
+"""Engine errors → HTTP answers. Pages flash the reason and go back; the API answers JSON (see api/).
+
+Hostile input never reaches the engine nor the database as it was sent:
+
+- every text a page receives (query string and form fields, passwords aside) goes through
+  ``engine.text.clean_text``: NFC, no control characters, else 422 naming the field. The API checks its own
+  arguments and JSON body, after the token (api/views.py);
+- JSON is parsed by ``GuardedJSON``: nesting deeper than ``JSON_DEPTH_MAX`` is a 400 (the parser's recursion
+  is never reached); pages take form posts only (415 for a JSON body);
+- every HTTP error keeps its headers: a 405 says which methods the address takes (``Allow``).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, render_template, request
+import json
+import re
+
+from flask import Flask, abort, flash, redirect, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
 
 from dossiers.evidence import UploadRefused
 from engine.errors import AccessDenied, AssessmentError, CfcError, ConflictError, NotFound, UnknownVersion
+from engine.text import clean_text
 from engine.workflow import TransitionRefused
+
+JSON_DEPTH_MAX = 16  # arrays and objects inside one another; the API's bodies need 3
+_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"')  # a JSON string, escapes included (possessive: no backtracking)
+_BRACKET = re.compile(r"[\[\]{}]")
+HTTP_ERRORS = (400, 401, 403, 404, 405, 413, 414, 415, 422, 500)
+
+
+class GuardedJSON(DefaultJSONProvider):
+    """Flask's JSON, refusing (``ValueError``, which ``request.get_json`` answers with 400) a document nested
+    deeper than ``JSON_DEPTH_MAX`` before the parser recurses into it."""
+
+    def loads(self, s, **kwargs):
+        if isinstance(s, bytes | bytearray):
+            s = s.decode("utf-8", errors="replace")
+        if nesting(s, JSON_DEPTH_MAX) > JSON_DEPTH_MAX:
+            raise ValueError(f"JSON nested deeper than {JSON_DEPTH_MAX} levels")
+        return json.loads(s, **kwargs)
+
+
+def nesting(text: str, limit: int | None = None) -> int:
+    """How deep arrays and objects nest in the JSON ``text`` (brackets inside strings do not count); counting
+    stops once past ``limit``."""
+    depth = deepest = 0
+    for found in _BRACKET.finditer(_STRING.sub("", text)):
+        depth += 1 if found.group() in "[{" else -1
+        deepest = max(deepest, depth)
+        if limit is not None and deepest > limit:
+            break
+    return deepest
+
+
+def _cleaned(values: ImmutableMultiDict) -> ImmutableMultiDict:
+    """``values`` in NFC; ``AssessmentError`` naming the first field with a control character. Passwords are
+    taken as typed (their hash is of what was typed)."""
+    return ImmutableMultiDict([(key, value if "password" in key else clean_text(value, key))
+                               for key, value in values.items(multi=True)])
+
+
+def clean_page_input():
+    """Query string and form fields of a page request, checked and in NFC (422 naming the field)."""
+    if request.path.startswith("/api/"):
+        return None  # the API checks its own arguments and body, after the token
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json:
+        abort(415, description=_("Trang này chỉ nhận biểu mẫu, không nhận JSON."))
+    try:
+        request.args = _cleaned(request.args)
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            request.form = _cleaned(request.form)
+    except AssessmentError as exc:
+        abort(422, description=str(exc))
+    return None
 
 
 def status_of(exc: Exception) -> int:
@@ -26,6 +93,9 @@ def status_of(exc: Exception) -> int:
 
 
 def init_app(app: Flask) -> None:
+    app.json = GuardedJSON(app)
+    app.before_request(clean_page_input)
+
     @app.errorhandler(CfcError)
     def _engine_error(exc: CfcError):
         status = status_of(exc)
@@ -44,14 +114,15 @@ def init_app(app: Flask) -> None:
         message = _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (CSRF). Vui lòng tải lại trang và thử lại.")
         return render_template("error.html", status=400, message=message), 400
 
-    for code in (400, 401, 403, 404, 405, 413, 500):
+    for code in HTTP_ERRORS:
         @app.errorhandler(code)
         def _http_error(exc, code=code):
+            headers = [(k, v) for k, v in getattr(exc, "get_headers", list)() if k.lower() != "content-type"]
             if request.path.startswith("/api/"):
                 from flask import jsonify
 
-                return jsonify({"error": getattr(exc, "description", str(exc)), "status": code}), code
+                return jsonify({"error": getattr(exc, "description", str(exc)), "status": code}), code, headers
             message = getattr(exc, "description", "") or _("Lỗi")
             if code == 413:
                 message = _("Tệp tải lên quá lớn.")
-            return render_template("error.html", status=code, message=message), code
+            return render_template("error.html", status=code, message=message), code, headers

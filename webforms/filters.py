@@ -75,7 +75,20 @@ def vn_sort_key(text: str) -> tuple:
     return plain, text
 
 
+def may(*actions: str) -> bool:
+    """Whether some dated procedure gives the signed-in user one of ``actions``: the navigation offers the pages
+    of those actions (each page and action checks again with its dossier or round)."""
+    from flask_login import current_user
+
+    from dossiers.authority import roles_for
+
+    from .db import service
+
+    return current_user.is_authenticated and current_user.has(*roles_for(service().procedures, *actions))
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["may"] = may
     app.jinja_env.filters.update(
         local_time=local_time, vn_date=vn_date, vn_number=vn_number, vn_value=vn_value,
         action_label=lambda code: ACTIONS.get(code, code),

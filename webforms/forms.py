@@ -89,14 +89,13 @@ def dossier_form(svc, username: str, dossier_id: int, column: str, formdata=None
 
 def expected_version(form: FlaskForm) -> int | None:
     """The dossier version the page was showing when the user saved."""
-    text = form.lock_version.data or ""
-    return int(text) if str(text).isdigit() else None
+    return version_text(form.lock_version.data)
 
 
 def version_text(text) -> int | None:
-    """A version as a form posts it (digits), else None."""
+    """A version as a form posts it (at most 18 ASCII digits), else None."""
     text = str(text or "").strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def missing_version() -> None:
@@ -179,7 +178,9 @@ class DecisionFields(FlaskForm):
 class RevokeForm(VersionedForm, DecisionFields):
     """Revoking a recognition is a decision of its own: number, date, signer, and the reason."""
 
-    reason = TextAreaField("Lý do thu hồi", render_kw={"rows": 2, "required": True})
+    reason = TextAreaField("Lý do thu hồi (nội bộ, lưu trong nhật ký)", render_kw={"rows": 2, "required": True})
+    public_reason = TextAreaField("Lý do công bố (trang tra cứu giấy công nhận hiển thị)",
+                                  render_kw={"rows": 2, "required": True})
 
 
 def field_errors(form: FlaskForm) -> list[str]:

@@ -41,7 +41,7 @@ from .binding import conflicts
 from .checking import ImportJob
 from .outcome import ImportConflict, ImportRefused, ImportReport
 from .progress import Progress, no_progress
-from .read import Table, read_table
+from .read import Table, check_file, read_table
 from .scorer import PARALLEL_FROM, Scorer, worker_count
 from .storing import store
 
@@ -58,9 +58,11 @@ def import_file(service: DossierService, path: Path | str, year: int, username: 
     (nothing stored) when ``expected_versions`` or ``expect_new`` is given and a dossier is not as they say.
 
     A dry run returns the report, bad cells included, and stores nothing. A file large enough to be scored in
-    worker processes gets them started before it is read, so that they are ready when the first row is.
+    worker processes gets them started before it is read, so that they are ready when the first row is; a file
+    beyond the size limits (``read.check_file``) is refused before that.
     """
     workers = configured_workers(service, workers)
+    check_file(path)
     try:
         rows = Path(path).stat().st_size // ROW_BYTES
     except OSError:

@@ -12,7 +12,7 @@ from engine.errors import CfcError, ConflictError
 from engine.numbers import format_number
 from engine.result import ScoreResult, StoredScoreError
 
-from .table import column_letter
+from .table import QUOTE_CHARS, column_letter, quote
 
 REASONS = {
     "missing_commune_column": "thiếu cột commune_code",
@@ -34,7 +34,10 @@ REASONS = {
 
 @dataclass(frozen=True)
 class CellProblem:
-    """One bad cell: spreadsheet row and column (1-based), the column's header, the value as written, why."""
+    """One bad cell: spreadsheet row and column (1-based), the column's header, the value as written, why.
+
+    The header and value are kept quoted (at most ``QUOTE_CHARS`` characters, then their length), in the
+    message too, so that no report (command line, web page, CSV) prints a cell of 30,000 characters back."""
 
     row: int
     column: int
@@ -42,6 +45,15 @@ class CellProblem:
     value: str
     reason: str  # a key of REASONS
     message: str
+
+    def __post_init__(self):
+        message = self.message
+        for text in (self.value, self.header):
+            if len(text) > QUOTE_CHARS:
+                message = message.replace(text, quote(text))
+        object.__setattr__(self, "header", quote(self.header))
+        object.__setattr__(self, "value", quote(self.value))
+        object.__setattr__(self, "message", quote(message, 4 * QUOTE_CHARS))
 
     @property
     def letter(self) -> str:

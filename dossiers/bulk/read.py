@@ -7,8 +7,11 @@ Text is parsed later by ``engine.assessment.parse_text`` (Vietnamese number form
 
 CSV: UTF-8 with or without BOM (Excel's "CSV UTF-8"), UTF-16 with BOM (Excel's "Unicode text"), else Windows
 Vietnamese (cp1258); the delimiter is the one of ``,`` ``;`` and tab that the header line uses most.
-XLSX (``xlsx``): the first sheet laid out for import (A1 ``commune_code``, indicator codes in row 1), so a
-results workbook imports from its values sheet; formulas give their last computed value.
+XLSX (``xlsx``, openpyxl in read-only mode): the first sheet laid out for import (A1 ``commune_code``, indicator
+codes in row 1), so a results workbook imports from its values sheet; formulas give their last computed value.
+
+Both are held to the limits of ``table`` (file size, rows, columns, cell length; for XLSX also the decompressed
+size), checked before the file is read or while it is, and refused with a message that names the limit.
 """
 
 from __future__ import annotations
@@ -17,11 +20,29 @@ import csv
 import io
 from pathlib import Path
 
-from .table import CellValue, ReadError, Row, Table, clean_text, column_letter, shown, trim_header
-from .xlsx import read_xlsx
+from engine.numbers import format_number
 
-__all__ = ["CellValue", "ReadError", "Row", "Table", "column_letter", "read_csv", "read_table", "read_upload",
-           "read_xlsx", "shown"]
+from .table import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    CellValue,
+    ReadError,
+    Row,
+    Table,
+    clean_text,
+    column_letter,
+    megabytes,
+    quote,
+    shown,
+    strip_cells,
+    trim_header,
+)
+from .xlsx import check_archive, read_xlsx
+
+__all__ = ["CellValue", "ReadError", "Row", "Table", "check_file", "column_letter", "read_csv", "read_table",
+           "read_upload", "read_xlsx", "shown"]
 
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
@@ -35,21 +56,42 @@ def _check_suffix(name: str) -> str:
     return suffix
 
 
+def _check_size(size: int, name: str) -> None:
+    if size > MAX_FILE_BYTES:
+        raise ReadError(f"{name}: tệp {megabytes(size)} MB, vượt giới hạn {megabytes(MAX_FILE_BYTES)} MB")
+
+
 def read_upload(data: bytes, name: str) -> Table:
     """A file's content (e.g. an upload), read as CSV or XLSX by its name."""
-    if _check_suffix(name) == ".csv":
+    suffix = _check_suffix(name)
+    _check_size(len(data), name)
+    if suffix == ".csv":
         return read_csv(data, name)
     return read_xlsx(data, name)
 
 
-def read_table(path: Path | str) -> Table:
-    path = Path(path)
+def _read_bytes(path: Path) -> bytes:
     _check_suffix(path.name)
     try:
-        data = path.read_bytes()
+        _check_size(path.stat().st_size, path.name)
+        return path.read_bytes()
     except OSError as exc:
         raise ReadError(f"{path.name}: {exc.strerror or exc}") from None
-    return read_upload(data, path.name)
+
+
+def read_table(path: Path | str) -> Table:
+    path = Path(path)
+    return read_upload(_read_bytes(path), path.name)
+
+
+def check_file(path: Path | str) -> None:
+    """Refuse a file beyond the size limits (for XLSX, also the number and decompressed size of its parts)
+    without decompressing anything: what ``read_table`` checks first, for a caller that wants to know before
+    it starts anything."""
+    path = Path(path)
+    data = _read_bytes(path)
+    if _check_suffix(path.name) != ".csv":
+        check_archive(data, path.name, sizes_only=True)
 
 
 # ------------------------------------------------------------------------------------------------------ CSV
@@ -75,20 +117,41 @@ def sniff_delimiter(first_line: str) -> str:
 
 
 def read_csv(data: bytes, name: str = "data.csv") -> Table:
+    _check_size(len(data), name)
     text = decode(data, name)
     first = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first))
-    try:
-        lines = list(reader)
-    except csv.Error as exc:
-        raise ReadError(f"{name}: not a valid CSV file ({exc})") from None
-    if not lines:
-        raise ReadError(f"{name}: the file is empty")
-    header = [clean_text(c) or "" for c in lines[0]]
+    header: list[str] | None = None
     rows = []
-    for number, line in enumerate(lines[1:], start=2):
-        row = Row(number, [clean_text(c) for c in line])
-        if not row.empty:
-            rows.append(row)
+    try:
+        for number, line in enumerate(reader, start=1):
+            cells = _csv_cells(line, number, name)
+            if header is None:
+                header = [c or "" for c in cells]
+            elif any(c is not None for c in cells):
+                rows.append(Row(number, cells))
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # csv's own limit (131,072), above ours
+            raise ReadError(f"{name}: dòng {reader.line_num} có một ô dài hơn {format_number(MAX_CELL_CHARS)} "
+                            "ký tự, vượt giới hạn của một ô") from None
+        raise ReadError(f"{name}: not a valid CSV file ({quote(str(exc))})") from None
+    if header is None:
+        raise ReadError(f"{name}: the file is empty")
     return Table(name, trim_header(header), rows)
+
+
+def _csv_cells(line: list[str], number: int, name: str) -> list[str | None]:
+    """The cells of a CSV record, within the limits of rows, columns and cell length."""
+    if number > MAX_ROWS:
+        raise ReadError(f"{name}: tệp có hơn {format_number(MAX_ROWS)} dòng, vượt giới hạn; hãy xóa các dòng "
+                        "thừa ở cuối bảng")
+    cells = strip_cells([clean_text(c) for c in line])
+    if len(cells) > MAX_COLUMNS:
+        raise ReadError(f"{name}: dòng {number} có dữ liệu ở cột {column_letter(len(cells))}, vượt giới hạn "
+                        f"{MAX_COLUMNS} cột")
+    for column, text in enumerate(cells, start=1):
+        if text is not None and len(text) > MAX_CELL_CHARS:
+            raise ReadError(f"{name}: ô {column_letter(column)}{number} dài {format_number(len(text))} ký tự, "
+                            f"vượt giới hạn {format_number(MAX_CELL_CHARS)} ký tự của một ô: «{quote(text)}»")
+    return cells
 

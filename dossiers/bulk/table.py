@@ -2,6 +2,24 @@
 
 Cells keep what the file holds: text (stripped, Unicode NFC), or, from XLSX, an exact number (``int`` or
 ``Decimal``) or a boolean; empty cells are ``None``.
+
+The limits of a file, each refused with a message that names it (``ReadError``), so that no file can take a
+process to gigabytes or minutes (each is 3× to 10× what a file of all 3,321 communes of the country needs):
+
+* ``MAX_FILE_BYTES`` 20 MB: the file as sent (the web upload limit too); a CSV is read whole.
+* ``MAX_UNPACKED_BYTES`` 40 MB: an XLSX decompressed, every part (all 3,321 communes: 4.6 MB).
+* ``MAX_PART_BYTES`` 5 MB: any part of an XLSX but its worksheets (shared strings, styles…): openpyxl reads
+  them whole.
+* ``MAX_PARTS`` 1,000: parts (files) of an XLSX (a workbook has about 10, a few more with pictures).
+* ``MAX_XML_ELEMENTS`` 1,000,000: XML elements of an XLSX in all, for time: openpyxl takes about 5 µs for each
+  (all 3,321 communes: 280,000).
+* ``MAX_HELD_ELEMENTS`` 100,000: XML elements a parser holds at once, for memory: those outside the rows of a
+  sheet and the strings of the shared strings (which openpyxl streams), or those within one row or string.
+* ``MAX_ROWS`` 20,000: rows of the sheet, header included (the country had 10,599 communes before 2025).
+* ``MAX_COLUMNS`` 500: columns (a criteria version has about 50 indicators).
+* ``MAX_CELL_CHARS`` 32,767: characters in one cell, Excel's own limit.
+
+Reports quote at most ``QUOTE_CHARS`` (100) characters of a cell (``quote``).
 """
 
 from __future__ import annotations
@@ -11,12 +29,38 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from engine.errors import CfcError
+from engine.numbers import format_number
 
 CellValue = str | int | Decimal | bool | None
+
+MB = 1024 * 1024
+MAX_FILE_BYTES = 20 * MB
+MAX_UNPACKED_BYTES = 40 * MB
+MAX_PART_BYTES = 5 * MB
+MAX_PARTS = 1_000
+MAX_XML_ELEMENTS = 1_000_000
+MAX_HELD_ELEMENTS = 100_000
+MAX_ROWS = 20_000
+MAX_COLUMNS = 500
+MAX_CELL_CHARS = 32_767
+QUOTE_CHARS = 100
 
 
 class ReadError(CfcError):
     """The file cannot be read as a table (wrong type, broken file, unknown encoding)."""
+
+
+def quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` as a report quotes it: at most ``limit`` characters, then how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({format_number(len(text))} ký tự)"
+
+
+def megabytes(size: int) -> str:
+    """A size in MB as a message shows it, rounded up to 0.1 MB (so that a size above a limit never shows as
+    the limit itself), with the Vietnamese decimal comma."""
+    return format_number(Decimal(-(-size * 10 // MB)) / 10, 1)
 
 
 def column_letter(index: int) -> str:
@@ -59,7 +103,6 @@ def shown(value: CellValue) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)
-
 
 
 def clean_text(value: str) -> str | None:

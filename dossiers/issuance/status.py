@@ -1,8 +1,8 @@
 """Verifying a serial: anyone may check one. Its status is computed from the dossier, never stored twice:
 
 * ``valid``: the dossier is recognised and the certificate is the current one;
-* ``revoked``: the dossier was revoked through the workflow's ``revoke`` event; the date and the reason come from
-  that audit entry;
+* ``revoked``: the dossier was revoked through the workflow's ``revoke`` event, by a decision: its number, its
+  date and the public reason given with it (the internal note stays in the audit trail);
 * ``superseded``: a newer certificate replaced this one (``reissue``, e.g. a lost or damaged paper); the new
   serial is given.
 
@@ -40,8 +40,8 @@ class CertificateStatus:
     label: str
     revoked_at: str | None = None  # ISO timestamp of the revocation
     revoked_on: dt.date | None = None  # its date in Vietnam
-    revoke_reason: str | None = None
-    revoked_by: str | None = None
+    revoke_reason: str | None = None  # the public reason given with the revocation decision
+    revocation_number: str | None = None
     superseded_by: str | None = None  # the serial that replaced this one
     superseded_on: dt.date | None = None
 
@@ -56,9 +56,12 @@ def status_of(session: Session, cert: Certificate) -> CertificateStatus:
         entry = last_event(session, dossier.id, "transition.revoke")
         if entry is None:
             return CertificateStatus("revoked", STATUS_LABELS["revoked"])
+        # public: the revocation decision and its public reason; the internal note and who entered it stay in
+        # the audit trail
         return CertificateStatus("revoked", STATUS_LABELS["revoked"], revoked_at=entry.at,
-                                 revoked_on=local_date(entry.at), revoke_reason=entry.reason,
-                                 revoked_by=entry.actor)
+                                 revoked_on=dossier.revocation_date or local_date(entry.at),
+                                 revoke_reason=dossier.revocation_public_reason,
+                                 revocation_number=dossier.revocation_number)
     if dossier.status == "recognized" and dossier.decision_number == cert.decision_number:
         return CertificateStatus("valid", STATUS_LABELS["valid"])
     return CertificateStatus("invalid", STATUS_LABELS["invalid"])

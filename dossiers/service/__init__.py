@@ -98,9 +98,10 @@ class DossierService:
     def transition(self, username: str, dossier_id: int, event: str, reason: str | None = None,
                    expected_version: int | None = None, panel_members: list[str] | None = None,
                    decision_number: str | None = None, decision_date: dt.date | None = None,
-                   signer_name: str | None = None, signer_title: str | None = None) -> DossierView:
+                   signer_name: str | None = None, signer_title: str | None = None,
+                   public_reason: str | None = None) -> DossierView:
         return transitions.transition(self, username, dossier_id, event, reason, expected_version, panel_members,
-                                      decision_number, decision_date, signer_name, signer_title)
+                                      decision_number, decision_date, signer_name, signer_title, public_reason)
 
     def amend_decision(self, username: str, dossier_id: int, number: str | None, day: dt.date | None,
                        reason: str | None, expected_version: int | None = None, signer_name: str | None = None,

@@ -15,8 +15,10 @@ date with the same checks, for the roles and level the procedure gives ``recogni
 ``decision.amend`` with the reason.
 
 Free text gets a limit matching its column, or a sensible one where the column is unbounded: reasons and
-appraisal comments 2,000 characters, a panel member's name 200 (and at most 50 members). The messages name the
-field and never echo the text.
+appraisal comments 2,000 characters, a panel member's name 200 (and at most 50 members). It may hold no control
+character (tab and line breaks aside) and must show something (``engine.text.text_problem``: a reason made of
+zero-width spaces says nothing); it is stored in NFC (``engine.text.nfc``), so saving the same text again
+changes nothing. The messages name the field and never echo the text.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from sqlalchemy.orm import Session
 
 from engine.errors import CfcError
 from engine.numbers import format_number
+from engine.text import nfc
+from engine.text import text_problem as unstorable
 from engine.workflow import TransitionRefused
 
 from .. import audit
@@ -53,15 +57,14 @@ DECISION_PATTERN = re.compile(rf"[0-9]{{1,6}}(?:/[0-9]{{4}})?/{_SYMBOL}(?:{_SYMB
 
 
 def text_problem(label: str, value: str | None, limit: int) -> str | None:
-    """Why the free text ``value`` of the field ``label`` cannot be stored (too long, control characters);
-    None when it can. Line breaks and tabs are allowed."""
+    """Why the free text ``value`` of the field ``label`` cannot be stored (too long, control characters, only
+    invisible characters); None when it can. Line breaks and tabs are allowed."""
     if value is None:
         return None
     if len(value) > limit:
         return f"{label} dài {format_number(len(value))} ký tự, tối đa {format_number(limit)} ký tự"
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
-        return f"{label} có ký tự điều khiển"
-    return None
+    problem = unstorable(value)
+    return f"{label} {problem}" if problem else None
 
 
 def panel_problems(members: list[str] | None) -> list[str]:
@@ -116,6 +119,14 @@ def date_problem(s: Session, dossier: Dossier, day: dt.date | None, kind: str = 
     if verified is None and day.year < dossier.year:
         return f"ngày quyết định {day:%d/%m/%Y} trước năm đánh giá {dossier.year}"
     return None
+
+
+def public_reason_problems(text: str | None) -> list[str]:
+    """Why ``text`` cannot be the public reason of a revocation (what the verification page shows)."""
+    if not (text and text.strip()):
+        return ["cần ghi lý do thu hồi công bố công khai (trang tra cứu hiển thị lý do này; lý do nội bộ chỉ "
+                "lưu trong nhật ký)"]
+    return [p for p in (text_problem("lý do công bố", text, REASON_MAX),) if p]
 
 
 def signer_problems(name: str | None, title: str | None) -> list[str]:
@@ -175,7 +186,7 @@ def amend(svc: DossierService, username: str, dossier_id: int, number: str | Non
             setattr(dossier, name, value)
         dossier.updated_at = audit.now()
         log(s, user, dossier, "decision.amend", getattr(dossier, fields[0]), {"decision": before},
-            {"decision": _decision(dossier, fields)}, reason.strip())
+            {"decision": _decision(dossier, fields)}, nfc(reason.strip()))
         return view_of(svc.registry, dossier)
 
 

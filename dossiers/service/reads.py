@@ -1,5 +1,7 @@
 """Reading dossiers: one, a list, the communes of a jurisdiction, a dossier's history. Read-only transactions
-(on SQLite they never wait for writers); every dossier is checked against the reader's jurisdiction."""
+(on SQLite they never wait for writers). A reader sees a dossier when its procedure's ``read`` step gives them
+a role and level and the dossier lies in their jurisdiction (``authority``): an administrator whom no procedure
+lets read sees no dossier content, no history and no evidence."""
 
 from __future__ import annotations
 
@@ -10,9 +12,9 @@ from sqlalchemy import select
 
 from engine.workflow import round_date
 
-from .. import audit
+from .. import audit, authority
 from ..lookup import load_dossier, load_user
-from ..models import Dossier, Unit
+from ..models import Dossier, Unit, User
 from ..units import contains, path_names, valid_on
 from .view import DossierView, view_of
 
@@ -20,10 +22,16 @@ if TYPE_CHECKING:
     from . import DossierService
 
 
+def readable(svc: DossierService, user: User, dossier: Dossier) -> Dossier:
+    """The dossier, when the procedure lets ``user`` read it (AccessDenied otherwise)."""
+    authority.check(svc.procedures, user, "read", dossier=dossier)
+    return dossier
+
+
 def get(svc: DossierService, username: str, dossier_id: int) -> DossierView:
     with svc.transaction(readonly=True) as s:
         user = load_user(s, username)
-        return view_of(svc.registry, load_dossier(s, dossier_id, user))
+        return view_of(svc.registry, readable(svc, user, load_dossier(s, dossier_id, user)))
 
 
 def listing(svc: DossierService, username: str, year: int | None = None, status: str | None = None
@@ -37,7 +45,8 @@ def listing(svc: DossierService, username: str, year: int | None = None, status:
         if status is not None:
             query = query.where(Dossier.status == status)
         rows = s.execute(query.order_by(Dossier.id)).scalars()
-        return [view_of(svc.registry, d) for d in rows if contains(user.unit, d.commune)]
+        return [view_of(svc.registry, d) for d in rows
+                if authority.allows(svc.procedures, user, "read", dossier=d)]
 
 
 def commune_counts(svc: DossierService, username: str, year: int) -> dict[str, int]:
@@ -58,7 +67,7 @@ def history(svc: DossierService, username: str, dossier_id: int) -> list[dict]:
     """The dossier's audit entries, oldest first, with before and after as data."""
     with svc.transaction(readonly=True) as s:
         user = load_user(s, username)
-        dossier = load_dossier(s, dossier_id, user)
+        dossier = readable(svc, user, load_dossier(s, dossier_id, user))
         return [
             {"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "target": e.target,
              "before": json.loads(e.before), "after": json.loads(e.after), "reason": e.reason,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine import __version__ as engine_version
 from engine.result import ScoreResult
+from engine.text import nfc
 from engine.workflow import (
     GuardContext,
     TransitionRefused,
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
 
 def prepare(svc: DossierService, s: Session, user: User, dossier: Dossier, event: str, reason: str | None,
             expected_version: int | None, panel_members: list[str] | None,
-            decision: tuple[str | None, dt.date | None, str, str] | None = None) -> str:
+            decision: tuple[str | None, dt.date | None, str, str] | None = None,
+            public_reason: str | None = None) -> str:
     """Every check of an event, in order: freshness, state, role and level, guards. Returns the new state.
     ``decision`` (number, date, signer's name, signer's title) is checked for ``recognize`` and ``revoke``
     (see ``decisions``); None leaves it unchecked (a dry run asking whether the event may happen before the
@@ -60,7 +62,7 @@ def prepare(svc: DossierService, s: Session, user: User, dossier: Dossier, event
     if event == "verify" and not [m for m in panel_members or [] if m and m.strip()]:
         reasons.append("cần ghi thành phần hội đồng thẩm định có mặt")
     # what was typed (lengths, the decision) is judged once the guards let the event happen
-    reasons = reasons or _input_reasons(s, dossier, event, reason, panel_members, decision)
+    reasons = reasons or _input_reasons(s, dossier, event, reason, panel_members, decision, public_reason)
     if reasons:
         raise TransitionRefused(event, reasons)
     return new_status
@@ -76,7 +78,8 @@ def check_transition(svc: DossierService, username: str, dossier_id: int, event:
 
 
 def _input_reasons(s: Session, dossier: Dossier, event: str, reason: str | None, panel_members: list[str] | None,
-                   decision: tuple[str | None, dt.date | None, str, str] | None) -> list[str]:
+                   decision: tuple[str | None, dt.date | None, str, str] | None,
+                   public_reason: str | None = None) -> list[str]:
     """Why the text and decision given with ``event`` cannot be stored (lengths, control characters, the
     decision's number, date and signer)."""
     found = [decisions.text_problem("lý do", reason, decisions.REASON_MAX)] if reason else []
@@ -86,6 +89,8 @@ def _input_reasons(s: Session, dossier: Dossier, event: str, reason: str | None,
         number, day, name, title = decision
         found += decisions.decision_problems(s, dossier, number, day, event)
         found += decisions.signer_problems(name, title)
+    if event == "revoke" and decision is not None:
+        found += decisions.public_reason_problems(public_reason)
     return [p for p in found if p]
 
 
@@ -101,17 +106,19 @@ def allowed(svc: DossierService, username: str, dossier_id: int) -> set[str]:
 def transition(svc: DossierService, username: str, dossier_id: int, event: str, reason: str | None = None,
                expected_version: int | None = None, panel_members: list[str] | None = None,
                decision_number: str | None = None, decision_date: dt.date | None = None,
-               signer_name: str | None = None, signer_title: str | None = None) -> DossierView:
+               signer_name: str | None = None, signer_title: str | None = None,
+               public_reason: str | None = None) -> DossierView:
     """Perform ``event`` on the locked dossier after every check of ``prepare``, and audit it. A recognition
     and a revocation are decisions: number, date and signer (``signer_name``/``signer_title`` default to
-    the dated issuer configuration)."""
+    the dated issuer configuration). A revocation also needs ``public_reason``, what the public verification
+    page says; ``reason`` is the internal note the audit trail keeps."""
     with svc.transaction() as s:
         user = load_user(s, username)
         dossier = load_dossier(s, dossier_id, user, lock=True)
         signer = decisions.signer_of(dossier, decision_date, signer_name, signer_title) \
             if event in decisions.KIND else ("", "")
         new_status = prepare(svc, s, user, dossier, event, reason, expected_version, panel_members,
-                             (decision_number, decision_date, *signer))
+                             (decision_number, decision_date, *signer), public_reason)
         before = {"status": dossier.status}
         version = svc.version_of(dossier)
         verified = None
@@ -127,11 +134,13 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
             before.update(_clear_appraisal(dossier))
         if event in decisions.KIND:
             _record_decision(dossier, event, decision_number, decision_date, signer)
+        if event == "revoke":
+            dossier.revocation_public_reason = unicodedata.normalize("NFC", public_reason.strip())
         dossier.status = new_status
         dossier.engine_version = engine_version
         dossier.updated_at = audit.now()
         log(s, user, dossier, f"transition.{event}", event, before, _after(event, new_status, dossier, verified),
-            reason)
+            nfc(reason.strip()) if reason else reason)
         if event == "recognize":  # the serial is allocated by the recognition, never by a GET
             allocate_certificate(s, dossier, user.username)
         return view_of(svc.registry, dossier)
@@ -180,4 +189,5 @@ def _after(event: str, new_status: str, dossier: Dossier, verified: ScoreResult 
         after["decision"] = {"number": dossier.revocation_number,
                              "date": dossier.revocation_date.isoformat() if dossier.revocation_date else None,
                              "signer": dossier.revocation_signer, "signer_title": dossier.revocation_signer_title}
+        after["public_reason"] = dossier.revocation_public_reason
     return after

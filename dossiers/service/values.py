@@ -1,6 +1,7 @@
 """A dossier's values: opening a commune's dossier of a round (every indicator empty), the commune saving its
 self-assessed values, the district recording appraised values and comments. Every value of a call is checked
-before any is stored; every bad one is reported."""
+before any is stored; every bad one is reported. Comments are stored in NFC: saving the same text again, however
+it was typed, changes nothing."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from engine import __version__ as engine_version
 from engine.assessment import canonical_text, coerce, from_canonical, pair_problems, parse_text
 from engine.errors import AssessmentError, CfcError, ConflictError, InputProblem
 from engine.models import CriteriaVersion
+from engine.text import nfc
 from engine.workflow import procedure_for, round_date
 
 from .. import audit, authority
@@ -86,11 +88,11 @@ def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, com
             if code not in by_code:
                 raise AssessmentError([InputProblem(code, "unknown indicator code")])
             old = by_code[code].comment
-            new = (text or "").strip() or None
+            new = nfc(text or "").strip() or None
             too_long = text_problem(f"nhận xét của {code}", new, COMMENT_MAX)
             if too_long:
                 raise AssessmentError([InputProblem(f"{code}#comment", too_long)])
-            if old != new:
+            if (old and nfc(old)) != new:  # a comment stored decomposed earlier is the same text
                 by_code[code].comment = new
                 changed[f"{code}#comment"] = (old, new)
         if changed:

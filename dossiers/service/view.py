@@ -61,6 +61,7 @@ class DossierView:
     revocation_date: str | None = None
     revocation_signer: str | None = None
     revocation_signer_title: str | None = None
+    revocation_public_reason: str | None = None
     submission: int = 0
     evidence: list = field(default_factory=list)
     provisional: bool = False
@@ -140,6 +141,7 @@ def view_of(registry: Registry, d: Dossier) -> DossierView:
         revocation_date=d.revocation_date.isoformat() if d.revocation_date else None,
         revocation_signer=d.revocation_signer,
         revocation_signer_title=d.revocation_signer_title,
+        revocation_public_reason=d.revocation_public_reason,
         submission=d.submission,
         evidence=[{"id": e.id, "criterion": e.criterion, "filename": e.filename, "size": e.size,
                    "sha256": e.sha256, "content_type": e.content_type, "uploaded_by": e.uploaded_by,

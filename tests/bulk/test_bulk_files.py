@@ -189,17 +189,8 @@ def test_values_sheet_writes_typed_cells_that_read_back(tmp_path):
     assert cells["TC07.children_under_1"] == 50 and cells["TC02.children_born"] is None
 
 
-# ------------------------------------------------------------------------------------ the plain XLSX reader
-def _both(path) -> tuple:
-    from dossiers.bulk import xlsx
-
-    data = path.read_bytes()
-    with __import__("zipfile").ZipFile(path) as book:
-        plain = xlsx.plain_xlsx(book, path.name)
-    return plain, xlsx.openpyxl_xlsx(data, path.name)
-
-
-def test_the_plain_xlsx_reader_gives_what_openpyxl_gives(tmp_path):
+# ------------------------------------------------------------------------------ reading XLSX (openpyxl)
+def test_xlsx_reader_keeps_types_row_numbers_and_the_sheet_laid_out_for_import(tmp_path):
     book = Workbook()
     notes = book.active
     notes.title = "Ghi chú"
@@ -211,38 +202,39 @@ def test_the_plain_xlsx_reader_gives_what_openpyxl_gives(tmp_path):
     sheet["D4"] = "1.234"
     sheet["C4"] = 1e-7
     sheet["B4"] = False
-    sheet["F6"] = "=1+1"  # a formula without a cached value: no value
     sheet["A7"] = unicodedata.normalize("NFD", " Phường Duy Tân ")
     sheet["AB7"] = 12
     path = tmp_path / "f.xlsx"
     book.save(path)
-    plain, reference = _both(path)
-    assert plain == reference
-    assert plain.sheet == "Dữ liệu" and plain.header == ["commune_code", "TC01.officer", "TC13.satisfaction",
+    table = read_xlsx(path.read_bytes(), path.name)
+    assert table.sheet == "Dữ liệu" and table.header == ["commune_code", "TC01.officer", "TC13.satisfaction",
                                                          "TC07.children_under_1"]
-    assert [r.number for r in plain.rows] == [2, 4, 7]
-    assert plain.rows[1].cells == [23284, False, Decimal("1e-07"), "1.234"]
-    assert plain.rows[2].cells[0] == "Phường Duy Tân" and plain.rows[2].get(28) == 12
+    assert [r.number for r in table.rows] == [2, 4, 7]
+    assert table.rows[0].cells == ["23281", "Có", Decimal("86.5"), 49]
+    assert table.rows[1].cells == [23284, False, Decimal("1e-07"), "1.234"]
+    assert table.rows[2].cells[0] == "Phường Duy Tân" and table.rows[2].get(28) == 12
 
 
-def test_the_plain_xlsx_reader_handles_shared_strings_and_leaves_dates_to_openpyxl(tmp_path):
+def test_the_hand_written_xlsx_reader_is_gone():
+    from dossiers.bulk import xlsx
+
+    assert not hasattr(xlsx, "plain_xlsx") and not hasattr(xlsx, "openpyxl_xlsx") and not hasattr(xlsx, "Unplain")
+
+
+def test_xlsx_reader_reads_dates_shared_strings_rich_text_and_excel_cell_types(tmp_path):
     import datetime as dt
     import zipfile
-
-    from dossiers.bulk import xlsx
 
     book = Workbook()
     book.active.append(["commune_code", "TC02.children_born"])
     book.active.append(["23281", dt.date(2024, 1, 2)])
     book.save(tmp_path / "dates.xlsx")
-    with zipfile.ZipFile(tmp_path / "dates.xlsx") as z, pytest.raises(xlsx.Unplain):
-        xlsx.plain_xlsx(z, "dates.xlsx")
     assert read_table(tmp_path / "dates.xlsx").rows[0].cells == ["23281", "2024-01-02T00:00:00"]
 
     # shared strings with rich-text runs and a phonetic run, as Excel writes them
     shared = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
               '<si><t>commune_code</t></si><si><t>TC01.officer</t></si>'
-              '<si><r><t>c</t></r><r><rPr><b/></rPr><t>ó</t></r><rPh><t>x</t></rPh></si></sst>')
+              '<si><r><t>c</t></r><r><rPr><b/></rPr><t>ó</t></r><rPh sb="0" eb="1"><t>x</t></rPh></si></sst>')
     sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
              '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
              '<row r="3"><c r="A3"><v>23281</v></c><c r="B3" t="s"><v>2</v></c></row>'
@@ -254,9 +246,11 @@ def test_the_plain_xlsx_reader_handles_shared_strings_and_leaves_dates_to_openpy
             data = src.read(item)
             if item == "xl/worksheets/sheet1.xml":
                 data = sheet.encode()
+            if item == "[Content_Types].xml":  # Excel declares the shared strings (openpyxl writes none)
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application'
+                                    b'/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
             out.writestr(item, data)
         out.writestr("xl/sharedStrings.xml", shared)
-    with zipfile.ZipFile(path) as z:
-        table = xlsx.plain_xlsx(z, "excel.xlsx")
+    table = read_table(path)
     assert table.header == ["commune_code", "TC01.officer"]
     assert [(r.number, r.cells) for r in table.rows] == [(3, [23281, "có"]), (4, ["23284", True])]

@@ -169,7 +169,7 @@ def advance(service: DossierService, commune: str, year: int, status: str, *, of
                        decision_date=local_date(now()), signer_name="Nguyễn Văn Ký")  # not before verification (today)
     if status == "recognized":
         return view.id
-    service.transition(approver, view.id, "revoke", reason="test", decision_number="2/QĐ-UBND",
+    service.transition(approver, view.id, "revoke", reason="test", public_reason="Kiểm tra", decision_number="2/QĐ-UBND",
                        decision_date=local_date(now()), signer_name="Nguyễn Văn Ký")
     return view.id
 

@@ -104,6 +104,7 @@ def test_jurisdiction_follows_the_merger_to_the_successor_province(world):
     successor = world.users["province_approver_2025"]
     assert "revoke" in world.service.allowed(successor, dossier)
     view = world.service.transition(successor, dossier, "revoke", reason="Kiểm tra lại sau sáp nhập",
+                                    public_reason="Số liệu không đúng thực tế",
                                     decision_number="15/QĐ-UBND", decision_date=_today(),
                                     signer_name="Trần Thị Ký", expected_version=world.service.get(
                                         successor, dossier).lock_version)
@@ -157,3 +158,20 @@ def test_a_document_of_the_wrong_state_is_refused_with_the_state(world, by_statu
         user = load_user(s, world.users["commune_officer"])
         assert not authority.allows(world.service.procedures, user, "download_minutes",
                                     dossier=load_dossier(s, dossier, user))
+
+
+def test_administrators_read_no_dossier_unless_a_procedure_lets_them(world, by_status, tmp_path):
+    dossier = by_status("recognized")
+    for admin in ("rules_admin", "sysadmin"):  # their unit is the province: jurisdiction alone would let them
+        with pytest.raises(AccessDenied, match="xem hồ sơ: theo procedure-2019 cần vai trò"):
+            world.service.get(world.users[admin], dossier)
+        with pytest.raises(AccessDenied, match="xem hồ sơ"):
+            world.service.history(world.users[admin], dossier)
+        assert world.service.list(world.users[admin]) == []
+    assert world.service.get(world.users["province_officer"], dossier).id == dossier
+    edited = edited_procedures(tmp_path, "procedure-2019", "read", ["province_officer", "rules_admin"],
+                               ["province"])
+    service = DossierService(world.service.sessions, procedures=load_procedures(edited))
+    assert service.get(world.users["rules_admin"], dossier).id == dossier
+    with pytest.raises(AccessDenied):
+        service.get(world.users["sysadmin"], dossier)

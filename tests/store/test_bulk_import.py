@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from dossiers import audit
 from dossiers.bulk.importer import ImportConflict, ImportRefused, import_file
-from dossiers.bulk.read import column_letter
+from dossiers.bulk.read import ReadError, column_letter
 from dossiers.bulk.template import COMMUNE_LABEL
 from dossiers.models import AuditEntry, Dossier
 from dossiers.service.scores import try_score
@@ -211,6 +211,8 @@ BAD = {
     "a column without header": ([row(CITY[0]) + ["5"]], None, (3, None, "missing_header", "5")),
     "a column twice": ([row(CITY[0]) + [1]], ["commune_code", *CODES, "TC01.officer"],
                        (1, None, "duplicate_column", "TC01.officer")),
+    "a cell of 30,000 letters": ([row(CITY[0], TC13__satisfaction="x" * 30_000)], None,
+                                 (3, col("TC13.satisfaction"), "not_a_number", "x" * 100 + "… (30.000 ký tự)")),
 }
 
 
@@ -266,6 +268,14 @@ def test_every_bad_cell_of_a_file_is_reported_at_once(world, tmp_path, submitted
     assert "tử số lớn hơn mẫu số: TC02.registered_on_time = 130 > TC02.children_born = 120" in text
     assert "«Đã nộp»" in text
     assert CITY[1] not in dossiers(world, 2024)
+
+
+def test_a_formula_without_its_computed_value_refuses_the_file_naming_the_cell(world, tmp_path):
+    path = xlsx(tmp_path / "cong-thuc.xlsx", [row(CITY[0], TC13__satisfaction="=80+6")])  # openpyxl computes nothing
+    before = audit_count(world)
+    with pytest.raises(ReadError, match=f"ô {col('TC13.satisfaction')}3 có công thức nhưng không có giá trị đã tính"):
+        import_file(world.service, path, 2020, world.users["district_appraiser"], dry_run=True)
+    assert audit_count(world) == before and CITY[0] not in dossiers(world, 2020)
 
 
 def test_a_file_without_commune_code_column_is_refused_at_once(world, tmp_path):

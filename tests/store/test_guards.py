@@ -36,7 +36,7 @@ FAILING = {**example_values(), "TC01.officer": False, "TC01.collaborators": Fals
 # who acts, per procedure (test role names of conftest's world)
 PEOPLE = {
     P2019: {"officer": "commune_officer", "appraiser": "district_appraiser", "chair": "district_chair",
-            "approver": "province_approver", "returner": "province_officer", "reader": "sysadmin"},
+            "approver": "province_approver", "returner": "province_officer", "reader": "province_officer"},
     P2025: {"officer": "officer_2025", "appraiser": "province_officer_2025", "chair": "province_officer_2025",
             "approver": "province_approver_2025", "returner": "province_officer_2025",
             "reader": "province_approver_2025"},

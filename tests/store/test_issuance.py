@@ -25,6 +25,7 @@ from dossiers.audit import local_date, now
 from dossiers.models import AuditEntry, Base, Certificate, Dossier, Unit, User
 from engine.errors import CfcError, NotFound
 from engine.numbers import parse_count
+from engine.workflow import TransitionRefused
 
 BASE = "https://treem.example.gov.vn"
 REASON = "Kiểm tra sau công nhận phát hiện số liệu tiêm chủng không đúng thực tế"
@@ -183,13 +184,20 @@ def test_a_new_certificate_is_valid_and_verification_shows_every_field(w):
 def test_revocation_through_the_workflow_shows_its_date_and_reason(w):
     with w.service.transaction() as s:
         serial = issuance.issue(s, _dossier(s, w, "c1_2022"), "pa").serial
-    w.service.transition(w.users["province_approver"], w.ids["c1_2022"], "revoke", reason=REASON,
-                         decision_number="5/QĐ-UBND", decision_date=local_date(now()), signer_name="Trần Văn Ký")
+    internal = "Cán bộ Nguyễn Văn A khai man số liệu tiêm chủng"
+    with pytest.raises(TransitionRefused, match="lý do thu hồi công bố"):
+        w.service.transition(w.users["province_approver"], w.ids["c1_2022"], "revoke", reason=internal,
+                             decision_number="5/QĐ-UBND", decision_date=local_date(now()), signer_name="Trần Văn Ký")
+    w.service.transition(w.users["province_approver"], w.ids["c1_2022"], "revoke", reason=internal,
+                         decision_number="5/QĐ-UBND", decision_date=local_date(now()), signer_name="Trần Văn Ký",
+                         public_reason=REASON)
     with w.service.transaction() as s:
         status = issuance.status_of(s, issuance.lookup(s, serial))
+        public = issuance.to_json(issuance.verification(s, serial, BASE))
     assert status.status == "revoked" and status.label == "Đã bị thu hồi"
-    assert status.revoke_reason == REASON
-    assert status.revoked_by == w.users["province_approver"]
+    assert (status.revoke_reason, status.revocation_number) == (REASON, "5/QĐ-UBND")
+    # the internal note and who entered it stay in the audit trail, never on the public page
+    assert internal not in public and f"\"{w.users['province_approver']}\"" not in public and REASON in public
     assert status.revoked_on == dt.datetime.now(issuance.VIETNAM).date()
     with w.service.transaction() as s, pytest.raises(CfcError, match="revoked"):
         issuance.issue(s, _dossier(s, w, "c1_2022"), "pa")

@@ -213,7 +213,7 @@ def m(world) -> Matrix:
     service.appraise(users["province_officer_2025"], dossiers[P2025]["submitted"], example_values())
     for proc in PROCEDURES:
         for status, dossier in dossiers[proc].items():
-            view = service.get(users["sysadmin" if proc == P2019 else "province_approver_2025"], dossier)
+            view = service.get(users["province_officer" if proc == P2019 else "province_approver_2025"], dossier)
             assert (view.procedure, view.status, view.commune_code) == (
                 proc, status, C1 if proc == P2019 else world.communes_2025[0])
     return Matrix(users, dossiers, code)
@@ -327,7 +327,7 @@ def _audit_count(world) -> int:
 
 def test_dry_runs_change_nothing(world, m):
     """Every allowed dry run of the matrix leaves every matrix dossier and the audit chain as they were."""
-    reader = {P2019: m.users["sysadmin"], P2025: m.users["province_approver_2025"]}
+    reader = {P2019: m.users["province_officer"], P2025: m.users["province_approver_2025"]}
     before = {(p, st): _snapshot(world, reader[p], d) for p in PROCEDURES for st, d in m.dossiers[p].items()}
     entries = _audit_count(world)
     for proc in PROCEDURES:
@@ -369,7 +369,7 @@ def test_real_transition_does_what_the_dry_run_says(world, m, proc, event, statu
 
     view = service.transition(username, dossier, event, reason=REASON, expected_version=before.lock_version,
                               panel_members=PANEL, decision_number=DECISION[0], decision_date=DECISION[1],
-                              signer_name="Nguyễn Văn Ký")
+                              signer_name="Nguyễn Văn Ký", public_reason="Công bố: " + REASON)
     assert view.status == dry
     assert view.lock_version == before.lock_version + 1
     stored, history = _snapshot(world, username, dossier)

@@ -70,7 +70,7 @@ def w(world):
         "revoked": recognise(walk(C2, 2023, u["neighbour_officer"], *city), "4/QĐ-UBND", "Trần Văn Ký"),
     }
     world.service.transition(u["province_approver"], ids["revoked"], "revoke", reason=REASON,
-                             decision_number="15/QĐ-UBND", decision_date=today, signer_name="Đỗ Văn Thu",
+                             public_reason="Không còn đáp ứng tiêu chí", decision_number="15/QĐ-UBND", decision_date=today, signer_name="Đỗ Văn Thu",
                              signer_title="Phó Chủ tịch")
     with world.service.transaction() as s:  # as recognised before signers were recorded
         old = s.get(Dossier, ids["old"])

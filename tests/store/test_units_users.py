@@ -250,13 +250,13 @@ def test_authenticate_accepts_the_password_and_nothing_else(people):
 
 def test_cli_users_add_stores_only_a_hash(people, tmp_path):
     out = run_cfc(["users", "add", "chair9", "--unit", "610", "--role", "district_chair", "--name", "Chủ tịch",
-                   "--password", "bí mật 9"], people.env(tmp_path), cwd=tmp_path)
+                   "--password", "bí mật số 9 của tôi"], people.env(tmp_path), cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     with people.sessions.begin() as s:
         user = s.execute(select(User).where(User.username == "chair9")).scalar_one()
         assert user.password_hash.startswith("$argon2id$") and "bí mật" not in user.password_hash
         assert (user.unit.code, user.roles) == ("610", ["district_chair"])
-        assert authenticate(s, "chair9", "bí mật 9").id == user.id
+        assert authenticate(s, "chair9", "bí mật số 9 của tôi").id == user.id
 
 
 def test_cli_token_is_printed_once_and_only_its_sha256_is_stored(people, tmp_path):

@@ -71,6 +71,9 @@ def instance(demo_database, tmp_path_factory):
         mp.delenv("CFC_MAX_UPLOAD_MB", raising=False)
         mp.delenv("CFC_BASE_URL", raising=False)  # the stored setting public_base_url holds BASE_URL
         yield folder
+    # whatever the module's tests did (refused, hostile, concurrent requests), the audit chain is intact:
+    # `cfc audit verify` exits 1 naming the first broken entry, and run_cfc fails the module then
+    run_cfc(folder, "audit", "verify")
 
 
 def make_app(folder: Path, **config):

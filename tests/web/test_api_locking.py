@@ -29,7 +29,8 @@ WRITES = {
                   {"event": "recognize", "decision_number": "31/QĐ-UBND", "decision_date": TODAY,
                    "signer_name": "Nguyễn Văn Minh"}, lambda d: d.status == "recognized"),
     "revoke": ("province", "POST", "/api/v1/dossiers/7/transitions",
-               {"event": "revoke", "reason": "Phát hiện sai số liệu", "decision_number": "32/QĐ-UBND",
+               {"event": "revoke", "reason": "Phát hiện sai số liệu", "public_reason": "Không còn đáp ứng",
+                "decision_number": "32/QĐ-UBND",
                 "decision_date": TODAY, "signer_name": "Nguyễn Văn Minh", "signer_title": "PHÓ CHỦ TỊCH"},
                lambda d: (d.status, d.revocation_signer_title) == ("revoked", "PHÓ CHỦ TỊCH")),
 }

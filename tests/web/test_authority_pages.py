@@ -5,14 +5,31 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from conftest import CFC, PASSWORD, Site, make_app
 from ruamel.yaml import YAML
 
+from dossiers.config import Settings
 from engine.workflow import procedures_directory
+from webforms import create_app
+
+CFC = Path(sys.executable).with_name("cfc")
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def make_app(instance: Path, procedures: Path | None = None):
+    settings = Settings.from_env(None, instance_dir=str(instance),
+                                 procedures_dir=str(procedures) if procedures else None)
+    return create_app(settings, {"TESTING": True})
+
+
+def csrf(client, path: str) -> str:
+    return CSRF.search(client.get(path).get_data(as_text=True)).group(1)
 
 
 @pytest.fixture(scope="module")
@@ -32,22 +49,23 @@ def edited(tmp_path_factory):
 
 def upload(app, username: str):
     """Preview an import of one value of commune1's commune (round 2024) as ``username``."""
-    site = Site(app, None)
-    client = site.login(username, PASSWORD)
+    client = app.test_client()
+    answer = client.post("/login", data={"csrf_token": csrf(client, "/login"), "username": username,
+                                         "password": "demo"})
+    assert answer.status_code == 302, answer.status_code
     data = b"commune_code,TC05.injured\n23335,2\n"
-    return client.post("/import", data={"csrf_token": site.csrf(client, "/import"), "year": "2024",
+    return client.post("/import", data={"csrf_token": csrf(client, "/import"), "year": "2024",
                                         "file": (io.BytesIO(data), "so-lieu.csv")})
 
 
-def test_editing_a_procedure_file_changes_who_may_import_on_the_web(instance, edited, monkeypatch):
+def test_editing_a_procedure_file_changes_who_may_import_on_the_web(instance, edited):
     shipped = make_app(instance)
     try:
         answer = upload(shipped, "commune1")  # as the command line allows: the preview is shown
         assert answer.status_code == 200 and "nhập chỉ số từ tệp: theo" not in answer.get_data(as_text=True)
     finally:
         shipped.extensions["cfc.engine"].dispose()
-    monkeypatch.setenv("CFC_PROCEDURES_DIR", str(edited))
-    changed = make_app(instance)
+    changed = make_app(instance, edited)
     try:
         answer = upload(changed, "commune1")
         assert answer.status_code == 403

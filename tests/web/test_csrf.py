@@ -81,11 +81,15 @@ CASES = {
                                                    "signer_name": "Nguyễn Văn Minh",
                                                    "version_5": str(site.dossier(5).lock_version)}),
     "/province/dossiers/7/revoke": ("province", lambda site: {"reason": "Phát hiện sai số liệu",
+                                                              "public_reason": "Không còn đáp ứng tiêu chí",
                                                               "decision_number": "78/QĐ-UBND", "decision_date": today(),
                                                               "signer_name": "Nguyễn Văn Minh", **seen(site, 7)}),
     "/admin/criteria/qd06-2019/publish": ("admin", lambda site: {}),
     "/import": ("district1", lambda site: {"year": "2024", "file": (io.BytesIO(IMPORT_CSV), "nhap.csv")}),
     "/import/confirm": ("district1", lambda site: uploaded(site)),
+    # last: changing the password ends the admin's sessions
+    "/account/password": ("admin", lambda site: {"current": "demo", "new": "mật khẩu mới 2026",
+                                                 "again": "mật khẩu mới 2026"}),
 }
 VARIANTS = ("missing", "made-up", "other-session")
 

@@ -40,7 +40,6 @@ REFUSED = {
     "year-2099": ({"decision_number": "107/QĐ-UBND", "decision_date": "2099-01-01"}, "ở tương lai"),
     "before-verification": ({"decision_number": "107/QĐ-UBND", "decision_date": "2019-12-20"},
                             "trước ngày thẩm định"),
-    "control-character": ({"decision_number": "107/QĐ\u0000-UBND"}, "ký tự điều khiển"),
     "61-characters": ({"decision_number": "1/" + "Q" * 59}, "tối đa 60"),
     "100000-characters": ({"decision_number": "1" * 100_000}, "dài 100.000 ký tự"),
     "not-a-symbol": ({"decision_number": "quyết định"}, "không đúng dạng"),
@@ -55,6 +54,14 @@ def test_the_api_refuses_a_bad_decision_with_409_and_the_reason(site, api, case)
         answer = _recognize(api, site, VERIFIED, **fields)
         assert answer.status_code == 409, answer.get_data(as_text=True)[:300]
     assert answer.json["event"] == "recognize" and any(says in r for r in answer.json["reasons"]), answer.json
+
+
+def test_a_control_character_in_the_decision_number_is_a_422_naming_it(site, api):
+    with Unchanged(site, VERIFIED):
+        answer = _recognize(api, site, VERIFIED, decision_number="107/QĐ\u0000-UBND",
+                            decision_date=today().isoformat())
+        assert answer.status_code == 422
+    assert answer.json["codes"] == ["decision_number"]
 
 
 @pytest.mark.parametrize("text", ["20/12/2024", "2024-13-01", "20241220", "2024-12-20T00:00", "x" * 100_000])
@@ -150,7 +157,8 @@ def test_the_decision_forms_label_every_field_in_vietnamese(site):
     assert batch == {**expected, "reason": "Lý do (bắt buộc khi không công nhận)"}
     revoke = labelled_fields(site.client("province").get("/dossiers/8").get_data(as_text=True),
                              "/province/dossiers/8/revoke")
-    assert revoke == {**expected, "reason": "Lý do thu hồi"}
+    assert revoke == {**expected, "reason": "Lý do thu hồi (nội bộ, lưu trong nhật ký)",
+                      "public_reason": "Lý do công bố (trang tra cứu giấy công nhận hiển thị)"}
 
 
 def test_the_batch_form_refuses_a_recognition_with_no_signer(site):
@@ -182,7 +190,7 @@ def revoke(site, dossier: int, **fields):
     data = {"csrf_token": site.csrf(client, f"/dossiers/{dossier}"),
             "lock_version": re.search(r'name="lock_version"[^>]*value="(\d+)"', page).group(1),
             "decision_number": "130/QĐ-UBND", "decision_date": today().isoformat(), "signer_name": SIGNER,
-            "reason": "Phát hiện sai số liệu TC07", **fields}
+            "reason": "Phát hiện sai số liệu TC07", "public_reason": "Không còn đáp ứng tiêu chí TC07", **fields}
     return client.post(f"/province/dossiers/{dossier}/revoke", data=data)
 
 
@@ -192,6 +200,7 @@ def revoke(site, dossier: int, **fields):
     ({"decision_date": "2099-01-01"}, "ở tương lai"),
     ({"signer_name": ""}, "cần ghi họ tên người ký"),
     ({"reason": ""}, "cần ghi rõ lý do"),
+    ({"public_reason": ""}, "cần ghi lý do thu hồi công bố công khai"),
 ])
 def test_the_revoke_form_refuses_an_incomplete_decision(site, fields, says):
     with Unchanged(site, 8):

@@ -56,19 +56,22 @@ def test_verification_page_follows_the_certificate_through_revocation(site):
     assert "CÒN HIỆU LỰC" in text and "Phường Ngô Mây" in text and "Thành phố Kon Tum" in text
 
     client = site.client("province")
-    answer = revoke(site, client, 7, "Số liệu tiêm chủng sai")
+    answer = revoke(site, client, 7, "Số liệu tiêm chủng sai", public_reason="Không còn đáp ứng tiêu chí TC07")
     assert answer.status_code == 302
     text = public.get(f"/verify/{serial}").get_data(as_text=True)
-    assert "ĐÃ BỊ THU HỒI" in text and "Số liệu tiêm chủng sai" in text and "CÒN HIỆU LỰC" not in text
+    assert "ĐÃ BỊ THU HỒI" in text and "Không còn đáp ứng tiêu chí TC07" in text and "CÒN HIỆU LỰC" not in text
+    assert "77/QĐ-UBND" in text  # the revocation decision is public; the internal note is not
+    assert "Số liệu tiêm chủng sai" not in text
 
 
-def revoke(site, client, dossier_id: int, reason: str, number: str = "77/QĐ-UBND"):
+def revoke(site, client, dossier_id: int, reason: str, number: str = "77/QĐ-UBND",
+           public_reason: str = "Không còn đáp ứng tiêu chí"):
     """Revoke through the dossier page's form, as the province does: the decision, its signer and the reason."""
     page = client.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
     return client.post(f"/province/dossiers/{dossier_id}/revoke", data={
         "csrf_token": site.csrf(client, f"/dossiers/{dossier_id}"), "lock_version": site.field_value(page, "lock_version"),
         "decision_number": number, "decision_date": local_date(now()).isoformat(), "signer_name": "Đỗ Văn Thu",
-        "signer_title": "Phó Chủ tịch", "reason": reason})
+        "signer_title": "Phó Chủ tịch", "reason": reason, "public_reason": public_reason})
 
 
 def document_links(page: str) -> set[str]:

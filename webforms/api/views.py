@@ -5,6 +5,11 @@ guards refuse or a stale edit (the body says who changed what), 413 an oversized
 body names every bad indicator code, or the field: a decision_date that is not YYYY-MM-DD). A refused request
 stores nothing: every call is one transaction in the service.
 
+Input is checked before the service sees it: an id beyond what the database holds is a 404 (``converters``), a
+round that is not a year a 400; a body over ``BODY_MAX`` bytes a 413, one nested deeper than the JSON parser
+allows (``errors.GuardedJSON``) a 400; text with a control character a 422 naming the field, and every text
+is read in NFC (``engine.text.clean_text``); an event that does not exist a 422.
+
 Optimistic locking: a dossier's answer carries its ``lock_version`` as the ``ETag`` header. Every write sends it
 back, as ``If-Match`` (or as ``expected_version`` in the body); a write that would be allowed but carries
 neither is answered 428 and stores nothing, one that carries an older version 409 naming what changed since.
@@ -21,8 +26,10 @@ from ruamel.yaml import YAML
 from dossiers.users import AuthError, user_for_token
 from engine.errors import AssessmentError, CfcError, ConflictError, InputProblem
 from engine.export import version_json
-from engine.workflow import TransitionRefused
+from engine.text import clean_text
+from engine.workflow import EVENTS, LABELS, TransitionRefused
 
+from ..converters import round_arg
 from ..db import service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -30,6 +37,8 @@ OPENAPI = Path(__file__).with_name("openapi.yaml")
 PRECONDITION = ("thiếu If-Match: gửi lại lock_version của hồ sơ mà bạn đã xem (tiêu đề ETag của "
                 "GET /api/v1/dossiers/{id}) trong tiêu đề If-Match, hoặc trong trường expected_version. "
                 "Không có gì được lưu.")
+BODY_MAX = 256 * 1024  # bytes of a JSON body: a dossier's values and comments fit many times over
+VERSION_DIGITS = 18  # a lock_version longer than this is no version (and int() of 5,000 digits fails)
 
 
 def error_body(exc: Exception, status: int):
@@ -51,8 +60,8 @@ def authenticate():
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return jsonify({"error": "missing bearer token", "status": 401}), 401
-    try:
-        with service().transaction() as s:
+    try:  # a read: no write lock; a refused token counts as a failed sign-in of the address (limits.api_sign_in)
+        with service().transaction(readonly=True) as s:
             user = user_for_token(s, header[len("Bearer "):].strip())
             g.api_user = user.username
             g.api_roles = list(user.roles)
@@ -81,10 +90,26 @@ def _precondition_required():
 
 
 def _body() -> dict:
+    """The JSON object of the request, its texts checked and in NFC (``_clean``): 413 over ``BODY_MAX`` bytes,
+    400 when it is not a JSON object (or nested too deep), 422 naming the field of a text that cannot be stored."""
+    request.max_content_length = BODY_MAX
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        abort(400, description="the body must be a JSON object")
-    return data
+        abort(400, description="the body must be a JSON object (Content-Type: application/json), nested at most "
+                               "a few levels")
+    return _clean(data, "")
+
+
+def _clean(value, where: str):
+    """``value`` with every text (keys included) through ``clean_text``; ``where`` names the field."""
+    if isinstance(value, str):
+        return clean_text(value, where or "body")
+    if isinstance(value, list):
+        return [_clean(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, dict):
+        return {clean_text(key, f"{where}{{}}" if where else "body"): _clean(item, f"{where}.{key}" if where else key)
+                for key, item in value.items()}
+    return value
 
 
 def _version(value, name: str, header: bool = False) -> int | None:
@@ -96,8 +121,9 @@ def _version(value, name: str, header: bool = False) -> int | None:
         abort(400, description=f"{name} must be a whole number")
     if isinstance(value, int):
         return value
-    if header and isinstance(value, str) and value.strip().strip('"').isdigit():
-        return int(value.strip().strip('"'))
+    digits = value.strip().strip('"') if header and isinstance(value, str) else ""
+    if digits.isascii() and digits.isdigit() and len(digits) <= VERSION_DIGITS:
+        return int(digits)
     abort(400, description=f'{name} must be a whole number: the lock_version, or the ETag ("3") of the dossier')
 
 
@@ -120,7 +146,10 @@ def _text(body: dict, name: str) -> str | None:
 
 @bp.get("/dossiers")
 def list_dossiers():
-    views = service().list(g.api_user, request.args.get("round", type=int), request.args.get("status") or None)
+    statuses = request.args.getlist("status")
+    if len(statuses) > 1 or not set(statuses) <= set(LABELS):
+        abort(400, description=f"status: one of {', '.join(LABELS)}")
+    views = service().list(g.api_user, round_arg(blank=False), statuses[0] if statuses else None)
     return jsonify([{"id": v.id, "commune_code": v.commune_code, "commune_name": v.commune_name, "year": v.year,
                      "status": v.status, "lock_version": v.lock_version,
                      "total": v.score.total if v.score else None} for v in views])
@@ -162,13 +191,16 @@ def post_transition(dossier_id: int):
     event = body.get("event")
     if not isinstance(event, str):
         abort(400, description='give {"event": "...", "reason": "..."}')
+    if event not in EVENTS:
+        raise AssessmentError([InputProblem("event", f"không có thao tác {event[:40]!r}; có: {', '.join(EVENTS)}")])
     expected = _expected(body)
     members = body.get("panel_members")
     if members is not None and (not isinstance(members, list) or not all(isinstance(m, str) for m in members)):
         abort(400, description="panel_members must be a list of names")
     fields = {"reason": _text(body, "reason"), "panel_members": members}
     decision = {"decision_number": _text(body, "decision_number"), "decision_date": _day(body, "decision_date"),
-                "signer_name": _text(body, "signer_name"), "signer_title": _text(body, "signer_title")}
+                "signer_name": _text(body, "signer_name"), "signer_title": _text(body, "signer_title"),
+                "public_reason": _text(body, "public_reason")}
     if expected is None:
         service().check_transition(g.api_user, dossier_id, event, **fields)
         return _precondition_required()

@@ -3,7 +3,9 @@ the scores that would result, and confirm; they download a round's results, its 
 template and the province report. Thin over ``dossiers.bulk``.
 
 The confirmation is bound to the preview: it stores nothing when a dossier of the file changed (or was
-created) after the preview, and shows who changed what with the file checked again (409)."""
+created) after the preview, and shows who changed what with the file checked again (409). A preview waits a
+day (``KEEP``) for its confirmation: older ones are deleted whenever the uploads folder is used, and cannot be
+confirmed. A file beyond the limits of ``dossiers.bulk.table`` is refused with a message naming the limit."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from dossiers.bulk.template import write_template
 from engine.workflow import round_date
 
 from ..auth import require_action
+from ..converters import round_arg
 from ..db import service, settings
 
 bp = Blueprint("bulk", __name__, template_folder="templates")
@@ -51,8 +54,10 @@ class ConfirmForm(FlaskForm):
 
 
 def _uploads() -> Path:
+    """The folder of the previews waiting for their confirmation, swept of those older than ``KEEP``."""
     folder = settings().instance() / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
+    _sweep(folder)
     return folder
 
 
@@ -77,7 +82,6 @@ def _preview(data: bytes, name: str, year: int, username: str):
     if not (report.ok and report.changed):
         return report, None
     folder = _uploads()
-    _sweep(folder)
     token = secrets.token_hex(32)
     seen = {"user": username, "year": year, "name": name,
             "versions": {str(k): v for k, v in report.seen_versions().items()}, "new": sorted(report.seen_new())}
@@ -102,11 +106,12 @@ def upload():
 
 def _stored_preview(form: ConfirmForm, username: str) -> tuple[bytes, dict] | None:
     """The upload and what its preview saw, taken for this one confirmation; None when there is none for this
-    user (confirmed already, too old, or a token made up)."""
+    user (confirmed already, older than ``KEEP`` and swept, or a token made up)."""
     token = form.token.data
     if not token.isalnum():
         abort(400)
-    path, sidecar = _uploads() / token, _uploads() / f"{token}.json"
+    folder = _uploads()
+    path, sidecar = folder / token, folder / f"{token}.json"
     try:
         seen = json.loads(sidecar.read_text(encoding="utf-8"))
         data = path.read_bytes()
@@ -160,7 +165,7 @@ def _send(make, filename: str):
 @bp.route("/export")
 def export():
     actor = require_action("export")
-    year = request.args.get("round", type=int) or _current_round()
+    year = round_arg() or _current_round()
     fmt = request.args.get("format", "xlsx")
     what = request.args.get("what", "results")
     if fmt not in ("xlsx", "csv") or what not in ("results", "audit", "template"):
@@ -178,7 +183,7 @@ def export():
 @bp.route("/province/report.pdf")
 def province_report():
     actor = require_action("report")
-    year = request.args.get("round", type=int) or _current_round()
+    year = round_arg() or _current_round()
     fields = province_report_fields(service(), actor.username, actor.unit_code, year)
     pdf = docs.province_report_pdf(docs.from_dict(docs.ProvinceReportData, fields))
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,

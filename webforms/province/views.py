@@ -21,7 +21,8 @@ from engine.numbers import format_number
 from engine.workflow import LABELS, round_date
 
 from .. import charts
-from ..auth import require_action, require_role
+from ..auth import require_action
+from ..converters import form_ids, round_arg
 from ..db import service
 from ..filters import vn_sort_key
 from ..forms import DecisionFields, RevokeForm, field_errors, missing_version, shown_version, version_text
@@ -47,7 +48,7 @@ def index():
 def decide():
     actor = require_action("recognize", "reject")
     form = DecisionForm()
-    ids = [int(i) for i in request.form.getlist("dossier") if i.isdigit()]
+    ids = form_ids("dossier")  # a value that is not an id is a 400
     if not form.validate_on_submit() or not ids:
         flash(_("Chọn ít nhất một hồ sơ và điền đủ thông tin quyết định."), "error")
         for line in field_errors(form):  # e.g. a date that is not one: say which field
@@ -86,7 +87,7 @@ def revoke(dossier_id: int):
     version = shown_version(form, lambda: service().check_transition(actor.username, dossier_id, "revoke",
                                                                      reason=form.reason.data))
     service().transition(actor.username, dossier_id, "revoke", reason=form.reason.data, expected_version=version,
-                         **form.decision())
+                         public_reason=form.public_reason.data, **form.decision())
     flash(_("Đã thu hồi công nhận."), "ok")
     return redirect(url_for("dossiers.show", dossier_id=dossier_id))
 
@@ -119,9 +120,8 @@ def _share_rows(views: list, communes: dict[str, int]) -> tuple[dict[str, Counte
 
 @bp.route("/dashboard")
 def dashboard():
-    actor = require_role("province_approver", "province_officer", "rules_admin", "sysadmin")
-    year = request.args.get("round", type=int) or int(service().setting("current_round", None)
-                                                        or dt.date.today().year)
+    actor = require_action("report")  # the province's figures, as its report
+    year = round_arg() or int(service().setting("current_round", None) or dt.date.today().year)
     views = service().list(actor.username, year)
     communes = service().commune_counts(actor.username, year)
     by_district, rows = _share_rows(views, communes)
