@@ -224,6 +224,7 @@ EN = {
     "Lý do công bố (trang tra cứu giấy công nhận hiển thị)": "Public reason (shown on the certificate verification page)",
     "theo Quyết định số": "by Decision no.",
     "Trang này chỉ nhận biểu mẫu, không nhận JSON.": "This page takes a form, not JSON.",
+    "Chưa in được giấy công nhận": "The certificate cannot be printed yet",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user, login_required
 
+from dossiers.config import ConfigError, public_base_url
 from engine.workflow import LABELS
 
 from .converters import round_arg
@@ -19,14 +20,27 @@ def context(view) -> dict:
     svc = service()
     version = svc.registry.get(view.criteria_version)
     category = version.category(view.category)
+    allowed = svc.allowed(current_user.username, view.id)
     return {
+        "no_base_url": _no_base_url() if "download_certificate" in allowed else None,
         "d": view,
         "version": version,
         "category_label": category.label if category else view.category,
         "history": svc.history(current_user.username, view.id),
-        "allowed": svc.allowed(current_user.username, view.id),
+        "allowed": allowed,
         "labels": LABELS,
     }
+
+
+def _no_base_url() -> str | None:
+    """Why a certificate cannot be printed here (no public address for its QR code), else None: the page
+    then says so instead of offering a link that would be refused."""
+    try:
+        with service().transaction(readonly=True) as s:
+            public_base_url(settings(), s)
+    except ConfigError as exc:
+        return str(exc)
+    return None
 
 
 @bp.route("/")

@@ -19,8 +19,8 @@ Rules of the cells:
   có/không); number and boolean cells of an XLSX file are taken exactly as they are.
 * Row 2 may be the label row of the template; a ``commune_name`` column is for people and is not read.
 
-Who may import: a user whose unit contains the commune and who has a district or province role
-(district_appraiser, district_chair, province_officer), or a commune officer for their own commune.
+Who may import: the procedure of the round says (its ``import`` step: roles, levels, and the dossier states it
+may change), asked through ``dossiers.authority``; each row's commune must lie in the importer's jurisdiction.
 
 A confirmation is bound to its preview: the dry run's report gives the version of every row's dossier it saw
 (``seen_versions``) and the communes that had none (``seen_new``); the import given them as

@@ -38,6 +38,7 @@ from engine.workflow import TransitionRefused
 
 from .. import audit
 from ..issuance.issuers import default_signer
+from ..issuance.serials import current_certificate
 from ..lookup import load_dossier, load_user
 from ..models import Dossier
 from .base import check_expected, log, require_step
@@ -185,8 +186,13 @@ def amend(svc: DossierService, username: str, dossier_id: int, number: str | Non
         for name, value in zip(fields, (unicodedata.normalize("NFC", number.strip()), day, *signer), strict=True):
             setattr(dossier, name, value)
         dossier.updated_at = audit.now()
-        log(s, user, dossier, "decision.amend", getattr(dossier, fields[0]), {"decision": before},
-            {"decision": _decision(dossier, fields)}, nfc(reason.strip()))
+        after = {"decision": _decision(dossier, fields)}
+        certificate = current_certificate(s, dossier) if kind == "recognize" else None
+        if certificate is not None:  # the certificate names the decision: it follows, under the same serial
+            certificate.decision_number, certificate.decision_date = dossier.decision_number, dossier.decision_date
+            after["certificate"] = certificate.serial
+        log(s, user, dossier, "decision.amend", getattr(dossier, fields[0]), {"decision": before}, after,
+            nfc(reason.strip()))
         return view_of(svc.registry, dossier)
 
 

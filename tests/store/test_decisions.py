@@ -215,3 +215,21 @@ def test_amend_decision_asks_for_a_signer_when_none_is_stored_or_configured(worl
     view = world.service.amend_decision("pa", recognised, "47/QĐ-UBND", today(), "bổ sung người ký",
                                         signer_name="Lê Văn Ký", signer_title="PHÓ CHỦ TỊCH")
     assert (view.decision_signer, view.decision_signer_title) == ("Lê Văn Ký", "PHÓ CHỦ TỊCH")
+
+
+def test_amending_the_decision_keeps_the_certificate_valid_under_its_serial(world):
+    """The certificate names the decision: a corrected number or date moves to it, and the public verification
+    still says valid (it compares the two)."""
+    dossier = _slot(world, C2, 2024, "recognized")
+    base = "https://treem.example.vn"
+    with world.service.transaction(readonly=True) as s:
+        serial = issuance.current_certificate(s, s.get(Dossier, dossier)).serial
+        assert issuance.verification(s, serial, base)["status"]["status"] == "valid"
+    world.service.amend_decision("pa", dossier, "201/QĐ-UBND", today(), "sửa số quyết định nhập nhầm")
+    with world.service.transaction(readonly=True) as s:
+        fields = issuance.verification(s, serial, base)
+        cert = issuance.lookup(s, serial)
+        entry = s.execute(select(AuditEntry).where(AuditEntry.dossier_id == dossier)
+                          .order_by(AuditEntry.seq.desc())).scalars().first()
+    assert fields["status"]["status"] == "valid" and cert.decision_number == "201/QĐ-UBND"
+    assert entry.action == "decision.amend" and serial in entry.after

@@ -186,6 +186,10 @@ def test_no_base_url_is_a_refusal_that_names_the_settings(fresh_site):
     assert fresh_site.state() == before
     # the decision and the minutes print no QR code: they need no base URL
     assert client.get("/dossiers/8/decision.pdf").status_code == 200
+    # the dossier page offers no link that would be refused: it says why instead
+    page = html.unescape(client.get("/dossiers/8").get_data(as_text=True))
+    assert "/dossiers/8/certificate.pdf" not in page and "Chưa in được giấy công nhận" in page
+    assert "CFC_BASE_URL" in page and "/dossiers/8/decision.pdf" in page
 
 
 def upload(site, user: str, data: bytes, name: str = "so-lieu.csv", year: str = "2024"):

@@ -8,9 +8,12 @@ Create Date: 2026-12-03 08:40:00
 A return sends a dossier back to the commune; its appraisal belongs to the submission it was made for. Each
 submit increments ``dossiers.submission``; an appraised value counts only when ``indicator_values.appraised_in``
 equals it. Existing data: a dossier's submission is the number of its ``transition.submit`` audit entries (at
-least 1 past draft, for imported dossiers); appraised values of dossiers past draft belong to it, those of
-drafts (returned before this revision) to none: they stay stored for the record but no longer count.
+least 1 past draft, for imported dossiers); appraised values of verified and later dossiers belong to it; those
+of a submitted dossier only when an appraiser saved them after its latest submit; those of drafts (returned
+before this revision) to none: they stay stored for the record but no longer count.
 """
+
+import json
 
 import sqlalchemy as sa
 from alembic import op
@@ -37,11 +40,37 @@ def upgrade() -> None:
         "WHERE audit_entries.dossier_id = dossiers.id AND audit_entries.action = 'transition.submit')"
     )
     op.execute("UPDATE dossiers SET submission = 1 WHERE submission = 0 AND status <> 'draft'")
+    # verified and later: the appraisal that was verified is the latest submission's
     op.execute(
         "UPDATE indicator_values SET appraised_in = (SELECT submission FROM dossiers "
         "WHERE dossiers.id = indicator_values.dossier_id) "
-        "WHERE appraised_value IS NOT NULL AND dossier_id IN (SELECT id FROM dossiers WHERE status <> 'draft')"
+        "WHERE appraised_value IS NOT NULL AND dossier_id IN "
+        "(SELECT id FROM dossiers WHERE status NOT IN ('draft', 'submitted'))"
     )
+    _submitted_appraisals()
+
+
+def _submitted_appraisals() -> None:
+    """A submitted dossier may have been returned and resubmitted before this revision, keeping the old
+    appraisal: only the values an appraiser saved after its latest submit (the codes of its ``values.appraise``
+    audit entries since then) belong to the current submission."""
+    bind = op.get_bind()
+    dossiers = bind.execute(sa.text("SELECT id, submission FROM dossiers WHERE status = 'submitted'")).all()
+    for dossier_id, submission in dossiers:
+        last_submit = bind.execute(sa.text(
+            "SELECT coalesce(max(seq), 0) FROM audit_entries WHERE dossier_id = :d AND action = 'transition.submit'"
+        ), {"d": dossier_id}).scalar()
+        codes: set[str] = set()
+        for (after,) in bind.execute(sa.text(
+            "SELECT \"after\" FROM audit_entries WHERE dossier_id = :d AND action = 'values.appraise' AND seq > :s"
+        ), {"d": dossier_id, "s": last_submit}):
+            changed = json.loads(after or "null") or {}
+            codes.update(code for code in changed if "#" not in code)
+        for code in codes:
+            bind.execute(sa.text(
+                "UPDATE indicator_values SET appraised_in = :n "
+                "WHERE dossier_id = :d AND code = :c AND appraised_value IS NOT NULL"
+            ), {"n": submission, "d": dossier_id, "c": code})
 
 
 def downgrade() -> None:
