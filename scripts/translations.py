@@ -225,6 +225,10 @@ EN = {
     "theo Quyết định số": "by Decision no.",
     "Trang này chỉ nhận biểu mẫu, không nhận JSON.": "This page takes a form, not JSON.",
     "Chưa in được giấy công nhận": "The certificate cannot be printed yet",
+    "Xoá minh chứng": "Delete the evidence file",
+    "Xoá": "Delete",
+    "Chưa xoá: biểu mẫu không hợp lệ, hãy tải lại trang.": "Not deleted: the form is not valid, reload the page.",
+    "Đã xoá minh chứng.": "Evidence file deleted.",
 }
 
 

@@ -114,6 +114,10 @@ class DossierService:
                      expected_version: int | None = None) -> DossierView:
         return evidence.add_evidence(self, username, dossier_id, criterion, filename, content, expected_version)
 
+    def delete_evidence(self, username: str, dossier_id: int, evidence_id: int,
+                        expected_version: int | None = None) -> DossierView:
+        return evidence.delete_evidence(self, username, dossier_id, evidence_id, expected_version)
+
     def record(self, actor: str, action: str, target: str, before=None, after=None, reason=None) -> None:
         settings_table.record(self, actor, action, target, before, after, reason)
 

@@ -1,11 +1,13 @@
-"""Adding an evidence file to a draft dossier, under one of its criteria (the file checks are
-``dossiers.evidence``'s)."""
+"""Adding an evidence file to a draft dossier under one of its criteria (the file checks are
+``dossiers.evidence``'s), and taking a wrong one off again. Both are steps of the dated procedure
+(``upload_evidence``, ``delete_evidence``) and audited; a deleted file's row goes, its content stays on disk
+under its sha256 (the audit entry names it), so nothing is lost."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.errors import AssessmentError, InputProblem
+from engine.errors import AssessmentError, InputProblem, NotFound
 
 from .. import audit
 from ..evidence import store_evidence
@@ -19,8 +21,8 @@ if TYPE_CHECKING:
 def add_evidence(svc: DossierService, username: str, dossier_id: int, criterion: str, filename: str,
                  content: bytes, expected_version: int | None = None) -> DossierView:
     with svc.transaction() as s:
-        user, dossier = writable(s, svc.procedures, username, dossier_id, "edit", "draft", expected_version,
-                                 "evidence", "chỉ thêm minh chứng khi hồ sơ đang soạn")
+        user, dossier = writable(s, svc.procedures, username, dossier_id, "upload_evidence", "draft",
+                                 expected_version, "evidence", "chỉ thêm minh chứng khi hồ sơ đang soạn")
         codes = [c.code for c in svc.version_of(dossier).criteria]
         if criterion not in codes:
             raise AssessmentError([InputProblem(criterion, f"không có tiêu chí này trong {dossier.criteria_version}")])
@@ -30,4 +32,21 @@ def add_evidence(svc: DossierService, username: str, dossier_id: int, criterion:
         dossier.updated_at = audit.now()
         log(s, user, dossier, "evidence.add", f"{criterion} {item.filename}",
             after={"sha256": item.sha256, "size": item.size, "type": item.content_type})
+        return view_of(svc.registry, dossier)
+
+
+def delete_evidence(svc: DossierService, username: str, dossier_id: int, evidence_id: int,
+                    expected_version: int | None = None) -> DossierView:
+    """Take an evidence file off a draft dossier (a wrong upload), audited with what it was."""
+    with svc.transaction() as s:
+        user, dossier = writable(s, svc.procedures, username, dossier_id, "delete_evidence", "draft",
+                                 expected_version, "evidence", "chỉ xoá minh chứng khi hồ sơ đang soạn")
+        item = next((e for e in dossier.evidence if e.id == evidence_id), None)
+        if item is None:
+            raise NotFound(f"hồ sơ {dossier_id} không có minh chứng {evidence_id}")
+        before = {"criterion": item.criterion, "filename": item.filename, "sha256": item.sha256, "size": item.size}
+        dossier.evidence.remove(item)
+        s.delete(item)
+        dossier.updated_at = audit.now()
+        log(s, user, dossier, "evidence.delete", f"{item.criterion} {item.filename}", before=before)
         return view_of(svc.registry, dossier)

@@ -11,6 +11,7 @@ from conftest import C1
 
 from dossiers.bulk.export import export_results
 from dossiers.models import IndicatorValue
+from engine.errors import AccessDenied
 from engine.template import example_values
 from engine.workflow import TransitionRefused
 
@@ -100,3 +101,18 @@ def test_an_appraisal_saved_before_the_latest_submission_does_not_count(world):
     saved = svc.history(u["district_appraiser"], dossier)[-1]
     assert saved["action"] == "values.appraise" and len(json.dumps(saved["after"])) > 10
     assert svc.check_transition(u["district_chair"], dossier, "verify", panel_members=PANEL) == "verified"
+
+
+def test_evidence_of_a_submitted_dossier_cannot_be_deleted(world):
+    u, svc = world.users, world.service
+    code, year = world.fresh_slot([C1], range(2019, 2025))
+    view = svc.create(u["commune_officer"], code, year)
+    view = svc.add_evidence(u["commune_officer"], view.id, "TC07", "so-tiem.pdf", b"%PDF-1.4\n%%EOF\n")
+    evidence = view.evidence[0]["id"]
+    svc.set_values(u["commune_officer"], view.id, example_values())
+    svc.transition(u["commune_officer"], view.id, "submit")
+    with pytest.raises(TransitionRefused, match="chỉ xoá minh chứng khi hồ sơ đang soạn"):
+        svc.delete_evidence(u["commune_officer"], view.id, evidence)
+    with pytest.raises(AccessDenied):  # the appraiser has no delete_evidence step at all
+        svc.delete_evidence(u["district_appraiser"], view.id, evidence)
+    assert [e["id"] for e in svc.get(u["commune_officer"], view.id).evidence] == [evidence]

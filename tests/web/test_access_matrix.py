@@ -116,6 +116,7 @@ PUT:/api/v1/dossiers/1/indicators          401       ok       403      409      
 PUT:/api/v1/dossiers/3/indicators          401       403      403      ok        ok     403       403    403      403
 POST:/api/v1/dossiers/3/transitions        401       403      403      ok        ok     403       403    403      403
 POST:/api/v1/dossiers/5/transitions        401       403      403      403       403    403       403    ok       403
+POST:/commune/dossiers/1/evidence/1/delete  L         ok       403      403       403    403       403    403      403
 POST:/account/password                     L         ok       ok       ok        ok     ok        ok     ok       ok
 """
 # Changing one's password ends one's sessions and tokens: that row comes last.
@@ -160,6 +161,7 @@ def payload(route: str, site) -> dict:
                                         "decision_date": local_date(now()).isoformat(),
                                         "signer_name": "Nguyễn Văn Minh"},
         "/admin/criteria/qd06-2019/publish": {},
+        "/commune/dossiers/1/evidence/1/delete": {},
         "/account/password": {"current": "demo", "new": "mật khẩu mới 2026", "again": "mật khẩu mới 2026"},
         "/import": {"year": "2024", "file": (io.BytesIO(b"commune_code,TC13.satisfaction\n23335,90\n"), "x.csv")},
         "/import/confirm": {"token": "0" * 64, "year": "2024", "name": "x.csv"},

@@ -67,6 +67,8 @@ CASES = {
     "/commune/create": (NEW_OFFICER, lambda site: {}),
     "/commune/dossiers/1": ("commune1", lambda site: {**form_values(example_values()), "action": "save",
                                                       **seen(site, 1)}),
+    # before the upload below: the evidence the module's world put on dossier 1 (id 1) is taken off
+    "/commune/dossiers/1/evidence/1/delete": ("commune1", lambda site: seen(site, 1)),
     "/commune/dossiers/1/evidence": (
         "commune1", lambda site: {"criterion": "TC07", "file": (io.BytesIO(site.pdf), "so-tiem-chung.pdf"),
                                   **seen(site, 1)}),
@@ -105,6 +107,7 @@ def world(site):
         add_user(s, NEW_OFFICER, "demo", free.code, ["commune_officer"], f"Cán bộ {free.name}", actor="tests",
                  unit_level="commune")
     site.service.appraise("district2", 13, dict(example_values()))
+    assert site.service.add_evidence("commune1", 1, "TC01", "nham.pdf", site.pdf).evidence[0]["id"] == 1
 
 
 def client_for(site, user: str):
@@ -173,6 +176,8 @@ def changed(site, path: str) -> None:
         assert [v.status for v in mine] == ["draft"]
     elif path == "/commune/dossiers/1":
         assert d(1).values["TC13.satisfaction"]["self"] == "86.5"
+    elif path == "/commune/dossiers/1/evidence/1/delete":
+        assert d(1).evidence == []
     elif path == "/commune/dossiers/1/evidence":
         assert [e["filename"] for e in d(1).evidence] == ["so-tiem-chung.pdf"]
     elif path == "/district/dossiers/3":

@@ -118,3 +118,18 @@ def upload(dossier_id: int):
         return redirect(url_for("commune.edit", dossier_id=dossier_id))
     flash(_("Đã tải lên minh chứng."), "ok")
     return redirect(url_for("commune.edit", dossier_id=dossier_id))
+
+
+@bp.route("/dossiers/<int:dossier_id>/evidence/<int:evidence_id>/delete", methods=["POST"])
+def delete_evidence(dossier_id: int, evidence_id: int):
+    """Take a wrong upload off the draft (the file's content stays on disk; the audit entry names it)."""
+    actor = require_action("delete_evidence")
+    svc = service()
+    form = VersionedForm()
+    if not form.validate_on_submit():
+        flash(_("Chưa xoá: biểu mẫu không hợp lệ, hãy tải lại trang."), "error")
+        return redirect(url_for("commune.edit", dossier_id=dossier_id))
+    seen = shown_version(form, lambda: svc.get(actor.username, dossier_id))
+    svc.delete_evidence(actor.username, dossier_id, evidence_id, seen)
+    flash(_("Đã xoá minh chứng."), "ok")
+    return redirect(url_for("commune.edit", dossier_id=dossier_id))
