@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.errors import CfcError, NotFound
+from engine.errors import AccessDenied, CfcError, NotFound
 from engine.workflow import Procedure
 
 from .. import authority
 from ..lookup import load_dossier, load_user
 from ..models import Dossier
-from ..units import find_unit
+from ..units import contains, find_unit
 from .fields import samples_allowed
 from .serials import lookup
 
@@ -42,7 +42,12 @@ def check_province_access(session: Session, username: str, province_code: str, y
     """``username`` may issue the certificates of the province ``province_code`` for round ``year``."""
     user = load_user(session, username)
     province = find_unit(session, province_code, "province")  # CfcError when there is no such province
-    authority.check(procedures, user, "issue_certificate", commune=province, year=year)
+    authority.check(procedures, user, "issue_certificate", year=year)  # role and level
+    # jurisdiction: the province itself, by code (a renamed province keeps its code across dated rows), or one
+    # the user's province succeeded after a merger
+    same = user.unit.level == "province" and user.unit.code == province.code
+    if not (same or contains(user.unit, province)):
+        raise AccessDenied(f"{province.name} không thuộc địa bàn của {username}")
 
 
 def check_serial_access(session: Session, username: str, serial: str,
