@@ -11,7 +11,7 @@ from __future__ import annotations
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from .canvas import sample_notice
-from .data import DecisionData, Metadata
+from .data import DecisionData, Metadata, RevocationData
 from .dates import place_date
 from .document import build_document, styles, table_font
 from .flowables import AdminHeader, CentredRule, SignatureBlock
@@ -51,14 +51,15 @@ def _communes_table(data: DecisionData, st: dict, avail: float) -> Table:
     return table
 
 
-def decision_flowables(data: DecisionData, avail_width: float) -> list:
-    st = styles()
+def opening(data: DecisionData | RevocationData, text: str, st: dict, avail_width: float) -> list:
+    """What a decision (recognition or revocation) opens with: the issuing body and number beside the national
+    name, place and date; "QUYẾT ĐỊNH" and its summary ``text``; who decides; the grounds; "QUYẾT ĐỊNH:"."""
     issuer = data.issuer
     out: list = [
         AdminHeader(issuer.body, data.number, place_date(issuer.place, data.date), issuer.parent),
         Paragraph("QUYẾT ĐỊNH", st["doctype"]),
-        Paragraph(escape(summary(data)), st["summary"]),
-        CentredRule(min(width(summary(data), BOLD, 14), avail_width) * 0.4),
+        Paragraph(escape(text), st["summary"]),
+        CentredRule(min(width(text, BOLD, 14), avail_width) * 0.4),
     ]
     if issuer.authority:
         out.append(Paragraph(escape(issuer.authority), st["authority"]))
@@ -66,6 +67,17 @@ def decision_flowables(data: DecisionData, avail_width: float) -> list:
     if data.proposal:
         out.append(Paragraph(escape(data.proposal), st["ground"]))
     out.append(Paragraph("QUYẾT ĐỊNH:", st["authority"]))
+    return out
+
+
+def closing(last_article, data: DecisionData | RevocationData) -> KeepTogether:
+    """The last article with the recipients and the signature: the signature never stands alone on a page."""
+    return KeepTogether([last_article, Spacer(1, 6), SignatureBlock(data.issuer, data.recipients)])
+
+
+def decision_flowables(data: DecisionData, avail_width: float) -> list:
+    st = styles()
+    out = opening(data, summary(data), st, avail_width)
     n = len(data.communes)
     out.append(Paragraph(
         f"<b>Điều 1.</b> Công nhận {n:02d} đơn vị sau đây đạt tiêu chuẩn {escape(data.unit_phrase)} phù hợp "
@@ -74,9 +86,7 @@ def decision_flowables(data: DecisionData, avail_width: float) -> list:
     out.append(_communes_table(data, st, avail_width))
     out.append(Spacer(1, 8))
     out.append(Paragraph("<b>Điều 2.</b> Quyết định này có hiệu lực kể từ ngày ký.", st["body"]))
-    # the signature never stands alone on a page: it keeps the last article with it
-    out.append(KeepTogether([Paragraph(f"<b>Điều 3.</b> {escape(data.executors)}/.", st["body"]), Spacer(1, 6),
-                             SignatureBlock(issuer, data.recipients)]))
+    out.append(closing(Paragraph(f"<b>Điều 3.</b> {escape(data.executors)}/.", st["body"]), data))
     return out
 
 

@@ -9,16 +9,15 @@ beside the signer's capacity, title and name.
 
 from __future__ import annotations
 
-from reportlab.platypus import KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Paragraph
 
 from .canvas import sample_notice
 from .data import Metadata, RevocationData
-from .dates import long_date, place_date
+from .dates import long_date
+from .decision import closing, opening
 from .document import build_document, styles
-from .flowables import AdminHeader, CentredRule, SignatureBlock
-from .fonts import BOLD
 from .page import PORTRAIT, PORTRAIT_MARGINS, content_box
-from .text import escape, width
+from .text import escape
 
 
 def summary(data: RevocationData) -> str:
@@ -48,25 +47,8 @@ def _articles(data: RevocationData, st: dict) -> list:
 
 def revocation_flowables(data: RevocationData, avail_width: float) -> list:
     st = styles()
-    issuer = data.issuer
-    text = summary(data)
-    out: list = [
-        AdminHeader(issuer.body, data.number, place_date(issuer.place, data.date), issuer.parent),
-        Paragraph("QUYẾT ĐỊNH", st["doctype"]),
-        Paragraph(escape(text), st["summary"]),
-        CentredRule(min(width(text, BOLD, 14), avail_width) * 0.4),
-    ]
-    if issuer.authority:
-        out.append(Paragraph(escape(issuer.authority), st["authority"]))
-    out += [Paragraph(escape(g), st["ground"]) for g in data.grounds]
-    if data.proposal:
-        out.append(Paragraph(escape(data.proposal), st["ground"]))
-    out.append(Paragraph("QUYẾT ĐỊNH:", st["authority"]))
     articles = _articles(data, st)
-    # the signature never stands alone on a page: it keeps the last article with it
-    out += articles[:-1]
-    out.append(KeepTogether([articles[-1], Spacer(1, 6), SignatureBlock(issuer, data.recipients)]))
-    return out
+    return [*opening(data, summary(data), st, avail_width), *articles[:-1], closing(articles[-1], data)]
 
 
 def revocation_pdf(data: RevocationData) -> bytes:

@@ -7,9 +7,6 @@ one with scripts/pg.sh for the session and stops it afterwards. Each test module
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +22,7 @@ from dossiers.models import CommuneCategory, Unit
 from dossiers.service import DossierService
 from dossiers.users import add_user
 from engine.template import example_values
+from tests.postgres import server_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "dossiers" / "data"
@@ -36,28 +34,17 @@ P25, P25_OTHER = "51", "1"
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory):
-    url = os.environ.get("CFC_TEST_POSTGRES_URL")
-    if url:
+def postgres_server():
+    with server_url() as url:
         yield url
-        return
-    # directly under /tmp: the `postgres` user must be able to reach it (pytest's tmp folders are private)
-    folder = Path(tempfile.gettempdir()) / f"cfc-pg-{uuid.uuid4().hex[:8]}"
-    out = subprocess.run([str(ROOT / "scripts" / "pg.sh"), "start", str(folder)], capture_output=True, text=True)
-    if out.returncode != 0:
-        pytest.fail(f"could not start PostgreSQL with scripts/pg.sh:\n{out.stderr}")
-    try:
-        yield out.stdout.strip().splitlines()[-1]
-    finally:
-        subprocess.run([str(ROOT / "scripts" / "pg.sh"), "stop", str(folder)], check=False, capture_output=True)
 
 
-def _fresh_postgres(server_url: str) -> tuple[str, callable]:
+def _fresh_postgres(server: str) -> tuple[str, callable]:
     name = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = server_url.rsplit("/", 1)[0]
+    base = server.rsplit("/", 1)[0]
 
     def drop():
         with admin.connect() as conn:

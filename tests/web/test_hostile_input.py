@@ -28,6 +28,8 @@ from urllib.parse import urlencode
 import pytest
 from test_api import Unchanged, seen
 
+from tests.postgres import server_url
+
 CFC = Path(sys.executable).with_name("cfc")
 
 BIG_IDS = [2**31, 2**31 + 7, 2**32, 2**63, 2**64, 10**30]
@@ -349,7 +351,7 @@ def pg_site(request, site, tmp_path_factory):
     from dossiers.config import Settings
     from webforms import create_app
 
-    server = os.environ.get("CFC_TEST_POSTGRES_URL") or request.getfixturevalue("pg_server")
+    server = request.getfixturevalue("pg_server")
     name = f"t_hostile_{os.getpid()}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -371,21 +373,9 @@ def pg_site(request, site, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def pg_server(tmp_path_factory):
-    """A PostgreSQL server for this module (scripts/pg.sh, as tests/store does), when CFC_TEST_POSTGRES_URL
-    names none."""
-    import tempfile
-    import uuid
-
-    root = Path(__file__).resolve().parents[2]
-    folder = Path(tempfile.gettempdir()) / f"cfc-pg-{uuid.uuid4().hex[:8]}"
-    out = subprocess.run([str(root / "scripts" / "pg.sh"), "start", str(folder)], capture_output=True, text=True)
-    if out.returncode != 0:
-        pytest.fail(f"could not start PostgreSQL with scripts/pg.sh:\n{out.stderr}")
-    try:
-        yield out.stdout.strip().splitlines()[-1]
-    finally:
-        subprocess.run([str(root / "scripts" / "pg.sh"), "stop", str(folder)], check=False, capture_output=True)
+def pg_server():
+    with server_url() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
