@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: demo test bench lint install system-deps clean
+.PHONY: demo test bench lint install system-deps clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,16 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/run_all.py
+
+# The catalogues (translations/): Vietnamese is the source language, English the translation. Extract every
+# message of the project, merge new ones into translations/en/LC_MESSAGES/messages.po (translate the empty
+# msgstr there), then compile. tests/test_translations.py fails while a message has no English.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o translations/messages.pot --no-location --sort-output \
+		--project=cfc --copyright-holder="cfc contributors" engine dossiers cfc certificates webforms
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching --ignore-pot-creation-date \
+		--ignore-obsolete
+	$(BIN)/pybabel compile -d translations -l en --statistics
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None, flask_config: dict | None = Non
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="vi",
-        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).resolve().parents[1] / "translations"),
     )
     app.extensions["cfc.settings"] = settings
     if flask_config:
