@@ -1,0 +1,46 @@
+"""The rules administrator's forms. Each carries ``seen``, the content version of the criteria file the page
+showed: an edit made on an older page is refused (``dossiers.criteria_admin``)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..forms import Form
+
+FIELD_LABELS = {
+    "points": _l("Điểm"), "threshold": _l("Ngưỡng điểm"), "max_points": _l("Điểm tối đa"),
+    "met_at": _l("Điểm tối thiểu để đạt"), "min": _l("Cận dưới"), "max": _l("Cận trên"),
+    "per": _l("Tính trên số trẻ em"),
+}
+
+
+class VersionForm(Form):
+    """A form about one criteria file: the locator of the value (none to publish) and the file version seen."""
+
+    at = HiddenField()
+    seen = HiddenField(validators=[DataRequired()])
+
+
+class VerifyForm(VersionForm):
+    source = StringField(_l("Văn bản đã đối chiếu (văn bản, điều, khoản)"),
+                         validators=[DataRequired(), Length(max=300)],
+                         render_kw={"autocomplete": "off", "placeholder": "QĐ 06/QĐ-TTg, Điều 2 khoản 2"})
+
+
+class CorrectForm(VersionForm):
+    field = SelectField(_l("Giá trị cần sửa"), validators=[DataRequired()])
+    value = StringField(_l("Giá trị mới"), validators=[Length(max=40)],
+                        render_kw={"autocomplete": "off", "inputmode": "decimal"})
+    source = StringField(_l("Nguồn của giá trị mới"), validators=[Optional(), Length(max=300)],
+                         render_kw={"autocomplete": "off"})
+    verified = BooleanField(_l("Đã đối chiếu với văn bản chính thức"))
+
+
+class PublishForm(VersionForm):
+    """Publishing: nothing but the version seen."""
+
+
+def field_choices(entry) -> list[tuple[str, str]]:
+    return [(name, str(FIELD_LABELS[name])) for name, _value in entry.numbers]
