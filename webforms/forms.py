@@ -93,7 +93,8 @@ def assessment_form(version: CriteriaVersion, stored: dict, column: str, formdat
                                                                    _display(ind.type, value)))
         if comments:
             setattr(AssessmentForm, field_name(ind.code) + "__comment",
-                    TextAreaField("Nhận xét", default=current.get("comment") or "", render_kw={"rows": 1}))
+                    TextAreaField("Nhận xét", default=current.get("comment") or "",
+                                  render_kw={"rows": 1, "aria-label": f"Nhận xét: {ind.label}"}))
     return AssessmentForm(formdata=formdata)
 
 

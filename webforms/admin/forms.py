@@ -43,4 +43,7 @@ class PublishForm(VersionForm):
 
 
 def field_choices(entry) -> list[tuple[str, str]]:
-    return [(name, str(FIELD_LABELS[name])) for name, _value in entry.numbers]
+    """The numbers of a value the form may change, each with what it is now: "Cận dưới (hiện: 95)"."""
+    from .entries import shown
+
+    return [(name, f"{FIELD_LABELS[name]} ({_l('hiện')}: {shown(value)})") for name, value in entry.numbers]
