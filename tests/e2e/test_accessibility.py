@@ -14,10 +14,9 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+from test_flow import login, logout
 
 from tests.html_validity import problems
-
-from test_flow import login, logout
 
 # role → the main pages of their work (dossier 1: commune1's draft; 3: a submitted Kon Tum city dossier;
 # 7: a recognised one; the appraisal page is the panel's, with a value and a comment box per indicator)

@@ -8,6 +8,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import Form
+from .entries import shown
 
 FIELD_LABELS = {
     "points": _l("Điểm"), "threshold": _l("Ngưỡng điểm"), "max_points": _l("Điểm tối đa"),
@@ -44,6 +45,4 @@ class PublishForm(VersionForm):
 
 def field_choices(entry) -> list[tuple[str, str]]:
     """The numbers of a value the form may change, each with what it is now: "Cận dưới (hiện: 95)"."""
-    from .entries import shown
-
     return [(name, f"{FIELD_LABELS[name]} ({_l('hiện')}: {shown(value)})") for name, value in entry.numbers]
