@@ -3,7 +3,7 @@ showed: an edit made on an older page is refused (``dossiers.criteria_admin``)."
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _  # lazy: labels are read per request, in its language
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -11,9 +11,9 @@ from ..forms import Form
 from .entries import shown
 
 FIELD_LABELS = {
-    "points": _l("Điểm"), "threshold": _l("Ngưỡng điểm"), "max_points": _l("Điểm tối đa"),
-    "met_at": _l("Điểm tối thiểu để đạt"), "min": _l("Cận dưới"), "max": _l("Cận trên"),
-    "per": _l("Tính trên số trẻ em"),
+    "points": _("Điểm"), "threshold": _("Ngưỡng điểm"), "max_points": _("Điểm tối đa"),
+    "met_at": _("Điểm tối thiểu để đạt"), "min": _("Cận dưới"), "max": _("Cận trên"),
+    "per": _("Tính trên số trẻ em"),
 }
 
 
@@ -25,18 +25,18 @@ class VersionForm(Form):
 
 
 class VerifyForm(VersionForm):
-    source = StringField(_l("Văn bản đã đối chiếu (văn bản, điều, khoản)"),
+    source = StringField(_("Văn bản đã đối chiếu (văn bản, điều, khoản)"),
                          validators=[DataRequired(), Length(max=300)],
                          render_kw={"autocomplete": "off", "placeholder": "QĐ 06/QĐ-TTg, Điều 2 khoản 2"})
 
 
 class CorrectForm(VersionForm):
-    field = SelectField(_l("Giá trị cần sửa"), validators=[DataRequired()])
-    value = StringField(_l("Giá trị mới"), validators=[Length(max=40)],
+    field = SelectField(_("Giá trị cần sửa"), validators=[DataRequired()])
+    value = StringField(_("Giá trị mới"), validators=[Length(max=40)],
                         render_kw={"autocomplete": "off", "inputmode": "decimal"})
-    source = StringField(_l("Nguồn của giá trị mới"), validators=[Optional(), Length(max=300)],
+    source = StringField(_("Nguồn của giá trị mới"), validators=[Optional(), Length(max=300)],
                          render_kw={"autocomplete": "off"})
-    verified = BooleanField(_l("Đã đối chiếu với văn bản chính thức"))
+    verified = BooleanField(_("Đã đối chiếu với văn bản chính thức"))
 
 
 class PublishForm(VersionForm):
@@ -45,4 +45,4 @@ class PublishForm(VersionForm):
 
 def field_choices(entry) -> list[tuple[str, str]]:
     """The numbers of a value the form may change, each with what it is now: "Cận dưới (hiện: 95)"."""
-    return [(name, f"{FIELD_LABELS[name]} ({_l('hiện')}: {shown(value)})") for name, value in entry.numbers]
+    return [(name, f"{FIELD_LABELS[name]} ({_('hiện')}: {shown(value)})") for name, value in entry.numbers]
