@@ -45,4 +45,5 @@ class PublishForm(VersionForm):
 
 def field_choices(entry) -> list[tuple[str, str]]:
     """The numbers of a value the form may change, each with what it is now: "Cận dưới (hiện: 95)"."""
-    return [(name, f"{FIELD_LABELS[name]} ({_('hiện')}: {shown(value)})") for name, value in entry.numbers]
+    return [(name, str(_("%(field)s (hiện: %(value)s)", field=FIELD_LABELS[name], value=shown(value))))
+            for name, value in entry.numbers]
