@@ -63,6 +63,12 @@ def _summary(stored: dict | None) -> dict | None:
             "fingerprint": stored.get("fingerprint")}
 
 
+def previous(dossier: Dossier, which: str) -> dict | None:
+    """The score a re-score of ``which`` replaces: a decided dossier's first re-score follows its decision's."""
+    stored = getattr(dossier, which)
+    return dossier.verified_score if stored is None and which == "rescored_score" else stored
+
+
 def targets(dossier: Dossier) -> list[str]:
     """The scores a re-score computes: the decision's score stays on a decided dossier; its re-score is new."""
     if dossier.status in DECIDED:
@@ -104,7 +110,7 @@ def rescore(svc: DossierService, username: str, dossier_id: int, expected_versio
             if result is None:
                 raise TransitionRefused("rescore", [f"không tính lại được theo {version.id}: "
                                                     + "; ".join(problems(version, dossier, column))])
-            before[which] = _summary(getattr(dossier, which))
+            before[which] = _summary(previous(dossier, which))
             setattr(dossier, which, result.to_dict())
             after[which] = _summary(getattr(dossier, which))
         if dossier.status == "recognized":
@@ -134,7 +140,7 @@ def stale_dossiers(svc: DossierService, username: str, year: int) -> list[Candid
         for d in s.execute(select(Dossier).where(Dossier.year == year).order_by(Dossier.id)).scalars():
             if stale_scores(d, fingerprint(svc.version_of(d))) and authority.allows(
                     svc.procedures, user, "rescore", dossier=d):
-                out.append(Candidate(d.id, d.commune.name, d.status, {w: _summary(getattr(d, w)) for w in targets(d)}))
+                out.append(Candidate(d.id, d.commune.name, d.status, {w: _summary(previous(d, w)) for w in targets(d)}))
         return out
 
 
