@@ -82,7 +82,8 @@ DOCUMENT_STEPS = ("issue_certificate", "download_certificate", "download_decisio
 ACTIONS = (*DOSSIER_STEPS, *TRANSITION_STEPS, *ROUND_STEPS, *DOCUMENT_STEPS)
 ACTION_LABELS = {
     "read": "xem hồ sơ", "edit": "sửa số liệu tự đánh giá", "upload_evidence": "tải lên minh chứng", "delete_evidence": "xoá minh chứng",
-    "appraise": "thẩm định", "rescore": "tính lại điểm theo bộ tiêu chí hiện hành", "import": "nhập chỉ số từ tệp", "export": "xuất dữ liệu", "report": "báo cáo tỉnh",
+    "appraise": "thẩm định", "import": "nhập chỉ số từ tệp", "export": "xuất dữ liệu", "report": "báo cáo tỉnh",
+    "rescore": "tính lại điểm theo bộ tiêu chí hiện hành",
     "issue_certificate": "in giấy công nhận", "download_certificate": "tải giấy công nhận",
     "download_decision": "tải quyết định công nhận", "download_revocation": "tải quyết định thu hồi",
     "download_minutes": "tải biên bản thẩm định",

@@ -136,10 +136,8 @@ def stale_scores(d: Dossier, current: str) -> list[str]:
 
 
 def view_of(registry: Registry, d: Dossier) -> DossierView:
-    """The view of a loaded dossier (its criteria version says whether it is provisional and which stored scores
-    are from older content)."""
+    """The view of a loaded dossier (its criteria version says whether it is provisional)."""
     version = registry.get(d.criteria_version)
-    current = fingerprint(version)
     return DossierView(
         id=d.id,
         commune_code=d.commune.code,
@@ -171,6 +169,6 @@ def view_of(registry: Registry, d: Dossier) -> DossierView:
                    "sha256": e.sha256, "content_type": e.content_type, "uploaded_by": e.uploaded_by,
                    "uploaded_at": e.uploaded_at} for e in d.evidence],
         provisional=version.provisional,
-        criteria_fingerprint=current,
-        stale_scores=stale_scores(d, current),
+        criteria_fingerprint=fingerprint(version),  # cached per version: which stored scores are older
+        stale_scores=stale_scores(d, fingerprint(version)),
     )
