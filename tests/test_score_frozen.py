@@ -15,6 +15,7 @@ import pytest
 
 from engine.assessment import parse_assessment
 from engine.loader import Registry
+from engine.result import ScoreResult
 from engine.scoring import score
 
 FROZEN = Path(__file__).parent / "data" / "scores-qd06-2019.json"
@@ -50,6 +51,21 @@ def test_scores_equal_the_frozen_ones():
             differences.append(f"{row['name']}: {', '.join(changed)}")
     assert not differences, (f"{len(differences)} of {len(frozen['rows'])} scores differ from the frozen ones "
                              "(if the change is meant, run scripts/freeze_scores.py): " + "; ".join(differences[:10]))
+
+
+def test_scores_built_without_validation_read_back_strictly():
+    """The scoring code builds its results without validating them (engine.result.construct): every one of
+    them must be what strict validation accepts, and read back equal."""
+    frozen = json.loads(FROZEN.read_text(encoding="utf-8"))
+    version = Registry.load().get(frozen["version"])
+    for row in frozen["rows"][::7]:
+        data = {"commune": {"code": "10001", "name": "Xã thử", "category": row["category"]}, "year": 2024,
+                "criteria_version": frozen["version"], "indicators": dict(zip(frozen["codes"], row["values"],
+                                                                              strict=True))}
+        result = score(version, parse_assessment(data, version))
+        stored = ScoreResult.from_stored(result.to_dict())
+        assert stored == result
+        assert stored.to_dict() == result.to_dict()
 
 
 @pytest.mark.parametrize("part", ["criteria", "failed_conditions", "gaps", "plan", "rest"])
