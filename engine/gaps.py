@@ -235,7 +235,10 @@ def _options(crit, moves: Moves, base: int, floor: int) -> dict[int, tuple[int, 
 
 def _cheapest(per_criterion: list[dict[int, tuple[int, list[Move]]]], need: int, gap) -> Plan:
     """Knapsack over criteria: state = points gained (capped at need) → (steps, gained, chosen moves), the
-    moves kept as a chain (earlier chain, this criterion's moves) and listed once at the end."""
+    moves kept as a chain (earlier chain, this criterion's moves) and listed once at the end.
+
+    Below ``need`` a state's points gained are its key (nothing was capped), so two ways to the same key gain
+    the same and only fewer steps replace the first found; at ``need`` fewer steps, then fewer points win."""
     states: dict[int, tuple[int, int, tuple | None]] = {0: (0, 0, None)}
     for best in per_criterion:
         nxt: dict[int, tuple[int, int, tuple | None]] = {}
@@ -243,14 +246,20 @@ def _cheapest(per_criterion: list[dict[int, tuple[int, list[Move]]]], need: int,
             states = {}
             break
         options = [(gain, c, moves) for gain, (c, moves) in best.items()]
+        get = nxt.get
         for have, (cost, gained, chain) in states.items():
             room = need - have
             for gain, c, moves in options:
-                key = have + gain if gain < room else need
-                old = nxt.get(key)
                 steps = cost + c
-                if old is None or steps < old[0] or (steps == old[0] and gained + gain < old[1]):
-                    nxt[key] = (steps, gained + gain, (chain, moves))
+                if gain < room:  # gains are never negative: have < need, so gained == have
+                    key = have + gain
+                    old = get(key)
+                    if old is None or steps < old[0]:
+                        nxt[key] = (steps, key, (chain, moves))
+                else:
+                    old = get(need)
+                    if old is None or steps < old[0] or (steps == old[0] and gained + gain < old[1]):
+                        nxt[need] = (steps, gained + gain, (chain, moves))
         states = nxt
     if need not in states:
         return Plan(reaches_threshold=False, points_needed=need,
