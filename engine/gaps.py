@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -71,7 +70,7 @@ def component_moves(version: CriteriaVersion, values: dict, found: dict[str, Out
         code = crit.crit.code
         for comp in crit.components:
             outcome = found[comp.key]
-            if outcome is NO or outcome == NO:  # a yes/no item answered no: its one move, made once per version
+            if outcome == NO:  # a yes/no item answered no: its one move, made once per version
                 out[comp.key] = yes_moves[comp.key]
             else:
                 out[comp.key] = _moves(code, comp.comp, outcome, values)
@@ -150,14 +149,12 @@ def _target(comp, band: Band, values: dict) -> tuple[str, object, str] | None:
         if need > den:
             return None
         code, change = comp.numerator, "at_least"
-    elif isinstance(comp, Rate):
-        if band.max is None:
-            need = math.floor(exact(band.max) * values[comp.population] / comp.per)  # raises, as it always did
+    elif isinstance(comp, Rate):  # a better band of a rate or count always has a max (only the worst has none)
         p, q = _ratio(band.max)
         need = p * values[comp.population] // (q * comp.per)
         code, change = comp.cases, "at_most"
     elif isinstance(comp, Count):
-        p, q = _ratio(band.max) if band.max is not None else (math.floor(exact(band.max)), 1)
+        p, q = _ratio(band.max)
         need = p // q
         code, change = comp.count, "at_most"
     elif isinstance(comp, Survey):
@@ -194,6 +191,8 @@ def plan_improvements(version: CriteriaVersion, found: dict[str, Outcome], thres
     total = 0
     per_criterion = []
     yes_moves = _yes_no(version)[0]
+    if len(_ANSWERED) > 64:
+        _ANSWERED.clear()
     answered = _ANSWERED.setdefault(fingerprint(version), {})
     for crit in tables(version).criteria:
         base = sum(outcome_points(c.comp, found[c.key]) for c in crit.components)
