@@ -239,12 +239,18 @@ def _cheapest(per_criterion: list[dict[int, tuple[int, list[Move]]]], need: int,
     Below ``need`` a state's points gained are its key (nothing was capped), so two ways to the same key gain
     the same and only fewer steps replace the first found; at ``need`` fewer steps, then fewer points win."""
     states: dict[int, tuple[int, int, tuple | None]] = {0: (0, 0, None)}
-    for best in per_criterion:
+    # the most points the criteria after each one can still add: a state that cannot reach the need with them
+    # is dropped (so are all its successors, and no state that can reach the need comes from it: the order in
+    # which the others are found, which decides ties, is unchanged)
+    most = [max(best, default=0) for best in per_criterion]
+    still = [sum(most[i + 1:]) for i in range(len(most))]
+    for i, best in enumerate(per_criterion):
         nxt: dict[int, tuple[int, int, tuple | None]] = {}
         if not best:  # the criterion cannot reach its floor at all
             states = {}
             break
         options = [(gain, c, moves) for gain, (c, moves) in best.items()]
+        lowest = need - still[i]  # the least a state must have after this criterion
         get = nxt.get
         for have, (cost, gained, chain) in states.items():
             room = need - have
@@ -252,6 +258,8 @@ def _cheapest(per_criterion: list[dict[int, tuple[int, list[Move]]]], need: int,
                 steps = cost + c
                 if gain < room:  # gains are never negative: have < need, so gained == have
                     key = have + gain
+                    if key < lowest:
+                        continue
                     old = get(key)
                     if old is None or steps < old[0]:
                         nxt[key] = (steps, key, (chain, moves))
