@@ -11,6 +11,8 @@ settings (``CFC_ENGINE``) choose it.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from . import evaluate
 from .assessment import Assessment
 from .errors import CfcError, EngineMismatch
@@ -50,7 +52,11 @@ def engine_mode(value: str | None = "durable") -> str:
 
 def outcomes(version: CriteriaVersion, values: dict, mode: str = "durable") -> tuple[dict[str, Outcome], str]:
     """Component outcomes and the engine label; raises EngineMismatch when the two evaluators differ."""
-    reference = evaluate.evaluate(version, values)
+    return _checked(version, evaluate.evaluate(version, values), values, mode)
+
+
+def _checked(version: CriteriaVersion, reference: dict[str, Outcome], values: dict,
+             mode: str) -> tuple[dict[str, Outcome], str]:
     if engine_mode(mode) == "python":
         return reference, "python"
     from . import rules  # imported here so the python mode never touches durable
@@ -64,8 +70,9 @@ def outcomes(version: CriteriaVersion, values: dict, mode: str = "durable") -> t
 
 def score(version: CriteriaVersion, assessment: Assessment, mode: str = "durable") -> ScoreResult:
     values = assessment.values
-    found, label = outcomes(version, values, mode)
-    criteria = [_criterion(crit, found, values) for crit in tables(version).criteria]
+    reference, measures = evaluate.evaluate_measured(version, values)
+    found, label = _checked(version, reference, values, mode)
+    criteria = [_criterion(crit, found, values, measures) for crit in tables(version).criteria]
     total = sum(c.points for c in criteria)
     category = version.category(assessment.commune.category)
     if category is None:
@@ -100,22 +107,24 @@ def score(version: CriteriaVersion, assessment: Assessment, mode: str = "durable
     )
 
 
-def _criterion(table: Criterion, found: dict[str, Outcome], values: dict) -> CriterionResult:
+def _criterion(table: Criterion, found: dict[str, Outcome], values: dict,
+               measures: dict[str, Fraction]) -> CriterionResult:
     """A criterion's result, built without validation from the version's tables (a criterion of yes/no items
     only is made once per set of answers and shared: results are frozen)."""
     if table.yes_no_only:
         answers = tuple((found[c.key], values[c.inputs[0]]) for c in table.components)
         made = table.results.get(answers)
         if made is None:
-            made = table.results[answers] = _make_criterion(table, found, values)
+            made = table.results[answers] = _make_criterion(table, found, values, measures)
         return made
-    return _make_criterion(table, found, values)
+    return _make_criterion(table, found, values, measures)
 
 
-def _make_criterion(table: Criterion, found: dict[str, Outcome], values: dict) -> CriterionResult:
-    comps = [_component(c, found[c.key], values) for c in table.components]
+def _make_criterion(table: Criterion, found: dict[str, Outcome], values: dict,
+                    measures: dict[str, Fraction]) -> CriterionResult:
+    comps = [_component(c, found[c.key], values, measures.get(c.key)) for c in table.components]
     points = sum(c.points for c in comps)
-    parts = ", ".join(f"{c.id} {format_number(c.points)}" for c in comps)
+    parts = ", ".join([f"{c.id} {format_number(c.points)}" for c in comps])
     crit = table.crit
     return construct(CriterionResult, {
         "code": crit.code, "title": crit.title, "legal_reference": crit.legal_reference, "points": points,
@@ -124,7 +133,8 @@ def _make_criterion(table: Criterion, found: dict[str, Outcome], values: dict) -
     })
 
 
-def _component(table: Component, outcome: Outcome, values: dict) -> ComponentResult:
+def _component(table: Component, outcome: Outcome, values: dict, value: Fraction | None) -> ComponentResult:
+    """``value``: the measured value, as the evaluator computed it (None: a yes/no item, or empty)."""
     comp = table.comp
     if isinstance(comp, YesNo):
         answer = values[comp.indicator]
@@ -132,9 +142,11 @@ def _component(table: Component, outcome: Outcome, values: dict) -> ComponentRes
         if made is None:
             made = table.answers[(outcome, answer)] = _yes_no(table, outcome, answer)
         return made
-    used = {code: _json_value(values[code]) for code in table.inputs}
+    used = {}
+    for code in table.inputs:
+        raw = values[code]
+        used[code] = raw if type(raw) is int else _json_value(raw)
     measured = exact = None
-    value = evaluate.measured(comp, values)
     if value is not None:
         measured, exact = format_fraction(value), str(value)
     if outcome.kind == "empty":
@@ -149,7 +161,7 @@ def _component(table: Component, outcome: Outcome, values: dict) -> ComponentRes
         shown = f" = {measured}%"
     elif measured is not None and comp.kind == "rate":
         shown = f" = {measured}"
-    inputs = " / ".join(f"{code} = {format_number(v)}" for code, v in used.items())
+    inputs = " / ".join([f"{code} = {format_number(v)}" for code, v in used.items()])
     return construct(ComponentResult, {
         "id": comp.id, "kind": comp.kind, "label": comp.label, "points": points, "max_points": table.max_points,
         "outcome": outcome, "matched": matched, "values": used, "measured": measured,
