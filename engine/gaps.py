@@ -219,9 +219,16 @@ _ANSWERED: dict[str, dict[tuple, dict[int, tuple[int, list[Move]]]]] = {}  # fin
 def _options(crit, moves: Moves, base: int, floor: int) -> dict[int, tuple[int, list[Move]]]:
     """Points gained → (fewest steps, the moves) of one criterion, for every gain that keeps it at ``floor``
     or above."""
+    best: dict[int, tuple[int, list[Move]]] = {}
+    if len(crit.components) == 1:  # the loop below for one component: stay, then each move
+        if base >= floor:
+            best[0] = (0, [])
+        for m in moves[crit.components[0].key]:
+            if base + m.added >= floor and (m.added not in best or m.steps < best[m.added][0]):
+                best[m.added] = (m.steps, [m])
+        return best
     stay = (0, 0, None)  # (steps, points, move): the component as it is
     choices = [[stay, *((m.steps, m.added, m) for m in moves[c.key])] for c in crit.components]
-    best: dict[int, tuple[int, list[Move]]] = {}
     for combo in itertools.product(*choices):
         gain = sum(map(_POINTS, combo))
         if base + gain < floor:
