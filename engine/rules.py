@@ -255,8 +255,9 @@ def evaluate(version: CriteriaVersion, values: dict) -> dict[str, Outcome]:
     with _LOCK:
         compiled = _compile(version)
         sid = f"s{os.getpid()}-{next(_SESSION)}"
+        events = _events_text(compiled, values, sid)  # a missing value raises KeyError here, as it always did
         try:
-            names = _post(compiled, sid, _events_text(compiled, values, sid))
+            names = _post(compiled, sid, events)
         except RulesEngineError:
             raise
         except Exception as exc:
