@@ -15,6 +15,8 @@ Changing who does what is an edit of the procedure files, not of code.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from engine.errors import AccessDenied
 from engine.workflow import (
     ACTIONS,
@@ -36,21 +38,23 @@ DOCUMENT_ACTIONS = {"certificate": "download_certificate", "decision": "download
                     "revocation": "download_revocation", "minutes": "download_minutes"}
 
 
-def procedure_of(procedures: list[Procedure], dossier: Dossier | None = None, year: int | None = None
-                 ) -> Procedure:
-    """The dossier's own procedure, else the one in force on the round's date."""
+def procedure_of(procedures: list[Procedure], dossier: Dossier | None = None, year: int | None = None,
+                 on: dt.date | None = None) -> Procedure:
+    """The dossier's own procedure, else the one in force on the round's date, else on the day ``on`` (the
+    criteria steps concern neither a dossier nor a round)."""
     if dossier is not None:
         return procedure_by_id(dossier.procedure, procedures)
-    if year is None:
-        raise ValueError("an action is taken on a dossier or on a round")
-    return procedure_for(round_date(year), procedures)
+    if year is None and on is None:
+        raise ValueError("an action is taken on a dossier, on a round or on a day")
+    return procedure_for(round_date(year) if year is not None else on, procedures)
 
 
 def check(procedures: list[Procedure], user: User, action: str, *, dossier: Dossier | None = None,
-          commune: Unit | None = None, year: int | None = None) -> None:
+          commune: Unit | None = None, year: int | None = None, on: dt.date | None = None) -> None:
     """Raise unless ``user`` may take ``action`` on ``dossier`` (or on round ``year``, for ``commune`` when one
-    is named); see the module's docstring for the order of the checks."""
-    procedure = procedure_of(procedures, dossier, year)
+    is named; or under the procedure in force ``on`` a day); see the module's docstring for the order of the
+    checks."""
+    procedure = procedure_of(procedures, dossier, year, on)
     status = dossier.status if dossier is not None else None
     refusal = step_refusal(procedure, action, status, user.roles, user.unit.level, user.username)
     if refusal:

@@ -79,7 +79,8 @@ DOSSIER_STEPS = ("read", "edit", "upload_evidence", "delete_evidence", "appraise
 ROUND_STEPS = ("import", "export", "report")
 DOCUMENT_STEPS = ("issue_certificate", "download_certificate", "download_decision", "download_revocation",
                   "download_minutes")
-ACTIONS = (*DOSSIER_STEPS, *TRANSITION_STEPS, *ROUND_STEPS, *DOCUMENT_STEPS)
+CRITERIA_STEPS = ("edit_criteria", "publish_criteria")  # the rules administrator's: no dossier, no round
+ACTIONS = (*DOSSIER_STEPS, *TRANSITION_STEPS, *ROUND_STEPS, *DOCUMENT_STEPS, *CRITERIA_STEPS)
 ACTION_LABELS = {
     "read": "xem hồ sơ", "edit": "sửa số liệu tự đánh giá", "upload_evidence": "tải lên minh chứng", "delete_evidence": "xoá minh chứng",
     "appraise": "thẩm định", "import": "nhập chỉ số từ tệp", "export": "xuất dữ liệu", "report": "báo cáo tỉnh",
@@ -87,6 +88,7 @@ ACTION_LABELS = {
     "issue_certificate": "in giấy công nhận", "download_certificate": "tải giấy công nhận",
     "download_decision": "tải quyết định công nhận", "download_revocation": "tải quyết định thu hồi",
     "download_minutes": "tải biên bản thẩm định",
+    "edit_criteria": "sửa, xác minh giá trị của bộ tiêu chí", "publish_criteria": "công bố bộ tiêu chí",
 }
 State = Literal[STATES]  # type: ignore[valid-type]
 

@@ -18,7 +18,8 @@ def bars(rows: list[tuple[str, float, str]], max_value: float, width: int = 520,
     row_h, label_w = 26, 170
     height = row_h * len(rows) + 14 + 14 * max(len(targets), 1)
     scale = (width - label_w - 60) / (max_value or 1)
-    out = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg">']
+    out = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg">',
+           _title("; ".join(f"{label}: {note}" for label, _value, note in rows))]
     for i, (label, value, note) in enumerate(rows):
         y = 8 + i * row_h
         out.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(label)}</text>')
@@ -37,7 +38,8 @@ def histogram(counts: list[tuple[str, int]], width: int = 520, height: int = 180
     """counts: (bucket label, number) drawn as vertical bars."""
     top = max((n for _, n in counts), default=0) or 1
     col = (width - 20) / max(len(counts), 1)
-    out = [f'<svg class="chart" viewBox="0 0 {width} {height + 34}" role="img" xmlns="http://www.w3.org/2000/svg">']
+    out = [f'<svg class="chart" viewBox="0 0 {width} {height + 34}" role="img" xmlns="http://www.w3.org/2000/svg">',
+           _title("; ".join(f"{label}: {format_number(n)}" for label, n in counts))]
     for i, (label, n) in enumerate(counts):
         h = n / top * height
         x = 10 + i * col
@@ -48,6 +50,11 @@ def histogram(counts: list[tuple[str, int]], width: int = 520, height: int = 180
                    f'{escape(label)}</text>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _title(text: str) -> str:
+    """The chart's text alternative (its figures, read out by a screen reader in place of the drawing)."""
+    return f"<title>{escape(text)}</title>"
 
 
 def shares_against_targets(rows: list[tuple[str, float, str]]) -> Markup:

@@ -21,6 +21,27 @@ from engine.models import CriteriaVersion
 from engine.numbers import format_number
 
 
+class Form(FlaskForm):
+    """Every page form: hidden inputs (the CSRF token, the dossier version) carry no ``id``, so a page with several
+    forms has no duplicate ids (nothing labels a hidden input)."""
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            if field.type in ("CSRFTokenField", "HiddenField"):
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
+
+
+class YesNoField(RadioField):
+    """Có / Không as radios; the first one takes the field's id, so ``<label for=field.id>`` labels an input."""
+
+    def __iter__(self):
+        for i, option in enumerate(super().__iter__()):
+            if i == 0:
+                option.id = self.id
+            yield option
+
+
 def field_name(code: str) -> str:
     return code.replace(".", "__")
 
@@ -41,7 +62,7 @@ class EngineValue:
 
 def _value_field(code: str, label: str, kind: str, default: str | None):
     if kind == "yes_no":
-        return RadioField(label, choices=[SelectChoice("true", "Có"), SelectChoice("false", "Không")], default=default,
+        return YesNoField(label, choices=[SelectChoice("true", "Có"), SelectChoice("false", "Không")], default=default,
                           validators=[Optional()], validate_choice=True)
     hint = "0–100, ví dụ 86,5" if kind == "score" else "số nguyên ≥ 0, ví dụ 1.234"
     return StringField(label, default=default, validators=[Optional(), EngineValue(code, kind)],
@@ -56,11 +77,11 @@ def _display(kind: str, text: str | None) -> str | None:
 
 
 def assessment_form(version: CriteriaVersion, stored: dict, column: str, formdata=None,
-                    comments: bool = False) -> FlaskForm:
+                    comments: bool = False) -> Form:
     """A form with one field per indicator (and a comment each when ``comments``), prefilled from ``stored``
     (code → {"self", "appraised", "comment"})."""
 
-    class AssessmentForm(FlaskForm):
+    class AssessmentForm(Form):
         lock_version = HiddenField()
 
     for _crit, ind in version.indicators():
@@ -72,7 +93,8 @@ def assessment_form(version: CriteriaVersion, stored: dict, column: str, formdat
                                                                    _display(ind.type, value)))
         if comments:
             setattr(AssessmentForm, field_name(ind.code) + "__comment",
-                    TextAreaField("Nhận xét", default=current.get("comment") or "", render_kw={"rows": 1}))
+                    TextAreaField("Nhận xét", default=current.get("comment") or "",
+                                  render_kw={"rows": 1, "aria-label": f"Nhận xét: {ind.label}"}))
     return AssessmentForm(formdata=formdata)
 
 
@@ -142,7 +164,7 @@ def attach_problems(form: FlaskForm, problems) -> list[str]:
     return loose
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """A form that changes a dossier: it carries the dossier version the page showed (optimistic locking)."""
 
     lock_version = HiddenField()
@@ -156,7 +178,7 @@ class PanelForm(VersionedForm):
     members = TextAreaField("Thành phần hội đồng có mặt (mỗi người một dòng)", render_kw={"rows": 4})
 
 
-class DecisionFields(FlaskForm):
+class DecisionFields(Form):
     """A decision's number, date and signer. A blank signer is taken from the dated issuer configuration by
     the service, which refuses the decision when neither names one."""
 
@@ -188,5 +210,5 @@ def field_errors(form: FlaskForm) -> list[str]:
     return [f"{getattr(form, name).label.text}: {'; '.join(map(str, errors))}" for name, errors in form.errors.items()]
 
 
-class PlainForm(FlaskForm):
+class PlainForm(Form):
     """A form with only its CSRF token, for buttons that post."""

@@ -71,6 +71,8 @@ path                                anonymous commune1 commune2 district1 chair1
 /admin/                             L         403      403      403       403    403       403    403      200
 /admin/criteria/qd06-2019           L         403      403      403       403    403       403    403      200
 /admin/criteria/no-such-version     L         403      403      403       403    403       403    403      404
+/admin/criteria/qd06-2019/value?at=TC01 L    403      403      403       403    403       403    403      200
+/admin/criteria/qd06-2019/value?at=TC99 L    403      403      403       403    403       403    403      404
 /admin/diff                         L         403      403      403       403    403       403    403      200
 /import                             L         200      200      200       200    200       200    200      403
 /export?what=results&format=csv     L         403      403      200       200    200       200    200      403
@@ -112,6 +114,8 @@ POST:/province/decide                      L         403      403      403      
 POST:/province/dossiers/7/revoke           L         403      403      403       403    403       403    ok       403
 POST:/dossiers/7/rescore                   L         403      403      409       409    403       403    409      403
 POST:/admin/criteria/qd06-2019/publish     L         403      403      403       403    403       403    403      ok
+POST:/admin/criteria/qd06-2019/verify      L         403      403      403       403    403       403    403      ok
+POST:/admin/criteria/qd06-2019/correct     L         403      403      403       403    403       403    403      ok
 POST:/import                               L         ok       ok       ok        ok     ok        ok     ok       403
 POST:/import/confirm                       L         ok       ok       ok        ok     ok        ok     ok       403
 PUT:/api/v1/dossiers/1/indicators          401       ok       403      409       409    403       403    403      403
@@ -167,6 +171,8 @@ def payload(route: str, site) -> dict:
                                         "decision_date": local_date(now()).isoformat(),
                                         "signer_name": "Nguyễn Văn Minh"},
         "/admin/criteria/qd06-2019/publish": {},
+        "/admin/criteria/qd06-2019/verify": {"verify-at": "TC01", "verify-source": "QĐ 06, Điều 2"},
+        "/admin/criteria/qd06-2019/correct": {"correct-at": "TC01", "correct-field": "met_at", "correct-value": "60"},
         "/commune/dossiers/1/evidence/1/delete": {},
         "/account/password": {"current": "demo", "new": "mật khẩu mới 2026", "again": "mật khẩu mới 2026"},
         "/import": {"year": "2024", "file": (io.BytesIO(b"commune_code,TC13.satisfaction\n23335,90\n"), "x.csv")},

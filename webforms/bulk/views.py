@@ -20,7 +20,6 @@ from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import DataRequired, NumberRange
@@ -36,18 +35,19 @@ from engine.workflow import round_date
 from ..auth import require_action
 from ..converters import round_arg
 from ..db import service, settings
+from ..forms import Form
 
 bp = Blueprint("bulk", __name__, template_folder="templates")
 MAX_BYTES = 20 * 1024 * 1024
 KEEP = dt.timedelta(days=1)  # how long an upload waits for its confirmation
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     year = IntegerField("Năm đánh giá", validators=[DataRequired(), NumberRange(2019, 2100)])
     file = FileField("Tệp CSV hoặc XLSX", validators=[FileRequired()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     token = HiddenField(validators=[DataRequired()])
     year = HiddenField(validators=[DataRequired()])
     name = HiddenField(validators=[DataRequired()])

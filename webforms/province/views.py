@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from dossiers.bulk.report_figures import ASSESSED, distribution, percent_text, share
+from dossiers.bulk.report_figures import distribution, percent_text, share
 from dossiers.cycle import expiring, expiry_xlsx
 from engine.errors import CfcError
 from engine.numbers import format_number
@@ -94,20 +94,25 @@ def revoke(dossier_id: int):
 
 
 def _score_bins(views: list, year: int) -> list[tuple[str, int]]:
-    """The province report's score bins over the assessed dossiers' totals (the appraisal when there is one,
-    else the self-assessment), for the criteria version of the round."""
+    """The province report's score bins over every dossier's total (the appraisal when there is one, else the
+    self-assessment), for the criteria version of the round, and a last bar for the dossiers that have no total
+    yet (values missing): the bars add up to the number of dossiers."""
     registry = service().registry
     versions = {v.criteria_version for v in views}
+    unscored = sum(1 for v in views if not v.score)
     try:
         version = registry.get(versions.pop()) if len(versions) == 1 else registry.in_force(round_date(year))
-    except CfcError:  # a year before any criteria version: nothing to count
-        return []
-    totals = [v.score.total for v in views if v.status in ASSESSED and v.score]
-    return distribution(totals, version.max_total.points, [c.threshold for c in version.categories])
+    except CfcError:  # a year before any criteria version: no bins to put totals in
+        return [(_("Chưa có điểm"), len(views))] if views else []
+    totals = [v.score.total for v in views if v.score]
+    bins = distribution(totals, version.max_total.points, [c.threshold for c in version.categories])
+    return bins + [(_("Chưa có điểm"), unscored)] if unscored else bins
 
 
 def _share_rows(views: list, communes: dict[str, int]) -> tuple[dict[str, Counter], list]:
-    by_district: dict[str, Counter] = defaultdict(Counter)
+    """Dossiers per district and status, every district of the province included (none: an empty count), and
+    the share of recognised communes per district."""
+    by_district: dict[str, Counter] = defaultdict(Counter, {district: Counter() for district in communes})
     for v in views:
         by_district[v.units.get("district") or v.units.get("province", "")][v.status] += 1
     rows = []
@@ -132,6 +137,7 @@ def dashboard():
                            labels=LABELS, histogram=charts.histogram(bins),
                            shares=charts.shares_against_targets(rows), total=len(views),
                            scored=sum(n for _, n in bins), communes=communes,
+                           province_total=sum(by_district.values(), Counter()),
                            expiry=expiring(service(), actor.username, dt.date.today()))
 
 
