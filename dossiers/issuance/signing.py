@@ -10,8 +10,10 @@ lists name.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from engine.errors import CfcError
 
@@ -50,6 +52,26 @@ class Appearance:
         return "\n".join(line.replace("%", "%%") for line in lines if line)
 
 
+@functools.cache
+def _font_bytes(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
+def font_factory(path: str):
+    """pyHanko's TrueType font engine, reading the font from memory: its own factory opens the file and never
+    closes it."""
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+
+    class InMemory(GlyphAccumulatorFactory):
+        def create_font_engine(self, writer, obj_stream=None):
+            if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+                obj_stream = writer.prepare_object_stream()
+            return GlyphAccumulator(writer=writer, font_handle=io.BytesIO(_font_bytes(self.font_file)),
+                                    font_size=self.font_size, obj_stream=obj_stream)
+
+    return InMemory(path)
+
+
 def check_validity(key: OpenKey, now: dt.datetime | None = None, revoked: set[int] | None = None) -> None:
     """Refuse a key whose certificate is expired, not yet valid, or revoked (its serial in ``revoked``)."""
     now = now or dt.datetime.now(dt.UTC)
@@ -71,7 +93,6 @@ def _subject(cert) -> str:
 def sign_pdf(pdf: bytes, key: OpenKey, placement: Placement, appearance: Appearance,
              timestamp_url: str | None = None, revoked: set[int] | None = None) -> bytes:
     """``pdf`` signed by ``key`` (PAdES B-B; B-T with ``timestamp_url``), appearance in ``placement``."""
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.layout import AxisAlignment, InnerScaling, SimpleBoxLayoutRule
     from pyhanko.pdf_utils.text import TextBoxStyle
@@ -82,7 +103,7 @@ def sign_pdf(pdf: bytes, key: OpenKey, placement: Placement, appearance: Appeara
     check_validity(key, now, revoked)
     style = TextStampStyle(
         stamp_text=appearance.text(now), border_width=1, background=None,
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(placement.font), font_size=7, leading=9),
+        text_box_style=TextBoxStyle(font=font_factory(placement.font), font_size=7, leading=9),
         inner_content_layout=SimpleBoxLayoutRule(x_align=AxisAlignment.ALIGN_MID, y_align=AxisAlignment.ALIGN_MID,
                                                  inner_content_scaling=InnerScaling.SHRINK_TO_FIT))
     meta = signers.PdfSignatureMetadata(

@@ -75,6 +75,20 @@ def _load_crls(paths: list[Path]) -> list:
     return out
 
 
+def revoked_entries(config: KeysConfig | None) -> dict[tuple[bytes, int], dt.datetime]:
+    """(issuer name DER, serial number) → revocation time, of every certificate the configured revocation lists
+    name. Checked directly: pyHanko's validator consults a list only for certificates that point to one."""
+    from cryptography import x509
+
+    out: dict[tuple[bytes, int], dt.datetime] = {}
+    for path in config.trust.crls if config else []:
+        data = path.read_bytes()
+        crl = x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----") else x509.load_der_x509_crl(data)
+        for entry in crl:
+            out[(crl.issuer.public_bytes(), entry.serial_number)] = entry.revocation_date_utc
+    return out
+
+
 def validation_context(config: KeysConfig | None, moment: dt.datetime | None = None):
     from pyhanko_certvalidator import ValidationContext
 
@@ -94,10 +108,11 @@ def check_signatures(data: bytes, config: KeysConfig | None) -> list[SignatureCh
         signatures = list(reader.embedded_signatures)
     except Exception:  # pyHanko's reader raises many kinds on a damaged or hostile file
         return [SignatureCheck("unreadable")]
-    return [_check_one(sig, config) for sig in signatures]
+    revoked = revoked_entries(config)
+    return [_check_one(sig, config, revoked) for sig in signatures]
 
 
-def _check_one(sig, config: KeysConfig | None) -> SignatureCheck:
+def _check_one(sig, config: KeysConfig | None, revoked: dict) -> SignatureCheck:
     from pyhanko.sign.validation import validate_pdf_signature
 
     try:
@@ -110,11 +125,13 @@ def _check_one(sig, config: KeysConfig | None) -> SignatureCheck:
                            whole_file=status.coverage is not None and status.coverage.name == "ENTIRE_FILE")
     if not (status.intact and status.valid):
         check.status = "altered"
-    elif status.revoked:
+    elif status.revoked or (cert.issuer.dump(), cert.serial_number) in revoked:
         check.status = "revoked"
-        details = status.revocation_details
-        if details is not None:
-            check.notes.append(f"thu hồi ngày {details.revocation_date:%d/%m/%Y}")
+        when = revoked.get((cert.issuer.dump(), cert.serial_number))
+        if when is None and status.revocation_details is not None:
+            when = status.revocation_details.revocation_date
+        if when is not None:
+            check.notes.append(f"thu hồi ngày {when:%d/%m/%Y}")
     elif _expired(cert, status):
         check.status = "expired"
         check.notes.append(f"chứng thư hết hạn ngày {cert['tbs_certificate']['validity']['not_after'].native:%d/%m/%Y}")

@@ -26,6 +26,7 @@ from .issuers import documents_for
 from .keys import KeysConfig, OpenKey, load_keys, open_key
 from .names import issuing_unit
 from .signing import Appearance, Placement, sign_pdf
+from .signing_check import revoked_entries
 
 BODY_OF = {"certificate": "decision", "decision": "decision", "revocation": "decision", "minutes": "minutes"}
 Render = Callable[[str, dict], tuple[bytes, object]]
@@ -83,17 +84,7 @@ class Signing:
 
     def revoked_serials(self) -> set[int]:
         """Serial numbers of the certificates the configured revocation lists name (refused at signing)."""
-        if self.config is None or not self.config.trust.crls:
-            return set()
-        from cryptography import x509
-
-        serials: set[int] = set()
-        for path in self.config.trust.crls:
-            data = path.read_bytes()
-            crl = (x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----")
-                   else x509.load_der_x509_crl(data))
-            serials.update(r.serial_number for r in crl)
-        return serials
+        return {serial for _issuer, serial in revoked_entries(self.config)}
 
 
 def document_day(kind: str, fields: dict) -> dt.date:
