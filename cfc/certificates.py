@@ -175,7 +175,7 @@ def print_decision(dossier_id: int, output: Path | None, signer: str, actor: str
         s, d, reg, signer_name=signer))
     target = _target(output, f"quyet-dinh-{fields['number'].replace('/', '-')}.pdf")
     signed = _write_document("decision", fields, target)
-    click.echo(nfc(f"Quyết định số {fields['number']} ({len(fields['communes'])} đơn vị, {signed}) → {target}"),
+    click.echo(nfc(f"Quyết định số {fields['number']} ({len(fields['communes'])} đơn vị) → {target}; {signed}"),
                err=True)
 
 
@@ -190,7 +190,7 @@ def print_revocation(dossier_id: int, output: Path | None, signer: str, actor: s
         s, d, reg, signer_name=signer))
     target = _target(output, f"quyet-dinh-thu-hoi-{fields['number'].replace('/', '-')}.pdf")
     signed = _write_document("revocation", fields, target)
-    click.echo(nfc(f"Quyết định thu hồi số {fields['number']} ({fields['commune']}, {signed}) → {target}"), err=True)
+    click.echo(nfc(f"Quyết định thu hồi số {fields['number']} ({fields['commune']}) → {target}; {signed}"), err=True)
 
 
 @certificates.command("minutes")
@@ -202,7 +202,7 @@ def print_minutes(dossier_id: int, output: Path | None, actor: str | None) -> No
     fields = _dossier_fields(dossier_id, actor, "minutes", issuance.minutes_fields)
     target = _target(output, f"bien-ban-tham-dinh-{dossier_id}.pdf")
     signed = _write_document("minutes", fields, target)
-    click.echo(nfc(f"Biên bản thẩm định hồ sơ {dossier_id} ({signed}) → {target}"), err=True)
+    click.echo(nfc(f"Biên bản thẩm định hồ sơ {dossier_id} → {target}; {signed}"), err=True)
 
 
 def _verification_lines(found: dict) -> list[str]:
