@@ -31,23 +31,31 @@ class SignatureSpot:
         return appearance_font()
 
 
+# Basic Latin, Latin-1, Latin Extended-A and B, combining marks, Latin Extended Additional (Vietnamese), dashes
+APPEARANCE_LETTERS = [*range(0x20, 0x250), *range(0x300, 0x370), *range(0x1E00, 0x1F00), *range(0x2010, 0x2030)]
+
+
 @functools.cache
 def appearance_font() -> str:
     """Our regular face scaled to 1,000 units per em, for the signature's appearance: pyHanko writes a TrueType
     font's glyph widths in the font's own units, which PDF reads as thousandths of an em (Liberation has 2,048:
     the letters of the appearance would stand twice as far apart). Written once into the temporary folder,
     named by the source's hash."""
+    from fontTools.subset import Options, Subsetter
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.scaleUpem import scale_upem
 
     source = FONT_DIR / FONT_FILES[REGULAR]
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    target = Path(tempfile.gettempdir()) / f"cfc-appearance-{digest}-2.ttf"
+    target = Path(tempfile.gettempdir()) / f"cfc-appearance-{digest}-4.ttf"
     if not target.exists():
         font = TTFont(str(source))
-        scale_upem(font, 1000)
-        if "FFTM" in font:  # FontForge's timestamps: pyHanko's subsetter would warn that it drops them
+        if "FFTM" in font:  # FontForge's timestamps, which subsetters warn they drop
             del font["FFTM"]
+        subsetter = Subsetter(Options(layout_features=["kern", "liga", "ccmp", "mark", "mkmk"]))
+        subsetter.populate(unicodes=APPEARANCE_LETTERS)  # Latin and Vietnamese only: each signature parses it
+        subsetter.subset(font)
+        scale_upem(font, 1000)
         partial = target.with_suffix(f".{digest}.part")
         font.save(str(partial))
         partial.replace(target)
