@@ -118,6 +118,7 @@ POST:/api/v1/dossiers/3/transitions        401       403      403      ok       
 POST:/api/v1/dossiers/5/transitions        401       403      403      403       403    403       403    ok       403
 POST:/commune/dossiers/1/evidence/1/delete  L         ok       403      403       403    403       403    403      403
 POST:/account/password                     L         ok       ok       ok        ok     ok        ok     ok       ok
+POST:/verify/62-2024-999999                404       404      404      404       404    404       404    404      404
 """
 # Changing one's password ends one's sessions and tokens: that row comes last.
 # Province is refused on /district/dossiers/3 (save, return, verify) although the district pages let a
@@ -163,6 +164,7 @@ def payload(route: str, site) -> dict:
         "/admin/criteria/qd06-2019/publish": {},
         "/commune/dossiers/1/evidence/1/delete": {},
         "/account/password": {"current": "demo", "new": "mật khẩu mới 2026", "again": "mật khẩu mới 2026"},
+        "/verify/62-2024-999999": {"file": (io.BytesIO(b"%PDF-1.4 matrix\n"), "x.pdf")},
         "/import": {"year": "2024", "file": (io.BytesIO(b"commune_code,TC13.satisfaction\n23335,90\n"), "x.csv")},
         "/import/confirm": {"token": "0" * 64, "year": "2024", "name": "x.csv"},
         "/api/v1/dossiers/1/indicators": {"TC13.satisfaction": "90"},

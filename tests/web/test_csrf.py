@@ -89,6 +89,8 @@ CASES = {
     "/admin/criteria/qd06-2019/publish": ("admin", lambda site: {}),
     "/import": ("district1", lambda site: {"year": "2024", "file": (io.BytesIO(IMPORT_CSV), "nhap.csv")}),
     "/import/confirm": ("district1", lambda site: uploaded(site)),
+    # public: a PDF checked against a serial's documents (stores nothing; its control: test_verify_upload.py)
+    "/verify/62-2024-000001": ("anonymous", lambda site: {"file": (io.BytesIO(site.pdf), "x.pdf")}),
     # last: changing the password ends the admin's sessions
     "/account/password": ("admin", lambda site: {"current": "demo", "new": "mật khẩu mới 2026",
                                                  "again": "mật khẩu mới 2026"}),
@@ -208,7 +210,8 @@ def test_import_with_token_shows_the_report_and_stores_nothing(site):
     assert site.state() == before
 
 
-@pytest.mark.parametrize("path", [p for p in CASES if p not in ("/admin/criteria/qd06-2019/publish", "/import")])
+@pytest.mark.parametrize("path", [p for p in CASES if p not in ("/admin/criteria/qd06-2019/publish", "/import",
+                                                                 "/verify/62-2024-000001")])
 def test_same_post_with_token_is_accepted(site, path):
     """Control: the refused requests above were real changes. (Publishing is left out: it would rewrite the
     criteria file of the repository if it ever succeeded.)"""
