@@ -303,3 +303,74 @@ def test_the_configuration_names_the_file_and_field_of_every_problem(tmp_path, k
                     + str(__import__("pathlib").Path(__file__)) + "}\n")
     with pytest.raises(SigningConfigError, match="inside the repository"):
         load_keys(inside)
+
+
+@pytest.fixture
+def timestamp_server():
+    """A timestamp authority on localhost (pyHanko's test TSA behind HTTP), certified by its own test CA."""
+    import http.server
+    import threading
+
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import tsp
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    ca = DemoAuthority.create(label="TSA THỬ")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # pyHanko's test TSA signs with RSA
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "TSA thử")]))
+            .issuer_name(ca.certificate.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - dt.timedelta(days=1)).not_valid_after(NOW + dt.timedelta(days=30))
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .sign(ca.key, hashes.SHA256()))
+    der = serialization.Encoding.DER
+    stamper = DummyTimeStamper(
+        asn1_x509.Certificate.load(cert.public_bytes(der)),
+        asn1_keys.PrivateKeyInfo.load(key.private_bytes(der, serialization.PrivateFormat.PKCS8,
+                                                        serialization.NoEncryption())),
+        certs_to_embed=[asn1_x509.Certificate.load(ca.certificate.public_bytes(der))])
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
+            body = stamper.request_tsa_response(request).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", ca
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_configured_timestamp_server_makes_the_signature_pades_b_t(tmp_path, timestamp_server):
+    url, tsa_ca = timestamp_server
+    path, _ca, _key, _cert = _one_key_config(tmp_path / "bt", NOW - dt.timedelta(days=1), NOW + dt.timedelta(days=30))
+    (path.parent / "tsa-root.pem").write_bytes(tsa_ca.root_pem())
+    text = path.read_text().replace("roots: [root.pem]", "roots: [root.pem, tsa-root.pem]")
+    path.write_text(f"timestamp_url: {url}\n{text}")
+    signing = Signing(path, load_keys(path), None, lambda _n: None)
+    pdf, spot = _trial_pdf()
+    from dossiers.issuance.signing import Appearance, Placement
+
+    signed = sign_pdf(pdf, signing.key("608", "decision", dt.date.today()), Placement(spot.page, spot.box, spot.font),
+                      Appearance("A", "CHỦ TỊCH", "UBND thử"), signing.config.timestamp_url)
+    checks = check_signatures(signed, signing.config)
+    assert [c.status for c in checks] == ["valid"] and checks[0].timestamped
+    status = pyhanko_status(signed, signing)
+    assert status.timestamp_validity is not None and status.timestamp_validity.intact
+    assert "Signature is Valid." in pdfsig(signed, tmp_path, "b-t")
