@@ -59,8 +59,8 @@ def keys() -> None:
             else f"từ {entry.effective_from:%d/%m/%Y}"
         line = f"[{i}] đơn vị {entry.unit}, văn bản {entry.body}, {dates}: {entry.where}"
         try:
-            key = open_key(signing_.config_path, i, entry, signing_.secret)
-            cert = key.certificate
+            with open_key(signing_.config_path, i, entry, signing_.secret) as key:
+                cert = key.certificate
             line += (f"\n    chứng thư {cert.subject.rfc4514_string()}, hiệu lực "
                      f"{cert.not_valid_before_utc:%d/%m/%Y} – {cert.not_valid_after_utc:%d/%m/%Y}")
             check_validity(key, revoked=revoked)
@@ -90,9 +90,10 @@ def trial(issuer: str, body: str, day: dt.datetime | None, output: Path | None) 
         if key is None:
             fail(f"không có khóa cho đơn vị {issuer}, văn bản {body}, ngày {when:%d/%m/%Y}")
         pdf, spot = trial_pdf(f"Đơn vị {issuer}", when)
-        signed = sign_pdf(pdf, key, Placement(spot.page, spot.box, spot.font),
-                          Appearance("", "", f"Đơn vị {issuer}", signing_.config.demo),
-                          signing_.config.timestamp_url, signing_.revoked_serials())
+        with key:
+            signed = sign_pdf(pdf, key, Placement(spot.page, spot.box, spot.font),
+                              Appearance("", "", f"Đơn vị {issuer}", signing_.config.demo),
+                              signing_.config.timestamp_url, signing_.revoked_serials())
     except (SigningConfigError, SigningRefused) as exc:
         fail(str(exc))
     if output:

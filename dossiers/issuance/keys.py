@@ -53,6 +53,9 @@ class Pkcs11Spec(Strict):
     cert_label: str | None = None
     pin_env: str | None = None
     pin_file: File | None = None
+    # hash here and have the token sign the digest (CKM_ECDSA, CKM_RSA_PKCS): what every token offers (SoftHSM
+    # has no CKM_ECDSA_SHA256); false asks the token for the combined mechanism
+    raw_mechanism: bool = True
 
 
 class KeyEntry(Strict):
@@ -164,6 +167,18 @@ class OpenKey:
     signer: object
     certificate: object
     where: str
+    session: object = None  # a token's PKCS#11 session, logged in: closed by ``close``
+
+    def close(self) -> None:
+        """Log out of the token (a PKCS#12 key holds nothing open)."""
+        if self.session is not None:
+            self.session.close()
+
+    def __enter__(self) -> OpenKey:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
 
 
 def open_key(path: Path, index: int, entry: KeyEntry, secret) -> OpenKey:
@@ -221,9 +236,12 @@ def _open_pkcs11(where: str, spec: Pkcs11Spec, secret) -> OpenKey:
         session = open_pkcs11_session(str(spec.module), slot_no=spec.slot,
                                       token_criteria=TokenCriteria(label=spec.token_label) if spec.token_label
                                       else None, user_pin=pin)
-        signer = PKCS11Signer(session, key_label=spec.key_label, cert_label=spec.cert_label or spec.key_label)
+        signer = PKCS11Signer(session, key_label=spec.key_label, cert_label=spec.cert_label or spec.key_label,
+                              use_raw_mechanism=spec.raw_mechanism)
         cert = x509.load_der_x509_certificate(signer.signing_cert.dump())
-    except Exception as exc:  # the token library's own errors: no such module, slot, label or a wrong PIN
+    except Exception as exc:
+        if "session" in locals():
+            session.close()  # the token library's own errors: no such module, slot, label or a wrong PIN
         raise SigningConfigError(f"{where}.pkcs11: {spec.module} slot {spec.slot} key {spec.key_label!r}: "
                                  f"{type(exc).__name__}: {exc}") from None
-    return OpenKey(signer, cert, f"pkcs11:{spec.module}:{spec.key_label}")
+    return OpenKey(signer, cert, f"pkcs11:{spec.module}:{spec.key_label}", session)

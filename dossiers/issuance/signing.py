@@ -116,5 +116,10 @@ def sign_pdf(pdf: bytes, key: OpenKey, placement: Placement, appearance: Appeara
                                    new_field_spec=spec)
     out = io.BytesIO()
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    pdf_signer.sign_pdf(writer, output=out)
+    try:
+        pdf_signer.sign_pdf(writer, output=out)
+    except (OSError, ValueError, CfcError):
+        raise
+    except Exception as exc:  # the token's or the timestamp server's own errors (PKCS#11, HTTP): a refusal
+        raise SigningRefused(f"khóa {key.where} không ký được: {type(exc).__name__}: {exc}"[:500]) from exc
     return out.getvalue()

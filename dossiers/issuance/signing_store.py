@@ -138,7 +138,8 @@ def sign_and_store(signing: Signing, unit: str, body: str, day: dt.date, pdf: by
     key = signing.key(unit, body, day)
     if key is None:
         return None
-    signed = sign_pdf(pdf, key, Placement(spot.page, spot.box, spot.font), look, signing.config.timestamp_url,
-                      signing.revoked_serials())
+    with key:
+        signed = sign_pdf(pdf, key, Placement(spot.page, spot.box, spot.font), look, signing.config.timestamp_url,
+                          signing.revoked_serials())
     signing.store.put(pdf, signed)
     return signed

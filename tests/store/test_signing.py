@@ -374,3 +374,48 @@ def test_a_configured_timestamp_server_makes_the_signature_pades_b_t(tmp_path, t
     status = pyhanko_status(signed, signing)
     assert status.timestamp_validity is not None and status.timestamp_validity.intact
     assert "Signature is Valid." in pdfsig(signed, tmp_path, "b-t")
+
+
+SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+def test_a_pkcs11_token_signs_like_a_file(tmp_path, monkeypatch):
+    """A USB token's stand-in, SoftHSM (Debian package softhsm2): the key lives on the token, the configuration
+    names module, token and key label, the PIN comes from the environment; a wrong PIN is a clear refusal."""
+    if shutil.which("softhsm2-util") is None:
+        pytest.fail("softhsm2 is missing: run scripts/install-system-deps.sh")
+    import pkcs11
+    from cryptography.hazmat.primitives import serialization
+    from pkcs11 import Attribute, CertificateType, ObjectClass
+
+    (tmp_path / "tokens").mkdir()
+    conf = tmp_path / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {tmp_path / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
+    ca = DemoAuthority.create(label="CA THỬ TOKEN")
+    key, cert = ca.issue("UBND token", NOW - dt.timedelta(days=1), NOW + dt.timedelta(days=30))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    (tmp_path / "root.pem").write_bytes(ca.root_pem())
+    run = {"check": True, "capture_output": True}
+    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "cfc", "--pin", "1234", "--so-pin", "5678"],
+                   **run)
+    subprocess.run(["softhsm2-util", "--import", str(tmp_path / "key.pem"), "--token", "cfc", "--label", "ky-so",
+                    "--id", "01", "--pin", "1234"], **run)
+    der = cert.public_bytes(serialization.Encoding.DER)
+    with pkcs11.lib(SOFTHSM).get_token(token_label="cfc").open(rw=True, user_pin="1234") as session:
+        session.create_object({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.TOKEN: True,
+                               Attribute.CERTIFICATE_TYPE: CertificateType.X_509, Attribute.VALUE: der,
+                               Attribute.SUBJECT: cert.subject.public_bytes(), Attribute.LABEL: "ky-so",
+                               Attribute.ID: b"\x01"})
+    keys = _write(tmp_path / "keys.yaml", "trust: {roots: [root.pem]}\nkeys:\n  - unit: '62'\n    effective_from: "
+                  f"2019-01-03\n    pkcs11: {{module: {SOFTHSM}, token_label: cfc, key_label: ky-so, pin_env: "
+                  "CFC_TEST_PIN}\n")
+    runner = CliRunner()
+    result = runner.invoke(signing_cli, ["test", "62", "-o", str(tmp_path / "t.pdf")],
+                           env={"CFC_SIGNING_KEYS": str(keys), "CFC_TEST_PIN": "1234"})
+    assert result.exit_code == 0, result.output
+    assert "Chữ ký số hợp lệ" in result.output and "UBND token" in result.output
+    assert "Signature is Valid." in pdfsig((tmp_path / "t.pdf").read_bytes(), tmp_path, "token")
+    wrong = runner.invoke(signing_cli, ["test", "62"], env={"CFC_SIGNING_KEYS": str(keys), "CFC_TEST_PIN": "0000"})
+    assert wrong.exit_code == 1 and "keys[0].pkcs11" in wrong.output and "PinIncorrect" in wrong.output
