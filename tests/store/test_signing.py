@@ -137,6 +137,17 @@ def test_a_changed_byte_is_detected_by_pyhanko_pdfsig_and_the_upload_check(signe
     assert [c.status for c in check_signatures(tampered, signing.config)] == ["altered"]
     report = pdfsig(tampered, tmp_path, "tampered")
     assert "Signature is Valid." not in report and ("Digest Mismatch" in report or "Invalid" in report)
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))  # a revision appended: the signed bytes intact, more after
+    writer.root["/Lang"] = generic.TextStringObject("en")
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    appended = out.getvalue()
+    assert [c.status for c in check_signatures(appended, signing.config)] == ["altered"]
+    assert "Total document signed" not in pdfsig(appended, tmp_path, "appended")
     service, _settings, dossier_id = signed_world.signed
     with service.transaction(readonly=True) as s:
         serial = fields_of(s, s.get(Dossier, dossier_id), "certificate", BASE, service.registry)["serial"]
