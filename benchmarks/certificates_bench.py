@@ -284,9 +284,51 @@ def main() -> int:
           f"{verdict(max(sizes) <= TARGET_BYTES)}")
     print(f"  certificate / bare page (floor x1.0) <= x{TARGET_FLOOR_RATIO}{'':<11} {floor_ratio:>9.2f}x  "
           f"{verdict(floor_ratio <= TARGET_FLOOR_RATIO)}")
+    signed_vs_unsigned(items[:min(args.separate, len(items), 100)])
     correct = pages == len(items) and again
     print(f"\nResult: {'correct' if correct else 'INCORRECT'}; {load()}")
     return 0 if correct else 1
+
+
+# ------------------------------------------------------------------------------ signed against unsigned
+def _test_key(folder: Path):
+    """A key of a throw-away demo authority (``dossiers.issuance.keys_demo``), opened as the application does."""
+    from dossiers.issuance.keys import load_keys, open_key
+    from dossiers.issuance.keys_demo import write_demo_keys
+
+    path = write_demo_keys(folder, [("1", "decision", "UBND (benchmark)", dt.date(2019, 1, 3))])
+    config = load_keys(path)
+    return open_key(path, 0, config.keys[0], lambda _name: None)
+
+
+def signed_vs_unsigned(items: list[CertificateData]) -> None:
+    """Separate certificates unsigned (``signable_pdf``) and signed (PAdES B-B, ECDSA P-256, visible appearance in
+    the signature block): certificates per second each way, the ratio, mean bytes per file."""
+    import tempfile
+
+    from certificates.signature import signable_pdf
+    from dossiers.issuance.signing import Appearance, Placement, sign_pdf
+
+    with tempfile.TemporaryDirectory() as folder:
+        key = _test_key(Path(folder) / "keys")
+        look = Appearance("Nguyễn Văn A", "CHỦ TỊCH", "ỦY BAN NHÂN DÂN", demo=True)
+        pdf, spot = signable_pdf("certificate", items[0])
+        sign_pdf(pdf, key, Placement(spot.page, spot.box, spot.font), look)  # the appearance font: once
+        forget_measurements()
+        started = time.perf_counter()
+        unsigned = [signable_pdf("certificate", item) for item in items]
+        unsigned_s = time.perf_counter() - started
+        forget_measurements()
+        started = time.perf_counter()
+        signed = [sign_pdf(pdf, key, Placement(spot.page, spot.box, spot.font), look)
+                  for pdf, spot in (signable_pdf("certificate", item) for item in items)]
+        signed_s = time.perf_counter() - started
+    n = len(items)
+    mean_unsigned = statistics.mean(len(p) for p, _ in unsigned)
+    mean_signed = statistics.mean(len(p) for p in signed)
+    print(f"Signed vs unsigned ({n} separate certificates): unsigned {n / unsigned_s:.0f} certificates/s, "
+          f"{mean_unsigned:,.0f} bytes/file; signed {n / signed_s:.1f} certificates/s, {mean_signed:,.0f} "
+          f"bytes/file: ×{signed_s / unsigned_s:.1f} the time, +{mean_signed - mean_unsigned:,.0f} bytes a file")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ class DocumentCanvas(Canvas):
         self.setCreator(CREATOR)
         if metadata.keywords:
             self.setKeywords(", ".join(metadata.keywords))
+        # (page index, (x1, y1, x2, y2)) of each space left for a signature, as drawn (certificates.signature)
+        self.signature_spots: list[tuple[int, tuple[float, float, float, float]]] = []
 
     def save(self):
         """Write the PDF with page streams only Flate-compressed: reportlab's default also wraps them in

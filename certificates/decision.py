@@ -90,10 +90,10 @@ def decision_flowables(data: DecisionData, avail_width: float) -> list:
     return out
 
 
-def decision_pdf(data: DecisionData) -> bytes:
+def decision_pdf(data: DecisionData, spots: list | None = None) -> bytes:
     """The decision as PDF bytes (same data, same bytes)."""
     avail = content_box(PORTRAIT, PORTRAIT_MARGINS).width
     meta = Metadata(title=f"Quyết định số {data.number}: {summary(data)}", author=" ".join(data.issuer.body),
                     subject=summary(data), keywords=(data.number,))
     return build_document(decision_flowables(data, avail), created=data.date, metadata=meta,
-                          notice=sample_notice(data.criteria_version) if data.provisional else None)
+                          notice=sample_notice(data.criteria_version) if data.provisional else None, spots=spots)

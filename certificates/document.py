@@ -89,9 +89,9 @@ def page_decorator(box: Box, pagesize: tuple[float, float], notice: str | None) 
 
 
 def build_pdf(flowables: list, *, created: dt.date, metadata: Metadata, on_page: Callable[[Canvas, object], None],
-              pagesize: tuple[float, float], margins: Margins, text_box: Box) -> bytes:
+              pagesize: tuple[float, float], margins: Margins, text_box: Box, spots: list | None = None) -> bytes:
     """Lay ``flowables`` out in ``text_box`` of every page, calling ``on_page`` for each, on our deterministic
-    canvas; returns the PDF."""
+    canvas; returns the PDF. ``spots`` (a list) receives where the signature blocks left space to sign."""
     frame = Frame(text_box.x, text_box.y, text_box.width, text_box.height, leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0, id="text")
     buffer = io.BytesIO()
@@ -100,16 +100,21 @@ def build_pdf(flowables: list, *, created: dt.date, metadata: Metadata, on_page:
                           title=metadata.title, author=metadata.author, subject=metadata.subject,
                           keywords=list(metadata.keywords), creator=CREATOR, initialFontName=REGULAR)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-    doc.build(flowables, canvasmaker=canvas_maker(created, metadata))
+    made: list = []
+    maker = canvas_maker(created, metadata)
+    doc.build(flowables, canvasmaker=lambda *a, **k: made.append(maker(*a, **k)) or made[-1])
+    if spots is not None:
+        spots.extend(spot for canvas in made for spot in canvas.signature_spots)
     return buffer.getvalue()
 
 
 def build_document(flowables: list, *, created: dt.date, metadata: Metadata, notice: str | None = None,
-                   pagesize: tuple[float, float] = PORTRAIT, margins: Margins = PORTRAIT_MARGINS) -> bytes:
+                   pagesize: tuple[float, float] = PORTRAIT, margins: Margins = PORTRAIT_MARGINS,
+                   spots: list | None = None) -> bytes:
     """Lay out ``flowables`` on A4 pages within the margins and return the PDF. Pages from the second carry
     their number centred in the top margin. A ``notice`` (samples) is printed in red at the foot of every page's
     text area, above a large diagonal "BẢN MẪU" drawn under the text."""
     box = content_box(pagesize, margins)
     text_box = Box(box.x, box.y + NOTICE_HEIGHT, box.width, box.height - NOTICE_HEIGHT) if notice else box
     return build_pdf(flowables, created=created, metadata=metadata, on_page=page_decorator(box, pagesize, notice),
-                     pagesize=pagesize, margins=margins, text_box=text_box)
+                     pagesize=pagesize, margins=margins, text_box=text_box, spots=spots)

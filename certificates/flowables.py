@@ -117,8 +117,17 @@ class SignatureBlock(Flowable):
             draw_text(c, text, x_centre, y, font, size, max_width=box_w)
             y -= 16
         y -= self.SIGN_SPACE
+        if signer is self.signer:  # the space above the body's signer's name: where a digital signature shows
+            self._record_spot(x_centre, box_w, y + 15, y + self.SIGN_SPACE + 11)
         if signer.signer_name:
             draw_text(c, signer.signer_name, x_centre, y, BOLD, 14, max_width=box_w)
+
+    def _record_spot(self, x_centre: float, box_w: float, bottom: float, top: float) -> None:
+        spots = getattr(self.canv, "signature_spots", None)
+        if spots is not None:
+            x1, y1 = self.canv.absolutePosition(x_centre - box_w / 2 + 4, bottom)
+            x2, y2 = self.canv.absolutePosition(x_centre + box_w / 2 - 4, top)
+            spots.append((self.canv.getPageNumber() - 1, (x1, y1, x2, y2)))
 
     def draw(self):
         c = self.canv

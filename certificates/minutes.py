@@ -198,10 +198,10 @@ def minutes_flowables(data: MinutesData, avail: float) -> list:
     return out
 
 
-def minutes_pdf(data: MinutesData) -> bytes:
+def minutes_pdf(data: MinutesData, spots: list | None = None) -> bytes:
     """The minutes as PDF bytes (same data, same bytes)."""
     avail = content_box(PORTRAIT, PORTRAIT_MARGINS).width
     meta = Metadata(title=f"Biên bản thẩm định — {summary(data)}", author=" ".join(data.appraiser.body),
                     subject=_where(data), keywords=(f"hồ sơ {data.dossier_id}",))
     return build_document(minutes_flowables(data, avail), created=data.date, metadata=meta,
-                          notice=sample_notice(data.criteria_version) if data.provisional else None)
+                          notice=sample_notice(data.criteria_version) if data.provisional else None, spots=spots)

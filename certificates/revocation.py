@@ -51,10 +51,11 @@ def revocation_flowables(data: RevocationData, avail_width: float) -> list:
     return [*opening(data, summary(data), st, avail_width), *articles[:-1], closing(articles[-1], data)]
 
 
-def revocation_pdf(data: RevocationData) -> bytes:
+def revocation_pdf(data: RevocationData, spots: list | None = None) -> bytes:
     """The revocation decision as PDF bytes (same data, same bytes)."""
     avail = content_box(PORTRAIT, PORTRAIT_MARGINS).width
     meta = Metadata(title=f"Quyết định số {data.number}: {summary(data)}", author=" ".join(data.issuer.body),
                     subject=summary(data), keywords=(data.number, data.recognition_number))
     notice = sample_notice(data.criteria_version) if data.provisional else None
-    return build_document(revocation_flowables(data, avail), created=data.date, metadata=meta, notice=notice)
+    return build_document(revocation_flowables(data, avail), created=data.date, metadata=meta, notice=notice,
+                          spots=spots)

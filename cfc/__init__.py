@@ -24,6 +24,7 @@ COMMANDS = {
     "report": "cfc.bulk:report",
     "score": "cfc.scoring:score",
     "serve": "cfc.serve:serve",
+    "signing": "cfc.signing:signing",
     "template": "cfc.scoring:template",
     "units": "cfc.admin:units",
     "users": "cfc.admin:users",

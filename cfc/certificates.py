@@ -3,7 +3,9 @@ minutes; check and re-issue a serial number. Data from ``dossiers.issuance``, PD
 
 The verification address printed in every QR code is ``{base URL}/verify/{serial}``; the base URL comes from
 ``--base-url``, else ``CFC_BASE_URL``, else the stored setting ``public_base_url``. Commands that issue or show
-a dossier's documents act as ``--as USERNAME`` (or ``CFC_USER``), checked for role and jurisdiction.
+a dossier's documents act as ``--as USERNAME`` (or ``CFC_USER``), checked for role and jurisdiction. A document
+signed at issuance is written as its stored signed file (``dossiers.issuance.signing_store``); ``check FILE.pdf``
+checks a PDF's signatures offline, and with ``--serial`` compares it with the documents issued under a serial.
 """
 
 from __future__ import annotations
@@ -15,8 +17,20 @@ from pathlib import Path
 import click
 
 import certificates as docs
+from certificates.signature import CERTIFICATE_SPOT, signable_pdf
 from dossiers import issuance
 from dossiers.config import public_base_url
+from dossiers.issuance.keys import SigningConfigError
+from dossiers.issuance.signing_check import check_signatures
+from dossiers.issuance.signing_store import (
+    Signing,
+    appearance,
+    issue,
+    issuing_unit_code,
+    served,
+    sign_and_store,
+)
+from dossiers.issuance.signing_verify import MAX_UPLOAD, check_upload
 from engine.errors import CfcError
 from engine.numbers import format_number
 
@@ -57,6 +71,7 @@ def print_round(province: str, year: int, output: Path | None, base_url: str | N
         url = public_base_url(settings(), s, base_url)
         fields, skipped = _round_fields(s, service.registry, province, year, username, url, signer)
         issuance.check_samples(s, any(f["provisional"] for f in fields))
+        signatures = _sign_each(s, service.registry, province, year, url, fields)
     for line in skipped:
         click.echo(nfc(f"bỏ qua {line}"), err=True)
     if not fields:
@@ -65,11 +80,12 @@ def print_round(province: str, year: int, output: Path | None, base_url: str | N
     items = [docs.from_dict(docs.CertificateData, f) for f in fields]
     with click.progressbar(length=len(items), label="In giấy công nhận", file=sys.stderr) as bar:
         pdf = docs.certificates_batch_pdf(items, progress=lambda _item: bar.update(1))
+    pdf, batch_note = _sign_batch(pdf, fields, signatures)
     target = _target(output, f"giay-cong-nhan-{province}-{year}.pdf")
     write_file(pdf, target)
     samples = " (BẢN MẪU: bộ tiêu chí tạm thời)" if any(i.provisional for i in items) else ""
     click.echo(nfc(f"{len(items)} giấy công nhận, số hiệu {items[0].serial} … {items[-1].serial}{samples} → "
-                   f"{target} ({format_number(len(pdf))} bytes)"), err=True)
+                   f"{target} ({format_number(len(pdf))} bytes; {batch_note})"), err=True)
     if skipped:
         fail(f"{len(skipped)} hồ sơ không in được (xem trên)")
 
@@ -91,6 +107,53 @@ def _round_fields(s, registry, province: str, year: int, username: str, url: str
     return fields, skipped
 
 
+def _sign_each(s, registry, province: str, year: int, url: str, fields: list[dict]) -> list[str]:
+    """Sign and keep each certificate of the batch (once: already signed ones are kept as they are); the
+    issuing unit of each, for signing the batch itself."""
+    signing_ = _signing()
+    units = []
+    for f in fields:
+        cert = issuance.lookup(s, f["serial"])
+        units.append(issuing_unit_code(cert.dossier, "certificate", f["decision_date"]))
+        if signing_.config is not None:
+            try:
+                issue(signing_, s, cert.dossier, "certificate", f, signable_pdf)
+            except CfcError as exc:
+                click.echo(nfc(f"giấy công nhận {f['serial']} chưa được ký số: {exc}"), err=True)
+    return units
+
+
+def _sign_batch(pdf: bytes, fields: list[dict], units: list[str]) -> tuple[bytes, str]:
+    """The batch signed by its issuing body when every page has the same one (each certificate is also kept
+    signed on its own: ``cfc certificates verify`` and the downloads serve those)."""
+    signing_ = _signing()
+    if signing_.config is None:
+        return pdf, "không có chữ ký số: chưa cấu hình khóa"
+    if len(set(units)) != 1:
+        return pdf, "tệp in không ký số (nhiều cơ quan ban hành); từng giấy đã được ký và lưu riêng"
+    day = max(f["decision_date"] for f in fields)
+    try:
+        signed = sign_and_store(signing_, units[0], "decision", day, pdf, CERTIFICATE_SPOT,
+                                appearance("certificate", fields[0], signing_.config.demo))
+    except CfcError as exc:
+        return pdf, f"không ký số được: {exc}"
+    return (signed, "có chữ ký số") if signed is not None else (pdf, "không có khóa ký số cho cơ quan ban hành")
+
+
+def _signing() -> Signing:
+    try:
+        return Signing.from_settings(settings())
+    except SigningConfigError as exc:
+        fail(str(exc))
+
+
+def _write_document(kind: str, fields: dict, target: Path) -> str:
+    """Write the stored signed file of the document, else its unsigned bytes; says which."""
+    pdf, signed = served(_signing(), kind, fields, signable_pdf)
+    write_file(pdf, target)
+    return "có chữ ký số" if signed else "KHÔNG có chữ ký số"
+
+
 def _dossier_fields(dossier_id: int, actor: str | None, kind: str, build) -> dict:
     """Fields of one dossier's ``kind`` document, after the role and jurisdiction checks the web makes too."""
     username = who_acts(actor)
@@ -110,10 +173,10 @@ def print_decision(dossier_id: int, output: Path | None, signer: str, actor: str
     """The recognition decision that lists the dossier's commune."""
     fields = _dossier_fields(dossier_id, actor, "decision", lambda s, d, reg: issuance.decision_fields(
         s, d, reg, signer_name=signer))
-    pdf = docs.decision_pdf(docs.from_dict(docs.DecisionData, fields))
     target = _target(output, f"quyet-dinh-{fields['number'].replace('/', '-')}.pdf")
-    write_file(pdf, target)
-    click.echo(nfc(f"Quyết định số {fields['number']} ({len(fields['communes'])} đơn vị) → {target}"), err=True)
+    signed = _write_document("decision", fields, target)
+    click.echo(nfc(f"Quyết định số {fields['number']} ({len(fields['communes'])} đơn vị) → {target}; {signed}"),
+               err=True)
 
 
 @certificates.command("revocation")
@@ -125,10 +188,9 @@ def print_revocation(dossier_id: int, output: Path | None, signer: str, actor: s
     """The decision that revoked the dossier's recognition (revoked dossiers only)."""
     fields = _dossier_fields(dossier_id, actor, "revocation", lambda s, d, reg: issuance.revocation_fields(
         s, d, reg, signer_name=signer))
-    pdf = docs.revocation_pdf(docs.from_dict(docs.RevocationData, fields))
     target = _target(output, f"quyet-dinh-thu-hoi-{fields['number'].replace('/', '-')}.pdf")
-    write_file(pdf, target)
-    click.echo(nfc(f"Quyết định thu hồi số {fields['number']} ({fields['commune']}) → {target}"), err=True)
+    signed = _write_document("revocation", fields, target)
+    click.echo(nfc(f"Quyết định thu hồi số {fields['number']} ({fields['commune']}) → {target}; {signed}"), err=True)
 
 
 @certificates.command("minutes")
@@ -138,10 +200,9 @@ def print_revocation(dossier_id: int, output: Path | None, signer: str, actor: s
 def print_minutes(dossier_id: int, output: Path | None, actor: str | None) -> None:
     """The appraisal minutes of a dossier (from its verification on)."""
     fields = _dossier_fields(dossier_id, actor, "minutes", issuance.minutes_fields)
-    pdf = docs.minutes_pdf(docs.from_dict(docs.MinutesData, fields))
     target = _target(output, f"bien-ban-tham-dinh-{dossier_id}.pdf")
-    write_file(pdf, target)
-    click.echo(nfc(f"Biên bản thẩm định hồ sơ {dossier_id} → {target}"), err=True)
+    signed = _write_document("minutes", fields, target)
+    click.echo(nfc(f"Biên bản thẩm định hồ sơ {dossier_id} → {target}; {signed}"), err=True)
 
 
 def _verification_lines(found: dict) -> list[str]:
@@ -184,3 +245,52 @@ def reissue(serial: str, reason: str, actor: str | None) -> None:
         issuance.check_serial_access(s, username, serial, service.procedures)
         new = issuance.reissue(s, serial, username, reason)
         click.echo(json.dumps({"old": serial, "new": new.serial}, ensure_ascii=False))
+
+
+@certificates.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--serial", help="Also compare the file with the documents issued under this serial (needs the "
+                               "database).")
+@BASE_URL
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def check(file: Path, serial: str | None, base_url: str | None, as_json: bool) -> None:
+    """Check a PDF's digital signatures offline: intact, covering the whole file, chaining to a configured trust
+    root, made with a key neither expired nor revoked. Exit 0 only when every check passes (an unsigned file
+    fails)."""
+    data = file.read_bytes()
+    if len(data) > MAX_UPLOAD * 10:
+        fail(f"{file}: tệp lớn hơn {MAX_UPLOAD * 10 // (1024 * 1024)} MB")
+    signing_ = _signing()
+    checks = check_signatures(data, signing_.config)
+    matched = None
+    if serial:
+        with open_service() as service, service.transaction(readonly=True) as s:
+            if issuance.lookup(s, serial) is None:
+                fail(f"không có giấy công nhận số hiệu {serial}")
+            url = public_base_url(settings(), s, base_url)
+            result = check_upload(s, serial, data, url, service.registry, signable_pdf, signing_)
+            matched = result.matched_label or ""
+    ok = bool(checks) and all(c.ok for c in checks) and (serial is None or bool(matched))
+    if as_json:
+        click.echo(json.dumps({"file": str(file), "ok": ok, "signatures": [c.as_dict() for c in checks],
+                               "serial": serial, "matched": matched}, ensure_ascii=False))
+    else:
+        click.echo(nfc("\n".join(_check_lines(file, checks, serial, matched, signing_))))
+    if not ok:
+        sys.exit(1)
+
+
+def _check_lines(file: Path, checks, serial, matched, signing_: Signing) -> list[str]:
+    lines = [f"{file}:"]
+    if signing_.config is None:
+        lines.append("  (chưa cấu hình cơ quan chứng thực tin cậy: không chữ ký nào được coi là tin cậy)")
+    if not checks:
+        lines.append("  Tệp không có chữ ký số")
+    for c in checks:
+        when = f", ký lúc {c.signed_at:%d/%m/%Y %H:%M} UTC" if c.signed_at else ""
+        who = f" — người ký: {c.signer}; cấp bởi: {c.issuer}{when}" if c.signer else ""
+        lines.append(f"  {'✔' if c.ok else '✘'} {c.label}{who}" + "".join(f"; {n}" for n in c.notes))
+    if serial:
+        lines.append(f"  ✔ đúng từng byte với {matched} số hiệu {serial}" if matched
+                     else f"  ✘ không phải văn bản đã cấp theo số hiệu {serial} (không trùng từng byte)")
+    return lines

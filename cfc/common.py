@@ -97,6 +97,7 @@ def open_service():
     """The dossier service over this deployment's database; the connections are closed afterwards."""
     from sqlalchemy import inspect
 
+    from certificates.signature import signable_pdf
     from dossiers.db import make_engine, session_factory
     from dossiers.service import DossierService
 
@@ -106,7 +107,9 @@ def open_service():
         if not inspect(engine).has_table("dossiers"):
             fail("the database has no tables yet: run `cfc db upgrade` (then `cfc demo load` for the demo)")
         with refusals():
-            yield DossierService(session_factory(engine), registry=registry(), settings=current)
+            service = DossierService(session_factory(engine), registry=registry(), settings=current)
+            service.renderer = signable_pdf  # documents are signed at issuance
+            yield service
     finally:
         engine.dispose()
 

@@ -21,6 +21,7 @@
 | ``CFC_LOGIN_RATE_LIMIT`` | ``login_rate_limit`` | ``30/minute;300/hour`` failed sign-ins (password or API token) per address |
 | ``CFC_VERIFY_RATE_LIMIT`` | ``verify_rate_limit`` | ``30/minute;300/hour`` verification pages per address |
 | ``CFC_TRUSTED_PROXIES`` | ``trusted_proxies`` | 0: how many reverse proxies in front of the app to believe about the client's address and https (``X-Forwarded-For``/``-Proto``) |
+| ``CFC_SIGNING_KEYS`` | ``signing_keys`` | ``signing/keys.yaml`` in the instance folder when it exists: the issuing bodies' signing keys |
 
 The settings table (``settings`` rows: ``public_base_url``, ``allow_sample_documents``) is read through
 ``stored(session)``.
@@ -62,6 +63,7 @@ VARIABLES = {
     "login_rate_limit": "CFC_LOGIN_RATE_LIMIT",
     "verify_rate_limit": "CFC_VERIFY_RATE_LIMIT",
     "trusted_proxies": "CFC_TRUSTED_PROXIES",
+    "signing_keys": "CFC_SIGNING_KEYS",
 }
 
 
@@ -88,6 +90,7 @@ class Settings(BaseModel):
     login_rate_limit: str = "30/minute;300/hour"
     verify_rate_limit: str = "30/minute;300/hour"
     trusted_proxies: int = Field(0, ge=0, le=10)
+    signing_keys: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -114,6 +117,20 @@ class Settings(BaseModel):
 
         parse_many(value)  # a ValueError when it is not a rate limit
         return value
+
+    def signing_keys_file(self) -> Path | None:
+        """The signing key configuration: ``CFC_SIGNING_KEYS``, else ``signing/keys.yaml`` in the instance
+        folder when it exists (the demo's), else none (documents stay unsigned)."""
+        if self.signing_keys is not None:
+            return self.signing_keys
+        default = self.instance_dir / "signing" / "keys.yaml"
+        return default if default.is_file() else None
+
+    @staticmethod
+    def environment_secret(name: str) -> str | None:
+        """The value of the environment variable ``name`` that a configuration file names for a secret (a
+        signing key's passphrase, a token's PIN), read when it is needed."""
+        return os.environ.get(name)
 
     @property
     def max_upload_bytes(self) -> int:

@@ -94,6 +94,7 @@ def load(sessions: sessionmaker[Session], service: DossierService | None = None)
             add_user(s, username, PASSWORD, code, roles, name, actor="demo", unit_level=level)
     service.set_setting("demo", "allow_sample_documents", True)
     service.set_setting("demo", "current_round", YEAR)
+    demo_keys(service)
     if service.settings.base_url:  # `make demo` passes CFC_BASE_URL=http://HOST:PORT; no silent default
         service.set_setting("demo", "public_base_url", service.settings.base_url)
     service.create("commune1", COMMUNE1, YEAR)
@@ -121,6 +122,24 @@ def load(sessions: sessionmaker[Session], service: DossierService | None = None)
             _walk(service, username, code, final, rng, appraiser, chair, example)
             made += 1
     return {"units": report.created, "users": len(USERS), "dossiers": made}
+
+
+def demo_keys(service: DossierService) -> None:
+    """A demo certificate authority and a signing key per issuing body (the decisions and the panels of both
+    districts) in ``signing/`` of the instance folder, unless the deployment configures its own keys: the
+    demo's documents are signed at issuance like real ones, with a signature labelled DEMO."""
+    import datetime as dt
+
+    from .issuance.keys_demo import write_demo_keys
+
+    if service.settings.signing_keys_file() is not None:
+        return
+    since = dt.date(2019, 1, 3)
+    bodies = [(CITY, "decision", "UBND Thành phố Kon Tum", since),
+              (CITY, "minutes", "Hội đồng xét duyệt Thành phố Kon Tum", since),
+              (OTHER_DISTRICT, "decision", "UBND Huyện Đắk Glei", since),
+              (OTHER_DISTRICT, "minutes", "Hội đồng xét duyệt Huyện Đắk Glei", since)]
+    write_demo_keys(service.settings.instance() / "signing", bodies)
 
 
 # who signs the demo's decisions (a real deployment configures `signers` in criteria/procedures/documents)

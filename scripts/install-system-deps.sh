@@ -7,9 +7,10 @@ set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v pdftoppm >/dev/null 2>&1 && command -v pdfsig >/dev/null 2>&1 || need+=(poppler-utils)  # pdfsig: signatures
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 [ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
+command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)  # a PKCS#11 token for the signing tests
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "installing from Debian's packages: ${need[*]}" >&2
 sudo=""

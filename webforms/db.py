@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from certificates.signature import signable_pdf
 from dossiers.config import Settings
 from dossiers.db import make_engine, session_factory
 from dossiers.service import DossierService
@@ -14,6 +15,7 @@ def init_app(app: Flask) -> None:
     engine = make_engine(current.database_url)
     app.extensions["cfc.engine"] = engine
     app.extensions["cfc.service"] = DossierService(session_factory(engine), settings=current)
+    app.extensions["cfc.service"].renderer = signable_pdf  # documents are signed at issuance
 
 
 def settings(app: Flask | None = None) -> Settings:

@@ -1,16 +1,23 @@
 """Documents on the web: the province downloads a dossier's certificate, recognition decision, revocation decision
-and appraisal minutes; anyone checks a certificate at /verify/SERIAL (no sign-in). Data comes from ``dossiers.issuance``, PDF bytes from
-``certificates``; this module only checks access and glues them."""
+and appraisal minutes; anyone checks a certificate at /verify/SERIAL (no sign-in), and may upload a PDF there to
+learn whether it is a document issued under that serial, byte for byte, and whether its digital signature is
+sound. Data comes from ``dossiers.issuance``, PDF bytes from ``certificates``; a download serves the signed file
+stored at issuance (``issuance.signing_store``), else the unsigned document with ``X-Document-Signature:
+unsigned``. This module only checks access and glues them."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 
-import certificates as docs
+from certificates.signature import signable_pdf
 from dossiers import authority, issuance
 from dossiers.config import ConfigError, public_base_url
 from dossiers.cycle import validity
 from dossiers.issuance.serials import certificate_of
+from dossiers.issuance.signing_store import Signing, served
+from dossiers.issuance.signing_verify import MAX_UPLOAD, check_upload
 
 from .auth import require_action
 from .db import service, settings
@@ -19,13 +26,6 @@ from .limits import verification
 bp = Blueprint("documents", __name__)
 STEMS = {"certificate": "giay-cong-nhan", "decision": "quyet-dinh-cong-nhan", "revocation": "quyet-dinh-thu-hoi",
          "minutes": "bien-ban-tham-dinh"}
-# each document: its data class, its renderer
-KINDS = {
-    "certificate": (docs.CertificateData, docs.certificate_pdf),
-    "decision": (docs.DecisionData, docs.decision_pdf),
-    "revocation": (docs.RevocationData, docs.revocation_pdf),
-    "minutes": (docs.MinutesData, docs.minutes_pdf),
-}
 
 
 def base_url(session) -> str:
@@ -46,49 +46,79 @@ def document_fields(s, svc, dossier, kind: str) -> dict:
     return issuance.minutes_fields(s, dossier, svc.registry)
 
 
-def document_pdf(username: str, dossier_id: int, kind: str) -> tuple[bytes, str]:
-    """The PDF bytes of one document of a dossier and a file name; checks role, jurisdiction and the dossier's
-    state (``issuance.check_document_access``, as the commands do). Reads only: the certificate's serial was
-    allocated when the dossier was recognised."""
+def document_pdf(username: str, dossier_id: int, kind: str) -> tuple[bytes, str, bool]:
+    """The PDF bytes of one document of a dossier, a file name, and whether it is the signed file stored at
+    issuance; checks role, jurisdiction and the dossier's state (``issuance.check_document_access``, as the
+    commands do). Reads only: the serial was allocated, and the document signed, when it was issued."""
     svc = service()
     with svc.transaction(readonly=True) as s:
         dossier = issuance.check_document_access(s, username, dossier_id, kind, svc.procedures)
         fields = document_fields(s, svc, dossier, kind)
         issuance.check_samples(s, fields["provisional"])
-    data_class, render = KINDS[kind]
-    return render(docs.from_dict(data_class, fields)), f"{STEMS[kind]}-{dossier_id}.pdf"
+    data, signed = served(Signing.from_settings(settings()), kind, fields, signable_pdf)
+    return data, f"{STEMS[kind]}-{dossier_id}.pdf", signed
 
 
-def pdf_response(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def pdf_response(data: bytes, filename: str, signed: bool | None = None) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if signed is not None:  # says whether the file carries the issuing body's digital signature
+        headers["X-Document-Signature"] = "signed" if signed else "unsigned"
+    return Response(data, mimetype="application/pdf", headers=headers)
 
 
 @bp.route("/dossiers/<int:dossier_id>/<any(certificate, decision, revocation, minutes):kind>.pdf")
 def download(dossier_id: int, kind: str):
     actor = require_action(authority.DOCUMENT_ACTIONS[kind])
-    data, filename = document_pdf(actor.username, dossier_id, kind)
-    return pdf_response(data, filename)
+    return pdf_response(*document_pdf(actor.username, dossier_id, kind))
 
 
-@bp.route("/verify/<serial>")
+class UploadForm(FlaskForm):
+    file = FileField("PDF", validators=[FileRequired()])
+
+
+@bp.route("/verify/<serial>", methods=["GET", "POST"])
 @verification  # per address: serials are sequential
 def verify(serial: str):
-    """Public: every field of the certificate and whether it is valid, revoked (when, why) or superseded."""
+    """Public: every field of the certificate and whether it is valid, revoked (when, why) or superseded; a
+    posted PDF (CSRF, at most ``MAX_UPLOAD`` bytes) is compared with the documents of the serial and its
+    signatures checked. Nothing is stored."""
     if len(serial) > 40:
         abort(404)
+    request.max_content_length = MAX_UPLOAD + 64 * 1024
+    form = UploadForm()
+    upload = error = None
+    signing = Signing.from_settings(settings())
     with service().transaction(readonly=True) as s:
         try:
             url = base_url(s)
         except ConfigError:  # checking a serial needs no configured address: the page shows the one it is at
             url = request.url_root.rstrip("/")
         found = issuance.verification(s, serial, url, service().registry)
+        if found is not None and request.method == "POST":
+            upload, error = _checked_upload(form, s, serial, url, signing)
     if found is None:
         message = (f"Không có giấy công nhận nào mang số hiệu {serial}: giấy mang số hiệu này là giấy giả "
                    "hoặc số hiệu bị ghi sai.")
         return render_template("error.html", status=404, message=message), 404
     found["validity"] = validity(service().procedures, found["procedure"], found["year"], found["decision_date"])
-    return render_template("verify.html", serial=serial, found=found)
+    return render_template("verify.html", serial=serial, found=found, form=form, upload=upload, error=error,
+                           signing_configured=signing.config is not None), 400 if error else 200
+
+
+def _checked_upload(form: UploadForm, s, serial: str, url: str, signing: Signing):
+    """(the check of the posted file, None) or (None, why it was not checked)."""
+    from flask_babel import gettext as _
+
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            return None, _("Phiên làm việc đã hết hạn, vui lòng tải lại trang và gửi lại tệp.")
+        return None, _("Chưa chọn tệp PDF.")
+    data = form.file.data.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        return None, _("Tệp lớn hơn %(mb)s MB.", mb=MAX_UPLOAD // (1024 * 1024))
+    if not data.startswith(b"%PDF-"):
+        return None, _("Tệp không phải là PDF.")
+    return check_upload(s, serial, data, url, service().registry, signable_pdf, signing), None
 
 
 __all__ = ["bp", "document_pdf", "pdf_response"]

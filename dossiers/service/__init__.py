@@ -27,6 +27,7 @@ from engine.workflow import Procedure
 
 from ..config import Settings
 from ..db import readonly_factory
+from ..issuance import signing_issue
 from ..models import Dossier
 from . import base, decisions, evidence, reads, rescore, scores, transitions, values
 from . import settings as settings_table
@@ -47,6 +48,9 @@ class DossierService:
         self.settings = settings or Settings.from_env()
         self.registry = registry or self.settings.registry()
         self.procedures = procedures if procedures is not None else self.settings.procedures()
+        # renders a document for signing at issuance (``issuance.signing_issue``); set by the web app and the
+        # commands to ``certificates.signature.signable_pdf``; None: nothing is signed
+        self.renderer = None
 
     def transaction(self, readonly: bool = False) -> AbstractContextManager[Session]:
         """One transaction; ``readonly`` ones must not write (on SQLite they do not take the write lock)."""
@@ -100,14 +104,18 @@ class DossierService:
                    decision_number: str | None = None, decision_date: dt.date | None = None,
                    signer_name: str | None = None, signer_title: str | None = None,
                    public_reason: str | None = None) -> DossierView:
-        return transitions.transition(self, username, dossier_id, event, reason, expected_version, panel_members,
+        view = transitions.transition(self, username, dossier_id, event, reason, expected_version, panel_members,
                                       decision_number, decision_date, signer_name, signer_title, public_reason)
+        signing_issue.after_event(self, dossier_id, event)
+        return view
 
     def amend_decision(self, username: str, dossier_id: int, number: str | None, day: dt.date | None,
                        reason: str | None, expected_version: int | None = None, signer_name: str | None = None,
                        signer_title: str | None = None) -> DossierView:
-        return decisions.amend(self, username, dossier_id, number, day, reason, expected_version, signer_name,
+        view = decisions.amend(self, username, dossier_id, number, day, reason, expected_version, signer_name,
                                signer_title)
+        signing_issue.after_event(self, dossier_id, "amend_decision")
+        return view
 
     def rescore(self, username: str, dossier_id: int, expected_version: int | None = None) -> DossierView:
         return rescore.rescore(self, username, dossier_id, expected_version)

@@ -125,6 +125,7 @@ POST:/api/v1/dossiers/5/transitions        401       403      403      403      
 POST:/api/v1/dossiers/7/rescore            401       403      403      409       409    403       403    409      403
 POST:/commune/dossiers/1/evidence/1/delete  L         ok       403      403       403    403       403    403      403
 POST:/account/password                     L         ok       ok       ok        ok     ok        ok     ok       ok
+POST:/verify/62-2024-999999                404       404      404      404       404    404       404    404      404
 """
 # Changing one's password ends one's sessions and tokens: that row comes last.
 # Province is refused on /district/dossiers/3 (save, return, verify) although the district pages let a
@@ -175,6 +176,7 @@ def payload(route: str, site) -> dict:
         "/admin/criteria/qd06-2019/correct": {"correct-at": "TC01", "correct-field": "met_at", "correct-value": "60"},
         "/commune/dossiers/1/evidence/1/delete": {},
         "/account/password": {"current": "demo", "new": "mật khẩu mới 2026", "again": "mật khẩu mới 2026"},
+        "/verify/62-2024-999999": {"file": (io.BytesIO(b"%PDF-1.4 matrix\n"), "x.pdf")},
         "/import": {"year": "2024", "file": (io.BytesIO(b"commune_code,TC13.satisfaction\n23335,90\n"), "x.csv")},
         "/import/confirm": {"token": "0" * 64, "year": "2024", "name": "x.csv"},
         "/api/v1/dossiers/1/indicators": {"TC13.satisfaction": "90"},

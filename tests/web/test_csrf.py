@@ -94,6 +94,8 @@ CASES = {
     "/dossiers/8/rescore": ("province", lambda site: seen(site, 8)),
     "/import": ("district1", lambda site: {"year": "2024", "file": (io.BytesIO(IMPORT_CSV), "nhap.csv")}),
     "/import/confirm": ("district1", lambda site: uploaded(site)),
+    # public: a PDF checked against a serial's documents (stores nothing; its control: test_verify_upload.py)
+    "/verify/62-2024-000001": ("anonymous", lambda site: {"file": (io.BytesIO(site.pdf), "x.pdf")}),
     # last: changing the password ends the admin's sessions
     "/account/password": ("admin", lambda site: {"current": "demo", "new": "mật khẩu mới 2026",
                                                  "again": "mật khẩu mới 2026"}),
@@ -214,7 +216,7 @@ def test_import_with_token_shows_the_report_and_stores_nothing(site):
 
 
 @pytest.mark.parametrize("path", [p for p in CASES if not p.startswith("/admin/")
-                                  and p not in ("/import", "/dossiers/8/rescore")])
+                                  and p not in ("/import", "/dossiers/8/rescore", "/verify/62-2024-000001")])
 def test_same_post_with_token_is_accepted(site, path):
     """Control: the refused requests above were real changes. (The criteria edits are left out: they would
     rewrite the criteria file of the repository; tests/web/test_admin.py makes them on a copy.)"""

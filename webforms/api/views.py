@@ -239,8 +239,7 @@ def _day(body: dict, name: str) -> dt.date | None:
 def document(dossier_id: int, kind: str):
     from ..documents import document_pdf, pdf_response
 
-    data, filename = document_pdf(g.api_user, dossier_id, kind)
-    return pdf_response(data, filename)
+    return pdf_response(*document_pdf(g.api_user, dossier_id, kind))
 
 
 @bp.get("/criteria/<version_id>")

@@ -1,0 +1,86 @@
+"""When documents are signed: at issuance, right after the event that issues them commits — recognition (the
+decision and the certificate), an amended decision (both again), revocation (the revocation decision),
+verification (the appraisal minutes). The dossier service calls ``after_event`` when a renderer was given to it
+(``DossierService.renderer``: the web app and the commands pass ``certificates.signature.signable_pdf``).
+
+A document that cannot be signed (no key configured, no public address for the certificate's QR code, a key
+expired or revoked) stays unsigned: the download says so, ``cfc signing issue DOSSIER`` signs it later, and the
+reason is logged (``cfc.signing``). The event itself stands.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session
+
+from engine.errors import CfcError
+
+from ..config import public_base_url
+from ..models import Dossier
+from .access import check_samples
+from .fields import certificate_fields, decision_fields, minutes_fields
+from .revocation import revocation_fields
+from .serials import current_certificate
+from .signing_store import Render, Signing, issue
+
+LOG = logging.getLogger("cfc.signing")
+ISSUED_BY = {"recognize": ("decision", "certificate"), "amend_decision": ("decision", "certificate"),
+             "revoke": ("revocation",), "verify": ("minutes",)}
+KINDS_OF_STATE = {"verified": ("minutes",), "recognized": ("minutes", "decision", "certificate"),
+                  "revoked": ("minutes", "decision", "revocation")}
+
+
+def fields_of(session: Session, dossier: Dossier, kind: str, base_url: str | None, registry) -> dict:
+    """The plain data of the dossier's ``kind`` document; a certificate needs ``base_url`` (its QR code)."""
+    if kind == "certificate":
+        cert = current_certificate(session, dossier)
+        if cert is None:
+            raise CfcError(f"hồ sơ {dossier.id} chưa có số hiệu giấy công nhận")
+        if not base_url:
+            raise CfcError("chưa đặt địa chỉ công khai (CFC_BASE_URL hoặc public_base_url) cho mã QR")
+        return certificate_fields(session, cert, base_url, registry)
+    if kind == "decision":
+        return decision_fields(session, dossier, registry)
+    if kind == "revocation":
+        return revocation_fields(session, dossier, registry)
+    return minutes_fields(session, dossier, registry)
+
+
+def issue_documents(service, dossier_id: int, kinds: tuple[str, ...], render: Render,
+                    signing: Signing | None = None) -> dict[str, str]:
+    """Sign and store the dossier's ``kinds`` documents; kind → "signed", "unsigned" (no key) or the reason it
+    could not be signed."""
+    signing = signing or Signing.from_settings(service.settings)
+    if signing.config is None:  # no key configured: nothing to render or sign
+        return dict.fromkeys(kinds, "unsigned")
+    out: dict[str, str] = {}
+    with service.transaction(readonly=True) as s:
+        dossier = s.get(Dossier, dossier_id)
+        try:
+            url = public_base_url(service.settings, s)
+        except CfcError:
+            url = None
+        for kind in kinds:
+            try:
+                fields = fields_of(s, dossier, kind, url, service.registry)
+                check_samples(s, fields["provisional"])
+                out[kind] = "signed" if issue(signing, s, dossier, kind, fields, render)[1] else "unsigned"
+            except CfcError as exc:
+                out[kind] = str(exc)
+    return out
+
+
+def after_event(service, dossier_id: int, event: str) -> None:
+    """Sign what ``event`` issued (``ISSUED_BY``); problems are logged, never raised: the event stands."""
+    kinds = ISSUED_BY.get(event)
+    if not kinds or service.renderer is None:
+        return
+    try:
+        results = issue_documents(service, dossier_id, kinds, service.renderer)
+    except CfcError as exc:  # the key configuration itself is invalid
+        LOG.warning("hồ sơ %s: không ký số được văn bản: %s", dossier_id, exc)
+        return
+    for kind, result in results.items():
+        if result not in ("signed", "unsigned"):
+            LOG.warning("hồ sơ %s: %s chưa được ký số: %s", dossier_id, kind, result)
