@@ -23,7 +23,6 @@ from ruamel.yaml.error import YAMLError
 from .errors import AssessmentError, InputProblem
 from .models import CriteriaVersion, Percentage, Rate
 from .numbers import NumberError, format_number, parse_count, parse_decimal
-from .shared import shared_problems
 from .text import nfc
 
 Value = bool | int | Decimal
@@ -140,7 +139,6 @@ def check_values(version: CriteriaVersion, raw: dict, category: str | None = Non
         else:
             values[code] = value
     problems.extend(pair_problems(version, values))
-    problems.extend(shared_problems(version, values))
     if problems:
         raise AssessmentError(problems)
     return values

@@ -51,9 +51,9 @@ def preview(version: CriteriaVersion, raw: dict) -> Preview:
                 missing.append(code)
             continue
         if isinstance(value, str) and len(value) > MAX_TEXT:
-            problems.append(InputProblem(code, f"quá dài ({len(value)} ký tự)"))
-            continue
-        parsed, message = parse_text(ind.type, value) if isinstance(value, str) else coerce(ind.type, value)
+            parsed, message = None, f"quá dài ({len(value)} ký tự)"
+        else:
+            parsed, message = parse_text(ind.type, value) if isinstance(value, str) else coerce(ind.type, value)
         if message:
             if code not in derived:
                 problems.append(InputProblem(code, message))

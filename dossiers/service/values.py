@@ -13,6 +13,7 @@ from engine import __version__ as engine_version
 from engine.assessment import canonical_text, coerce, from_canonical, pair_problems, parse_text
 from engine.errors import AssessmentError, CfcError, ConflictError, InputProblem
 from engine.models import CriteriaVersion
+from engine.shared import shared_problems, shared_sources
 from engine.text import nfc
 from engine.workflow import procedure_for, round_date
 
@@ -104,6 +105,10 @@ def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) ->
     """Validate every given value (text or typed), then store them all; returns code → (before, after)."""
     indicators = version.indicator_map()
     problems, typed = [], {}
+    # a shared number (``same_as``) is one number: given at its source alone, its copies take it; given
+    # everywhere, the copies must equal it (checked below)
+    raw = {**{copy: raw[source] for copy, source in shared_sources(version).items()
+              if source in raw and copy not in raw}, **raw}
     for code, value in raw.items():
         if code not in indicators:
             problems.append(InputProblem(str(code), f"unknown indicator code for {version.id}"))
@@ -121,6 +126,8 @@ def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) ->
               for v in dossier.values if v.code in indicators}
     merged.update(typed)
     problems.extend(pair_problems(version, merged))
+    sources = shared_sources(version)
+    problems.extend(p for p in shared_problems(version, merged) if p.code in raw or sources[p.code] in raw)
     if problems:
         raise AssessmentError(problems)
     changed = {}

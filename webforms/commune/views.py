@@ -24,7 +24,7 @@ from engine.shared import fill_shared
 from engine.workflow import LABELS, TransitionRefused
 
 from ..auth import require_action
-from ..confirm import confirmed
+from ..confirm import must_ask
 from ..db import service
 from ..dossiers import context
 from ..forms import PlainForm, VersionedForm, attach_problems, dossier_form, shown_version
@@ -115,7 +115,7 @@ def edit(dossier_id: int):
     if request.form.get("action") != "submit":
         flash(_("Đã lưu nháp."), "ok")
         return redirect(url_for("commune.edit", dossier_id=dossier_id))
-    if not confirmed():
+    if must_ask():
         flash(_("Đã lưu nháp."), "ok")
         return redirect(url_for("commune.submit", dossier_id=dossier_id))
     return _submit(actor.username, dossier_id, view.lock_version)
