@@ -105,10 +105,6 @@ def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) ->
     """Validate every given value (text or typed), then store them all; returns code → (before, after)."""
     indicators = version.indicator_map()
     problems, typed = [], {}
-    # a shared number (``same_as``) is one number: given at its source alone, its copies take it; given
-    # everywhere, the copies must equal it (checked below)
-    raw = {**{copy: raw[source] for copy, source in shared_sources(version).items()
-              if source in raw and copy not in raw}, **raw}
     for code, value in raw.items():
         if code not in indicators:
             problems.append(InputProblem(str(code), f"unknown indicator code for {version.id}"))
@@ -122,11 +118,16 @@ def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) ->
             problems.append(InputProblem(code, message))
         else:
             typed[code] = parsed
+    # a shared number (``same_as``) is one number: given at its source alone, its copies take it; given
+    # everywhere, the copies must equal it (checked below)
+    sources = shared_sources(version)
+    for copy, source in sources.items():
+        if source in typed and copy not in raw:
+            typed[copy] = typed[source]
     merged = {v.code: from_canonical(indicators[v.code].type, stored_value(v, dossier, column))
               for v in dossier.values if v.code in indicators}
     merged.update(typed)
     problems.extend(pair_problems(version, merged))
-    sources = shared_sources(version)
     problems.extend(p for p in shared_problems(version, merged) if p.code in raw or sources[p.code] in raw)
     if problems:
         raise AssessmentError(problems)

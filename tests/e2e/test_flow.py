@@ -76,7 +76,7 @@ def click_and_wait(page: Page, locator) -> None:
 
 
 def flash(page: Page, text: str) -> None:
-    expect(page.locator("p.flash.ok")).to_contain_text(text)
+    expect(page.locator("p.flash.ok", has_text=text)).to_be_visible()
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from dossiers.evidence import UploadRefused
 from engine.errors import AssessmentError, ConflictError
 from engine.preview import preview as preview_of
-from engine.shared import fill_shared
+from engine.shared import shared_sources
 from engine.workflow import LABELS, TransitionRefused
 
 from ..auth import require_action
@@ -95,7 +95,8 @@ def edit(dossier_id: int):
         return render_edit(actor.username, view, version, form)
     seen = shown_version(form, lambda: svc.set_values(actor.username, dossier_id, {}))  # saves nothing
     loose: list[str] = []
-    raw = fill_shared(version, typed_raw(version, form))
+    copies = shared_sources(version)  # no field of their own: the service gives them their source's value
+    raw = {code: text for code, text in typed_raw(version, form).items() if code not in copies}
     if not form.validate():
         # the field checks see one value each: add what needs two (a numerator above its total, a shared
         # number typed differently) so that every problem shows at once
