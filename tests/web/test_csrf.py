@@ -91,6 +91,8 @@ CASES = {
                                                               "decision_number": "78/QĐ-UBND", "decision_date": today(),
                                                               "signer_name": "Nguyễn Văn Minh", **seen(site, 7)}),
     "/admin/criteria/qd06-2019/publish": ("admin", lambda site: {}),
+    # the demo's scores are current: with a token it is refused (409); test_rescore_and_cycle.py is its control
+    "/dossiers/8/rescore": ("province", lambda site: seen(site, 8)),
     "/import": ("district1", lambda site: {"year": "2024", "file": (io.BytesIO(IMPORT_CSV), "nhap.csv")}),
     "/import/confirm": ("district1", lambda site: uploaded(site)),
     # last: changing the password ends the admin's sessions
@@ -225,6 +227,7 @@ def test_import_with_token_shows_the_report_and_stores_nothing(site):
 
 
 @pytest.mark.parametrize("path", [p for p in CASES if p not in ("/admin/criteria/qd06-2019/publish", "/import",
+                                                                 "/dossiers/8/rescore",
                                                                  "/commune/dossiers/1/preview")])
 def test_same_post_with_token_is_accepted(site, path):
     """Control: the refused requests above were real changes. (Publishing is left out: it would rewrite the
