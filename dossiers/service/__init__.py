@@ -89,9 +89,10 @@ class DossierService:
     def preview_appraisal(self, view: DossierView) -> ScoreResult | None:
         return scores.preview_appraisal(self.registry, view, self.settings.engine)
 
-    def preview_values(self, username: str, dossier_id: int, raw: dict) -> tuple[Preview, ScoreResult | None]:
+    def preview_values(self, username: str, dossier_id: int, raw: dict, full: bool = True
+                       ) -> tuple[Preview, ScoreResult | None]:
         """What typed values would give, stored nowhere (``service.preview``)."""
-        return preview.preview_values(self, username, dossier_id, raw)
+        return preview.preview_values(self, username, dossier_id, raw, full)
 
     # ---------------------------------------------------------------------------------------- transitions
     def check_transition(self, username: str, dossier_id: int, event: str, reason: str | None = None,

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from . import DossierService
 
 
-def preview_values(svc: DossierService, username: str, dossier_id: int, raw: dict
+def preview_values(svc: DossierService, username: str, dossier_id: int, raw: dict, full: bool = True
                    ) -> tuple[Preview, ScoreResult | None]:
-    """What ``raw`` (code → typed text) would give: the preview, and the full score once complete."""
+    """What ``raw`` (code → typed text) would give: the preview, and (``full``) the full score once complete."""
     with svc.transaction(readonly=True) as s:
         user = load_user(s, username)
         dossier = load_dossier(s, dossier_id, user)
@@ -29,5 +29,6 @@ def preview_values(svc: DossierService, username: str, dossier_id: int, raw: dic
         commune = Commune(dossier.commune.code, dossier.commune.name, dossier.category)
         year = dossier.year
     found = preview(version, raw)
-    score = result_or_none(version, commune, year, found.values, svc.settings.engine) if found.complete else None
+    wanted = full and found.complete
+    score = result_or_none(version, commune, year, found.values, svc.settings.engine) if wanted else None
     return found, score

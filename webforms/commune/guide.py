@@ -31,9 +31,12 @@ def posted_raw(version: CriteriaVersion) -> dict:
             for _crit, ind in version.indicators()}
 
 
-def guide(username: str, view, version: CriteriaVersion, raw: dict) -> dict:
-    """The template context of ``_guide.html`` for values ``raw`` (stored nowhere)."""
-    found, score = service().preview_values(username, view.id, raw)
+def guide(username: str, view, version: CriteriaVersion, raw: dict, stored: bool = False) -> dict:
+    """The template context of ``_guide.html`` for values ``raw`` (stored nowhere). ``stored``: ``raw`` are the
+    stored values, whose score the dossier holds already (saving scores them): it is not computed again."""
+    found, score = service().preview_values(username, view.id, raw, full=not stored)
+    if stored and found.complete:
+        score = view.self_score
     category = version.category(view.category)
     return {"threshold": category.threshold if category else None, "found": found, "preview_score": score, "version": version, "indicators": version.indicator_map(),
             "copies": shared_sources(version)}

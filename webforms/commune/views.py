@@ -73,13 +73,13 @@ def create():
 
 
 def render_edit(username: str, view, version, form, loose: list[str] | None = None, dirty: bool = False,
-                status: int = 200):
+                status: int = 200, stored: bool = False):
     """The form page: the guide from the values the form holds, the return's banner and comments."""
     evidence_form = EvidenceForm(lock_version=view.lock_version)
     evidence_form.criterion.choices = [SelectChoice(c.code, f"{c.code} — {c.title}") for c in version.criteria]
     ctx = context(view)
     editable = view.status == "draft" and "edit" in ctx["allowed"]
-    shown = guide(username, view, version, typed_raw(version, form)) if editable else {}
+    shown = guide(username, view, version, typed_raw(version, form), stored) if editable else {}
     return render_template("commune/edit.html", form=form, evidence_form=evidence_form, loose=loose or [],
                            editable=editable, dirty=dirty, returned=returned(view, ctx["history"]),
                            **{**ctx, **shown}), status
@@ -92,7 +92,7 @@ def edit(dossier_id: int):
     view, version, form = dossier_form(svc, actor.username, dossier_id, "self",
                                        formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
-        return render_edit(actor.username, view, version, form)
+        return render_edit(actor.username, view, version, form, stored=True)
     seen = shown_version(form, lambda: svc.set_values(actor.username, dossier_id, {}))  # saves nothing
     loose: list[str] = []
     copies = shared_sources(version)  # no field of their own: the service gives them their source's value
