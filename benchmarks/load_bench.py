@@ -190,6 +190,76 @@ def report(title: str, users: int, rounds: int, results: dict, errors: list, wal
     return not errors
 
 
+# ------------------------------------------------------------------------------- the preview endpoint
+def preview_form(html: str, complete: bool) -> dict:
+    """What the form that guides posts to /preview while an officer types: every field (complete: the
+    durable-rules score and gap plan are computed too), or half of them (the partial points only)."""
+    from engine.template import example_values
+
+    values = {c: v for c, v in example_values().items() if c not in ("TC04.children", "TC05.children")}
+    if not complete:
+        values = dict(list(values.items())[: len(values) // 2])
+    form = {"csrf_token": field(html, "csrf_token"), "lock_version": field(html, "lock_version")}
+    for code, value in values.items():
+        form[code.replace(".", "__")] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return form
+
+
+def run_previewer(port: int, username: str, rounds: int, deadline: float, results: dict, errors: list,
+                  think: float, ready: threading.Barrier) -> None:
+    """One officer typing: a preview per pause in the typing (the page waits 250 ms of quiet), the baseline
+    GET /login measured beside it."""
+    client = Client(port)
+    try:
+        status, html, _ = client.request("GET", "/login")
+        client.request("POST", "/login", {"csrf_token": field(html, "csrf_token"), "username": username,
+                                          "password": "demo"})
+        status, html, _ = client.request("GET", "/commune/")
+        dossier = re.search(r'/commune/dossiers/(\d+)', html).group(1)
+        status, html, _ = client.request("GET", f"/commune/dossiers/{dossier}")
+        forms = {True: preview_form(html, True), False: preview_form(html, False)}
+        client.request("POST", f"/commune/dossiers/{dossier}/preview", forms[True])  # warm-up
+        ready.wait(timeout=120)
+        for i in range(rounds):
+            if time.perf_counter() > deadline:
+                break
+            status, _, t = client.request("GET", "/login")
+            results["baseline GET /login"].append(t)
+            complete = i % 2 == 0
+            status, _, t = client.request("POST", f"/commune/dossiers/{dossier}/preview", forms[complete])
+            results["POST preview (all values)" if complete else "POST preview (half)"].append(t)
+            if status != 200:
+                errors.append(f"{username}: preview {status}")
+            time.sleep(think)
+    except Exception as exc:
+        errors.append(f"{username}: {type(exc).__name__}: {exc}")
+
+
+def preview_load(port: int, users: list[str], rounds: int, think: float) -> bool:
+    """The preview endpoint under the same users, against the baseline; p50 and p95 of each."""
+    results: dict = {"baseline GET /login": [], "POST preview (all values)": [], "POST preview (half)": []}
+    errors: list[str] = []
+    deadline = time.perf_counter() + TIME_LIMIT
+    ready = threading.Barrier(len(users))
+    threads = [threading.Thread(target=run_previewer, args=(port, u, rounds, deadline, results, errors, think,
+                                                            ready)) for u in users]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    base = statistics.median(results["baseline GET /login"]) * 1000 if results["baseline GET /login"] else 0
+    print(f"preview while typing: {len(users)} users, a preview every {think:g} s each, {wall:.1f} s wall")
+    for kind, times in results.items():
+        if times:
+            p50, p95 = pct(times, 50), pct(times, 95)
+            ratio = f"p50 {p50 / base:.1f}x, p95 {p95 / base:.1f}x baseline p50" if base else ""
+            print(f"  {kind:<26} n={len(times):<4} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {ratio}")
+    print(f"  errors: {len(errors)}" + "".join(f"\n    {e}" for e in errors[:10]))
+    return not errors
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=16)
@@ -218,6 +288,7 @@ def main() -> int:
                      errors, wall)
         results, errors, wall = load_run(port, users, args.rounds, 0.0)
         ok &= report("users who never pause (saturation)", len(users), args.rounds, results, errors, wall)
+        ok &= preview_load(port, users, args.rounds, 0.5)
     finally:
         server.terminate()
         server.wait(timeout=20)

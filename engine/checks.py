@@ -47,6 +47,7 @@ def _check(v: CriteriaVersion) -> Iterator[Found]:
     yield from _duplicates([c.id for c in v.categories], ("categories",), "id", "category id")
     yield from _duplicates([c.code for c in v.criteria], ("criteria",), "code", "criterion code")
     yield from _duplicate_indicators(list(enumerate(v.criteria)))
+    yield from _shared(v)
     total = sum(c.max_points for c in v.criteria)
     if total != v.max_total.points:
         yield ("max_total", "points"), f"criteria maxima add up to {total}, not {v.max_total.points}"
@@ -68,6 +69,24 @@ def _duplicate_indicators(criteria: list[tuple[int, Criterion]]) -> Iterator[Fou
                 yield here, f"indicator code {ind.code} is already defined ({first})"
             else:
                 seen[ind.code] = here
+
+
+def _shared(v: CriteriaVersion) -> Iterator[Found]:
+    """``same_as`` names an indicator of an earlier criterion, of the same type, that shares with no other."""
+    seen: dict[str, tuple[str, str | None]] = {}  # code → (type, same_as), earlier criteria only
+    for i, crit in enumerate(v.criteria):
+        for j, ind in enumerate(crit.indicators):
+            if ind.same_as is not None:
+                here: Path = ("criteria", i, "indicators", j, "same_as")
+                source = seen.get(ind.same_as)
+                if source is None:
+                    yield here, f"{ind.same_as} is not an indicator of an earlier criterion"
+                elif source[0] != ind.type:
+                    yield here, f"{ind.same_as} is a {source[0]}, {ind.code} a {ind.type}"
+                elif source[1] is not None:
+                    yield here, f"{ind.same_as} itself shares {source[1]}: name {source[1]}"
+        for ind in crit.indicators:
+            seen.setdefault(ind.code, (ind.type, ind.same_as))
 
 
 def _thresholds(categories: list[tuple[int, Category]], max_total: MaxTotal | None) -> Iterator[Found]:

@@ -72,6 +72,9 @@ class Indicator(Strict):
     label: str
     type: Literal["yes_no", "count", "score"]
     help: str | None = None
+    # the code of an indicator of an earlier criterion that holds the same number (the commune's children):
+    # a person types it once; files that carry both must give equal values (engine.shared)
+    same_as: str | None = None
 
 
 class Band(Provenance):

@@ -14,6 +14,7 @@ from engine.assessment import Commune, canonical_text, check_values, from_canoni
 from engine.errors import AssessmentError
 from engine.models import CriteriaVersion
 from engine.numbers import format_number
+from engine.shared import shared_sources
 from engine.workflow import LABELS, round_date
 
 from .. import authority
@@ -155,6 +156,7 @@ class ImportJob:
         code, commune, dossier = self.commune_of(row, seen)
         version, indicators, pairs = self.version_of(dossier)
         typed, where = self.typed_cells(row, version, indicators)
+        self.check_shared(row, version, typed, where)
         stored = {c: v for c, (_, v) in self.stored.get(dossier.id, {}).items()} if dossier else {}
         merged = {c: from_canonical(indicators[c].type, t) for c, t in stored.items()
                   if t is not None and c in indicators}
@@ -249,6 +251,20 @@ class ImportJob:
             return  # the file is refused: its scores are never wanted
         job = (version.id, Commune(result.commune_code, result.commune_name, category), self.year, checked)
         self.to_score.append((result, self.scorer.submit(job)))
+
+    def check_shared(self, row: Row, version: CriteriaVersion, typed: dict, where: dict[str, int]) -> None:
+        """A shared number (``same_as``: the commune's children) is one number. A file with one column for it
+        gives it to every criterion that shares it; a file with the old columns (TC03, TC04, TC05) must give
+        equal values: an unequal one is refused naming both cells."""
+        for copy, source in shared_sources(version).items():
+            if source in where and copy not in where:
+                typed[copy] = typed[source]
+            elif source in where and typed[copy] != typed[source]:
+                here, there = where[copy], where[source]
+                self.problem(row.number, here, copy, format_number(typed[copy]), "shared_differs",
+                             f"{copy} (ô {column_letter(here)}{row.number}) = {format_number(typed[copy])} khác "
+                             f"{source} (ô {column_letter(there)}{row.number}) = {format_number(typed[source])}: "
+                             "cùng một số (tổng số trẻ em trên địa bàn), ghi giống nhau ở mọi cột")
 
     def check_pairs(self, row: Row, version: CriteriaVersion, pairs: dict[str, list[str]], merged: dict,
                     where: dict[str, int]) -> None:

@@ -28,6 +28,7 @@ REASONS = {
     "not_a_number": "không phải là số",
     "negative": "số âm",
     "above_denominator": "tử số lớn hơn mẫu số",
+    "shared_differs": "cùng một số nhưng ghi khác nhau",
     "invalid": "giá trị không hợp lệ",
 }
 

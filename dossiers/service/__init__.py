@@ -8,7 +8,8 @@ nothing. Optimistic locking: a caller that passes ``expected_version`` (the vers
 ``DossierService`` holds the database sessions, the criteria registry and the procedures; each method hands
 over to a module of one concern: ``reads``, ``values`` (creating a dossier, saving and appraising values),
 ``transitions``, ``decisions`` (the recognition decision and its repair, text lengths), ``evidence``,
-``settings``, ``rescore`` (scoring again under corrected criteria); ``scores`` computes scores, ``base`` is the shared plumbing
+``settings``, ``rescore`` (scoring again under corrected criteria), ``preview`` (typed values scored, nothing
+stored); ``scores`` computes scores, ``base`` is the shared plumbing
 (transaction, actor, dossier in jurisdiction, procedure step, version check, audit entry) and ``view`` the
 ``DossierView`` every operation returns.
 """
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.loader import Registry
 from engine.models import CriteriaVersion
+from engine.preview import Preview
 from engine.result import ScoreResult
 from engine.workflow import Procedure
 
@@ -29,7 +31,7 @@ from ..config import Settings
 from ..db import readonly_factory
 from ..issuance import signing_issue
 from ..models import Dossier
-from . import base, decisions, evidence, reads, rescore, scores, transitions, values
+from . import base, decisions, evidence, preview, reads, rescore, scores, transitions, values
 from . import settings as settings_table
 from .view import DossierView
 
@@ -90,6 +92,11 @@ class DossierService:
 
     def preview_appraisal(self, view: DossierView) -> ScoreResult | None:
         return scores.preview_appraisal(self.registry, view, self.settings.engine)
+
+    def preview_values(self, username: str, dossier_id: int, raw: dict, full: bool = True
+                       ) -> tuple[Preview, ScoreResult | None]:
+        """What typed values would give, stored nowhere (``service.preview``)."""
+        return preview.preview_values(self, username, dossier_id, raw, full)
 
     # ---------------------------------------------------------------------------------------- transitions
     def check_transition(self, username: str, dossier_id: int, event: str, reason: str | None = None,

@@ -13,6 +13,7 @@ from engine import __version__ as engine_version
 from engine.assessment import canonical_text, coerce, from_canonical, pair_problems, parse_text
 from engine.errors import AssessmentError, CfcError, ConflictError, InputProblem
 from engine.models import CriteriaVersion
+from engine.shared import shared_problems, shared_sources
 from engine.text import nfc
 from engine.workflow import procedure_for, round_date
 
@@ -117,10 +118,17 @@ def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) ->
             problems.append(InputProblem(code, message))
         else:
             typed[code] = parsed
+    # a shared number (``same_as``) is one number: given at its source alone, its copies take it; given
+    # everywhere, the copies must equal it (checked below)
+    sources = shared_sources(version)
+    for copy, source in sources.items():
+        if source in typed and copy not in raw:
+            typed[copy] = typed[source]
     merged = {v.code: from_canonical(indicators[v.code].type, stored_value(v, dossier, column))
               for v in dossier.values if v.code in indicators}
     merged.update(typed)
     problems.extend(pair_problems(version, merged))
+    problems.extend(p for p in shared_problems(version, merged) if p.code in raw or sources[p.code] in raw)
     if problems:
         raise AssessmentError(problems)
     changed = {}

@@ -134,7 +134,8 @@ def by_status(world):
     ("recognized", "province_approver", {"download_certificate", "download_decision", "download_minutes",
                                          "issue_certificate", "revoke"}, {"download_revocation"}),
     ("recognized", "district_chair", {"download_minutes"}, {"download_certificate", "download_decision"}),
-    ("recognized", "commune_officer", set(), {"download_certificate", "download_minutes", "edit"}),
+    # the commune officer downloads their own commune's certificate, and nothing else of a decided dossier
+    ("recognized", "commune_officer", {"download_certificate"}, {"download_decision", "download_minutes", "edit"}),
     ("revoked", "province_officer", {"download_revocation", "download_decision"},
      {"download_certificate", "issue_certificate"}),
     ("draft", "commune_officer", {"edit", "upload_evidence", "delete_evidence", "submit"}, {"download_minutes"}),

@@ -197,6 +197,9 @@ BAD = {
     "negative": ([row(CITY[0], TC03__abused=-1)], None, (3, col("TC03.abused"), "negative", "-1")),
     "numerator above denominator": ([row(CITY[0], TC02__registered_on_time=130)], None,
                                     (3, col("TC02.registered_on_time"), "above_denominator", "130")),
+    # the commune's children, one number (same_as) in the old three columns: equal, or refused naming the cells
+    "a shared number typed differently": ([row(CITY[0], TC05__children=2399)], None,
+                                          (3, col("TC05.children"), "shared_differs", "2.399")),
     "text in a number": ([row(CITY[0], TC07__children_under_1="năm mươi")], None,
                          (3, col("TC07.children_under_1"), "not_a_number", "năm mươi")),
     "outside the jurisdiction": ([row(OUTSIDE)], None, (3, "A", "outside_jurisdiction", OUTSIDE)),
@@ -458,3 +461,18 @@ def test_a_binding_that_leaves_out_a_row_is_no_pass(world, tmp_path):
                                                                          "Phường Quyết Thắng (23287)"]
     assert all("không có trong bản xem trước" in line for line in conflict.value.conflicts)
     assert {c: d.lock_version for c, d in dossiers(world, 2023).items()} == before
+
+
+def test_a_sheet_with_the_number_of_children_once_gives_it_to_every_criterion_that_shares_it(world, tmp_path):
+    one = [c for c in CODES if c not in ("TC04.children", "TC05.children")]  # TC03.children alone
+    values = {**EXAMPLE, "TC03.children": 3000}
+    book = Workbook()
+    book.active.append(["commune_code", *one])
+    book.active.append([CITY[3], *[values[c] for c in one]])
+    book.save(tmp_path / "once.xlsx")
+    report = import_file(world.service, tmp_path / "once.xlsx", 2019, world.users["district_appraiser"])
+    assert report.stored and report.ok
+    dossier_id = dossiers(world, 2019)[CITY[3]].id
+    with world.service.transaction() as s:
+        stored = {v.code: v.self_value for v in s.get(Dossier, dossier_id).values}
+    assert stored["TC03.children"] == stored["TC04.children"] == stored["TC05.children"] == "3000"

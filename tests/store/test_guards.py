@@ -164,6 +164,21 @@ def test_values_with_numerator_above_denominator_are_refused_and_not_stored(g, p
     assert [p.code for p in exc.problems] == ["TC02.registered_on_time"]
 
 
+def test_the_number_of_children_is_one_number_for_the_criteria_that_share_it(g):
+    """Given at TC03 alone, TC04 and TC05 (``same_as``) take it; a copy given another value is refused."""
+    service = g.world.service
+    dossier = g.make(P2019, "draft")
+    officer = g.officers[dossier]
+    view = service.set_values(officer, dossier, {"TC03.children": "2.500"})
+    assert {c: view.values[c]["self"] for c in ("TC03.children", "TC04.children", "TC05.children")} == {
+        "TC03.children": "2500", "TC04.children": "2500", "TC05.children": "2500"}
+    with pytest.raises(AssessmentError) as info:
+        service.set_values(officer, dossier, {"TC05.children": 2499})
+    assert [str(p) for p in info.value.problems] == [
+        "TC05.children: 2.499 khác TC03.children (2.500): đây là cùng một số"]
+    assert service.get(officer, dossier).values["TC05.children"]["self"] == "2500"
+
+
 def test_submit_refuses_a_stored_numerator_above_denominator(g):
     """Values stored around the service (an old import, a hand repair) are checked again when submitting."""
     proc = P2019

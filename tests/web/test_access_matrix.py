@@ -60,6 +60,7 @@ path                                anonymous commune1 commune2 district1 chair1
 /commune/dossiers/2                 L         403      200      403       403    403       403    403      403
 /commune/dossiers/3                 L         403      403      403       403    403       403    403      403
 /commune/dossiers/999               L         404      404      403       403    403       403    403      403
+/commune/dossiers/1/submit          L         200      403      403       403    403       403    403      403
 /district/                          L         403      403      200       200    200       200    200      403
 /district/dossiers/3                L         403      403      200       200    403       403    200      403
 /district/dossiers/5                L         403      403      200       200    403       403    200      403
@@ -105,6 +106,8 @@ POST:/logout                               L         ok       ok       ok       
 POST:/commune/create                       L         ok       ok       403       403    403       403    403      403
 POST:/commune/dossiers/1                   L         ok       403      403       403    403       403    403      403
 POST:/commune/dossiers/1/evidence          L         ok       403      403       403    403       403    403      403
+POST:/commune/dossiers/1/preview           L         ok       403      403       403    403       403    403      403
+POST:/commune/dossiers/1/submit            L         ok       403      403       403    403       403    403      403
 POST:/district/dossiers/3                  L         403      403      ok        ok     403       403    403      403
 POST:/district/dossiers/3/return           L         403      403      ok        ok     403       403    403      403
 POST:/district/dossiers/5/return           L         403      403      403       403    403       403    ok       403
@@ -159,6 +162,8 @@ def payload(route: str, site) -> dict:
         "/commune/create": {},
         "/commune/dossiers/1": {"TC13__satisfaction": "90", "TC01__officer": "true", "action": "save"},
         "/commune/dossiers/1/evidence": {"criterion": "TC01", "file": (io.BytesIO(b"%PDF-1.4 matrix\n"), "x.pdf")},
+        "/commune/dossiers/1/preview": {"TC13__satisfaction": "90"},
+        "/commune/dossiers/1/submit": {},
         "/district/dossiers/3": {"TC13__satisfaction": "70", "TC13__satisfaction__comment": "khảo sát lại"},
         "/district/dossiers/3/return": {"reason": "Thiếu minh chứng TC07"},
         "/district/dossiers/5/return": {"reason": "Cần thẩm định lại"},

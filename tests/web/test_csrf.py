@@ -72,6 +72,10 @@ CASES = {
     "/commune/dossiers/1/evidence": (
         "commune1", lambda site: {"criterion": "TC07", "file": (io.BytesIO(site.pdf), "so-tiem-chung.pdf"),
                                   **seen(site, 1)}),
+    # the values the officer types, scored and stored nowhere (its control is a test of its own)
+    "/commune/dossiers/1/preview": ("commune1", lambda site: form_values(example_values())),
+    # after the save above, dossier 1 is complete: it can be submitted
+    "/commune/dossiers/1/submit": ("commune1", lambda site: seen(site, 1)),
     "/district/dossiers/3": (
         "district1", lambda site: {"TC13__satisfaction": "70", "TC13__satisfaction__comment": "Khảo sát lại",
                                    **seen(site, 3)}),
@@ -187,6 +191,8 @@ def changed(site, path: str) -> None:
         assert d(1).evidence == []
     elif path == "/commune/dossiers/1/evidence":
         assert [e["filename"] for e in d(1).evidence] == ["so-tiem-chung.pdf"]
+    elif path == "/commune/dossiers/1/submit":
+        assert d(1).status == "submitted"
     elif path == "/district/dossiers/3":
         assert d(3).values["TC13.satisfaction"]["appraised"] == "70"
         assert d(3).values["TC13.satisfaction"]["comment"] == "Khảo sát lại"
@@ -203,6 +209,16 @@ def changed(site, path: str) -> None:
         assert d(2).values["TC13.satisfaction"]["self"] == "91"
 
 
+def test_preview_with_token_answers_and_stores_nothing(site):
+    """Control for the preview: with a valid token it answers the guide, and it never stores anything."""
+    client = site.client("commune2")
+    before = site.state()
+    answer = client.post("/commune/dossiers/2/preview", data={"csrf_token": site.csrf(client),
+                                                              **form_values(example_values())})
+    assert answer.status_code == 200 and "935" in answer.get_data(as_text=True)
+    assert site.state() == before
+
+
 def test_import_with_token_shows_the_report_and_stores_nothing(site):
     """Control for /import: with a valid token the upload is checked and reported; storing waits for the
     confirmation (covered by /import/confirm)."""
@@ -216,7 +232,8 @@ def test_import_with_token_shows_the_report_and_stores_nothing(site):
 
 
 @pytest.mark.parametrize("path", [p for p in CASES if not p.startswith("/admin/")
-                                  and p not in ("/import", "/dossiers/8/rescore", "/verify/62-2024-000001")])
+                                  and p not in ("/import", "/dossiers/8/rescore", "/verify/62-2024-000001",
+                                                "/commune/dossiers/1/preview")])
 def test_same_post_with_token_is_accepted(site, path):
     """Control: the refused requests above were real changes. (The criteria edits are left out: they would
     rewrite the criteria file of the repository; tests/web/test_admin.py makes them on a copy.)"""

@@ -14,6 +14,7 @@ from engine.errors import AssessmentError, ConflictError
 from engine.workflow import TransitionRefused
 
 from ..auth import require_action
+from ..confirm import ask, must_ask
 from ..db import service
 from ..dossiers import context
 from ..forms import (
@@ -34,7 +35,15 @@ def index():
     actor = require_action("appraise", "verify", "return")
     queue = service().list(actor.username, status="submitted")
     verified = service().list(actor.username, status="verified")
-    return render_template("district/index.html", queue=queue, verified=verified)
+    progress = {v.id: appraised_count(v) for v in queue}
+    ready = [v for v in queue if progress[v.id][0] == progress[v.id][1]]
+    return render_template("district/index.html", queue=[v for v in queue if v not in ready], ready=ready,
+                           progress=progress, verified=verified)
+
+
+def appraised_count(view) -> tuple[int, int]:
+    """(indicators appraised for the latest submission, indicators): all appraised, the chair may verify."""
+    return sum(1 for v in view.values.values() if v["appraised"] is not None), len(view.values)
 
 
 def impact(view) -> dict:
@@ -93,10 +102,14 @@ def send_back(dossier_id: int):
     if form.validate_on_submit():
         version = shown_version(form, lambda: service().check_transition(actor.username, dossier_id, "return",
                                                                          reason=form.reason.data))
+        if must_ask():
+            return ask(_("Trả hồ sơ về xã với lý do: «%(reason)s»?", reason=form.reason.data), _("Trả lại"),
+                       request.referrer or url_for("dossiers.show", dossier_id=dossier_id))
         service().transition(actor.username, dossier_id, "return", reason=form.reason.data,
                              expected_version=version)
         flash(_("Đã trả hồ sơ về xã."), "ok")
-    return redirect(request.referrer or url_for("dossiers.show", dossier_id=dossier_id))
+    back = request.referrer if request.referrer and not request.referrer.endswith(request.path) else None
+    return redirect(back or url_for("dossiers.show", dossier_id=dossier_id))
 
 
 @bp.route("/dossiers/<int:dossier_id>/verify", methods=["POST"])
@@ -107,6 +120,10 @@ def verify(dossier_id: int):
         members = [line.strip() for line in (form.members.data or "").splitlines() if line.strip()]
         version = shown_version(form, lambda: service().check_transition(actor.username, dossier_id, "verify",
                                                                          panel_members=members))
+        if must_ask():
+            return ask(_("Xác nhận kết quả thẩm định với %(n)s thành viên hội đồng có mặt? Sau khi xác nhận, hồ "
+                         "sơ chuyển lên tỉnh.", n=len(members)), _("Xác nhận"),
+                       url_for("district.appraise", dossier_id=dossier_id))
         service().transition(actor.username, dossier_id, "verify", panel_members=members, expected_version=version)
         flash(_("Đã xác nhận kết quả thẩm định."), "ok")
         return redirect(url_for("dossiers.show", dossier_id=dossier_id))

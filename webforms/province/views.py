@@ -23,6 +23,7 @@ from engine.workflow import LABELS, round_date
 
 from .. import charts
 from ..auth import require_action
+from ..confirm import ask, must_ask
 from ..converters import form_ids, round_arg
 from ..db import service
 from ..filters import vn_sort_key
@@ -58,6 +59,11 @@ def decide():
     versions = {i: version_text(request.form.get(f"version_{i}")) for i in ids}  # what the list showed
     if None in versions.values():
         missing_version()
+    if must_ask():
+        question = (_("Công nhận %(n)s hồ sơ (%(ids)s)?", n=len(ids), ids=", ".join(f"#{i}" for i in ids))
+                    if form.action.data == "recognize" else
+                    _("Không công nhận %(n)s hồ sơ (%(ids)s)?", n=len(ids), ids=", ".join(f"#{i}" for i in ids)))
+        return ask(question, _("Thực hiện"), url_for("province.index"), danger=form.action.data != "recognize")
     done, refused = [], []
     for dossier_id in ids:
         try:
@@ -87,6 +93,9 @@ def revoke(dossier_id: int):
         return redirect(url_for("dossiers.show", dossier_id=dossier_id))
     version = shown_version(form, lambda: service().check_transition(actor.username, dossier_id, "revoke",
                                                                      reason=form.reason.data))
+    if must_ask():
+        return ask(_("Thu hồi công nhận của hồ sơ %(id)s? Giấy công nhận sẽ hết hiệu lực.", id=dossier_id),
+                   _("Thu hồi công nhận"), url_for("dossiers.show", dossier_id=dossier_id), danger=True)
     service().transition(actor.username, dossier_id, "revoke", reason=form.reason.data, expected_version=version,
                          public_reason=form.public_reason.data, **form.decision())
     flash(_("Đã thu hồi công nhận."), "ok")
