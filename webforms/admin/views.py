@@ -47,11 +47,22 @@ def publish_version(version_id: str):
     actor = require_role("rules_admin")
     if PlainForm().validate_on_submit():
         registry = _reload()
+        changes = _recognised_changes(registry.get(version_id))
+        if changes and request.form.get("confirm") != "1":  # list them and ask first
+            v = registry.get(version_id)
+            return render_template("admin/version.html", v=v, missing=[], form=PlainForm(), changes=changes)
         message = publish(registry.files[registry.get(version_id).id], by=actor.username)
         service().record(actor.username, "criteria.publish", version_id, before="provisional", after="official")
         flash(message, "ok")
         _reload()
     return redirect(url_for("admin.version", version_id=version_id))
+
+
+def _recognised_changes(v):
+    """The recognised dossiers whose eligibility publishing ``v`` changes (none when it cannot be published)."""
+    from dossiers.impact_publish import recognised_changes
+
+    return [] if unverified(v) else recognised_changes(service(), v)
 
 
 @bp.route("/diff")
