@@ -151,7 +151,8 @@ def impact_upload():
     form = _form()
     if not form.validate_on_submit():
         return _refused(form, None, 422)
-    data = form.file.data.read(MAX_PROPOSAL_BYTES + 1)
+    with form.file.data.stream as stream:  # closed at once: a large upload is a temporary file
+        data = stream.read(MAX_PROPOSAL_BYTES + 1)
     if len(data) > MAX_PROPOSAL_BYTES:
         abort(413, description=_("Tệp tiêu chí tối đa %(n)s MB.", n=MAX_PROPOSAL_BYTES // (1024 * 1024)))
     name = re.sub(r"[^\w.-]", "_", Path(form.file.data.filename or "").name)[:80] or "de-xuat.yaml"
