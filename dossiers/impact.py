@@ -22,7 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import AliasEvent
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from engine.assessment import Commune, check_values, from_canonical
 from engine.errors import AssessmentError, CfcError, CriteriaError, Problem
@@ -165,8 +165,9 @@ def round_impact(service: DossierService, username: str, base_id: str, proposed:
         user = load_user(s, username)
         place = find_unit(s, province, "province", None) if province else None
         authority.check(service.procedures, user, "criteria_impact", year=year, commune=place)
-        rows = s.execute(select(Dossier).where(Dossier.year == year)
-                         .options(selectinload(Dossier.values))).scalars().all()
+        rows = s.execute(select(Dossier).where(Dossier.year == year)  # the stored scores are not needed
+                         .options(selectinload(Dossier.values), defer(Dossier.self_score),
+                                  defer(Dossier.verified_score))).scalars().all()
         found = [d for d in rows if contains(user.unit, d.commune) and (place is None or contains(place, d.commune))]
         found.sort(key=lambda d: (code_order(d.commune.code), d.id))
         ours = [d for d in found if d.criteria_version == base.id]
