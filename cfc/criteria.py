@@ -187,7 +187,7 @@ def criteria_impact(version_id, proposal, year, province, as_json, output, actor
         proposed = load_proposal(proposal)
     with open_service() as service:
         impact = round_impact(service, username, version_id, proposed, year, province, str(proposal),
-                              progress=_no_bar if quiet or as_json else progress)
+                              progress=_no_bar if quiet else progress)
     if output is not None:
         write_file(impact_xlsx(impact), output)
         click.echo(f"wrote {output}", err=True)

@@ -22,7 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import AliasEvent
 from sqlalchemy import select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import Session, defer
 
 from engine.assessment import Commune, check_values, from_canonical
 from engine.errors import AssessmentError, CfcError, CriteriaError, Problem
@@ -32,11 +32,11 @@ from engine.workflow import LABELS
 
 from . import authority
 from .bulk.progress import Progress, no_progress
-from .bulk.scorer import Scorer, worker_count
+from .bulk.scorer import worker_count
+from .impact_scoring import CompactScorer
 from .lookup import load_user
-from .models import Dossier
+from .models import Dossier, IndicatorValue
 from .service import DossierService
-from .service.view import appraised_text
 from .units import code_order, contains, find_unit
 
 SELF_STAGES = ("draft", "submitted")  # scored on the self-assessment; every later state on the appraisal
@@ -166,12 +166,11 @@ def round_impact(service: DossierService, username: str, base_id: str, proposed:
         place = find_unit(s, province, "province", None) if province else None
         authority.check(service.procedures, user, "criteria_impact", year=year, commune=place)
         rows = s.execute(select(Dossier).where(Dossier.year == year)  # the stored scores are not needed
-                         .options(selectinload(Dossier.values), defer(Dossier.self_score),
-                                  defer(Dossier.verified_score))).scalars().all()
+                         .options(defer(Dossier.self_score), defer(Dossier.verified_score))).scalars().all()
         found = [d for d in rows if contains(user.unit, d.commune) and (place is None or contains(place, d.commune))]
         found.sort(key=lambda d: (code_order(d.commune.code), d.id))
         ours = [d for d in found if d.criteria_version == base.id]
-        prepared, incomplete = prepare(ours, base, proposed)
+        prepared, incomplete = prepare(ours, stage_texts(s, ours), base, proposed)
     shown = score_pairs(service, base, proposed, prepared, progress)
     flips, pairs = [], []
     for info, old, new in shown:
@@ -195,16 +194,35 @@ def _typed(version: CriteriaVersion, texts: dict[str, str]) -> dict:
     return {code: from_canonical(indicators[code].type, text) for code, text in texts.items() if code in indicators}
 
 
-def prepare(dossiers: list[Dossier], base: CriteriaVersion, proposed: CriteriaVersion
-             ) -> tuple[list[tuple[dict, Commune, int, dict, dict]], list[Incomplete]]:
+def stage_texts(session: Session, dossiers: list[Dossier]) -> dict[int, dict[str, str]]:
+    """dossier id → the canonical texts its stage uses (``stage_column``; an appraised value only when it was
+    appraised for the latest submission, as ``service.view.appraised_text``), read as plain rows: ORM objects
+    for the ~130,000 values of a country's round would cost seconds."""
+    by_id = {d.id: d for d in dossiers}
+    out: dict[int, dict[str, str]] = {d.id: {} for d in dossiers}
+    ids = list(by_id)
+    for chunk in (ids[i:i + 1000] for i in range(0, len(ids), 1000)):
+        rows = session.execute(select(IndicatorValue.dossier_id, IndicatorValue.code, IndicatorValue.self_value,
+                                      IndicatorValue.appraised_value, IndicatorValue.appraised_in)
+                               .where(IndicatorValue.dossier_id.in_(chunk)))
+        for dossier_id, code, own, appraised, appraised_in in rows:
+            d = by_id[dossier_id]
+            if d.status in SELF_STAGES:
+                text = own
+            else:
+                text = appraised if appraised_in == d.submission else None
+            if text is not None:
+                out[dossier_id][code] = text
+    return out
+
+
+def prepare(dossiers: list[Dossier], texts_of: dict[int, dict[str, str]], base: CriteriaVersion,
+            proposed: CriteriaVersion) -> tuple[list[tuple[dict, Commune, int, dict, dict]], list[Incomplete]]:
     """Per dossier: what a flip names, and its checked values under each version; else why not comparable."""
     ready, incomplete = [], []
     for d in dossiers:
         column = stage_column(d.status)
-        if column == "self_value":
-            texts = {v.code: v.self_value for v in d.values if v.self_value is not None}
-        else:
-            texts = {v.code: t for v in d.values if (t := appraised_text(v, d)) is not None}
+        texts = texts_of[d.id]
         checked, why = {}, []
         for key, version in (("base", base), ("proposed", proposed)):
             try:
@@ -251,7 +269,7 @@ def score_pairs(service: DossierService, base: CriteriaVersion, proposed: Criter
     jobs = len(prepared) * 2
     mode = service.settings.engine
     out = []
-    with Scorer(versions, worker_count(jobs, service.settings.import_workers), mode) as scorer, \
+    with CompactScorer(versions, worker_count(jobs, service.settings.import_workers), mode) as scorer, \
             progress("chấm điểm", jobs) as bar:
         handles = []
         for _info, commune, year, old_values, new_values in prepared:
@@ -264,10 +282,9 @@ def score_pairs(service: DossierService, base: CriteriaVersion, proposed: Criter
     return out
 
 
-def _standing(result: dict) -> Standing:
-    return Standing(total=result["total"], eligible=result["recognized"],
-                    failed=[f["message"] for f in result["failed_conditions"]],
-                    points={c["code"]: c["points"] for c in result["criteria"]})
+def _standing(result: tuple) -> Standing:
+    total, eligible, failed, points = result
+    return Standing(total=total, eligible=eligible, failed=failed, points=points)
 
 
 def _shifts(base: CriteriaVersion, proposed: CriteriaVersion, pairs: list[tuple[Standing, Standing]]

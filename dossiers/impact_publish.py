@@ -12,13 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer
 
 from engine.models import CriteriaVersion
 
 from .config import Settings
 from .db import make_engine, session_factory
-from .impact import Flip, Standing, prepare, score_pairs
+from .impact import Flip, Standing, prepare, score_pairs, stage_texts
 from .models import Dossier
 from .service import DossierService
 
@@ -29,9 +29,9 @@ def recognised_changes(service: DossierService, version: CriteriaVersion) -> lis
     with service.transaction(readonly=True) as s:
         rows = s.execute(select(Dossier).where(Dossier.status == "recognized",
                                                Dossier.criteria_version == version.id)
-                         .options(selectinload(Dossier.values))).scalars().all()
+                         .options(defer(Dossier.self_score))).scalars().all()
         stored = {d.id: _stored(d.verified_score) for d in rows}
-        prepared, incomplete = prepare(rows, version, version)
+        prepared, incomplete = prepare(rows, stage_texts(s, rows), version, version)
         unscored = {i.dossier_id: i for i in incomplete}
         by_id = {d.id: d for d in rows}
     out = []

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from criteria import DIRECTORY
 from dossiers.audit import local_date, now
 
 # WTForms 3.3 deprecates (value, label) tuples as choices, which every form of the app passes; the failing
@@ -71,6 +72,9 @@ path                                anonymous commune1 commune2 district1 chair1
 /admin/criteria/qd06-2019           L         403      403      403       403    403       403    403      200
 /admin/criteria/no-such-version     L         403      403      403       403    403       403    403      404
 /admin/diff                         L         403      403      403       403    403       403    403      200
+/admin/impact                       L         403      403      403       403    403       403    200      200
+/admin/impact?base=qd06-2019&version=qd06-2019&round=2024  L  403  403  403  403  403  403  200  200
+/admin/impact.xlsx?base=qd06-2019&version=qd06-2019&round=2024  L  403  403  403  403  403  403  200  200
 /import                             L         200      200      200       200    200       200    200      403
 /export?what=results&format=csv     L         403      403      200       200    200       200    200      403
 /export?what=audit&format=xlsx      L         403      403      200       200    200       200    200      403
@@ -110,6 +114,7 @@ POST:/district/dossiers/12/verify          L         403      403      403      
 POST:/province/decide                      L         403      403      403       403    403       403    ok       403
 POST:/province/dossiers/7/revoke           L         403      403      403       403    403       403    ok       403
 POST:/admin/criteria/qd06-2019/publish     L         403      403      403       403    403       403    403      ok
+POST:/admin/impact/upload                  L         403      403      403       403    403       403    ok       ok
 POST:/import                               L         ok       ok       ok        ok     ok        ok     ok       403
 POST:/import/confirm                       L         ok       ok       ok        ok     ok        ok     ok       403
 PUT:/api/v1/dossiers/1/indicators          401       ok       403      409       409    403       403    403      403
@@ -161,6 +166,8 @@ def payload(route: str, site) -> dict:
                                         "decision_date": local_date(now()).isoformat(),
                                         "signer_name": "Nguyễn Văn Minh"},
         "/admin/criteria/qd06-2019/publish": {},
+        "/admin/impact/upload": {"base": "qd06-2019", "year": "2024", "province": "",
+                                 "file": (io.BytesIO((DIRECTORY / "qd06-2019.yaml").read_bytes()), "qd06-2019.yaml")},
         "/commune/dossiers/1/evidence/1/delete": {},
         "/account/password": {"current": "demo", "new": "mật khẩu mới 2026", "again": "mật khẩu mới 2026"},
         "/import": {"year": "2024", "file": (io.BytesIO(b"commune_code,TC13.satisfaction\n23335,90\n"), "x.csv")},
