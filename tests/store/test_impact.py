@@ -227,3 +227,13 @@ def test_publishing_lists_the_recognised_dossiers_that_change_and_asks(world, tm
     accepted = CliRunner().invoke(cfc_main, ["criteria", "publish", VERSION, "--by", "admin"], input="y\n")
     assert accepted.exit_code == 0, accepted.output
     assert "is now official" in accepted.output
+
+
+def test_worker_processes_give_the_same_impact(world, tmp_path):
+    """A large round is scored in bulk.scorer's worker processes: the same result as in this process."""
+    proposed = load_proposal(corrected_copy(tmp_path / "w"))
+    alone = round_impact(world, "admin", VERSION, proposed, YEAR)
+    settings = world.settings.model_copy(update={"import_workers": 2})
+    spread = DossierService(world.sessions, registry=world.registry, settings=settings)
+    shared = round_impact(spread, "admin", VERSION, proposed, YEAR)
+    assert shared.flips == alone.flips and shared.shifts == alone.shifts and shared.incomplete == alone.incomplete
