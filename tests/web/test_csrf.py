@@ -87,6 +87,8 @@ CASES = {
                                                               "decision_number": "78/QĐ-UBND", "decision_date": today(),
                                                               "signer_name": "Nguyễn Văn Minh", **seen(site, 7)}),
     "/admin/criteria/qd06-2019/publish": ("admin", lambda site: {}),
+    "/admin/impact/upload": ("admin", lambda site: {"base": "qd06-2019", "year": "2024", "province": "",
+                                                    "file": (io.BytesIO(criteria_bytes()), "qd06-2019.yaml")}),
     "/import": ("district1", lambda site: {"year": "2024", "file": (io.BytesIO(IMPORT_CSV), "nhap.csv")}),
     "/import/confirm": ("district1", lambda site: uploaded(site)),
     # last: changing the password ends the admin's sessions
@@ -208,10 +210,12 @@ def test_import_with_token_shows_the_report_and_stores_nothing(site):
     assert site.state() == before
 
 
-@pytest.mark.parametrize("path", [p for p in CASES if p not in ("/admin/criteria/qd06-2019/publish", "/import")])
+@pytest.mark.parametrize("path", [p for p in CASES if p not in ("/admin/criteria/qd06-2019/publish", "/import",
+                                                                 "/admin/impact/upload")])
 def test_same_post_with_token_is_accepted(site, path):
     """Control: the refused requests above were real changes. (Publishing is left out: it would rewrite the
-    criteria file of the repository if it ever succeeded.)"""
+    criteria file of the repository if it ever succeeded. The impact upload changes no dossier: its control is in
+    test_impact_pages.py.)"""
     user, make = CASES[path]
     client = client_for(site, user)
     before = site.state()
