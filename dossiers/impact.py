@@ -21,7 +21,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import AliasEvent
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
 from engine.assessment import Commune, check_values, from_canonical
@@ -165,13 +165,16 @@ def round_impact(service: DossierService, username: str, base_id: str, proposed:
         user = load_user(s, username)
         place = find_unit(s, province, "province", None) if province else None
         authority.check(service.procedures, user, "criteria_impact", year=year, commune=place)
-        rows = s.execute(select(Dossier).where(Dossier.year == year)  # the stored scores are not needed
-                         .options(defer(Dossier.self_score), defer(Dossier.verified_score))).scalars().all()
-        found = [d for d in rows if contains(user.unit, d.commune) and (place is None or contains(place, d.commune))]
-        found.sort(key=lambda d: (code_order(d.commune.code), d.id))
-        ours = [d for d in found if d.criteria_version == base.id]
-        prepared, incomplete = prepare(ours, stage_texts(s, ours), base, proposed)
-    shown = score_pairs(service, base, proposed, prepared, progress)
+        count = s.execute(select(func.count()).select_from(Dossier).where(Dossier.year == year)).scalar_one()
+        with pair_scorer(service, base, proposed, count) as scorer:
+            rows = s.execute(select(Dossier).where(Dossier.year == year)  # the stored scores are not needed
+                             .options(defer(Dossier.self_score), defer(Dossier.verified_score))).scalars().all()
+            found = [d for d in rows
+                     if contains(user.unit, d.commune) and (place is None or contains(place, d.commune))]
+            found.sort(key=lambda d: (code_order(d.commune.code), d.id))
+            ours = [d for d in found if d.criteria_version == base.id]
+            prepared, incomplete = prepare(ours, stage_texts(s, ours), base, proposed)
+            shown = score_pairs(scorer, prepared, progress)
     flips, pairs = [], []
     for info, old, new in shown:
         pairs.append((old, new))
@@ -263,14 +266,20 @@ def _why(exc: Exception) -> str:
 _KEYS = ("base", "proposed")
 
 
-def score_pairs(service: DossierService, base: CriteriaVersion, proposed: CriteriaVersion, prepared: list,
-               progress: Progress) -> list[tuple[dict, Standing, Standing]]:
+def pair_scorer(service: DossierService, base: CriteriaVersion, proposed: CriteriaVersion, dossiers: int
+                ) -> CompactScorer:
+    """The scorer of ``dossiers`` dossiers under both versions: worker processes for a large round (the setting
+    ``import_workers``), started at once so that they import the engine while the dossiers are read."""
     versions = dict(zip(_KEYS, (base, proposed), strict=True))
+    workers = worker_count(2 * dossiers, service.settings.import_workers)
+    return CompactScorer(versions, workers, service.settings.engine).start()
+
+
+def score_pairs(scorer: CompactScorer, prepared: list, progress: Progress) -> list[tuple[dict, Standing, Standing]]:
+    """Each prepared dossier's standing under the stored version and under the proposal."""
     jobs = len(prepared) * 2
-    mode = service.settings.engine
     out = []
-    with CompactScorer(versions, worker_count(jobs, service.settings.import_workers), mode) as scorer, \
-            progress("chấm điểm", jobs) as bar:
+    with progress("chấm điểm", jobs) as bar:
         handles = []
         for _info, commune, year, old_values, new_values in prepared:
             handles.append((scorer.submit(("base", commune, year, old_values)),

@@ -18,7 +18,7 @@ from engine.models import CriteriaVersion
 
 from .config import Settings
 from .db import make_engine, session_factory
-from .impact import Flip, Standing, prepare, score_pairs, stage_texts
+from .impact import Flip, Standing, pair_scorer, prepare, score_pairs, stage_texts
 from .models import Dossier
 from .service import DossierService
 
@@ -31,18 +31,17 @@ def recognised_changes(service: DossierService, version: CriteriaVersion) -> lis
                                                Dossier.criteria_version == version.id)
                          .options(defer(Dossier.self_score))).scalars().all()
         stored = {d.id: _stored(d.verified_score) for d in rows}
-        prepared, incomplete = prepare(rows, stage_texts(s, rows), version, version)
-        unscored = {i.dossier_id: i for i in incomplete}
-        by_id = {d.id: d for d in rows}
+        with pair_scorer(service, version, version, len(rows)) as scorer:
+            prepared, incomplete = prepare(rows, stage_texts(s, rows), version, version)
+            scored = score_pairs(scorer, prepared, _quiet)
     out = []
-    for info, _old, new in score_pairs(service, version, version, prepared, _quiet):
+    for info, _old, new in scored:
         old = stored[info["dossier_id"]]
         if old.eligible != new.eligible:
             out.append(Flip(**info, gains=new.eligible, old=old, new=new))
-    for dossier_id, item in unscored.items():
-        d = by_id[dossier_id]
-        out.append(Flip(dossier_id, d.commune.code, d.commune.name, "", d.status, "appraised", False,
-                        stored[dossier_id], Standing(0, False, [item.reason], {})))
+    for item in incomplete:  # values that no longer check under the version: not eligible under it
+        out.append(Flip(item.dossier_id, item.commune_code, item.commune_name, "", item.status, "appraised", False,
+                        stored[item.dossier_id], Standing(0, False, [item.reason], {})))
     return sorted(out, key=lambda f: (f.commune_code, f.dossier_id))
 
 
