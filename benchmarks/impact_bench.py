@@ -42,7 +42,8 @@ import import_bench  # noqa: E402  (the same database and file as the import ben
 
 from dossiers import impact as impact_module  # noqa: E402
 from dossiers.bulk import checking, importer, scorer  # noqa: E402
-from dossiers.impact import load_proposal, round_impact, stage_texts  # noqa: E402
+from dossiers.impact import round_impact, stage_texts  # noqa: E402
+from dossiers.impact_proposal import load_proposal  # noqa: E402
 from dossiers.impact_scoring import CompactScorer  # noqa: E402
 from dossiers.models import Dossier  # noqa: E402
 from engine.assessment import Commune, check_values  # noqa: E402

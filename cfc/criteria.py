@@ -177,7 +177,8 @@ def criteria_publish(version_id, by, yes) -> None:
 def criteria_impact(version_id, proposal, year, province, as_json, output, actor, quiet) -> None:
     """What a correction does to a round: every dossier scored under VERSION as stored and under the proposed
     file, e.g. `cfc criteria impact qd06-2019 --with de-xuat/qd06-2019.yaml --round 2024 --as admin`."""
-    from dossiers.impact import load_proposal, round_impact
+    from dossiers.impact import round_impact
+    from dossiers.impact_proposal import load_proposal
     from dossiers.impact_sheet import impact_xlsx
 
     username = who_acts(actor)

@@ -12,21 +12,16 @@ user's jurisdiction, and within ``province`` when one is named.
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.events import AliasEvent
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
 from engine.assessment import Commune, check_values, from_canonical
-from engine.errors import AssessmentError, CfcError, CriteriaError, Problem
-from engine.loader import fingerprint, parse_version, read_yaml
+from engine.errors import AssessmentError, CfcError
+from engine.loader import fingerprint
 from engine.models import CriteriaVersion
 from engine.workflow import LABELS
 
@@ -40,36 +35,6 @@ from .service import DossierService
 from .units import code_order, contains, find_unit
 
 SELF_STAGES = ("draft", "submitted")  # scored on the self-assessment; every later state on the appraisal
-MAX_PROPOSAL_BYTES = 2 * 1024 * 1024  # a criteria file is ~60 KB
-
-
-# -------------------------------------------------------------------------------------------- the proposal
-def load_proposal(path: Path | str) -> CriteriaVersion:
-    """A proposed criteria file, checked like any version (CriteriaError naming file:line and field), under any
-    file name. YAML anchors and aliases are refused: a criteria file has none, and they can make a small
-    upload expand to gigabytes."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise CriteriaError([Problem(str(path), 0, "file", exc.strerror or str(exc))]) from None
-    if size > MAX_PROPOSAL_BYTES:
-        raise CriteriaError([Problem(str(path), 0, "file", f"{size} bytes: a criteria file is at most "
-                                                             f"{MAX_PROPOSAL_BYTES} bytes")])
-    try:
-        text = path.read_text(encoding="utf-8")
-        for event in YAML(typ="safe").parse(io.StringIO(text)):
-            if isinstance(event, AliasEvent):
-                line = event.start_mark.line + 1 if event.start_mark else 0
-                raise CriteriaError([Problem(str(path), line, "yaml", "anchors and aliases (*name) are not allowed")])
-    except (YAMLError, UnicodeDecodeError):
-        pass  # read_yaml names the line of a syntax or encoding error
-    except RecursionError:
-        raise CriteriaError([Problem(str(path), 0, "yaml", "nested too deeply")]) from None
-    try:
-        return parse_version(path, read_yaml(path), named=False)
-    except RecursionError:
-        raise CriteriaError([Problem(str(path), 0, "yaml", "nested too deeply")]) from None
 
 
 # ----------------------------------------------------------------------------------------------- results

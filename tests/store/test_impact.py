@@ -18,7 +18,8 @@ from cfc import main as cfc_main
 from dossiers import demo
 from dossiers.config import Settings
 from dossiers.db import make_engine, session_factory
-from dossiers.impact import load_proposal, round_impact, stage_column
+from dossiers.impact import round_impact, stage_column
+from dossiers.impact_proposal import load_proposal
 from dossiers.impact_publish import recognised_changes
 from dossiers.models import Dossier
 from dossiers.service import DossierService

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dossiers.impact import load_proposal, round_impact
+from dossiers.impact import round_impact
+from dossiers.impact_proposal import load_proposal
 from engine.edit import set_value
 from engine.loader import Registry, default_directory
 

@@ -25,7 +25,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
 
-from dossiers.impact import MAX_PROPOSAL_BYTES, load_proposal, round_impact
+from dossiers.impact import round_impact
+from dossiers.impact_proposal import MAX_PROPOSAL_BYTES, load_proposal
 from dossiers.impact_sheet import impact_xlsx
 from engine.errors import CriteriaError
 from engine.loader import Registry
@@ -53,7 +54,7 @@ def _registry() -> Registry:
 
 
 def _folder() -> Path:
-    """The uploaded proposals, swept of those older than ``KEEP``."""
+    """The uploaded proposals, swept of those older than ``KEEP`` (on an upload: a GET never writes)."""
     folder = settings().instance() / "proposals"
     folder.mkdir(parents=True, exist_ok=True)
     limit = time.time() - KEEP.total_seconds()
@@ -103,8 +104,8 @@ def _query() -> dict | None:
 def _proposed(query: dict):
     if "version" in query:
         return _registry().get(query["version"]), query["version"]
-    path = _folder() / f"{query['file']}.yaml"
-    if not path.is_file():
+    path = settings().instance_dir / "proposals" / f"{query['file']}.yaml"  # a GET: no sweeping here
+    if not path.is_file() or path.stat().st_mtime < time.time() - KEEP.total_seconds():
         abort(404, description=_("Tệp đề xuất không còn trên máy chủ (giữ một ngày): hãy tải lên lại."))
     return load_proposal(path), _("tệp tải lên")
 
