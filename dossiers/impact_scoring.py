@@ -1,13 +1,14 @@
 """Scoring for the impact of a criteria correction, in this process or in ``bulk.scorer``'s worker processes:
-the same ``engine.scoring.score`` as every stored score, handing back only what the impact compares (total,
-eligibility, failed conditions, points per criterion) so that no full result is serialised between processes.
+``engine.scoring.standing``, the decisions of ``engine.scoring.score`` (same outcomes, durable-rules checked by
+the evaluator as the setting ``engine`` says) without the explanations and gap analysis the impact does not show:
+total, eligibility, failed conditions, points per criterion.
 Imports only the engine, like ``bulk.scorer``, so a worker stays light."""
 
 from __future__ import annotations
 
 from engine.assessment import Assessment
 from engine.models import CriteriaVersion
-from engine.scoring import score
+from engine.scoring import standing
 from engine.workflow import round_date
 
 from .bulk import scorer
@@ -19,10 +20,8 @@ Compact = tuple[int, bool, list[str], dict[str, int]]
 def compact(job: tuple, versions: dict[str, CriteriaVersion] | None = None, mode: str | None = None) -> Compact:
     key, commune, year, values = job
     version = (versions or scorer._VERSIONS)[key]
-    result = score(version, Assessment(commune, year, round_date(year), version.id, values),
-                   mode or scorer._MODE["engine"])
-    return (result.total, result.recognized, [f.message for f in result.failed_conditions],
-            {c.code: c.points for c in result.criteria})
+    return standing(version, Assessment(commune, year, round_date(year), version.id, values),
+                    mode or scorer._MODE["engine"])
 
 
 def _compact_batch(jobs: list[tuple]) -> list[Compact]:
