@@ -181,3 +181,44 @@ def dossier_amend_decision(dossier_id, number, date, reason, signer, signer_titl
         view = service.amend_decision(who_acts(actor), dossier_id, number, day, reason, expected, signer,
                                       signer_title)
     print_dossier(view, False)
+
+
+@dossier.command("rescore")
+@click.argument("dossier_id", type=DOSSIER_ID, required=False)
+@click.option("--round", "year", type=ROUND, help="Re-score every dossier of this round scored under older criteria.")
+@EXPECT_OPTION
+@AS_OPTION
+def dossier_rescore(dossier_id, year, expected, actor) -> None:
+    """Score again under the criteria content of today: one dossier, or `--round YEAR` (old → new totals)."""
+    from dossiers.service.rescore import rescore_all, stale_dossiers
+
+    from .common import progress
+
+    if (dossier_id is None) == (year is None):
+        raise click.UsageError("give a DOSSIER_ID or --round YEAR")
+    with open_service() as service:
+        username = who_acts(actor)
+        if dossier_id is not None:
+            print_dossier(service.rescore(username, dossier_id, expected), False)
+            return
+        candidates = stale_dossiers(service, username, year)
+        with progress("rescore", len(candidates)) as bar:
+            done, refused = rescore_all(service, username, candidates, bar.update)
+    for item in done:
+        for which, after in item.after.items():
+            before = item.before.get(which) or {}
+            verdict = "" if before.get("recognized") == after["recognized"] else \
+                (" → đủ điều kiện" if after["recognized"] else " → không còn đủ điều kiện")
+            held = " (quyết định công nhận giữ nguyên)" if item.status == "recognized" and verdict else ""
+            click.echo(nfc(f"#{item.dossier_id} {item.commune} [{LABELS[item.status]}] {_LABEL[which]}: "
+                           f"{format_number(before.get('total'))} → {format_number(after['total'])}{verdict}{held}"))
+    for line in refused:
+        click.echo(nfc(f"không tính lại: {line}"), err=True)
+    flips = sum(1 for i in done for w, a in i.after.items() if (i.before.get(w) or {}).get("recognized") != a["recognized"])
+    click.echo(nfc(f"Năm {year}: tính lại {len(done)} hồ sơ ({sum(i.changed for i in done)} đổi tổng điểm, "
+                   f"{flips} đổi kết luận), {len(refused)} không tính lại được."))
+    if refused:
+        raise SystemExit(1)
+
+
+_LABEL = {"self_score": "tự đánh giá", "verified_score": "thẩm định", "rescored_score": "tính lại"}

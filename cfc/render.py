@@ -60,6 +60,13 @@ def print_dossier(view, as_json: bool) -> None:
             verdict = "đạt" if score.recognized else "chưa đạt"
             click.echo(nfc(f"{label}: {format_number(score.total)}/{format_number(score.max_total)} điểm, "
                            f"ngưỡng {format_number(score.threshold)} → {verdict}"))
+    if view.rescored_score:
+        r = view.rescored_score
+        holds = "" if view.status != "recognized" else \
+            (" (công nhận vẫn đủ điều kiện)" if r.recognized else " (công nhận không còn đủ điều kiện; quyết định giữ nguyên)")
+        click.echo(nfc(f"Tính lại: {format_number(r.total)}/{format_number(r.max_total)} điểm{holds}"))
+    if view.stale_scores:
+        click.echo(nfc(f"CHẤM THEO BỘ TIÊU CHÍ CŨ ({', '.join(view.stale_scores)}): `cfc dossier rescore {view.id}`"))
     for problem in view.score_problems:
         click.echo(nfc(problem), err=True)
     missing = [c for c, v in view.values.items() if v["self"] is None]

@@ -141,6 +141,7 @@ class Dossier(Base):
     category: Mapped[str] = mapped_column(String(40))
     self_score: Mapped[dict | None] = mapped_column(JSON)
     verified_score: Mapped[dict | None] = mapped_column(JSON)
+    rescored_score: Mapped[dict | None] = mapped_column(JSON)  # a decided dossier's re-score (its decision stands)
     engine_version: Mapped[str | None] = mapped_column(String(60))
     panel_members: Mapped[list | None] = mapped_column(JSON)
     decision_number: Mapped[str | None] = mapped_column(String(60))

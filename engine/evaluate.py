@@ -47,7 +47,11 @@ def in_band(kind: str, band: Band, value: Fraction) -> bool:
 def component_outcome(component, values: dict) -> Outcome:
     if isinstance(component, YesNo):
         return YES if values[component.indicator] else NO
-    value = measured(component, values)
+    return measured_outcome(component, measured(component, values))
+
+
+def measured_outcome(component, value: Fraction | None) -> Outcome:
+    """The outcome of a component with bands, from its measured value (None: empty)."""
     if value is None:
         return EMPTY
     for index, band in enumerate(component.bands):
@@ -71,3 +75,21 @@ def evaluate(version: CriteriaVersion, values: dict) -> dict[str, Outcome]:
         for crit in version.criteria
         for comp in crit.components
     }
+
+
+def evaluate_measured(version: CriteriaVersion, values: dict) -> tuple[dict[str, Outcome], dict[str, Fraction]]:
+    """``evaluate``, and the measured value of every component with bands that is not empty (scoring shows
+    them), from the same computation."""
+    outcomes: dict[str, Outcome] = {}
+    values_measured: dict[str, Fraction] = {}
+    for crit in version.criteria:
+        for comp in crit.components:
+            key = f"{crit.code}/{comp.id}"
+            if isinstance(comp, YesNo):
+                outcomes[key] = YES if values[comp.indicator] else NO
+                continue
+            value = measured(comp, values)
+            outcomes[key] = measured_outcome(comp, value)
+            if value is not None:
+                values_measured[key] = value
+    return outcomes, values_measured

@@ -28,6 +28,22 @@ SCHEMA_VERSION = 2
 Plain = bool | int | float
 
 
+def construct(cls, data: dict):
+    """An instance of the model ``cls`` from fields already checked, every field given in the model's order:
+    what pydantic's ``model_construct`` makes, without its per-field bookkeeping (which costs more than
+    validating). The scoring code builds its results this way from validated criteria and values; the tests
+    read every score back through ``ScoreResult.from_stored``, which validates strictly."""
+    obj = cls.__new__(cls)
+    _set(obj, "__dict__", data)
+    _set(obj, "__pydantic_fields_set__", set(data))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+_set = object.__setattr__
+
+
 class StoredScoreError(CfcError):
     """A stored score cannot be read back (not a score, or a field of the wrong type)."""
 

@@ -15,8 +15,13 @@ durable-rules has sharp edges, measured in this project, and this module handles
   (``n >= d * 49 / 50`` for 98 %), so counts are compared without rounding.
 * Its expression builder drops a right operand that is 0 (``m.d * 0.0 / 1.0`` becomes ``m.d / 1.0``, found by
   the independent evaluator here): a zero bound is compiled as the constant 0.
-* An error inside an action is swallowed by the library: actions here record errors themselves and
-  ``evaluate`` raises them, and a component that no rule or several rules matched is an error too.
+* An error inside an action is swallowed by the library, and its Python dispatch of each action (a closure, a
+  JSON round trip of the session state, two clock reads) costs more than the match itself: ``evaluate`` runs
+  no Python action at all. It reads the name of every matched rule through durable's native API
+  (``start_action_for_state``, ``complete_and_start_action``) and maps it to its component and outcome; an
+  unknown rule, or a component that no rule or several rules matched, is an error.
+* The events are written as JSON text from a per-version plan (each component's event with its numbers left
+  open), the same text ``json.dumps`` gives for the event dicts.
 
 The outcome of each component is an ``engine.outcome.Outcome``, as in ``engine.evaluate``, so the two compare
 with ``==``.
@@ -26,9 +31,11 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import json
 import os
 import threading
 from fractions import Fraction
+from typing import NamedTuple
 
 from .errors import RulesEngineError
 from .loader import fingerprint
@@ -37,9 +44,7 @@ from .outcome import EMPTY, NO, YES, Outcome, band_outcome
 
 _LOCK = threading.Lock()
 _HOST = None
-_RULESETS: dict[str, str] = {}  # fingerprint → ruleset name
-_FOUND: list[tuple[str, Outcome]] = []  # (component key, outcome) of the evaluation under way (lock held)
-_ERRORS: list[str] = []  # errors raised inside actions during that evaluation
+_RULESETS: dict[str, _Compiled] = {}  # fingerprint → the compiled ruleset
 _SESSION = itertools.count(1)
 
 
@@ -135,18 +140,30 @@ def _compare(kind: str, edge: str, left, right):
     return left > right if edge == "min" else left <= right
 
 
-def _action(key: str, outcome: Outcome):
-    def act(c):
-        try:
-            _FOUND.append((key, outcome))
-        except BaseException as exc:  # durable would swallow it: keep it for evaluate() to raise
-            _ERRORS.append(f"{key}: {type(exc).__name__}: {exc}")
+class _Compiled(NamedTuple):
+    """A version's ruleset as this module runs it: durable's name and native handle, what each rule means, and
+    the text of each component's event with its numbers left open."""
 
+    name: str
+    handle: int
+    meaning: dict[str, tuple[str, Outcome]]  # rule name ("r_12") → (component key, outcome)
+    keys: tuple[str, ...]  # every component key, in the version's order
+    events: tuple[tuple[str, tuple[str, ...], bool], ...]  # (event text with %r for numbers, codes, yes/no)
+
+
+def _action(key: str, outcome: Outcome):
+    """The rule's action for durable's own dispatch. ``evaluate`` reads the matched rules through durable's native
+    API instead and never runs it; it is kept so that the ruleset stays a complete durable ruleset."""
+
+    def act(c):
+        return None
+
+    act.meaning = (key, outcome)
     return act
 
 
-def _compile(version: CriteriaVersion) -> str:
-    """Register the ruleset of ``version`` once; return its name. Call with the lock held."""
+def _compile(version: CriteriaVersion) -> _Compiled:
+    """Register the ruleset of ``version`` once; return it. Call with the lock held."""
     fp = fingerprint(version)
     if fp in _RULESETS:
         return _RULESETS[fp]
@@ -155,59 +172,105 @@ def _compile(version: CriteriaVersion) -> str:
 
     name = f"cfc_{version.id}_{fp}"
     rs = lang.ruleset(name)
+    events = []
     with rs:
         for crit in version.criteria:
             for comp in crit.components:
                 key = f"{crit.code}/{comp.id}"
                 for condition, outcome in _component_rules(key, comp):
                     lang.when_all(condition)(_action(key, outcome))
+                events.append(_event_plan(key, comp, len(events)))
     lang._rulesets.pop(name, None)  # never let lang.get_host() register it a second time
     ruleset_name, definition = rs.define()
+    meaning = {rule: spec["run"].meaning for rule, spec in definition.items()}
     host.register_rulesets({ruleset_name: definition})
-    _RULESETS[fp] = ruleset_name
-    return ruleset_name
+    compiled = _Compiled(ruleset_name, host.get_ruleset(ruleset_name)._handle, meaning,
+                         tuple(f"{c.code}/{k.id}" for c in version.criteria for k in c.components), tuple(events))
+    _RULESETS[fp] = compiled
+    return compiled
 
 
-def _event(key: str, comp, values: dict) -> dict:
+def _event_plan(key: str, comp, index: int) -> tuple[str, tuple[str, ...], bool]:
+    """The JSON text of the component's event, its numbers (floats, written by ``repr`` as ``json.dumps``
+    writes them) and the session id left open: ``{"k": key, "n": n, "d": d, "sid": sid, "id": index}``."""
     if isinstance(comp, YesNo):
-        return {"k": key, "v": 1.0 if values[comp.indicator] is True else 0.0}
-    if isinstance(comp, Percentage):
-        return {"k": key, "n": float(values[comp.numerator]), "d": float(values[comp.denominator])}
-    if isinstance(comp, Rate):
-        return {"k": key, "n": float(values[comp.cases]), "d": float(values[comp.population])}
-    if isinstance(comp, Count):
-        return {"k": key, "v": float(values[comp.count])}
-    if isinstance(comp, Survey):
-        return {"k": key, "v": float(values[comp.score])}
-    raise TypeError(comp.kind)
+        fields, codes = ("v",), (comp.indicator,)
+    elif isinstance(comp, Percentage):
+        fields, codes = ("n", "d"), (comp.numerator, comp.denominator)
+    elif isinstance(comp, Rate):
+        fields, codes = ("n", "d"), (comp.cases, comp.population)
+    elif isinstance(comp, Count):
+        fields, codes = ("v",), (comp.count,)
+    elif isinstance(comp, Survey):
+        fields, codes = ("v",), (comp.score,)
+    else:
+        raise TypeError(comp.kind)
+    numbers = "".join(f', "{field}": %r' for field in fields)
+    text = '{"k": ' + json.dumps(key).replace("%", "%%") + numbers + ', "sid": "%s", "id": ' + f"{index}}}"
+    return text, codes, isinstance(comp, YesNo)
+
+
+def _events_text(compiled: _Compiled, values: dict, sid: str) -> str:
+    """The JSON list of one event per component (what ``json.dumps`` of the event dicts gives)."""
+    parts = []
+    for text, codes, yes_no in compiled.events:
+        if yes_no:
+            parts.append(text % (1.0 if values[codes[0]] is True else 0.0, sid))
+        else:
+            parts.append(text % (*[float(values[code]) for code in codes], sid))
+    return "[" + ", ".join(parts) + "]"
+
+
+def _post(compiled: _Compiled, sid: str, events: str) -> list[str]:
+    """Assert the events in session ``sid`` and read the name of every rule they matched through durable's native
+    API (its Python dispatch would build a closure, a JSON round trip of the state and two clock reads for each
+    of them); the session's state is deleted afterwards, whatever happens."""
+    import durable_rules_engine as native
+
+    handle = compiled.handle
+    matched = []
+    try:
+        code, state = native.assert_events(handle, events)
+        if code in (1, 2):  # what durable's Python layer raises as MessageNotHandled or MessageObserved
+            raise RulesEngineError(f"durable-rules refused the events (code {code})")
+        started = native.start_action_for_state(handle, 0 if code == 3 else state)
+        message = started[1] if started else None
+        while message:
+            matched.append(_rule_name(message))
+            message = native.complete_and_start_action(handle, state)
+    finally:
+        native.delete_state(handle, sid)
+    return matched
+
+
+def _rule_name(message: str) -> str:
+    """The rule of one action message, ``{"r_12":{"m":…}}`` → ``r_12``."""
+    if message.startswith('{"'):
+        return message[2:message.index('"', 2)]
+    return next(iter(json.loads(message)))
 
 
 def evaluate(version: CriteriaVersion, values: dict) -> dict[str, Outcome]:
     """Outcome of every component according to durable-rules, keyed ``"TC07/immunisation"``."""
-    components = [(f"{c.code}/{k.id}", k) for c in version.criteria for k in c.components]
     with _LOCK:
-        name = _compile(version)
+        compiled = _compile(version)
         sid = f"s{os.getpid()}-{next(_SESSION)}"
-        events = [dict(_event(key, comp, values), sid=sid, id=i) for i, (key, comp) in enumerate(components)]
-        _FOUND.clear()
-        _ERRORS.clear()
+        events = _events_text(compiled, values, sid)  # a missing value raises KeyError here, as it always did
         try:
-            _host().post_batch(name, events)
-            found, errors = list(_FOUND), list(_ERRORS)
+            names = _post(compiled, sid, events)
+        except RulesEngineError:
+            raise
         except Exception as exc:
             raise RulesEngineError(f"durable-rules failed: {type(exc).__name__}: {exc}") from exc
-        finally:
-            _FOUND.clear()
-            _ERRORS.clear()
-            _host().delete_state(name, sid)
-    if errors:
-        raise RulesEngineError("an action failed inside durable-rules: " + "; ".join(errors))
     matched: dict[str, list[Outcome]] = {}
-    for key, outcome in found:
+    for name in names:
+        if name not in compiled.meaning:
+            raise RulesEngineError(f"durable-rules fired an unknown rule {name!r}")
+        key, outcome = compiled.meaning[name]
         matched.setdefault(key, []).append(outcome)
     outcomes: dict[str, Outcome] = {}
-    for key, _ in components:
-        got = matched.get(key, [])
+    for key in compiled.keys:
+        got = matched.get(key, ())
         if len(got) != 1:
             raise RulesEngineError(f"{key}: durable-rules matched {len(got)} rules, expected exactly one")
         outcomes[key] = got[0]
@@ -217,7 +280,7 @@ def evaluate(version: CriteriaVersion, values: dict) -> dict[str, Outcome]:
 def session_state(version: CriteriaVersion, sid: str) -> dict:
     """durable's stored state of one session (``{"sid": ..., "$s": 1}`` when none is left); for tests."""
     with _LOCK:
-        name = _compile(version)
+        name = _compile(version).name
         try:
             return _host().get_state(name, sid)
         except Exception as exc:  # durable raises "could not get state" (309) for a deleted session

@@ -11,15 +11,15 @@ settings (``CFC_ENGINE``) choose it.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import NamedTuple
 
 from . import evaluate
 from .assessment import Assessment
-from .checks import band_range
 from .errors import CfcError, EngineMismatch
 from .gaps import improvements
 from .loader import fingerprint
-from .models import CriteriaVersion, YesNo, component_inputs, component_max
+from .models import CriteriaVersion, YesNo
 from .numbers import format_fraction, format_number, format_points
 from .outcome import Outcome
 from .result import (
@@ -31,11 +31,12 @@ from .result import (
     Gap,
     Plan,
     ScoreResult,
+    construct,
     describe,
 )
+from .tables import Component, Criterion, tables
 
 ENGINE_MODES = ("durable", "python")
-_MAXIMA: dict[int, tuple[CriteriaVersion, dict[str, int]]] = {}  # id(version) → (version, key → max points)
 
 __all__ = ["ComponentResult", "CriterionResult", "FailedCondition", "Gap", "Plan", "ScoreResult",
            "engine_mode", "outcomes", "score"]
@@ -52,7 +53,11 @@ def engine_mode(value: str | None = "durable") -> str:
 
 def outcomes(version: CriteriaVersion, values: dict, mode: str = "durable") -> tuple[dict[str, Outcome], str]:
     """Component outcomes and the engine label; raises EngineMismatch when the two evaluators differ."""
-    reference = evaluate.evaluate(version, values)
+    return _checked(version, evaluate.evaluate(version, values), values, mode)
+
+
+def _checked(version: CriteriaVersion, reference: dict[str, Outcome], values: dict,
+             mode: str) -> tuple[dict[str, Outcome], str]:
     if engine_mode(mode) == "python":
         return reference, "python"
     from . import rules  # imported here so the python mode never touches durable
@@ -66,9 +71,9 @@ def outcomes(version: CriteriaVersion, values: dict, mode: str = "durable") -> t
 
 def score(version: CriteriaVersion, assessment: Assessment, mode: str = "durable") -> ScoreResult:
     values = assessment.values
-    found, label = outcomes(version, values, mode)
-    maxima = _maxima(version)
-    criteria = [_criterion(crit, found, values, maxima) for crit in version.criteria]
+    reference, measures = evaluate.evaluate_measured(version, values)
+    found, label = _checked(version, reference, values, mode)
+    criteria = [_criterion(crit, found, values, measures) for crit in tables(version).criteria]
     total = sum(c.points for c in criteria)
     category = version.category(assessment.commune.category)
     if category is None:
@@ -81,6 +86,7 @@ def score(version: CriteriaVersion, assessment: Assessment, mode: str = "durable
             "bản chính thức; điểm số chỉ để tham khảo."
         )
     gaps, plan = improvements(version, values, found, category.threshold)
+    # validated (the header comes from the caller); the lists hold models already made, taken as they are
     return ScoreResult(
         criteria_version=version.id,
         provisional=version.provisional,
@@ -102,61 +108,77 @@ def score(version: CriteriaVersion, assessment: Assessment, mode: str = "durable
     )
 
 
-def _maxima(version: CriteriaVersion) -> dict[str, int]:
-    """The most points of every component, computed once per version (versions are frozen)."""
-    cached = _MAXIMA.get(id(version))
-    if cached is None or cached[0] is not version:
-        if len(_MAXIMA) > 64:  # a long-running process that reloads criteria keeps only recent ones
-            _MAXIMA.clear()
-        maxima = {f"{c.code}/{k.id}": component_max(k) for c in version.criteria for k in c.components}
-        cached = _MAXIMA[id(version)] = (version, maxima)
-    return cached[1]
+def _criterion(table: Criterion, found: dict[str, Outcome], values: dict,
+               measures: dict[str, Fraction]) -> CriterionResult:
+    """A criterion's result, built without validation from the version's tables (a criterion of yes/no items
+    only is made once per set of answers and shared: results are frozen)."""
+    if table.yes_no_only:
+        answers = tuple((found[c.key], values[c.inputs[0]]) for c in table.components)
+        made = table.results.get(answers)
+        if made is None:
+            made = table.results[answers] = _make_criterion(table, found, values, measures)
+        return made
+    return _make_criterion(table, found, values, measures)
 
 
-def _criterion(crit, found: dict[str, Outcome], values: dict, maxima: dict[str, int]) -> CriterionResult:
-    comps = []
-    for comp in crit.components:
-        key = f"{crit.code}/{comp.id}"
-        comps.append(_component(crit.code, comp, found[key], values, maxima[key]))
+def _make_criterion(table: Criterion, found: dict[str, Outcome], values: dict,
+                    measures: dict[str, Fraction]) -> CriterionResult:
+    comps = [_component(c, found[c.key], values, measures.get(c.key)) for c in table.components]
     points = sum(c.points for c in comps)
-    parts = ", ".join(f"{c.id} {format_number(c.points)}" for c in comps)
-    return CriterionResult(
-        code=crit.code,
-        title=crit.title,
-        legal_reference=crit.legal_reference,
-        points=points,
-        max_points=crit.max_points,
-        met_at=crit.met_at,
-        met=points >= crit.met_at,
-        explanation=f"{crit.code}: {format_number(points)}/{format_points(crit.max_points)} ({parts})",
-        components=comps,
-    )
+    parts = ", ".join([f"{c.id} {format_number(c.points)}" for c in comps])
+    crit = table.crit
+    return construct(CriterionResult, {
+        "code": crit.code, "title": crit.title, "legal_reference": crit.legal_reference, "points": points,
+        "max_points": crit.max_points, "met_at": crit.met_at, "met": points >= crit.met_at,
+        "explanation": f"{table.head}{format_number(points)}{table.tail}{parts})", "components": comps,
+    })
 
 
-def _component(code: str, comp, outcome: Outcome, values: dict, max_points: int) -> ComponentResult:
-    points = evaluate.outcome_points(comp, outcome)
-    used = {c: _json_value(values[c]) for c in component_inputs(comp)}
-    measured = exact = None
+def _component(table: Component, outcome: Outcome, values: dict, value: Fraction | None) -> ComponentResult:
+    """``value``: the measured value, as the evaluator computed it (None: a yes/no item, or empty)."""
+    comp = table.comp
     if isinstance(comp, YesNo):
-        matched = "có" if outcome.kind == "yes" else "không"
-        verified = comp.verified
-        label = comp.label or comp.indicator
+        answer = values[comp.indicator]
+        made = table.answers.get((outcome, answer))
+        if made is None:
+            made = table.answers[(outcome, answer)] = _yes_no(table, outcome, answer)
+        return made
+    used = {}
+    for code in table.inputs:
+        raw = values[code]
+        used[code] = raw if type(raw) is int else _json_value(raw)
+    measured = exact = None
+    if value is not None:
+        measured, exact = format_fraction(value), str(value)
+    if outcome.kind == "empty":
+        points, matched, verified, tail = table.empty
     else:
-        label = comp.label
-        value = evaluate.measured(comp, values)
-        if value is not None:
-            measured, exact = format_fraction(value), str(value)
-        if outcome.kind == "empty":
-            matched = "mẫu số bằng 0 (không có trường hợp nào trong kỳ)"
-            verified = comp.if_denominator_zero.verified
-        else:
-            band = comp.bands[outcome.band]
-            matched = band_range(comp.kind, band)
-            verified = band.verified
+        index = outcome.band
+        points, matched = table.band_points[index], table.band_matched[index]
+        verified, tail = table.band_verified[index], table.band_tail[index]
+    # describe(), written from the tables: the values used, the measured value, then ": {matched} → {points}"
+    shown = ""
+    if measured is not None and comp.kind == "percentage":
+        shown = f" = {measured}%"
+    elif measured is not None and comp.kind == "rate":
+        shown = f" = {measured}"
+    inputs = " / ".join([f"{code} = {format_number(v)}" for code, v in used.items()])
+    return construct(ComponentResult, {
+        "id": comp.id, "kind": comp.kind, "label": comp.label, "points": points, "max_points": table.max_points,
+        "outcome": outcome, "matched": matched, "values": used, "measured": measured,
+        "explanation": f"{table.prefix}{inputs}{shown}{tail}", "verified": verified, "measured_exact": exact,
+    })
+
+
+def _yes_no(table: Component, outcome: Outcome, answer: bool) -> ComponentResult:
+    comp = table.comp
+    points = evaluate.outcome_points(comp, outcome)
+    matched = "có" if outcome.kind == "yes" else "không"
+    used = {comp.indicator: answer}
     return ComponentResult(
-        id=comp.id, kind=comp.kind, label=label, points=points, max_points=max_points, outcome=outcome,
-        matched=matched, values=used, measured=measured, measured_exact=exact, verified=verified,
-        explanation=f"{code}/{comp.id}: {describe(comp.kind, used, measured, matched, points)}",
+        id=comp.id, kind=comp.kind, label=comp.label or comp.indicator, points=points, max_points=table.max_points,
+        outcome=outcome, matched=matched, values=used, measured=None, measured_exact=None, verified=comp.verified,
+        explanation=f"{table.prefix}{describe(comp.kind, used, None, matched, points)}",
     )
 
 

@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
+from .cycle import RecognitionCycle
 from .errors import AccessDenied, CfcError
 from .models import Strict
 
@@ -74,7 +75,7 @@ class TransitionRefused(CfcError):
 # government, and on dossiers in which states. The transitions' states are the state table's (``TRANSITIONS``);
 # the others say theirs in ``states`` (none: the action concerns a round, not a dossier).
 TRANSITION_STEPS = ("submit", "verify", "return_submitted", "return_verified", "recognize", "reject", "revoke")
-DOSSIER_STEPS = ("read", "edit", "upload_evidence", "delete_evidence", "appraise")
+DOSSIER_STEPS = ("read", "edit", "upload_evidence", "delete_evidence", "appraise", "rescore")
 ROUND_STEPS = ("import", "export", "report", "criteria_impact")
 DOCUMENT_STEPS = ("issue_certificate", "download_certificate", "download_decision", "download_revocation",
                   "download_minutes")
@@ -83,6 +84,7 @@ ACTION_LABELS = {
     "read": "xem hồ sơ", "edit": "sửa số liệu tự đánh giá", "upload_evidence": "tải lên minh chứng", "delete_evidence": "xoá minh chứng",
     "appraise": "thẩm định", "import": "nhập chỉ số từ tệp", "export": "xuất dữ liệu", "report": "báo cáo tỉnh",
     "criteria_impact": "xem tác động của sửa đổi bộ tiêu chí",
+    "rescore": "tính lại điểm theo bộ tiêu chí hiện hành",
     "issue_certificate": "in giấy công nhận", "download_certificate": "tải giấy công nhận",
     "download_decision": "tải quyết định công nhận", "download_revocation": "tải quyết định thu hồi",
     "download_minutes": "tải biên bản thẩm định",
@@ -106,6 +108,7 @@ class Procedure(Strict):
     effective_from: dt.date
     effective_to: dt.date | None = None
     source: str
+    cycle: RecognitionCycle  # reassessment rounds and how long a recognition stands (engine.cycle)
     steps: dict[Literal[ACTIONS], Step]  # type: ignore[valid-type]
 
     @model_validator(mode="after")

@@ -113,15 +113,15 @@ def test_band_edges(changes, key, outcome):
 
 
 def test_no_session_state_is_left_after_evaluations(samples, monkeypatch):
-    host = rules._host()
-    original = host.post_batch
+    original = rules._post
     sids: list[str] = []
 
-    def spy(name, events, *args, **kwargs):
-        sids.append(events[0]["sid"])
-        return original(name, events, *args, **kwargs)
+    def spy(compiled, sid, events):
+        assert all(event["sid"] == sid for event in json.loads(events))
+        sids.append(sid)
+        return original(compiled, sid, events)
 
-    monkeypatch.setattr(host, "post_batch", spy)
+    monkeypatch.setattr(rules, "_post", spy)
     for values in samples[:40]:
         rules.evaluate(VERSION, values)
     assert len(sids) == 40 and len(set(sids)) == 40  # a fresh session per evaluation
@@ -265,3 +265,24 @@ def test_a_bogus_engine_is_a_clear_error(monkeypatch, tmp_path, example_file):
     assert result.stdout == ""
     assert "CFC_ENGINE='bogus'" in result.stderr
     assert isinstance(result.exception, SystemExit)
+
+
+def test_the_events_posted_are_the_component_values_as_floats(samples):
+    compiled = rules._compile(VERSION)
+    components = [(f"{c.code}/{k.id}", k) for c in VERSION.criteria for k in c.components]
+    for values in samples[:20]:
+        events = json.loads(rules._events_text(compiled, values, "s-test"))
+        assert [e["k"] for e in events] == [key for key, _ in components]
+        assert [e["id"] for e in events] == list(range(len(components)))
+        for event, (_, comp) in zip(events, components, strict=True):
+            numbers = {k: v for k, v in event.items() if k not in ("k", "sid", "id")}
+            assert all(type(v) is float for v in numbers.values())
+            if isinstance(comp, YesNo):
+                assert numbers == {"v": 1.0 if values[comp.indicator] else 0.0}
+            elif isinstance(comp, Percentage):
+                assert numbers == {"n": float(values[comp.numerator]), "d": float(values[comp.denominator])}
+            elif isinstance(comp, Rate):
+                assert numbers == {"n": float(values[comp.cases]), "d": float(values[comp.population])}
+            else:
+                code = comp.count if isinstance(comp, Count) else comp.score
+                assert numbers == {"v": float(values[code])}

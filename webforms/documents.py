@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request
 import certificates as docs
 from dossiers import authority, issuance
 from dossiers.config import ConfigError, public_base_url
+from dossiers.cycle import validity
 from dossiers.issuance.serials import certificate_of
 
 from .auth import require_action
@@ -86,6 +87,7 @@ def verify(serial: str):
         message = (f"Không có giấy công nhận nào mang số hiệu {serial}: giấy mang số hiệu này là giấy giả "
                    "hoặc số hiệu bị ghi sai.")
         return render_template("error.html", status=404, message=message), 404
+    found["validity"] = validity(service().procedures, found["procedure"], found["year"], found["decision_date"])
     return render_template("verify.html", serial=serial, found=found)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from dossiers.config import ConfigError, public_base_url
@@ -10,7 +11,7 @@ from engine.workflow import LABELS
 
 from .converters import round_arg
 from .db import service, settings
-from .forms import RevokeForm
+from .forms import RevokeForm, VersionedForm, shown_version
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
 
@@ -59,7 +60,22 @@ def index():
 def show(dossier_id: int):
     view = service().get(current_user.username, dossier_id)
     revoke_form = RevokeForm(lock_version=view.lock_version)  # a decision on the version shown here
-    return render_template("dossiers/show.html", revoke_form=revoke_form, **context(view))
+    rescore_form = VersionedForm(lock_version=view.lock_version)
+    return render_template("dossiers/show.html", revoke_form=revoke_form, rescore_form=rescore_form,
+                           **context(view))
+
+
+@bp.route("/<int:dossier_id>/rescore", methods=["POST"])
+@login_required
+def rescore(dossier_id: int):
+    """Score the dossier again under the criteria content of today (the version the page showed)."""
+    form = VersionedForm()
+    if form.validate_on_submit():  # CSRF
+        version = shown_version(form, lambda: service().check_rescore(current_user.username, dossier_id))
+        view = service().rescore(current_user.username, dossier_id, version)
+        flash(_("Đã tính lại điểm theo nội dung hiện hành của bộ tiêu chí."), "ok")
+        return redirect(url_for("dossiers.show", dossier_id=view.id))
+    abort(400, description=_("Biểu mẫu không hợp lệ: hãy tải lại trang và thử lại."))
 
 
 @bp.route("/<int:dossier_id>/evidence/<int:evidence_id>")

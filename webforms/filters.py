@@ -28,6 +28,7 @@ ACTIONS = {
     "certificate.issue": "Cấp giấy công nhận",
     "certificate.reissue": "Cấp lại giấy công nhận",
     "decision.amend": "Sửa quyết định công nhận",
+    "dossier.rescore": "Tính lại điểm theo bộ tiêu chí hiện hành",
 }
 
 

@@ -82,6 +82,7 @@ def verification(session: Session, serial: str, base_url: str, registry: Registr
         "issued_on": cert.decision_date,  # "Ngày cấp" is the decision date, as on the certificate
         "dossier_id": cert.dossier_id,
         "category": cert.dossier.category,
+        "procedure": cert.dossier.procedure,  # its cycle says how long the recognition stands
         "category_label": category_label(cert.dossier, registry),
         "threshold": score.threshold if (score := appraisal(cert.dossier)) else None,
     })

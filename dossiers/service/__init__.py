@@ -8,7 +8,7 @@ nothing. Optimistic locking: a caller that passes ``expected_version`` (the vers
 ``DossierService`` holds the database sessions, the criteria registry and the procedures; each method hands
 over to a module of one concern: ``reads``, ``values`` (creating a dossier, saving and appraising values),
 ``transitions``, ``decisions`` (the recognition decision and its repair, text lengths), ``evidence``,
-``settings``; ``scores`` computes scores, ``base`` is the shared plumbing
+``settings``, ``rescore`` (scoring again under corrected criteria); ``scores`` computes scores, ``base`` is the shared plumbing
 (transaction, actor, dossier in jurisdiction, procedure step, version check, audit entry) and ``view`` the
 ``DossierView`` every operation returns.
 """
@@ -28,7 +28,7 @@ from engine.workflow import Procedure
 from ..config import Settings
 from ..db import readonly_factory
 from ..models import Dossier
-from . import base, decisions, evidence, reads, scores, transitions, values
+from . import base, decisions, evidence, reads, rescore, scores, transitions, values
 from . import settings as settings_table
 from .view import DossierView
 
@@ -108,6 +108,12 @@ class DossierService:
                        signer_title: str | None = None) -> DossierView:
         return decisions.amend(self, username, dossier_id, number, day, reason, expected_version, signer_name,
                                signer_title)
+
+    def rescore(self, username: str, dossier_id: int, expected_version: int | None = None) -> DossierView:
+        return rescore.rescore(self, username, dossier_id, expected_version)
+
+    def check_rescore(self, username: str, dossier_id: int) -> None:
+        rescore.check_rescore(self, username, dossier_id)
 
     # ------------------------------------------------------------------------------- evidence and settings
     def add_evidence(self, username: str, dossier_id: int, criterion: str, filename: str, content: bytes,

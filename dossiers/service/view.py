@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from engine.loader import Registry
+from engine.loader import Registry, fingerprint
 from engine.result import ScoreResult, StoredScoreError
 
 from ..lookup import read_score
@@ -23,7 +23,9 @@ from ..units import path_names
 
 log = logging.getLogger(__name__)
 
-SCORES = {"self_score": "điểm tự đánh giá", "verified_score": "điểm thẩm định"}
+SCORES = {"self_score": "điểm tự đánh giá", "verified_score": "điểm thẩm định",
+          "rescored_score": "điểm tính lại"}
+DECIDED = ("recognized", "not_recognized", "revoked")  # a re-score is recorded beside the decision's score
 
 
 def readable_score(stored: dict | None) -> tuple[ScoreResult | None, str | None]:
@@ -65,6 +67,8 @@ class DossierView:
     submission: int = 0
     evidence: list = field(default_factory=list)
     provisional: bool = False
+    criteria_fingerprint: str = ""  # the criteria content of today (engine.loader.fingerprint)
+    stale_scores: list = field(default_factory=list)  # scores computed from other content: "chấm theo bộ tiêu chí cũ"
     unreadable: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # which → why
 
     @cached_property
@@ -74,6 +78,10 @@ class DossierView:
     @cached_property
     def verified_score(self) -> ScoreResult | None:
         return self._read("verified_score")
+
+    @cached_property
+    def rescored_score(self) -> ScoreResult | None:
+        return self._read("rescored_score")
 
     @property
     def score(self) -> ScoreResult | None:
@@ -114,6 +122,19 @@ def appraised_text(item, dossier: Dossier) -> str | None:
     return item.appraised_value if item.appraised_in == dossier.submission else None
 
 
+def stale_scores(d: Dossier, current: str) -> list[str]:
+    """Which stored scores were computed from criteria content other than ``current`` (a fingerprint). A decided
+    dossier's scores count as current once a re-score from the current content is recorded beside them; a
+    score stored before fingerprints (None) cannot be told apart and is not marked."""
+    def old(stored: dict | None) -> bool:
+        mark = stored.get("fingerprint") if isinstance(stored, dict) else None
+        return mark is not None and mark != current
+
+    if d.status in DECIDED and d.rescored_score is not None:
+        return ["rescored_score"] if old(d.rescored_score) else []
+    return [which for which in ("self_score", "verified_score") if old(getattr(d, which))]
+
+
 def view_of(registry: Registry, d: Dossier) -> DossierView:
     """The view of a loaded dossier (its criteria version says whether it is provisional)."""
     version = registry.get(d.criteria_version)
@@ -130,7 +151,8 @@ def view_of(registry: Registry, d: Dossier) -> DossierView:
         lock_version=d.lock_version,
         values={v.code: {"self": v.self_value, "appraised": appraised_text(v, d), "comment": v.comment}
                 for v in d.values},
-        stored_scores={"self_score": d.self_score, "verified_score": d.verified_score},
+        stored_scores={"self_score": d.self_score, "verified_score": d.verified_score,
+                       "rescored_score": d.rescored_score},
         engine_version=d.engine_version,
         panel_members=d.panel_members,
         decision_number=d.decision_number,
@@ -147,4 +169,6 @@ def view_of(registry: Registry, d: Dossier) -> DossierView:
                    "sha256": e.sha256, "content_type": e.content_type, "uploaded_by": e.uploaded_by,
                    "uploaded_at": e.uploaded_at} for e in d.evidence],
         provisional=version.provisional,
+        criteria_fingerprint=fingerprint(version),  # cached per version: which stored scores are older
+        stale_scores=stale_scores(d, fingerprint(version)),
     )

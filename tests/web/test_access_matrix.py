@@ -68,6 +68,7 @@ path                                anonymous commune1 commune2 district1 chair1
 /district/dossiers/999              L         403      403      404       404    404       404    404      403
 /province/                          L         403      403      403       403    403       403    200      403
 /province/dashboard                 L         403      403      403       403    403       403    200      403
+/province/expiring.xlsx             L         403      403      403       403    403       403    200      403
 /admin/                             L         403      403      403       403    403       403    403      200
 /admin/criteria/qd06-2019           L         403      403      403       403    403       403    403      200
 /admin/criteria/no-such-version     L         403      403      403       403    403       403    403      404
@@ -113,6 +114,7 @@ POST:/district/dossiers/3/verify           L         403      403      403      
 POST:/district/dossiers/12/verify          L         403      403      403       403    403       ok     403      403
 POST:/province/decide                      L         403      403      403       403    403       403    ok       403
 POST:/province/dossiers/7/revoke           L         403      403      403       403    403       403    ok       403
+POST:/dossiers/7/rescore                   L         403      403      409       409    403       403    409      403
 POST:/admin/criteria/qd06-2019/publish     L         403      403      403       403    403       403    403      ok
 POST:/admin/impact/upload                  L         403      403      403       403    403       403    ok       ok
 POST:/import                               L         ok       ok       ok        ok     ok        ok     ok       403
@@ -121,6 +123,7 @@ PUT:/api/v1/dossiers/1/indicators          401       ok       403      409      
 PUT:/api/v1/dossiers/3/indicators          401       403      403      ok        ok     403       403    403      403
 POST:/api/v1/dossiers/3/transitions        401       403      403      ok        ok     403       403    403      403
 POST:/api/v1/dossiers/5/transitions        401       403      403      403       403    403       403    ok       403
+POST:/api/v1/dossiers/7/rescore            401       403      403      409       409    403       403    409      403
 POST:/commune/dossiers/1/evidence/1/delete  L         ok       403      403       403    403       403    403      403
 POST:/account/password                     L         ok       ok       ok        ok     ok        ok     ok       ok
 """
@@ -128,6 +131,9 @@ POST:/account/password                     L         ok       ok       ok       
 # Province is refused on /district/dossiers/3 (save, return, verify) although the district pages let a
 # province_officer in: dossier 3 follows procedure-2019, where the district appraises and verifies. Under
 # procedure-2025 the province does; the service decides from the dossier's procedure.
+# Re-scoring dossier 7 is allowed by role and jurisdiction to the district of 2019 and the province; the demo's
+# scores are all current, so it is refused (409: nothing to re-score). tests/web/test_rescore_and_cycle.py
+# re-scores after a correction of the criteria.
 # chair2 verifying dossier 12 and district1 saving a draft through the API (409: only a submitted dossier is
 # appraised) are allowed by role and jurisdiction; the guards refuse them further on.
 
@@ -176,6 +182,8 @@ def payload(route: str, site) -> dict:
         "/api/v1/dossiers/3/indicators": {"TC13.satisfaction": "70", "comments": {"TC13.satisfaction": "x"}},
         "/api/v1/dossiers/3/transitions": {"event": "return", "reason": "Thiếu minh chứng"},
         "/api/v1/dossiers/5/transitions": {"event": "recognize", "decision_number": "9/QĐ-UBND"},
+        "/dossiers/7/rescore": {"lock_version": str(site.dossier(7).lock_version)},
+        "/api/v1/dossiers/7/rescore": {},
     }[path]
     dossier = path.split("/")[3] if path.startswith(("/commune/dossiers/", "/district/dossiers/",
                                                      "/province/dossiers/")) else None

@@ -132,7 +132,8 @@ def test_the_openapi_document_describes_428_409_etag_and_if_match_for_every_writ
     writes = [(path, method, op) for path, item in openapi_document["paths"].items()
               for method, op in item.items() if method in ("put", "post", "patch", "delete")]
     assert {(p, m) for p, m, _ in writes} == {("/dossiers/{id}/indicators", "put"),
-                                              ("/dossiers/{id}/transitions", "post")}
+                                              ("/dossiers/{id}/transitions", "post"),
+                                              ("/dossiers/{id}/rescore", "post")}
     for path, method, op in writes:
         assert op["responses"]["428"] == {"$ref": "#/components/responses/PreconditionRequired"}, (path, method)
         assert op["responses"]["409"] == {"$ref": "#/components/responses/Conflict"}, (path, method)

@@ -89,6 +89,8 @@ CASES = {
     "/admin/criteria/qd06-2019/publish": ("admin", lambda site: {}),
     "/admin/impact/upload": ("admin", lambda site: {"base": "qd06-2019", "year": "2024", "province": "",
                                                     "file": (io.BytesIO(criteria_bytes()), "qd06-2019.yaml")}),
+    # the demo's scores are current: with a token it is refused (409); test_rescore_and_cycle.py is its control
+    "/dossiers/8/rescore": ("province", lambda site: seen(site, 8)),
     "/import": ("district1", lambda site: {"year": "2024", "file": (io.BytesIO(IMPORT_CSV), "nhap.csv")}),
     "/import/confirm": ("district1", lambda site: uploaded(site)),
     # last: changing the password ends the admin's sessions
@@ -211,7 +213,7 @@ def test_import_with_token_shows_the_report_and_stores_nothing(site):
 
 
 @pytest.mark.parametrize("path", [p for p in CASES if p not in ("/admin/criteria/qd06-2019/publish", "/import",
-                                                                 "/admin/impact/upload")])
+                                                                 "/admin/impact/upload", "/dossiers/8/rescore")])
 def test_same_post_with_token_is_accepted(site, path):
     """Control: the refused requests above were real changes. (Publishing is left out: it would rewrite the
     criteria file of the repository if it ever succeeded. The impact upload changes no dossier: its control is in

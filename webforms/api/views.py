@@ -152,7 +152,7 @@ def list_dossiers():
     views = service().list(g.api_user, round_arg(blank=False), statuses[0] if statuses else None)
     return jsonify([{"id": v.id, "commune_code": v.commune_code, "commune_name": v.commune_name, "year": v.year,
                      "status": v.status, "lock_version": v.lock_version,
-                     "total": v.score.total if v.score else None} for v in views])
+                     "total": v.score.total if v.score else None, "stale_scores": v.stale_scores} for v in views])
 
 
 @bp.get("/dossiers/<int:dossier_id>")
@@ -206,6 +206,20 @@ def post_transition(dossier_id: int):
         return _precondition_required()
     return _answer(service().transition(g.api_user, dossier_id, event, expected_version=expected, **fields,
                                         **decision))
+
+
+@bp.post("/dossiers/<int:dossier_id>/rescore")
+def post_rescore(dossier_id: int):
+    """Score the dossier again under the criteria content of today; without a version, the re-score's checks
+    first (jurisdiction, role, state, whether a score is old), then 428."""
+    body = _body() if request.content_length else {}
+    expected = _expected(body)
+    if body:
+        abort(400, description=f"unknown field {sorted(body)[0][:40]!r}: send only expected_version (or If-Match)")
+    if expected is None:
+        service().check_rescore(g.api_user, dossier_id)
+        return _precondition_required()
+    return _answer(service().rescore(g.api_user, dossier_id, expected))
 
 
 def _day(body: dict, name: str) -> dt.date | None:

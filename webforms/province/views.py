@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from dossiers.bulk.report_figures import ASSESSED, distribution, percent_text, share
+from dossiers.cycle import expiring, expiry_xlsx
 from engine.errors import CfcError
 from engine.numbers import format_number
 from engine.workflow import LABELS, round_date
@@ -130,4 +131,17 @@ def dashboard():
                            by_district=sorted(by_district.items(), key=lambda item: vn_sort_key(item[0])),
                            labels=LABELS, histogram=charts.histogram(bins),
                            shares=charts.shares_against_targets(rows), total=len(views),
-                           scored=sum(n for _, n in bins), communes=communes)
+                           scored=sum(n for _, n in bins), communes=communes,
+                           expiry=expiring(service(), actor.username, dt.date.today()))
+
+
+@bp.route("/expiring.xlsx")
+def expiring_xlsx():
+    """The recognitions that expire by the end of the next reassessment round, as a spreadsheet."""
+    actor = require_action("report")
+    found = expiring(service(), actor.username, dt.date.today())
+    return Response(expiry_xlsx(found), mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="het-han-truoc-dot-{found.round_year}.xlsx"'})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

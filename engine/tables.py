@@ -1,0 +1,89 @@
+"""What scoring needs of a criteria version that depends on the version alone, computed once per content.
+
+``tables(version)`` gives, for every component, its key, inputs and maximum, and for each of its outcomes the
+points, the band's range as shown (``band_range``), whether it is verified and the end of its explanation
+(``": 95 ≤ tỷ lệ % < 98 → 50 điểm"``); for a yes/no item also the whole ``ComponentResult`` of each answer.
+``engine.scoring`` builds results from them and ``engine.gaps`` its moves. The tables are keyed by
+``engine.loader.fingerprint`` (a version's content), so an edited version gets its own, and a long-running
+process that reloads criteria keeps only recent ones.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import NamedTuple
+
+from .checks import band_range
+from .loader import fingerprint
+from .models import CriteriaVersion, YesNo, component_inputs, component_max
+from .numbers import format_points
+
+EMPTY_MATCHED = "mẫu số bằng 0 (không có trường hợp nào trong kỳ)"
+
+
+class Component(NamedTuple):
+    key: str  # "TC07/immunisation"
+    prefix: str  # "TC07/immunisation: ", the start of its explanation
+    comp: object  # the criteria model (YesNo, Percentage, Rate, Count, Survey)
+    inputs: tuple[str, ...]  # the indicator codes it reads (component_inputs)
+    max_points: int
+    band_points: tuple[int, ...]  # per band
+    band_matched: tuple[str, ...]  # per band: its range as shown
+    band_verified: tuple[bool, ...]
+    band_tail: tuple[str, ...]  # per band: ": {matched} → {points}"
+    empty: tuple[int, str, bool, str] | None  # denominator zero: (points, matched, verified, tail)
+    answers: dict  # a yes/no item: (outcome, value) → its ComponentResult, made on first use
+
+
+class Criterion(NamedTuple):
+    crit: object  # the criteria model
+    head: str  # "TC07: "
+    tail: str  # "/50 điểm (": after the points, before the components
+    components: tuple[Component, ...]
+    yes_no_only: bool  # every component a yes/no item: results depend on the answers only
+    results: dict  # yes_no_only: tuple of answers → CriterionResult, made on first use
+
+
+class Tables(NamedTuple):
+    criteria: tuple[Criterion, ...]
+    components: dict[str, Component]
+
+
+_TABLES: dict[str, Tables] = {}
+_LOCK = threading.Lock()
+
+
+def tables(version: CriteriaVersion) -> Tables:
+    fp = fingerprint(version)
+    found = _TABLES.get(fp)
+    if found is None:
+        with _LOCK:
+            if len(_TABLES) > 64:
+                _TABLES.clear()
+            found = _TABLES[fp] = _build(version)
+    return found
+
+
+def _build(version: CriteriaVersion) -> Tables:
+    criteria = []
+    for crit in version.criteria:
+        comps = tuple(_component(crit.code, comp) for comp in crit.components)
+        criteria.append(Criterion(crit, f"{crit.code}: ", f"/{format_points(crit.max_points)} (", comps,
+                                  all(isinstance(c.comp, YesNo) for c in comps), {}))
+    return Tables(tuple(criteria), {c.key: c for crit in criteria for c in crit.components})
+
+
+def _component(code: str, comp) -> Component:
+    key = f"{code}/{comp.id}"
+    if isinstance(comp, YesNo):
+        return Component(key, f"{key}: ", comp, tuple(component_inputs(comp)), component_max(comp),
+                         (), (), (), (), None, {})
+    points = tuple(b.points for b in comp.bands)
+    matched = tuple(band_range(comp.kind, b) for b in comp.bands)
+    empty = None
+    zero = getattr(comp, "if_denominator_zero", None)
+    if zero is not None:
+        empty = (zero.points, EMPTY_MATCHED, zero.verified, f": {EMPTY_MATCHED} → {format_points(zero.points)}")
+    return Component(key, f"{key}: ", comp, tuple(component_inputs(comp)), component_max(comp), points, matched,
+                     tuple(b.verified for b in comp.bands),
+                     tuple(f": {m} → {format_points(p)}" for m, p in zip(matched, points, strict=True)), empty, {})
