@@ -1,4 +1,5 @@
-"""``cfc criteria``: validate, list, show, correct, verify and publish criteria versions."""
+"""``cfc criteria``: validate, list, show, correct, verify and publish criteria versions, and see what a
+correction does to a round before it is published (``impact``)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,28 @@ from engine.errors import CriteriaError
 from engine.export import version_json
 from engine.loader import Registry, default_directory, load_version, version_files
 
-from .common import fail, nfc, parse_day, refusals, registry, settings, who_acts
+from .common import (
+    AS_OPTION,
+    ROUND,
+    fail,
+    nfc,
+    open_service,
+    out_path,
+    parse_day,
+    progress,
+    refusals,
+    registry,
+    settings,
+    who_acts,
+    write_file,
+)
 
 BY_OPTION = click.option("--by", help="Who makes the change (default: $CFC_USER, else the login name).")
 
 
 @click.group()
 def criteria() -> None:
-    """Criteria versions: validate, list, show, correct, verify, publish."""
+    """Criteria versions: validate, list, show, correct, verify, see the impact of a correction, publish."""
 
 
 @criteria.command("validate")
@@ -137,10 +152,97 @@ def criteria_verify(version_id, locator, source, by) -> None:
 @criteria.command("publish")
 @click.argument("version_id")
 @BY_OPTION
-def criteria_publish(version_id, by) -> None:
-    """Make a version official: only when every value is verified, else list what is not."""
+@click.option("--yes", is_flag=True, help="Publish without asking when recognised dossiers change eligibility.")
+def criteria_publish(version_id, by, yes) -> None:
+    """Make a version official: only when every value is verified, else list what is not. Recognised dossiers
+    whose eligibility the version's content changes are listed first, and you are asked to confirm."""
     actor = who_acts(by, dossier_data=False)
+    _confirm_recognised(_file_of(version_id), yes)
     with refusals():
         message = publish(_file_of(version_id), by=actor)
     click.echo(message)
     _audit(actor, "criteria.publish", version_id, "official")
+
+
+@criteria.command("impact")
+@click.argument("version_id")
+@click.option("--with", "proposal", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The proposed criteria file (an edited copy of VERSION, or another version).")
+@click.option("--round", "year", type=ROUND, required=True, help="Assessment round (year).")
+@click.option("--province", help="Only the dossiers of this province (code).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), help="Also write FILE.xlsx.")
+@AS_OPTION
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def criteria_impact(version_id, proposal, year, province, as_json, output, actor, quiet) -> None:
+    """What a correction does to a round: every dossier scored under VERSION as stored and under the proposed
+    file, e.g. `cfc criteria impact qd06-2019 --with de-xuat/qd06-2019.yaml --round 2024 --as admin`."""
+    from dossiers.impact import round_impact
+    from dossiers.impact_proposal import load_proposal
+    from dossiers.impact_sheet import impact_xlsx
+
+    username = who_acts(actor)
+    if output is not None:
+        out_path(output, (".xlsx",))
+    with refusals():
+        proposed = load_proposal(proposal)
+    with open_service() as service:
+        impact = round_impact(service, username, version_id, proposed, year, province, str(proposal),
+                              progress=_no_bar if quiet else progress)
+    if output is not None:
+        write_file(impact_xlsx(impact), output)
+        click.echo(f"wrote {output}", err=True)
+    if as_json:
+        click.echo(json.dumps(impact.to_dict(), ensure_ascii=False, indent=2))
+        return
+    _print_impact(impact)
+
+
+def _confirm_recognised(path: Path, yes: bool) -> None:
+    """List the recognised dossiers whose eligibility publishing changes; ask before going on."""
+    from dossiers.impact_publish import changes_before_publish
+
+    with refusals():
+        version = load_version(path)
+    if unverified(version):
+        return  # publishing is refused anyway, with the list of unverified values
+    with refusals():
+        changes = changes_before_publish(settings(), registry(), version)
+    if not changes:
+        return
+    click.echo(nfc(f"{len(changes)} hồ sơ đã được công nhận sẽ thay đổi điều kiện công nhận theo {version.id}:"))
+    for f in changes:
+        state = "vẫn đạt" if f.new.eligible else "không còn đạt"
+        click.echo(nfc(f"  {f.commune_code:<6} {f.commune_name:<28} hồ sơ {f.dossier_id}: "
+                       f"{f.old.total} → {f.new.total}, {state} ({'; '.join(f.new.failed)})"))
+    if not yes and not click.confirm("Publish anyway?", default=False, err=True):
+        fail("nothing published")
+
+
+def _no_bar(label: str, length: int):
+    from dossiers.bulk.progress import no_progress
+
+    return no_progress(label, length)
+
+
+def _print_impact(impact) -> None:
+    from dossiers.impact_sheet import summary_lines
+
+    if impact.same:
+        click.echo("(the proposed file has the same content as the version stored: nothing changes)")
+    for label, value in summary_lines(impact):
+        click.echo(nfc(f"{label}: {value}"))
+    for title, flips in (("Trở thành đạt", impact.gained), ("Trở thành không đạt", impact.lost)):
+        if flips:
+            click.echo(nfc(f"\n{title}:"))
+        for f in flips:
+            failed = "; ".join(f.new.failed if not f.gains else f.old.failed)
+            click.echo(nfc(f"  {f.commune_code:<6} {f.commune_name:<28} {f.old.total:>5} → {f.new.total:<5} "
+                           f"(hồ sơ {f.dossier_id}) {failed}"))
+    click.echo(nfc("\nTheo tiêu chí (thay đổi bình quân / lớn nhất, số hồ sơ thay đổi):"))
+    for s in impact.shifts:
+        click.echo(nfc(f"  {s.code:<5} {s.average:>+8.2f} {s.largest:>+5} {s.changed:>5}  {s.title}"))
+    if impact.incomplete:
+        click.echo(nfc("\nKhông so sánh được (số liệu chưa đủ):"))
+    for i in impact.incomplete:
+        click.echo(nfc(f"  {i.commune_code:<6} {i.commune_name:<28} hồ sơ {i.dossier_id}: {i.reason}"))

@@ -161,8 +161,9 @@ def _readable_loc(data, loc) -> tuple:
 _KINDS = {"yes_no", "percentage", "rate", "count", "survey"}
 
 
-def parse_version(path: Path, data) -> CriteriaVersion:
-    """Validate loaded YAML into a CriteriaVersion, or raise CriteriaError listing every problem."""
+def parse_version(path: Path, data, *, named: bool = True) -> CriteriaVersion:
+    """Validate loaded YAML into a CriteriaVersion, or raise CriteriaError listing every problem. ``named``:
+    the file name must be the version's id (every file of a criteria folder; not a proposed copy elsewhere)."""
     if not isinstance(data, CommentedMap):
         raise CriteriaError([Problem(str(path), 1, "(document)", "a criteria file must be a mapping")])
     plain = _plain(data)
@@ -173,7 +174,7 @@ def parse_version(path: Path, data) -> CriteriaVersion:
         problems += [Problem(str(path), line_of(data, p), _field(p), msg) for p, msg in check_parts(plain)]
         raise CriteriaError(problems) from None
     problems = [Problem(str(path), line_of(data, p), _field(p), msg) for p, msg in check_version(version)]
-    if path.stem != version.id:
+    if named and path.stem != version.id:
         problems.append(Problem(str(path), line_of(data, ("id",)), "id", f"id {version.id} differs from the file name"))
     if problems:
         raise CriteriaError(problems)

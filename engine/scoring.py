@@ -12,6 +12,7 @@ settings (``CFC_ENGINE``) choose it.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import NamedTuple
 
 from . import evaluate
 from .assessment import Assessment
@@ -207,3 +208,28 @@ def _failed_conditions(version, criteria, total: int, threshold: int) -> list[Fa
                     f"(còn thiếu {format_points(threshold - total)})",
         ))
     return failed
+
+
+class _Points(NamedTuple):
+    code: str
+    points: int
+    met_at: int
+    met: bool
+
+
+def standing(version: CriteriaVersion, assessment: Assessment, mode: str = "durable"
+             ) -> tuple[int, bool, list[str], dict[str, int]]:
+    """What ``score`` decides, without the explanations and the gap analysis: (total, whether every recognition
+    condition holds, the failed conditions' messages, points per criterion). For comparing many assessments
+    (``dossiers.impact``); the same outcomes, points and conditions as ``score`` (tests/test_standing.py)."""
+    found, _label = outcomes(version, assessment.values, mode)
+    crits = []
+    for crit in version.criteria:
+        points = sum(evaluate.outcome_points(comp, found[f"{crit.code}/{comp.id}"]) for comp in crit.components)
+        crits.append(_Points(crit.code, points, crit.met_at, points >= crit.met_at))
+    total = sum(c.points for c in crits)
+    category = version.category(assessment.commune.category)
+    if category is None:
+        raise CfcError(f"unknown category {assessment.commune.category!r} for {version.id}")
+    failed = _failed_conditions(version, crits, total, category.threshold)
+    return total, not failed, [f.message for f in failed], {c.code: c.points for c in crits}

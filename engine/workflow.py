@@ -76,7 +76,7 @@ class TransitionRefused(CfcError):
 # the others say theirs in ``states`` (none: the action concerns a round, not a dossier).
 TRANSITION_STEPS = ("submit", "verify", "return_submitted", "return_verified", "recognize", "reject", "revoke")
 DOSSIER_STEPS = ("read", "edit", "upload_evidence", "delete_evidence", "appraise", "rescore")
-ROUND_STEPS = ("import", "export", "report")
+ROUND_STEPS = ("import", "export", "report", "criteria_impact")
 DOCUMENT_STEPS = ("issue_certificate", "download_certificate", "download_decision", "download_revocation",
                   "download_minutes")
 CRITERIA_STEPS = ("edit_criteria", "publish_criteria")  # the rules administrator's: no dossier, no round
@@ -84,6 +84,7 @@ ACTIONS = (*DOSSIER_STEPS, *TRANSITION_STEPS, *ROUND_STEPS, *DOCUMENT_STEPS, *CR
 ACTION_LABELS = {
     "read": "xem hồ sơ", "edit": "sửa số liệu tự đánh giá", "upload_evidence": "tải lên minh chứng", "delete_evidence": "xoá minh chứng",
     "appraise": "thẩm định", "import": "nhập chỉ số từ tệp", "export": "xuất dữ liệu", "report": "báo cáo tỉnh",
+    "criteria_impact": "xem tác động của sửa đổi bộ tiêu chí",
     "rescore": "tính lại điểm theo bộ tiêu chí hiện hành",
     "issue_certificate": "in giấy công nhận", "download_certificate": "tải giấy công nhận",
     "download_decision": "tải quyết định công nhận", "download_revocation": "tải quyết định thu hồi",

@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, flask_config: dict | None = Non
     security.init_app(app)
 
     from .account.views import bp as account_bp
+    from .admin import impact as _impact_pages  # noqa: F401  (its routes join the admin blueprint)
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
     from .bulk.views import bp as bulk_bp

@@ -60,3 +60,24 @@ def _title(text: str) -> str:
 def shares_against_targets(rows: list[tuple[str, float, str]]) -> Markup:
     """rows: (unit, share of recognised communes in per cent, note), with a line at each national target."""
     return bars(rows, 100, targets=target_lines())
+
+
+def changes(rows: list[tuple[str, float, float]], width: int = 520) -> Markup:
+    """rows: (label, average change, largest change) drawn as bars left (a loss) or right (a gain) of zero."""
+    row_h, label_w = 24, 60
+    half = (width - label_w - 70) / 2
+    zero = label_w + half
+    top = max((abs(v) for _, v, _ in rows), default=0) or 1
+    height = row_h * len(rows) + 10
+    out = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg">',
+           f'<line x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{height}" class="target"/>']
+    for i, (label, value, largest) in enumerate(rows):
+        y = 6 + i * row_h
+        size = abs(value) / top * half
+        x = zero if value >= 0 else zero - size
+        out.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{escape(label)}</text>')
+        out.append(f'<rect x="{x:.1f}" y="{y + 2}" width="{size:.1f}" height="15" class="bar"/>')
+        note = f"{format_number(value)} ({format_number(largest)})" if value or largest else "0"
+        out.append(f'<text x="{zero + (size + 4 if value >= 0 else 4):.1f}" y="{y + 14}">{escape(note)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))

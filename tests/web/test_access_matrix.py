@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from criteria import DIRECTORY
 from dossiers.audit import local_date, now
 
 # WTForms 3.3 deprecates (value, label) tuples as choices, which every form of the app passes; the failing
@@ -75,6 +76,9 @@ path                                anonymous commune1 commune2 district1 chair1
 /admin/criteria/qd06-2019/value?at=TC01 L    403      403      403       403    403       403    403      200
 /admin/criteria/qd06-2019/value?at=TC99 L    403      403      403       403    403       403    403      404
 /admin/diff                         L         403      403      403       403    403       403    403      200
+/admin/impact                       L         403      403      403       403    403       403    200      200
+/admin/impact?base=qd06-2019&version=qd06-2019&round=2024  L  403  403  403  403  403  403  200  200
+/admin/impact.xlsx?base=qd06-2019&version=qd06-2019&round=2024  L  403  403  403  403  403  403  200  200
 /import                             L         200      200      200       200    200       200    200      403
 /export?what=results&format=csv     L         403      403      200       200    200       200    200      403
 /export?what=audit&format=xlsx      L         403      403      200       200    200       200    200      403
@@ -119,6 +123,7 @@ POST:/dossiers/7/rescore                   L         403      403      409      
 POST:/admin/criteria/qd06-2019/publish     L         403      403      403       403    403       403    403      ok
 POST:/admin/criteria/qd06-2019/verify      L         403      403      403       403    403       403    403      ok
 POST:/admin/criteria/qd06-2019/correct     L         403      403      403       403    403       403    403      ok
+POST:/admin/impact/upload                  L         403      403      403       403    403       403    ok       ok
 POST:/import                               L         ok       ok       ok        ok     ok        ok     ok       403
 POST:/import/confirm                       L         ok       ok       ok        ok     ok        ok     ok       403
 PUT:/api/v1/dossiers/1/indicators          401       ok       403      409       409    403       403    403      403
@@ -179,6 +184,8 @@ def payload(route: str, site) -> dict:
         "/admin/criteria/qd06-2019/publish": {},
         "/admin/criteria/qd06-2019/verify": {"verify-at": "TC01", "verify-source": "QĐ 06, Điều 2"},
         "/admin/criteria/qd06-2019/correct": {"correct-at": "TC01", "correct-field": "met_at", "correct-value": "60"},
+        "/admin/impact/upload": {"base": "qd06-2019", "year": "2024", "province": "",
+                                 "file": (io.BytesIO((DIRECTORY / "qd06-2019.yaml").read_bytes()), "qd06-2019.yaml")},
         "/commune/dossiers/1/evidence/1/delete": {},
         "/account/password": {"current": "demo", "new": "mật khẩu mới 2026", "again": "mật khẩu mới 2026"},
         "/verify/62-2024-999999": {"file": (io.BytesIO(b"%PDF-1.4 matrix\n"), "x.pdf")},

@@ -94,6 +94,8 @@ CASES = {
     "/admin/criteria/qd06-2019/verify": ("admin", lambda site: {"verify-at": "TC01", "verify-source": "QĐ 06"}),
     "/admin/criteria/qd06-2019/correct": ("admin", lambda site: {"correct-at": "TC01", "correct-field": "met_at",
                                                                  "correct-value": "60"}),
+    "/admin/impact/upload": ("admin", lambda site: {"base": "qd06-2019", "year": "2024", "province": "",
+                                                    "file": (io.BytesIO(criteria_bytes()), "qd06-2019.yaml")}),
     # the demo's scores are current: with a token it is refused (409); test_rescore_and_cycle.py is its control
     "/dossiers/8/rescore": ("province", lambda site: seen(site, 8)),
     "/import": ("district1", lambda site: {"year": "2024", "file": (io.BytesIO(IMPORT_CSV), "nhap.csv")}),
@@ -236,7 +238,8 @@ def test_import_with_token_shows_the_report_and_stores_nothing(site):
                                                 "/commune/dossiers/1/preview")])
 def test_same_post_with_token_is_accepted(site, path):
     """Control: the refused requests above were real changes. (The criteria edits are left out: they would
-    rewrite the criteria file of the repository; tests/web/test_admin.py makes them on a copy.)"""
+    rewrite the criteria file of the repository; tests/web/test_admin.py makes them on a copy. The impact upload
+    changes no dossier: its control is in test_impact_pages.py.)"""
     user, make = CASES[path]
     client = client_for(site, user)
     before = site.state()

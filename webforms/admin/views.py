@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from dossiers import criteria_admin
+from dossiers.impact_publish import recognised_changes
 from engine.errors import ConflictError, EditError
 from engine.models import CriteriaVersion
 
@@ -52,11 +53,11 @@ def version(version_id: str):
     return _version_page(v, seen)
 
 
-def _version_page(v: CriteriaVersion, seen: str, refused: bool = False, status: int = 200):
+def _version_page(v: CriteriaVersion, seen: str, refused: bool = False, status: int = 200, changes=()):
     actor = require_action(*STEPS)
     form = PublishForm(formdata=None, prefix="publish", seen=seen)
     return render_template("admin/version.html", v=v, groups=entries.groups(v), open_values=entries.open_values(v),
-                           form=form, refused=refused,
+                           form=form, refused=refused, changes=changes,
                            may_edit=criteria_admin.may(service(), actor.username, "edit_criteria"),
                            may_publish=criteria_admin.may(service(), actor.username, "publish_criteria")), status
 
@@ -138,6 +139,9 @@ def publish_version(version_id: str):
         abort(400, description=_("Biểu mẫu không ghi phiên bản bộ tiêu chí mà bạn đã xem; chưa công bố."))
     if entries.open_values(v):
         return _version_page(v, seen, refused=True, status=409)
+    changes = recognised_changes(service(), v)
+    if changes and request.form.get("confirm") != "1":  # list them and ask first
+        return _version_page(v, seen, changes=changes)
     try:
         criteria_admin.publish_version(service(), actor.username, version_id, seen=form.seen.data)
     except ConflictError as exc:
