@@ -7,7 +7,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session, contains_eager, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import AccessDenied, ConflictError
@@ -15,7 +16,7 @@ from engine.workflow import Procedure, TransitionRefused, procedure_by_id, step_
 
 from .. import audit
 from ..lookup import load_dossier, load_user
-from ..models import Dossier, User
+from ..models import Dossier, IndicatorValue, User
 
 
 @contextlib.contextmanager
@@ -55,13 +56,32 @@ def check_expected(session: Session, dossier: Dossier, expected: int | None) -> 
     )
 
 
+def actor_and_dossier(s: Session, username: str, dossier_id: int) -> tuple[User, Dossier]:
+    """The active user (with their unit) and the dossier within their jurisdiction, locked for a change, with
+    its values and evidence: one statement for the user, the dossier and its values (their rows locked too, so
+    that on PostgreSQL a writer that waited reads them as the writer before it left them), one for the
+    evidence. Errors as ``load_user`` and ``load_dossier`` give them, in that order (an unknown or inactive
+    user, a missing dossier, one outside the jurisdiction)."""
+    rows = s.execute(
+        select(User, Dossier).join(Dossier, Dossier.id == dossier_id).join(Dossier.values)
+        .where(User.username == username)
+        .options(contains_eager(Dossier.values), selectinload(Dossier.evidence))
+        .order_by(IndicatorValue.code)
+        .with_for_update(of=[Dossier, IndicatorValue])
+    ).unique().all()
+    if not rows or not rows[0][0].active:  # the checks in order, with their messages
+        user = load_user(s, username)
+        return user, load_dossier(s, dossier_id, user, lock=True)
+    user, dossier = rows[0]
+    return user, load_dossier(s, dossier_id, user)  # the jurisdiction check, on what the session holds
+
+
 def writable(s: Session, procedures: list[Procedure], username: str, dossier_id: int, step: str, state: str,
              expected: int | None, event: str, refusal: str) -> tuple[User, Dossier]:
     """The actor and the locked dossier for a change of its values or evidence, after every check in
     order: jurisdiction, freshness, role and level (the procedure's ``step``), state (else ``event`` is
     refused with ``refusal``, where {status} stands for the dossier's status)."""
-    user = load_user(s, username)
-    dossier = load_dossier(s, dossier_id, user, lock=True)
+    user, dossier = actor_and_dossier(s, username, dossier_id)
     check_expected(s, dossier, expected)
     require_step(procedures, user, dossier, step)
     if dossier.status != state:

@@ -114,9 +114,13 @@ def appraised_text(item, dossier: Dossier) -> str | None:
     return item.appraised_value if item.appraised_in == dossier.submission else None
 
 
-def view_of(registry: Registry, d: Dossier) -> DossierView:
-    """The view of a loaded dossier (its criteria version says whether it is provisional)."""
+def view_of(registry: Registry, d: Dossier, *, values: list | None = None, evidence: list | None = None
+            ) -> DossierView:
+    """The view of a loaded dossier (its criteria version says whether it is provisional). ``values`` and
+    ``evidence``: what the caller's transaction knows they are (a new dossier's), instead of loading them."""
     version = registry.get(d.criteria_version)
+    values = d.values if values is None else values
+    evidence = d.evidence if evidence is None else evidence
     return DossierView(
         id=d.id,
         commune_code=d.commune.code,
@@ -129,7 +133,7 @@ def view_of(registry: Registry, d: Dossier) -> DossierView:
         procedure=d.procedure,
         lock_version=d.lock_version,
         values={v.code: {"self": v.self_value, "appraised": appraised_text(v, d), "comment": v.comment}
-                for v in d.values},
+                for v in values},
         stored_scores={"self_score": d.self_score, "verified_score": d.verified_score},
         engine_version=d.engine_version,
         panel_members=d.panel_members,
@@ -145,6 +149,6 @@ def view_of(registry: Registry, d: Dossier) -> DossierView:
         submission=d.submission,
         evidence=[{"id": e.id, "criterion": e.criterion, "filename": e.filename, "size": e.size,
                    "sha256": e.sha256, "content_type": e.content_type, "uploaded_by": e.uploaded_by,
-                   "uploaded_at": e.uploaded_at} for e in d.evidence],
+                   "uploaded_at": e.uploaded_at} for e in evidence],
         provisional=version.provisional,
     )
