@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import Iterator
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, contains_eager, selectinload, sessionmaker
+from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import AccessDenied, ConflictError
@@ -16,7 +16,7 @@ from engine.workflow import Procedure, TransitionRefused, procedure_by_id, step_
 
 from .. import audit
 from ..lookup import load_dossier, load_user
-from ..models import Dossier, IndicatorValue, User
+from ..models import Dossier, Unit, User
 
 
 @contextlib.contextmanager
@@ -57,22 +57,22 @@ def check_expected(session: Session, dossier: Dossier, expected: int | None) -> 
 
 
 def actor_and_dossier(s: Session, username: str, dossier_id: int) -> tuple[User, Dossier]:
-    """The active user (with their unit) and the dossier within their jurisdiction, locked for a change, with
-    its values and evidence: one statement for the user, the dossier and its values (their rows locked too, so
-    that on PostgreSQL a writer that waited reads them as the writer before it left them), one for the
-    evidence. Errors as ``load_user`` and ``load_dossier`` give them, in that order (an unknown or inactive
-    user, a missing dossier, one outside the jurisdiction)."""
-    rows = s.execute(
-        select(User, Dossier).join(Dossier, Dossier.id == dossier_id).join(Dossier.values)
-        .where(User.username == username)
-        .options(contains_eager(Dossier.values), selectinload(Dossier.evidence))
-        .order_by(IndicatorValue.code)
-        .with_for_update(of=[Dossier, IndicatorValue])
-    ).unique().all()
-    if not rows or not rows[0][0].active:  # the checks in order, with their messages
+    """The active user and the dossier within their jurisdiction, locked for a change, each with its units,
+    in one statement; then its values and its evidence, read once the lock is held (so that on PostgreSQL a
+    writer that waited reads them as the writer before it left them). Errors as ``load_user`` and
+    ``load_dossier`` give them, in that order (an unknown or inactive user, a missing dossier, one outside the
+    jurisdiction)."""
+    row = s.execute(
+        select(User, Dossier).join(Dossier, Dossier.id == dossier_id).where(User.username == username)
+        .options(selectinload(Dossier.values), selectinload(Dossier.evidence),
+                 *(joinedload(units).joinedload(Unit.parent).joinedload(Unit.parent)
+                   for units in (User.unit, Dossier.commune)))  # commune, district, province
+        .with_for_update(of=Dossier)
+    ).first()
+    if row is None or not row[0].active:  # the checks in order, with their messages
         user = load_user(s, username)
         return user, load_dossier(s, dossier_id, user, lock=True)
-    user, dossier = rows[0]
+    user, dossier = row
     return user, load_dossier(s, dossier_id, user)  # the jurisdiction check, on what the session holds
 
 
