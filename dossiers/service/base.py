@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import Iterator
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import AccessDenied, ConflictError
@@ -57,16 +57,14 @@ def check_expected(session: Session, dossier: Dossier, expected: int | None) -> 
 
 
 def actor_and_dossier(s: Session, username: str, dossier_id: int) -> tuple[User, Dossier]:
-    """The active user and the dossier within their jurisdiction, locked for a change, each with its units,
-    in one statement; then its values and its evidence, read once the lock is held (so that on PostgreSQL a
-    writer that waited reads them as the writer before it left them). Errors as ``load_user`` and
-    ``load_dossier`` give them, in that order (an unknown or inactive user, a missing dossier, one outside the
-    jurisdiction)."""
+    """The active user (with their unit) and the dossier within their jurisdiction (with its commune, district
+    and province), locked for a change, in one statement. Its values and evidence load when first used, once
+    the lock is held (so that on PostgreSQL a writer that waited reads them as the writer before it left them).
+    Errors as ``load_user`` and ``load_dossier`` give them, in that order (an unknown or inactive user, a
+    missing dossier, one outside the jurisdiction)."""
     row = s.execute(
         select(User, Dossier).join(Dossier, Dossier.id == dossier_id).where(User.username == username)
-        .options(selectinload(Dossier.values), selectinload(Dossier.evidence),
-                 *(joinedload(units).joinedload(Unit.parent).joinedload(Unit.parent)
-                   for units in (User.unit, Dossier.commune)))  # commune, district, province
+        .options(joinedload(Dossier.commune).joinedload(Unit.parent).joinedload(Unit.parent))
         .with_for_update(of=Dossier)
     ).first()
     if row is None or not row[0].active:  # the checks in order, with their messages
