@@ -16,7 +16,7 @@ and the sign-ins per second. The server runs with the per-address limit of faile
 (``CFC_LOGIN_RATE_LIMIT``), since every benchmark user comes from 127.0.0.1.
 
     .venv/bin/python benchmarks/load_bench.py [--users 16] [--rounds 15] [--think 1.0]
-        [--scenario all|think|saturation|login] [--login-users 4] [--saves 60] [--save-think 0.05]
+        [--scenario all|think|saturation|login] [--login-users 4] [--saves 120] [--save-think 0.05]
 """
 
 from __future__ import annotations
@@ -306,7 +306,7 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=1.0, help="seconds a user pauses between actions")
     parser.add_argument("--scenario", choices=("all", "think", "saturation", "login"), default="all")
     parser.add_argument("--login-users", type=int, default=4, help="users who keep signing in (login run)")
-    parser.add_argument("--saves", type=int, default=60, help="saves measured in the login run")
+    parser.add_argument("--saves", type=int, default=120, help="saves measured in the login run")
     parser.add_argument("--save-think", type=float, default=0.05, help="seconds between saves (login run)")
     args = parser.parse_args()
     if args.scenario == "login" or args.scenario == "all":

@@ -71,7 +71,7 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
-HASH_NICENESS = 10  # how much lower than the app's requests Argon2 runs (Linux thread priority, 0 to 19)
+HASH_NICENESS = 19  # how much lower than the app's requests Argon2 runs (Linux thread priority: the lowest)
 _checker: tuple[int, ThreadPoolExecutor] | None = None
 _checker_lock = threading.Lock()
 
