@@ -18,7 +18,11 @@ at the end, even on error, Ctrl-C, SIGTERM or SIGHUP):
    ``DossierService`` (one transaction each) with the version the previous call returned (optimistic locking).
    Prints total time, median and p95 per dossier (the whole lifecycle), dossiers per second, this process's
    CPU time and SQL statements per dossier (so a busy machine shows as CPU well under the wall time), and
-   median / p95 of each step.
+   median / p95 of each step. SQL statements are counted per step with an event listener
+   (``before_cursor_execute``; SQLite's BEGIN not counted, PostgreSQL's is implicit): the most of each step and
+   of a whole dossier, against the target (at most ``STATEMENT_TARGET``). After each dossier the floor is timed
+   once, interleaved: one ``engine.scoring.score`` of the example values plus one plain INSERT+COMMIT on the
+   same engine (``Floor``); prints median lifecycle ÷ median floor against ``RATIO_TARGET``, PASS or FAIL.
 3. Checks: every dossier of round 2025 is recognized, the audit chain verifies
    (``dossiers.audit.verify_chain``), and it holds exactly one entry per user, the setting and each of the
    six steps of every dossier; prints the number of audit entries.
