@@ -18,7 +18,11 @@ at the end, even on error, Ctrl-C, SIGTERM or SIGHUP):
    ``DossierService`` (one transaction each) with the version the previous call returned (optimistic locking).
    Prints total time, median and p95 per dossier (the whole lifecycle), dossiers per second, this process's
    CPU time and SQL statements per dossier (so a busy machine shows as CPU well under the wall time), and
-   median / p95 of each step.
+   median / p95 of each step. SQL statements are counted per step with an event listener
+   (``before_cursor_execute``; SQLite's BEGIN not counted, PostgreSQL's is implicit): the most of each step and
+   of a whole dossier, against the target (at most ``STATEMENT_TARGET``). After each dossier the floor is timed
+   once, interleaved: one ``engine.scoring.score`` of the example values plus one plain INSERT+COMMIT on the
+   same engine (``Floor``); prints median lifecycle ÷ median floor against ``RATIO_TARGET``, PASS or FAIL.
 3. Checks: every dossier of round 2025 is recognized, the audit chain verifies
    (``dossiers.audit.verify_chain``), and it holds exactly one entry per user, the setting and each of the
    six steps of every dossier; prints the number of audit entries.
@@ -70,6 +74,8 @@ STEPS = ("create", "set_values", "submit", "appraise", "verify", "recognize")
 SIGNER = "Nguyễn Văn Ký"  # who signs the recognition decisions
 ENTRIES_PER_DOSSIER = len(STEPS) + 1  # one audit entry per step, and the certificate's serial at recognition
 PROGRESS_EVERY = 250
+STATEMENT_TARGET = 30  # SQL statements for a dossier's whole lifecycle (issue #15)
+RATIO_TARGET = 5.0  # lifecycle ÷ (one score + one INSERT+COMMIT), medians (issue #15)
 
 
 # --------------------------------------------------------------------------------------------------- helpers
@@ -120,12 +126,25 @@ class Result:
     server: str = ""
     cpu: float = 0.0  # CPU seconds of this process during the lifecycle (the database server's not included)
     statements: int = 0  # SQL statements sent during the lifecycle (BEGIN, COMMIT and pool pings not counted)
+    step_statements: dict[str, list[int]] = field(default_factory=dict)  # step → statements of each dossier
+    floor: list[float] = field(default_factory=list)  # one score + one plain INSERT+COMMIT, after each dossier
     wall: float = 0.0  # the whole backend: server start, setup, lifecycle, checks
 
     @property
     def ok(self) -> bool:
         return (self.chain_ok and self.recognized == self.n and self.dossiers == self.n
                 and self.audit_entries == self.users + 1 + ENTRIES_PER_DOSSIER * self.n)
+
+    @property
+    def ratio(self) -> float:
+        """Median lifecycle ÷ median floor (one score + one plain INSERT+COMMIT), measured interleaved."""
+        return self.median / statistics.median(self.floor) if self.floor else 0.0
+
+    @property
+    def worst_statements(self) -> int:
+        """The most statements one dossier's lifecycle sent."""
+        per_dossier = [sum(counts) for counts in zip(*self.step_statements.values(), strict=True)]
+        return max(per_dossier, default=0)
 
     @property
     def median(self) -> float:
@@ -288,9 +307,43 @@ def setup(service: DossierService, url: str, chosen: list[tuple[str, str]], hash
     return officers
 
 
-def lifecycle(service: DossierService, chosen: list[tuple[str, str]], officers: dict, result: Result) -> None:
-    """The timed part: every dossier from creation to recognition, one after the other."""
+class Floor:
+    """What the lifecycle is compared with: one ``engine.scoring.score`` of the example values (the mode the
+    service scores with, assessment checked beforehand) and one plain INSERT of a row and its COMMIT, on the
+    same engine, into a table of the benchmark's own (``bench_floor``)."""
+
+    def __init__(self, service: DossierService, engine: sqlalchemy.Engine):
+        from engine.assessment import Assessment, Commune, check_values
+        from engine.workflow import round_date
+
+        self.engine, self.mode = engine, service.settings.engine
+        day = round_date(YEAR)
+        self.version = service.registry.in_force(day)
+        checked = check_values(self.version, example_values(), "other")
+        self.assessment = Assessment(Commune("00001", "Xã Mẫu", "other"), YEAR, day, self.version.id, checked)
+        self.table = sqlalchemy.Table("bench_floor", sqlalchemy.MetaData(),
+                                      sqlalchemy.Column("id", sqlalchemy.Integer, primary_key=True),
+                                      sqlalchemy.Column("at", sqlalchemy.String(40)),
+                                      sqlalchemy.Column("payload", sqlalchemy.String(200)))
+        self.table.create(engine, checkfirst=True)
+
+    def __call__(self, n: int) -> float:
+        """Seconds of one score plus one INSERT+COMMIT."""
+        from engine.scoring import score
+
+        start = time.perf_counter()
+        score(self.version, self.assessment, self.mode)
+        with self.engine.begin() as conn:
+            conn.execute(self.table.insert().values(at=audit.now(), payload=f"floor {n}"))
+        return time.perf_counter() - start
+
+
+def lifecycle(service: DossierService, chosen: list[tuple[str, str]], officers: dict, result: Result,
+              counted: list[int], floor: Floor) -> None:
+    """The timed part: every dossier from creation to recognition, one after the other; after each, the floor
+    (one score + one INSERT+COMMIT), so both are measured side by side, interleaved."""
     steps = {name: [] for name in STEPS}
+    statements = {name: [] for name in STEPS}
     clock = time.perf_counter
     decision_date = audit.local_date(audit.now())  # not before the verification (today), not in the future
     values = example_values()  # read once from criteria/examples, outside the timed steps
@@ -299,33 +352,39 @@ def lifecycle(service: DossierService, chosen: list[tuple[str, str]], officers: 
     log(f"{result.backend}: ", end="")
     for n, (code, province) in enumerate(chosen, start=1):
         officer, appraiser, approver = officers[code], f"po-{province}", f"pa-{province}"
+        c0 = counted[0]
         t0 = clock()
         view = service.create(officer, code, YEAR)  # each step sends the version the previous one returned
         dossier_id = view.id
-        t1 = clock()
+        t1, c1 = clock(), counted[0]
         view = service.set_values(officer, dossier_id, values, view.lock_version)
-        t2 = clock()
+        t2, c2 = clock(), counted[0]
         view = service.transition(officer, dossier_id, "submit", expected_version=view.lock_version)
-        t3 = clock()
+        t3, c3 = clock(), counted[0]
         view = service.appraise(appraiser, dossier_id, values, expected_version=view.lock_version)
-        t4 = clock()
+        t4, c4 = clock(), counted[0]
         view = service.transition(appraiser, dossier_id, "verify", panel_members=PANEL,
                                   expected_version=view.lock_version)
-        t5 = clock()
+        t5, c5 = clock(), counted[0]
         view = service.transition(approver, dossier_id, "recognize", decision_number=f"{n}/QĐ-UBND",
                                   decision_date=decision_date, signer_name=SIGNER,
                                   expected_version=view.lock_version)
-        t6 = clock()
+        t6, c6 = clock(), counted[0]
+        result.floor.append(floor(n))
         if view.status != "recognized":
             raise RuntimeError(f"dossier {dossier_id} of commune {code} ended as {view.status}")
         for name, a, b in zip(STEPS, (t0, t1, t2, t3, t4, t5), (t1, t2, t3, t4, t5, t6), strict=True):
             steps[name].append(b - a)
+        for name, a, b in zip(STEPS, (c0, c1, c2, c3, c4, c5), (c1, c2, c3, c4, c5, c6), strict=True):
+            statements[name].append(b - a)
         result.per_dossier.append(t6 - t0)
         if n % PROGRESS_EVERY == 0:
             log(f"{n:,} ", end="")
     result.total = clock() - started
     result.cpu = time.process_time() - cpu_started
     result.per_step = steps
+    result.step_statements = statements
+    result.statements = sum(sum(v) for v in statements.values())
     log(f"done ({secs(result.total)})")
 
 
@@ -357,15 +416,16 @@ def run_backend(name: str, chosen: list[tuple[str, str]], hashed: str) -> Result
             service = DossierService(session_factory(engine))
             log(f"{name}: setup (migrate, {UNITS_CSV.name}, categories, users) …")
             officers = setup(service, url, chosen, hashed, result)
+            floor = Floor(service, engine)
             counted = [0]
 
-            def count(*_args):
-                counted[0] += 1
+            def count(_conn, _cursor, statement, *_args):
+                if not statement.startswith("BEGIN"):  # SQLite's BEGIN (IMMEDIATE); PostgreSQL's is implicit
+                    counted[0] += 1
 
             event.listen(engine, "before_cursor_execute", count)
-            lifecycle(service, chosen, officers, result)
+            lifecycle(service, chosen, officers, result, counted, floor)
             event.remove(engine, "before_cursor_execute", count)
-            result.statements = counted[0]
             log(f"{name}: checking states and the audit chain …")
             check(service, result)
         finally:
@@ -387,6 +447,13 @@ def report(result: Result) -> None:
         f"{r.statements / r.n:.0f} SQL statements a dossier")
     out("  per step (median / p95): " + ", ".join(
         f"{name} {statistics.median(v) * 1000:.1f}/{p95(v) * 1000:.1f}" for name, v in r.per_step.items()) + " ms")
+    out("  SQL statements per step (most in one dossier): " + ", ".join(
+        f"{name} {max(v)}" for name, v in r.step_statements.items())
+        + f"; a whole dossier at most {r.worst_statements} (target <= {STATEMENT_TARGET}: "
+        + f"{'PASS' if r.worst_statements <= STATEMENT_TARGET else 'FAIL'})")
+    out(f"  lifecycle / (one score + one INSERT+COMMIT), medians, interleaved: {ms(r.median)} / "
+        f"{ms(statistics.median(r.floor))} = {r.ratio:.1f}× (floor 1×, target <= {RATIO_TARGET:g}×: "
+        f"{'PASS' if r.ratio <= RATIO_TARGET else 'FAIL'})")
     out(f"  check: {r.recognized:,} of {r.n:,} dossiers recognized ({r.dossiers:,} in round {YEAR}) "
         f"{'OK' if r.recognized == r.n == r.dossiers else 'FAIL'}")
     chain = f"audit chain intact: {r.audit_entries:,} entries" if r.chain_ok else r.chain_message

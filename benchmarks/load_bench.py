@@ -8,7 +8,15 @@ measures queueing more than the app). Prints p50/p95 per request kind and the er
 baseline is GET /login (no database) measured in the same run. Target: p95 <= 100 ms, zero errors. Bounded: a
 fixed number of rounds per user and a time limit.
 
+A third run (issue #15) measures what signing in costs the others: one officer saves their form again and
+again (``--save-think`` between saves), in blocks that alternate between nobody else active and
+``--login-users`` users who keep signing in (each sign-in a fresh browser: GET /login, POST /login, an Argon2id
+check). Prints the p95 of a save while they sign in ÷ the p95 of a save with nobody signing in (target <= 1.5×)
+and the sign-ins per second. The server runs with the per-address limit of failed sign-ins raised
+(``CFC_LOGIN_RATE_LIMIT``), since every benchmark user comes from 127.0.0.1.
+
     .venv/bin/python benchmarks/load_bench.py [--users 16] [--rounds 15] [--think 1.0]
+        [--scenario all|think|saturation|preview|login] [--login-users 4] [--saves 120] [--save-think 0.05]
 """
 
 from __future__ import annotations
@@ -32,6 +40,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TIME_LIMIT = 240  # seconds for the whole load phase
+LOGIN_RATE_LIMIT = "100000/minute"  # CFC_LOGIN_RATE_LIMIT of the server: every user signs in from 127.0.0.1
+LOGIN_TARGET = 1.5  # p95 of a save while others sign in ÷ p95 of a save with nobody signing in (issue #15)
+BLOCKS = 6  # quiet and busy blocks of the sign-in run, alternating
 
 
 def free_port() -> int:
@@ -115,6 +126,14 @@ def field(html: str, name: str) -> str:
     return match.group(1) if match else ""
 
 
+def sign_in(client: Client, username: str) -> bool:
+    """GET the login form and POST it (CSRF token included); whether it signed in."""
+    status, html, _ = client.request("GET", "/login")
+    status, html, _ = client.request("POST", "/login", {"csrf_token": field(html, "csrf_token"),
+                                                        "username": username, "password": "demo"})
+    return status == 302
+
+
 def run_user(port: int, username: str, rounds: int, deadline: float, results: dict, errors: list,
              think: float = 0.0, ready: threading.Barrier | None = None) -> None:
     client = Client(port)
@@ -152,6 +171,96 @@ def run_user(port: int, username: str, rounds: int, deadline: float, results: di
             time.sleep(think)
     except Exception as exc:  # a refused connection or a timeout is an error of the run, not a crash of it
         errors.append(f"{username}: {type(exc).__name__}: {exc}")
+
+
+def open_form(port: int, username: str) -> tuple[Client, str]:
+    """A signed-in officer's client and the path of their dossier's form (first page already loaded)."""
+    client = Client(port)
+    if not sign_in(client, username):
+        raise RuntimeError(f"{username}: cannot sign in")
+    status, html, _ = client.request("GET", "/commune/")
+    path = "/commune/dossiers/" + re.search(r'/commune/dossiers/(\d+)', html).group(1)
+    client.request("GET", path)  # warm-up
+    return client, path
+
+
+def save(client: Client, path: str, n: int, errors: list) -> float | None:
+    """GET the form, POST a save of it; the seconds of the save (None when it failed)."""
+    status, html, _ = client.request("GET", path)
+    if status != 200:
+        errors.append(f"GET form {status}")
+        return None
+    form = {"csrf_token": field(html, "csrf_token"), "lock_version": field(html, "lock_version"),
+            "action": "save", "TC07__children_under_1": str(50 + n % 40), "TC07__fully_immunised": "49",
+            "TC13__satisfaction": "86,5", "TC01__officer": "true"}
+    status, _, seconds = client.request("POST", path, form)
+    if status != 302:
+        errors.append(f"save {status}")
+        return None
+    return seconds
+
+
+def keep_signing_in(port: int, username: str, stop: threading.Event, signed: list, errors: list) -> None:
+    """Sign in again and again, each time as a new browser, until ``stop``."""
+    while not stop.is_set():
+        try:
+            if sign_in(Client(port), username):
+                signed.append(time.perf_counter())
+            else:
+                errors.append(f"{username}: sign-in refused")
+        except Exception as exc:  # a refused connection or a timeout is an error of the run
+            errors.append(f"{username}: {type(exc).__name__}: {exc}")
+
+
+def login_run(port: int, saver: str, signers: list[str], saves: int, think: float) -> dict:
+    """Saves of one officer in alternating blocks: nobody else active (``quiet``), then ``signers`` signing in
+    again and again (``busy``). Returns the save times of each, sign-ins per busy second and the errors."""
+    client, path = open_form(port, saver)
+    times: dict = {"quiet": [], "busy": []}
+    errors: list[str] = []
+    signed: list[float] = []
+    busy_seconds = 0.0
+    per_block = max(1, saves // BLOCKS)
+    for block in range(BLOCKS):
+        kind = "quiet" if block % 2 == 0 else "busy"
+        stop = threading.Event()
+        threads = [threading.Thread(target=keep_signing_in, args=(port, u, stop, signed, errors))
+                   for u in signers] if kind == "busy" else []
+        for t in threads:
+            t.start()
+        if threads:
+            time.sleep(0.5)  # the sign-ins are under way before the first save of the block
+        start = time.perf_counter()
+        for i in range(per_block):
+            seconds = save(client, path, block * per_block + i, errors)
+            if seconds is not None:
+                times[kind].append(seconds)
+            time.sleep(think)
+        if threads:
+            busy_seconds += time.perf_counter() - start
+        stop.set()
+        for t in threads:
+            t.join()
+    return {"times": times, "errors": errors, "rate": len(signed) / busy_seconds if busy_seconds else 0.0}
+
+
+def login_report(result: dict, signers: int) -> bool:
+    quiet, busy = result["times"]["quiet"], result["times"]["busy"]
+    print(f"a save while {signers} users keep signing in (blocks alternate: nobody / {signers} signing in)")
+    for kind, times in (("nobody signing in", quiet), (f"{signers} signing in", busy)):
+        if times:
+            print(f"  POST save, {kind:<18} n={len(times):<4} p50 {pct(times, 50):7.1f} ms  "
+                  f"p95 {pct(times, 95):7.1f} ms")
+    print(f"  sign-ins: {result['rate']:.1f} a second while they ran")
+    errors = result["errors"]
+    print(f"  errors: {len(errors)}" + "".join(f"\n    {e}" for e in errors[:10]))
+    if not quiet or not busy:
+        print("  p95 ratio: no saves measured FAIL")
+        return False
+    ratio = pct(busy, 95) / pct(quiet, 95)
+    print(f"  p95 with sign-ins ÷ p95 without: {pct(busy, 95):.1f} / {pct(quiet, 95):.1f} ms = {ratio:.2f}× "
+          f"(floor 1×, target <= {LOGIN_TARGET:g}×: {'PASS' if ratio <= LOGIN_TARGET else 'FAIL'})")
+    return not errors
 
 
 def pct(values: list[float], p: float) -> float:
@@ -265,12 +374,18 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--think", type=float, default=1.0, help="seconds a user pauses between actions")
+    parser.add_argument("--scenario", choices=("all", "think", "saturation", "preview", "login"), default="all")
+    parser.add_argument("--login-users", type=int, default=4, help="users who keep signing in (login run)")
+    parser.add_argument("--saves", type=int, default=120, help="saves measured in the login run")
+    parser.add_argument("--save-think", type=float, default=0.05, help="seconds between saves (login run)")
     args = parser.parse_args()
+    if args.scenario == "login" or args.scenario == "all":
+        args.users = max(args.users, args.login_users + 1)  # one who saves, the others sign in
     instance = Path(tempfile.mkdtemp(prefix="cfc-load-"))
     port = free_port()
     print(f"setting up a demo database and {args.users} commune officers…", file=sys.stderr)
     users = setup(instance, args.users)
-    env = dict(os.environ, CFC_INSTANCE_DIR=str(instance))
+    env = dict(os.environ, CFC_INSTANCE_DIR=str(instance), CFC_LOGIN_RATE_LIMIT=LOGIN_RATE_LIMIT)
     env.pop("DATABASE_URL", None)
     server = subprocess.Popen([str(BIN / "cfc"), "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -283,12 +398,18 @@ def main() -> int:
             except OSError:
                 time.sleep(0.1)
         print(f"server: cfc serve (gunicorn, {os.cpu_count()} workers) on 127.0.0.1:{port}")
-        results, errors, wall = load_run(port, users, args.rounds, args.think)
-        ok &= report(f"users who pause {args.think:g} s between actions", len(users), args.rounds, results,
-                     errors, wall)
-        results, errors, wall = load_run(port, users, args.rounds, 0.0)
-        ok &= report("users who never pause (saturation)", len(users), args.rounds, results, errors, wall)
-        ok &= preview_load(port, users, args.rounds, 0.5)
+        if args.scenario in ("all", "think"):
+            results, errors, wall = load_run(port, users, args.rounds, args.think)
+            ok &= report(f"users who pause {args.think:g} s between actions", len(users), args.rounds, results,
+                         errors, wall)
+        if args.scenario in ("all", "saturation"):
+            results, errors, wall = load_run(port, users, args.rounds, 0.0)
+            ok &= report("users who never pause (saturation)", len(users), args.rounds, results, errors, wall)
+        if args.scenario in ("all", "preview"):
+            ok &= preview_load(port, users, args.rounds, 0.5)
+        if args.scenario in ("all", "login"):
+            signers = users[1:1 + args.login_users]
+            ok &= login_report(login_run(port, users[0], signers, args.saves, args.save_think), len(signers))
     finally:
         server.terminate()
         server.wait(timeout=20)

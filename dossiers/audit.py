@@ -56,16 +56,41 @@ def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
-def append(session: Session, *, actor: str, action: str, target: str = "", before=None, after=None,
+_HEADS: dict[str, tuple[int, str]] = {}  # database → (seq, hash) of the head this process last wrote or read
+
+
+def _database(session: Session) -> str:
+    bind = session.get_bind()
+    return str(getattr(bind, "engine", bind).url)
+
+
+def _locked_head(session: Session) -> tuple[int, str]:
+    """The head, read under its row lock (created when the chain is empty)."""
+    table = AuditHead.__table__
+    conn = session.connection()
+    row = conn.execute(select(table.c.seq, table.c.hash).where(table.c.id == 1).with_for_update()).first()
+    if row is None:
+        conn.execute(table.insert().values(id=1, seq=0, hash=GENESIS))
+        return 0, GENESIS
+    return row.seq, row.hash
+
+
+def _advance(session: Session, last: tuple[int, str] | None, seq: int, hash_: str) -> bool:
+    """Moves the head to (``seq``, ``hash_``). With ``last`` (the head this process last saw) only when the head
+    is still ``last`` (compare and set: the row is locked by the update, and another writer's entry since
+    makes it change nothing); without, unconditionally (the caller holds the lock). Whether it moved."""
+    table = AuditHead.__table__
+    query = table.update().where(table.c.id == 1)
+    if last is not None:
+        query = query.where(table.c.seq == last[0], table.c.hash == last[1])
+    return session.connection().execute(query.values(seq=seq, hash=hash_)).rowcount == 1
+
+
+def _entry(head: tuple[int, str], *, actor: str, action: str, target: str = "", before=None, after=None,
            reason: str | None = None, dossier_id: int | None = None, dossier_version: int | None = None,
            at: str | None = None) -> AuditEntry:
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-        session.flush()
     entry = AuditEntry(
-        seq=head.seq + 1,
+        seq=head[0] + 1,
         at=at or now(),
         actor=actor,
         action=action,
@@ -75,34 +100,47 @@ def append(session: Session, *, actor: str, action: str, target: str = "", befor
         before=canonical(before),
         after=canonical(after),
         reason=reason,
-        prev_hash=head.hash,
+        prev_hash=head[1],
     )
-    entry.hash = entry_hash(head.hash, entry)
-    head.seq, head.hash = entry.seq, entry.hash
+    entry.hash = entry_hash(head[1], entry)
+    return entry
+
+
+def append(session: Session, *, actor: str, action: str, target: str = "", before=None, after=None,
+           reason: str | None = None, dossier_id: int | None = None, dossier_version: int | None = None,
+           at: str | None = None) -> AuditEntry:
+    """Appends one entry after the chain's head, in the caller's transaction. The head this process wrote
+    last is tried first (one UPDATE that moves it only if nobody appended since, then the INSERT); when it
+    moved, it is read under its lock and the entry numbered and hashed after it."""
+    fields = {"actor": actor, "action": action, "target": target, "before": before, "after": after,
+              "reason": reason, "dossier_id": dossier_id, "dossier_version": dossier_version, "at": at or now()}
+    database = _database(session)
+    last = _HEADS.get(database)
+    entry = _entry(last, **fields) if last is not None else None
+    if entry is None or not _advance(session, last, entry.seq, entry.hash):
+        entry = _entry(_locked_head(session), **fields)
+        _advance(session, None, entry.seq, entry.hash)
+    _HEADS[database] = (entry.seq, entry.hash)
     session.add(entry)
     return entry
 
 
 def append_many(session: Session, entries: list[dict]) -> None:
-    """Append entries (keyword arguments of ``append``) in order, locking the chain head once and inserting
-    them with one statement: numbered, linked and hashed exactly as ``append`` does one by one."""
+    """Append entries (keyword arguments of ``append``) in order, moving the chain head once more and
+    inserting them with one statement: numbered, linked and hashed exactly as ``append`` does one by one."""
     if not entries:
         return
-    append(session, **entries[0])  # creates and locks the head when needed
+    first = append(session, **entries[0])  # takes the head's lock (creating the head when needed)
     session.flush()
-    head = session.get(AuditHead, 1)
-    rows = []
+    head, rows = (first.seq, first.hash), []
     for item in entries[1:]:
-        entry = AuditEntry(seq=head.seq + 1, at=item.get("at") or now(), actor=item["actor"],
-                           action=item["action"], dossier_id=item.get("dossier_id"),
-                           dossier_version=item.get("dossier_version"), target=item.get("target", ""),
-                           before=canonical(item.get("before")), after=canonical(item.get("after")),
-                           reason=item.get("reason"), prev_hash=head.hash)
-        entry.hash = entry_hash(head.hash, entry)
-        head.seq, head.hash = entry.seq, entry.hash
+        entry = _entry(head, **item)
+        head = (entry.seq, entry.hash)
         rows.append({c.name: getattr(entry, c.name) for c in AuditEntry.__table__.columns if c.name != "id"})
     if rows:
         session.connection().execute(AuditEntry.__table__.insert(), rows)
+        _advance(session, None, *head)
+        _HEADS[_database(session)] = head
     session.flush()
 
 

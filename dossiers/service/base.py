@@ -7,7 +7,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import AccessDenied, ConflictError
@@ -15,7 +16,7 @@ from engine.workflow import Procedure, TransitionRefused, procedure_by_id, step_
 
 from .. import audit
 from ..lookup import load_dossier, load_user
-from ..models import Dossier, User
+from ..models import Dossier, Unit, User
 
 
 @contextlib.contextmanager
@@ -55,13 +56,30 @@ def check_expected(session: Session, dossier: Dossier, expected: int | None) -> 
     )
 
 
+def actor_and_dossier(s: Session, username: str, dossier_id: int) -> tuple[User, Dossier]:
+    """The active user (with their unit) and the dossier within their jurisdiction (with its commune, district
+    and province), locked for a change, in one statement. Its values and evidence load when first used, once
+    the lock is held (so that on PostgreSQL a writer that waited reads them as the writer before it left them).
+    Errors as ``load_user`` and ``load_dossier`` give them, in that order (an unknown or inactive user, a
+    missing dossier, one outside the jurisdiction)."""
+    row = s.execute(
+        select(User, Dossier).join(Dossier, Dossier.id == dossier_id).where(User.username == username)
+        .options(joinedload(Dossier.commune).joinedload(Unit.parent).joinedload(Unit.parent))
+        .with_for_update(of=Dossier)
+    ).first()
+    if row is None or not row[0].active:  # the checks in order, with their messages
+        user = load_user(s, username)
+        return user, load_dossier(s, dossier_id, user, lock=True)
+    user, dossier = row
+    return user, load_dossier(s, dossier_id, user)  # the jurisdiction check, on what the session holds
+
+
 def writable(s: Session, procedures: list[Procedure], username: str, dossier_id: int, step: str, state: str,
              expected: int | None, event: str, refusal: str) -> tuple[User, Dossier]:
     """The actor and the locked dossier for a change of its values or evidence, after every check in
     order: jurisdiction, freshness, role and level (the procedure's ``step``), state (else ``event`` is
     refused with ``refusal``, where {status} stands for the dossier's status)."""
-    user = load_user(s, username)
-    dossier = load_dossier(s, dossier_id, user, lock=True)
+    user, dossier = actor_and_dossier(s, username, dossier_id)
     check_expected(s, dossier, expected)
     require_step(procedures, user, dossier, step)
     if dossier.status != state:

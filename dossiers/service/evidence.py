@@ -28,7 +28,7 @@ def add_evidence(svc: DossierService, username: str, dossier_id: int, criterion:
             raise AssessmentError([InputProblem(criterion, f"không có tiêu chí này trong {dossier.criteria_version}")])
         item = store_evidence(svc.settings.instance(), svc.settings.max_upload_bytes, dossier, criterion, filename,
                               content, user.username)
-        s.add(item)
+        dossier.evidence.append(item)  # the newest last, as the collection orders them; added to the session
         dossier.updated_at = audit.now()
         log(s, user, dossier, "evidence.add", f"{criterion} {item.filename}",
             after={"sha256": item.sha256, "size": item.size, "type": item.content_type})

@@ -26,7 +26,7 @@ from ..issuance.serials import allocate as allocate_certificate
 from ..lookup import load_dossier, load_user
 from ..models import Dossier, User
 from . import decisions
-from .base import check_expected, log
+from .base import actor_and_dossier, check_expected, log
 from .scores import problems, score_result, try_score
 from .settings import stored_setting
 from .view import DossierView, readable_score, view_of
@@ -113,8 +113,7 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
     the dated issuer configuration). A revocation also needs ``public_reason``, what the public verification
     page says; ``reason`` is the internal note the audit trail keeps."""
     with svc.transaction() as s:
-        user = load_user(s, username)
-        dossier = load_dossier(s, dossier_id, user, lock=True)
+        user, dossier = actor_and_dossier(s, username, dossier_id)
         signer = decisions.signer_of(dossier, decision_date, signer_name, signer_title) \
             if event in decisions.KIND else ("", "")
         new_status = prepare(svc, s, user, dossier, event, reason, expected_version, panel_members,

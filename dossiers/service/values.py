@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from engine import __version__ as engine_version
 from engine.assessment import canonical_text, coerce, from_canonical, pair_problems, parse_text
@@ -19,8 +20,8 @@ from engine.workflow import procedure_for, round_date
 
 from .. import audit, authority
 from ..lookup import load_user
-from ..models import Dossier, IndicatorValue
-from ..units import category_of, find_unit
+from ..models import CommuneCategory, Dossier, IndicatorValue
+from ..units import find_unit
 from .base import log, log_changes, writable
 from .decisions import COMMENT_MAX, text_problem
 from .scores import stored_value, try_score
@@ -38,12 +39,9 @@ def create(svc: DossierService, username: str, commune_code: str, year: int) -> 
         commune = find_unit(s, commune_code, "commune", day)
         authority.check(svc.procedures, user, "edit", commune=commune, year=year)
         proc = procedure_for(day, svc.procedures)
-        exists = s.execute(
-            select(Dossier).where(Dossier.commune_id == commune.id, Dossier.year == year)
-        ).scalar_one_or_none()
+        exists, category = _taken_and_category(s, commune.id, year)
         if exists is not None:
-            raise ConflictError(f"{commune.name} đã có hồ sơ năm {year} (số {exists.id})")
-        category = category_of(s, commune, year)
+            raise ConflictError(f"{commune.name} đã có hồ sơ năm {year} (số {exists})")
         if category is None:
             raise CfcError(f"chưa có phân loại của {commune.name} ({commune.code}) năm {year}: nhập cột "
                            f"category_{year} bằng `cfc units import`")
@@ -51,11 +49,26 @@ def create(svc: DossierService, username: str, commune_code: str, year: int) -> 
         stamp = audit.now()
         dossier = Dossier(commune_id=commune.id, year=year, status="draft", criteria_version=version.id,
                           procedure=proc.id, category=category, created_at=stamp, updated_at=stamp)
-        dossier.values = [IndicatorValue(code=code) for code in version.indicator_map()]
         s.add(dossier)
+        s.flush()
+        codes = sorted(version.indicator_map())  # as the values relationship orders them
+        s.execute(insert(IndicatorValue), [{"dossier_id": dossier.id, "code": code} for code in codes])
         log(s, user, dossier, "dossier.create", commune.code,
             after={"year": year, "criteria_version": version.id, "procedure": proc.id, "category": category})
-        return view_of(svc.registry, dossier)
+        # the view from what this transaction wrote: every value empty, no evidence yet
+        return view_of(svc.registry, dossier, values=[IndicatorValue(code=code) for code in codes], evidence=[])
+
+
+def _taken_and_category(s: Session, commune_id: int, year: int) -> tuple[int | None, str | None]:
+    """The id of the commune's dossier of the round (None: none yet) and its category that year (None: not
+    imported), in one statement when the category is there."""
+    taken = select(Dossier.id).where(Dossier.commune_id == commune_id, Dossier.year == year).scalar_subquery()
+    row = s.execute(select(CommuneCategory.category, taken).where(CommuneCategory.unit_id == commune_id,
+                                                                  CommuneCategory.year == year)).first()
+    if row is not None:
+        return row[1], row[0]
+    return s.execute(select(Dossier.id).where(Dossier.commune_id == commune_id, Dossier.year == year)
+                     ).scalar_one_or_none(), None
 
 
 def set_values(svc: DossierService, username: str, dossier_id: int, raw: dict,

@@ -135,9 +135,13 @@ def stale_scores(d: Dossier, current: str) -> list[str]:
     return [which for which in ("self_score", "verified_score") if old(getattr(d, which))]
 
 
-def view_of(registry: Registry, d: Dossier) -> DossierView:
-    """The view of a loaded dossier (its criteria version says whether it is provisional)."""
+def view_of(registry: Registry, d: Dossier, *, values: list | None = None, evidence: list | None = None
+            ) -> DossierView:
+    """The view of a loaded dossier (its criteria version says whether it is provisional). ``values`` and
+    ``evidence``: what the caller's transaction knows they are (a new dossier's), instead of loading them."""
     version = registry.get(d.criteria_version)
+    values = d.values if values is None else values
+    evidence = d.evidence if evidence is None else evidence
     return DossierView(
         id=d.id,
         commune_code=d.commune.code,
@@ -150,7 +154,7 @@ def view_of(registry: Registry, d: Dossier) -> DossierView:
         procedure=d.procedure,
         lock_version=d.lock_version,
         values={v.code: {"self": v.self_value, "appraised": appraised_text(v, d), "comment": v.comment}
-                for v in d.values},
+                for v in values},
         stored_scores={"self_score": d.self_score, "verified_score": d.verified_score,
                        "rescored_score": d.rescored_score},
         engine_version=d.engine_version,
@@ -167,7 +171,7 @@ def view_of(registry: Registry, d: Dossier) -> DossierView:
         submission=d.submission,
         evidence=[{"id": e.id, "criterion": e.criterion, "filename": e.filename, "size": e.size,
                    "sha256": e.sha256, "content_type": e.content_type, "uploaded_by": e.uploaded_by,
-                   "uploaded_at": e.uploaded_at} for e in d.evidence],
+                   "uploaded_at": e.uploaded_at} for e in evidence],
         provisional=version.provisional,
         criteria_fingerprint=fingerprint(version),  # cached per version: which stored scores are older
         stale_scores=stale_scores(d, fingerprint(version)),

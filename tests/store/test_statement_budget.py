@@ -1,0 +1,101 @@
+"""The SQL statements a dossier's lifecycle sends, counted with an SQLAlchemy event listener
+(``before_cursor_execute``), on SQLite and PostgreSQL: a deployment sizes its database for them (issue #15).
+
+Each step of the lifecycle (create, set values, submit, appraise, verify, recognize) is one service call and
+one transaction; SQLite's ``BEGIN IMMEDIATE`` is not counted (PostgreSQL's BEGIN is implicit), everything else
+is, savepoints included. The steps still do what they did: the dossier ends recognised with one certificate and
+the audit chain verifies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from helpers.storekit import C1, PANEL, build_light, example_values
+from sqlalchemy import event
+
+from dossiers import audit
+
+# statements per step: the user and the locked dossier (one statement, each with its units), its values, its
+# evidence, the change, the audit entry (the head moved by compare-and-set, the entry inserted); create and
+# recognize do more (see below)
+BUDGET = {
+    "create": 7,  # user, commune, taken + category, dossier, every empty value (one batch), head, entry
+    "set_values": 7,  # + one batch of changed values
+    "submit": 6,
+    "appraise": 7,
+    "verify": 6,
+    "recognize": 15,  # + setting, date of the verification, certificate (current, last serial, savepoint,
+                      # insert, release) and its audit entry
+}
+
+
+@pytest.fixture(scope="module")
+def light(db_url):
+    engine, service = build_light(db_url, users=("c1", "d1", "chair1", "pa"))
+    yield engine, service
+    engine.dispose()
+
+
+@contextlib.contextmanager
+def counting(engine):
+    sent: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if not statement.startswith("BEGIN"):
+            sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def lifecycle(service, engine, year: int) -> dict[str, list[str]]:
+    """One dossier from creation to recognition; the statements of each step."""
+    values, sent = example_values(), {}
+    today = audit.local_date(audit.now())
+    steps = [
+        ("create", lambda v: service.create("c1", C1, year)),
+        ("set_values", lambda v: service.set_values("c1", v.id, values, v.lock_version)),
+        ("submit", lambda v: service.transition("c1", v.id, "submit", expected_version=v.lock_version)),
+        ("appraise", lambda v: service.appraise("d1", v.id, values, expected_version=v.lock_version)),
+        ("verify", lambda v: service.transition("chair1", v.id, "verify", panel_members=PANEL,
+                                                expected_version=v.lock_version)),
+        ("recognize", lambda v: service.transition("pa", v.id, "recognize", decision_number=f"{year}/QĐ-UBND",
+                                                   decision_date=today, signer_name="Nguyễn Văn Ký",
+                                                   expected_version=v.lock_version)),
+    ]
+    view = None
+    for name, step in steps:
+        with counting(engine) as statements:
+            view = step(view)
+        sent[name] = statements
+    assert view.status == "recognized"
+    return sent
+
+
+@pytest.mark.parametrize("year", [2019, 2020])
+def test_each_step_of_the_lifecycle_stays_within_its_statement_budget(light, year):
+    engine, service = light
+    sent = lifecycle(service, engine, year)
+    over = {name: (len(statements), BUDGET[name], statements) for name, statements in sent.items()
+            if len(statements) > BUDGET[name]}
+    assert not over, f"steps over their statement budget: {over}"
+    assert sum(len(s) for s in sent.values()) <= sum(BUDGET.values())
+    with service.transaction() as s:
+        assert audit.verify_chain(s).ok
+
+
+def test_values_are_inserted_in_one_batch_and_the_audit_head_is_not_read(light):
+    engine, service = light
+    with counting(engine) as statements:
+        view = service.create("c1", C1, 2021)
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO INDICATOR_VALUES")]
+    assert len(inserts) == 1
+    assert not [s for s in statements if "FROM audit_head" in s]
+    assert list(view.values) == sorted(service.registry.get(view.criteria_version).indicator_map())
+    assert all(v == {"self": None, "appraised": None, "comment": None} for v in view.values.values())
+    assert view.evidence == [] and view.lock_version == 1
