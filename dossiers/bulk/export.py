@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.errors import CfcError, NotFound
+from engine.messages import N_, Message
 from engine.models import CriteriaVersion
 from engine.numbers import format_number
 from engine.result import ScoreResult
@@ -51,7 +52,10 @@ class ExportSummary:
     what: str
 
     def __str__(self) -> str:
-        return f"wrote {self.path} ({self.what}: {format_number(self.rows)} rows)"
+        return self.message()
+
+    def message(self) -> Message:
+        return N_("đã ghi %(file)s (%(what)s: %(rows)s dòng)", file=str(self.path), what=self.what, rows=self.rows)
 
 
 def _dossiers(session: Session, user: User, year: int) -> list[Dossier]:

@@ -21,6 +21,7 @@ from ..auth import require_action
 from ..db import service
 from ..dossiers import context
 from ..forms import PlainForm, VersionedForm, attach_problems, dossier_form, shown_version, submitted_values
+from ..i18n import error_text, tr
 
 bp = Blueprint("commune", __name__, url_prefix="/commune", template_folder="templates")
 
@@ -72,15 +73,15 @@ def edit(dossier_id: int):
                 loose = attach_problems(form, exc.problems)
                 flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
             except ConflictError as exc:
-                flash(str(exc), "error")
+                flash(error_text(exc), "error")
             except TransitionRefused as exc:
-                flash(str(exc), "error")
+                flash(error_text(exc), "error")
             else:
                 if request.form.get("action") == "submit":
                     try:
                         svc.transition(actor.username, dossier_id, "submit", expected_version=view.lock_version)
                     except TransitionRefused as exc:
-                        flash(_("Đã lưu nháp nhưng chưa nộp được: ") + "; ".join(exc.reasons), "error")
+                        flash(_("Đã lưu nháp nhưng chưa nộp được: ") + tr(exc.reasons), "error")
                     else:
                         flash(_("Đã nộp hồ sơ."), "ok")
                         return redirect(url_for("dossiers.show", dossier_id=dossier_id))
@@ -113,8 +114,8 @@ def upload(dossier_id: int):
                          seen)
     except UploadRefused as exc:
         if exc.too_large:
-            return render_template("error.html", status=413, message=str(exc)), 413
-        flash(str(exc), "error")
+            return render_template("error.html", status=413, message=error_text(exc)), 413
+        flash(error_text(exc), "error")
         return redirect(url_for("commune.edit", dossier_id=dossier_id))
     flash(_("Đã tải lên minh chứng."), "ok")
     return redirect(url_for("commune.edit", dossier_id=dossier_id))
