@@ -46,6 +46,8 @@ NOT_WHOLE = N_("số trẻ em, số vụ phải là số nguyên, nhận đượ
 TOO_MANY = N_("%(value)s lớn hơn %(most)s (không xã nào có nhiều trẻ em hay số vụ như vậy)")
 SCORE_ABOVE_100 = N_("điểm khảo sát tối đa là 100, nhận được %(value)s")
 SCORE_PLACES = N_("điểm khảo sát có tối đa 2 chữ số thập phân, nhận được %(value)s")
+YES_NO = N_("cần có hoặc không (true/false), nhận được «%(value)s»")
+YES_NO_TEXT = N_("cần ghi có hoặc không, nhận được «%(value)s»")
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,7 @@ def coerce(kind: str, value: object) -> tuple[Value | None, str | None]:
     if kind == "yes_no":
         if isinstance(value, bool):
             return value, None
-        return None, N_("cần có hoặc không (true/false), nhận được «%(value)s»", value=str(value))
+        return None, N_(YES_NO, value=str(value))
     if isinstance(value, bool):
         return None, N_(NOT_A_NUMBER, value=str(value))
     if isinstance(value, str):
@@ -258,7 +260,7 @@ def parse_text(kind: str, text: str) -> tuple[Value | None, str | None]:
             return True, None
         if low in NO and low != "":
             return False, None
-        return None, N_("cần ghi có hoặc không, nhận được «%(value)s»", value=text)
+        return None, N_(YES_NO_TEXT, value=text)
     if raw == "":
         return None, N_(MISSING)
     try:

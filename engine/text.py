@@ -33,9 +33,9 @@ def text_problem(text: str) -> str | None:
     for char in text:
         category = unicodedata.category(char)
         if category == "Cc" and char not in ALLOWED_CONTROLS:
-            return N_("có ký tự điều khiển (U+%(code)s), không lưu được", code=f"{ord(char):04X}")
+            return N_("có ký tự điều khiển (U+%(code)s), không lưu được", code=format(ord(char), "04X"))
         if category == "Cs":
-            return N_("có ký tự không hợp lệ (U+%(code)s), không lưu được", code=f"{ord(char):04X}")
+            return N_("có ký tự không hợp lệ (U+%(code)s), không lưu được", code=format(ord(char), "04X"))
     if text.strip() and all(unicodedata.category(c) in INVISIBLE for c in text):
         return N_("chỉ gồm ký tự không nhìn thấy được")
     return None

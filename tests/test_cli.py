@@ -243,7 +243,7 @@ def test_blank_template_is_refused_by_score_naming_every_indicator(cfc_dir, tmp_
     for code in ALL_CODES:
         assert f"{blank}: {code}: chưa nhập giá trị" in result.stderr
     assert "commune.code: chưa có" in result.stderr
-    assert "commune.name: missing" in result.stderr
+    assert "commune.name: chưa có" in result.stderr
 
 
 def test_example_template_meets_every_condition(cfc_dir, tmp_path):

@@ -90,6 +90,28 @@ def action_label(code: str) -> str:
     return tr(label) if label is not None else code
 
 
+def explain(component, score) -> str:
+    """A component of a score explained with the indicators' labels (rates "trên 1.000 trẻ em"), in the
+    reader's language; the codes when the criteria version is not known here."""
+    from engine.errors import CfcError
+    from engine.models import Rate
+
+    from .db import service
+
+    try:
+        version = service().registry.get(score.criteria_version)
+    except CfcError:
+        return tr(component.describe())
+    labels = {code: ind.label for code, ind in version.indicator_map().items()}
+    per = None
+    for crit in version.criteria:
+        for comp in crit.components:
+            if comp.id == component.id and isinstance(comp, Rate) and set(component.values) <= {comp.cases,
+                                                                                                  comp.population}:
+                per = comp.per
+    return tr(component.describe(labels, per))
+
+
 def vn_sort_key(text: str) -> tuple:
     """Vietnamese alphabetical order: Đ after D (not after Z), tones after the plain letter."""
     base = unicodedata.normalize("NFD", text.replace("Đ", "D\uffff").replace("đ", "d\uffff"))
@@ -113,5 +135,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["may"] = may
     app.jinja_env.filters.update(
         local_time=local_time, vn_date=vn_date, vn_number=vn_number, vn_value=vn_value,
-        action_label=action_label, tr=tr,
+        action_label=action_label, tr=tr, explain=explain,
     )

@@ -35,7 +35,7 @@ def _require_recognised(dossier: Dossier) -> None:
     who = N_("hồ sơ %(id)s (%(commune)s)", id=str(dossier.id), commune=dossier.commune.name)
     if dossier.status == "revoked":
         decision = (N_(" theo Quyết định số %(number)s ngày %(day)s", number=dossier.revocation_number,
-                       day=f"{dossier.revocation_date:%d/%m/%Y}")
+                       day=dossier.revocation_date.strftime("%d/%m/%Y"))
                     if dossier.revocation_number and dossier.revocation_date else "")
         raise ConflictError(N_("%(who)s đã bị thu hồi công nhận%(decision)s: giấy công nhận không còn hiệu lực và "
                                "không được in; xem quyết định thu hồi", who=who, decision=decision))

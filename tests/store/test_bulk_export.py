@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import unicodedata
 
 import pytest
@@ -183,7 +184,8 @@ def test_audit_trail_of_a_round_and_of_a_dossier(world, round_2025, tmp_path):
     one = export.export_audit(world.service, officer, tmp_path / "d.xlsx", dossier_id=recognised)
     assert one.rows == 7  # the six steps, and the serial allocated at recognition
     sheet = load_workbook(tmp_path / "d.xlsx")["Nhật ký"]
-    assert sheet["D3"].value == "dossier.create" and sheet["B2"].value == "Thời điểm (UTC)"
+    assert sheet["D3"].value == "dossier.create" and sheet["B2"].value == "Thời điểm (giờ Việt Nam, UTC+07:00)"
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}", sheet["B3"].value)
     with pytest.raises(AccessDenied):
         export.export_audit(world.service, world.users["other_province_officer_2025"], tmp_path / "x.csv",
                             dossier_id=recognised)

@@ -160,7 +160,7 @@ def test_values_with_numerator_above_denominator_are_refused_and_not_stored(g, p
     exc = refused(g, proc, dossier, AssessmentError,
                   lambda: service.set_values(g.officers[dossier], dossier, {"TC02.registered_on_time": 130,
                                                                                 "TC13.satisfaction": 90}),
-                  "TC02.registered_on_time: 130 is above TC02.children_born (120)")
+                  "TC02.registered_on_time: 130 lớn hơn «Số trẻ em sinh ra trong kỳ đánh giá» (120)")
     assert [p.code for p in exc.problems] == ["TC02.registered_on_time"]
 
 
@@ -174,8 +174,8 @@ def test_submit_refuses_a_stored_numerator_above_denominator(g):
         row.self_value = "130"
     g.dossiers[proc]["draft_bad_pair"] = dossier
     exc = refused_event(g, proc, "draft_bad_pair", "officer", "submit")
-    assert exc.reasons == ["chưa nhập đủ, đúng các chỉ số: TC02.registered_on_time: 130 is above "
-                           "TC02.children_born (120)"]
+    assert exc.reasons == ["chưa nhập đủ, đúng các chỉ số: TC02.registered_on_time: 130 lớn hơn "
+                           "«Số trẻ em sinh ra trong kỳ đánh giá» (120)"]
 
 
 # ------------------------------------------------------------------------------------------------ verify
