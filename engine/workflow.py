@@ -189,7 +189,7 @@ class GuardContext:
 def target_state(event: str, status: str) -> str:
     """The state ``event`` leads to from ``status``, or TransitionRefused naming what is possible."""
     if event not in TRANSITIONS:
-        raise TransitionRefused(event, [N_("không có thao tác «%(event)s» (có: %(events)s)", event=event,
+        raise TransitionRefused(event, [N_("không có thao tác %(event)s (có: %(events)s)", event=repr(event),
                                            events=", ".join(EVENTS))])
     targets = TRANSITIONS[event]
     if status not in targets:

@@ -37,6 +37,8 @@ VERSION = Registry.load().get("qd06-2019")
 CODES = [i.code for _, i in VERSION.indicators()]
 KINDS = {i.code: i.type for _, i in VERSION.indicators()}
 CRITERIA = [c.code for c in VERSION.criteria]
+TWO_LEVELS = "Quy trình đánh giá, công nhận (chính quyền địa phương hai cấp)"  # procedure-2025
+
 
 
 def cells(**changes) -> list:
@@ -314,9 +316,9 @@ def test_commands_template_import_export_report(world, cfc, tmp_path):
     # the procedure's export and report steps decide, for the command line as for the web
     commune = world.users["officer_2025"]
     refused = cfc("export", "--round", 2027, "-o", tmp_path / "c.csv", "--as", commune)
-    assert refused.exit_code == 1 and "xuất dữ liệu: theo procedure-2025 cần vai trò" in refused.stderr
+    assert refused.exit_code == 1 and f"xuất dữ liệu: theo quy trình ({TWO_LEVELS}) cần vai trò" in refused.stderr
     refused = cfc("report", "--province", "51", "--round", 2027, "-o", tmp_path / "c.pdf", "--as", commune)
-    assert refused.exit_code == 1 and "báo cáo tỉnh: theo procedure-2025" in refused.stderr
+    assert refused.exit_code == 1 and f"báo cáo tỉnh: theo quy trình ({TWO_LEVELS})" in refused.stderr
     assert not (tmp_path / "c.csv").exists() and not (tmp_path / "c.pdf").exists()
 
 
