@@ -68,7 +68,8 @@ class TransitionRefused(CfcError):
     def __init__(self, event: str, reasons: list[str]):
         self.event = event
         self.reasons = list(reasons)
-        super().__init__(N_("%(event)s bị từ chối: %(reasons)s", event=EVENT_LABELS.get(event, event),
+        label = EVENT_LABELS.get(event) or ACTION_LABELS.get(event) or event
+        super().__init__(N_("%(event)s bị từ chối: %(reasons)s", event=label,
                             reasons=self.reasons))
 
 
@@ -90,6 +91,7 @@ ACTION_LABELS = {
     "submit": N_("nộp hồ sơ"), "verify": N_("xác nhận kết quả thẩm định"), "recognize": N_("công nhận"),
     "return": N_("trả lại hồ sơ"), "return_submitted": N_("trả lại hồ sơ"), "return_verified": N_("trả lại hồ sơ"),
     "reject": N_("không công nhận"), "revoke": N_("thu hồi công nhận"),
+    "amend-decision": N_("sửa quyết định"),  # not a step of the procedures: an event the service refuses
 }
 ROLE_LABELS = {
     "commune_officer": N_("cán bộ xã"), "district_appraiser": N_("thành viên tổ thẩm định huyện"),

@@ -39,7 +39,7 @@ class EngineValue:
             return
         _, message = parse_text(self.kind, str(field.data))
         if message:
-            raise ValidationError(tr(message))
+            raise ValidationError(f"{self.code}: {tr(message)}")
 
 
 def _value_field(code: str, label: str, kind: str, default: str | None):
@@ -139,7 +139,7 @@ def attach_problems(form: FlaskForm, problems) -> list[str]:
     for problem in problems:
         field = getattr(form, field_name(problem.code), None)
         if field is not None:
-            field.errors = list(field.errors or []) + [tr(problem.message)]
+            field.errors = list(field.errors or []) + [f"{problem.code}: {tr(problem.message)}"]
         else:
             loose.append(tr(problem.describe()))
     return loose

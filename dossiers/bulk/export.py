@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 SOURCE_LABELS = {"verified": "thẩm định", "self": "tự đánh giá", "unreadable": "không đọc được điểm đã lưu"}
 
 
+WHAT = {"results": N_("kết quả"), "values": N_("chỉ số"), "audit entries": N_("mục nhật ký")}
+
+
 @dataclass
 class ExportSummary:
     path: Path
@@ -56,7 +59,8 @@ class ExportSummary:
         return self.message()
 
     def message(self) -> Message:
-        return N_("đã ghi %(file)s (%(what)s: %(rows)s dòng)", file=str(self.path), what=self.what, rows=self.rows)
+        what = WHAT.get(self.what, self.what)
+        return N_("đã ghi %(file)s (%(what)s: %(rows)s dòng)", file=str(self.path), what=what, rows=self.rows)
 
 
 def _dossiers(session: Session, user: User, year: int) -> list[Dossier]:

@@ -300,7 +300,7 @@ def test_commands_template_import_export_report(world, cfc, tmp_path):
     assert cfc("export", "--round", 2027, "--values", "-o", tmp_path / "v.xlsx", "--as", officer).exit_code == 0
     assert cfc("import", tmp_path / "v.xlsx", "--round", 2027, "--as", officer).stdout.count("0 hồ sơ thay đổi") == 1
     audit_out = cfc("export", "--round", 2027, "--audit", "-o", tmp_path / "a.csv", "--as", officer)
-    assert audit_out.exit_code == 0 and "audit entries: 2 rows" in audit_out.stderr
+    assert audit_out.exit_code == 0 and "mục nhật ký: 2 dòng" in audit_out.stderr
     assert cfc("export", "--dossier", 1, "-o", tmp_path / "a.csv", "--as", officer).exit_code == 2
     assert cfc("export", "--audit", "-o", tmp_path / "a.csv", "--as", officer).exit_code == 2
     assert cfc("export", "--round", 2027, "-o", tmp_path / "a.pdf", "--as", officer).exit_code == 2

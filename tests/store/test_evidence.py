@@ -130,7 +130,7 @@ def test_a_file_above_the_limit_is_refused(light, dossier, instance):
 
 
 def test_an_empty_file_is_refused(light, dossier, instance):
-    assert "empty" in refused(light[0], dossier, instance, "trống.pdf", b"")
+    assert "tệp rỗng" in refused(light[0], dossier, instance, "trống.pdf", b"")
 
 
 @pytest.mark.parametrize("filename", ["script.exe", "ghi chú.txt", "không đuôi", "bản.pdf.exe", "trang.html"])
