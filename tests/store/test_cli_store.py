@@ -43,7 +43,7 @@ def test_a_round_through_the_cli_against_a_fresh_instance(backend, request, tmp_
             assert out.returncode == code, f"cfc {' '.join(map(str, args))}: rc={out.returncode}\n{out.stdout}\n{out.stderr}"
             return out
 
-        assert "up to date" in cfc("db", "upgrade").stdout
+        assert "phiên bản mới nhất" in cfc("db", "upgrade").stdout
         assert f"{DEMO_DOSSIERS} dossiers" in cfc("demo", "load").stdout
 
         lines = cfc("dossier", "list", "--as", "province").stdout.splitlines()
