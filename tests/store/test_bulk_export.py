@@ -307,7 +307,7 @@ def test_commands_template_import_export_report(world, cfc, tmp_path):
 
     pdf = cfc("report", "--province", "51", "--round", 2027, "-o", tmp_path / "r.pdf", "--as", officer)
     assert pdf.exit_code == 0, pdf.output
-    assert "Quảng Ngãi, 6 communes, 0 assessed, 0 recognised" in pdf.stderr
+    assert "Quảng Ngãi, 6 xã, 0 đã đánh giá, 0 được công nhận" in pdf.stderr
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
     assert cfc("report", "--province", "51", "--round", 2027, "-o", tmp_path / "r.txt", "--as", officer).exit_code == 2
     other = cfc("report", "--province", "1", "--round", 2027, "-o", tmp_path / "o.pdf", "--as", officer)
