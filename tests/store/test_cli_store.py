@@ -44,7 +44,7 @@ def test_a_round_through_the_cli_against_a_fresh_instance(backend, request, tmp_
             return out
 
         assert "phiên bản mới nhất" in cfc("db", "upgrade").stdout
-        assert f"{DEMO_DOSSIERS} dossiers" in cfc("demo", "load").stdout
+        assert f"{DEMO_DOSSIERS} hồ sơ" in cfc("demo", "load").stdout
 
         lines = cfc("dossier", "list", "--as", "province").stdout.splitlines()
         assert len(lines) == DEMO_DOSSIERS
