@@ -17,3 +17,18 @@ def place_date(place: str, day: dt.date) -> str:
 
 def short_date(day: dt.date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7))  # one zone, no daylight saving
+
+
+def local_time(stamp: str) -> str:
+    """An ISO date and time (any zone) as Vietnam's local time with the zone said: "03/12/2026 09:47 (giờ Việt
+    Nam, UTC+07:00)"; the text as it is when it is no ISO stamp."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M") + " (giờ Việt Nam, UTC+07:00)"

@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from .data import Metadata, nfc
+from .dates import local_time
 from .document import build_pdf
 from .fonts import BOLD, REGULAR, register_fonts
 from .page import PORTRAIT, Box, Margins, content_box
@@ -82,8 +83,8 @@ def _summary(report: ProvinceReportData, st: dict) -> list:
         _p("BÁO CÁO KẾT QUẢ ĐÁNH GIÁ, CÔNG NHẬN XÃ, PHƯỜNG, THỊ TRẤN PHÙ HỢP VỚI TRẺ EM", st["title"]),
         _p(f"{report.province_name} — kỳ đánh giá năm {report.year}", st["subtitle"]),
         Spacer(1, 4 * mm),
-        _p(f"Bộ tiêu chí {report.criteria_version} (Quyết định 06/QĐ-TTg năm 2019); lập lúc {report.generated_at} "
-           f"bởi {report.actor}.", st["small"]),
+        _p(f"Bộ tiêu chí {report.criteria_version} (Quyết định 06/QĐ-TTg năm 2019); lập lúc "
+           f"{local_time(report.generated_at)} bởi {report.actor}.", st["small"]),
     ]
     if report.provisional:
         story.append(_p(f"LƯU Ý: {report.criteria_version} là bộ tiêu chí TẠM THỜI (có giá trị chưa đối chiếu văn "

@@ -47,8 +47,12 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup)
 @click.version_option(package_name="child-friendly-communes")
-def main() -> None:
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of messages (Vietnamese; English from translations/).")
+@click.pass_context
+def main(ctx: click.Context, lang: str) -> None:
     """Đánh giá, công nhận xã, phường, thị trấn phù hợp với trẻ em (QĐ 06/QĐ-TTg)."""
+    ctx.meta["cfc.lang"] = lang
 
 
 __all__ = ["main"]

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from engine.numbers import format_number
+from engine.messages import N_
 from engine.workflow import ROLES
 
-from .common import AS_OPTION, nfc, open_service, settings, who_acts
+from .common import AS_OPTION, nfc, open_service, say, settings, who_acts
 
 
 @click.group()
@@ -28,7 +28,7 @@ def db_upgrade() -> None:
     from dossiers.migrate import upgrade
 
     upgrade(settings().database_url)
-    click.echo("database is up to date")
+    say(N_("cơ sở dữ liệu đã ở phiên bản mới nhất"))
 
 
 @click.group()
@@ -48,8 +48,8 @@ def units_import(file: Path, actor: str | None) -> None:
         report = unit_store.import_csv(s, file)
         audit.append(s, actor=who_acts(actor, dossier_data=False), action="units.import", target=file.name,
                      after={"created": report.created, "updated": report.updated})
-    click.echo(f"{format_number(report.created)} units created, {format_number(report.updated)} updated, "
-               f"{format_number(report.categories)} categories set")
+    say(N_("%(created)s đơn vị được tạo, %(updated)s được cập nhật, %(categories)s phân loại được ghi",
+           created=report.created, updated=report.updated, categories=report.categories))
 
 
 @click.group()
@@ -77,7 +77,7 @@ def users_add(username, unit_code, roles, full_name, password, actor) -> None:
         with service.transaction() as s:
             add_user(s, nfc(username), password, unit_code, list(roles), nfc(full_name),
                      actor=who_acts(actor, dossier_data=False))
-    click.echo(f"user {username} added")
+    say(N_("đã thêm người dùng %(user)s", user=username))
 
 
 @users.command("list")
@@ -128,7 +128,7 @@ def users_revoke_token(username, token_id, actor) -> None:
 
     with open_service() as service, service.transaction() as s:
         revoke_token(s, username, token_id, actor=who_acts(actor, dossier_data=False))
-    click.echo(f"token {token_id} of {username} revoked")
+    say(N_("đã thu hồi khoá API %(token)s của %(user)s", token=str(token_id), user=username))
 
 
 @users.command("deactivate")
@@ -140,7 +140,8 @@ def users_deactivate(username, actor) -> None:
 
     with open_service() as service, service.transaction() as s:
         ended = deactivate(s, username, actor=who_acts(actor, dossier_data=False))
-    click.echo(f"user {username} deactivated; {ended['sessions']} sessions ended, {ended['tokens']} tokens revoked")
+    say(N_("đã khoá người dùng %(user)s; %(sessions)s phiên đăng nhập đã kết thúc, %(tokens)s khoá API đã bị thu hồi",
+           user=username, sessions=ended["sessions"], tokens=ended["tokens"]))
 
 
 @users.command("activate")
@@ -152,7 +153,7 @@ def users_activate(username, actor) -> None:
 
     with open_service() as service, service.transaction() as s:
         activate(s, username, actor=who_acts(actor, dossier_data=False))
-    click.echo(f"user {username} activated")
+    say(N_("đã mở lại người dùng %(user)s", user=username))
 
 
 @users.command("password")
@@ -167,8 +168,8 @@ def users_password(username, password, actor) -> None:
         hashed = new_password_hash(password)  # checked and hashed before the write transaction
         with service.transaction() as s:
             ended = set_password_hash(s, username, hashed, actor=who_acts(actor, dossier_data=False))
-    click.echo(f"password of {username} changed; {ended['sessions']} sessions ended, {ended['tokens']} tokens "
-               "revoked")
+    say(N_("đã đổi mật khẩu của %(user)s; %(sessions)s phiên đăng nhập đã kết thúc, %(tokens)s khoá API đã bị thu "
+           "hồi", user=username, sessions=ended["sessions"], tokens=ended["tokens"]))
 
 
 @users.command("unlock")
@@ -180,7 +181,8 @@ def users_unlock(username, actor) -> None:
 
     with open_service() as service, service.transaction() as s:
         was = unlock(s, username, actor=who_acts(actor, dossier_data=False))
-    click.echo(f"user {username} unlocked" if was else f"user {username} was not locked")
+    say(N_("đã mở khoá đăng nhập của %(user)s", user=username) if was
+        else N_("%(user)s không bị khoá đăng nhập", user=username))
 
 
 @click.group()
@@ -197,7 +199,7 @@ def demo_load() -> None:
         try:
             counts = demo_data.load(service.sessions, service=service)
         except demo_data.AlreadyLoaded as exc:
-            click.echo(f"{exc}; delete the instance folder (or the database) to start over")
+            say(N_("%(error)s; xoá thư mục instance (hoặc cơ sở dữ liệu) để bắt đầu lại", error=exc.args[0]))
             return
-    click.echo(f"demo loaded: {counts['units']} units, {counts['dossiers']} dossiers; users "
-               f"{', '.join(u[0] for u in demo_data.USERS)} (password: demo)")
+    say(N_("đã nạp dữ liệu mẫu: %(units)s đơn vị, %(dossiers)s hồ sơ; người dùng %(users)s (mật khẩu: demo)",
+           units=counts["units"], dossiers=counts["dossiers"], users=", ".join(u[0] for u in demo_data.USERS)))

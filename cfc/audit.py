@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .common import AS_OPTION, DOSSIER_ID, nfc, open_service, who_acts
+from .common import AS_OPTION, DOSSIER_ID, nfc, open_service, say, who_acts
 
 
 @click.group("audit")
@@ -21,7 +21,7 @@ def audit_verify() -> None:
 
     with open_service() as service, service.transaction(readonly=True) as s:
         report = verify_chain(s)
-    click.echo(report.message)
+    say(report.message)
     if not report.ok:
         sys.exit(1)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from engine.messages import N_
 from engine.numbers import format_number
 
 from .common import (
@@ -28,6 +29,7 @@ from .common import (
     progress,
     refusals,
     registry,
+    say,
     who_acts,
 )
 
@@ -64,7 +66,7 @@ def _write_problems(path: Path | None, report) -> None:
 
     columns = ["row", "column", "header", "value", "reason", "message"]
     write_tables(path, [Sheet("Lỗi", columns, None, report_rows(report))])
-    click.echo(f"bad cells written to {path}", err=True)
+    say(N_("các ô sai đã được ghi vào %(file)s", file=str(path)), err=True)
 
 
 @import_group.command("file")
@@ -130,8 +132,9 @@ def import_template(version_id: str, output: Path, unit_code: str | None, year: 
             communes = communes_of(s, unit_code, year)
     with refusals():
         write_template(version, output, communes)
-    rows = f", {len(communes)} communes" if communes else ""
-    click.echo(f"wrote {output} ({len(version.indicator_map())} indicators{rows})", err=True)
+    rows = N_(", %(count)s xã", count=len(communes)) if communes else ""
+    say(N_("đã ghi %(file)s (%(count)s chỉ số%(rows)s)", file=str(output), count=len(version.indicator_map()),
+           rows=rows), err=True)
 
 
 @click.command("export")
@@ -160,7 +163,7 @@ def export(year: int | None, output: Path, what: str | None, dossier_id: int | N
             summary = exports.export_values(service, username, year, output)
         else:
             summary = exports.export_results(service, username, year, output)
-    click.echo(str(summary), err=True)
+    say(summary.message(), err=True)
 
 
 @click.command("report")
@@ -182,6 +185,6 @@ def report(province_code: str, year: int, output: Path, actor: str | None) -> No
         data = collect(service, username, province_code, year)
     write_file(province_report_pdf(from_dict(ProvinceReportData, data.fields())), output)
     t = data.total
-    click.echo(nfc(f"wrote {output}: {data.province_name}, {format_number(t.communes)} communes, "
-                   f"{format_number(t.assessed)} assessed, {format_number(t.recognized)} recognised "
-                   f"({format_number(t.share, 1)} %)"), err=True)
+    say(N_("đã ghi %(file)s: %(province)s, %(communes)s xã, %(assessed)s đã đánh giá, %(recognized)s được công "
+           "nhận (%(share)s %%)", file=str(output), province=data.province_name, communes=t.communes,
+           assessed=t.assessed, recognized=t.recognized, share=format_number(t.share, 1)), err=True)

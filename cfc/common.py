@@ -25,6 +25,7 @@ import click
 from dossiers.config import ConfigError, Settings
 from engine.errors import AssessmentError, CfcError, CriteriaError
 from engine.loader import Registry
+from engine.messages import N_
 from engine.text import clean_text, nfc
 
 AS_OPTION = click.option("--as", "actor", metavar="USERNAME", help="Acting user (default $CFC_USER).")
@@ -41,15 +42,33 @@ class CleanText(click.ParamType):
         try:
             return clean_text(value, param.name if param else "text")
         except AssessmentError as exc:
-            self.fail(exc.problems[0].message, param, ctx)
+            self.fail(tr(exc.problems[0].message), param, ctx)
 
 
 TEXT = CleanText()
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
+def language() -> str:
+    """The language of this run (``cfc --lang``; Vietnamese by default)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get("cfc.lang", "vi") if ctx is not None else "vi"
+
+
+def tr(text) -> str:
+    """A message (``engine.messages``) or a list of them in the language of this run."""
+    from dossiers.language import reader
+
+    return nfc(reader(language())(text))
+
+
+def say(text, err: bool = False) -> None:
+    """Print a message in the language of this run."""
+    click.echo(tr(text), err=err)
+
+
+def fail(message, code: int = 1) -> NoReturn:
     """Print ``message`` to stderr and exit with ``code`` (1: refused or invalid input)."""
-    click.echo(nfc(message), err=True)
+    click.echo(tr(message), err=True)
     sys.exit(code)
 
 
@@ -70,7 +89,7 @@ def who_acts(name: str | None, *, dossier_data: bool = True) -> str:
     if user:
         return user
     if dossier_data:
-        raise click.UsageError("say who acts: --as USERNAME (or set CFC_USER)")
+        raise click.UsageError(tr(N_("cần nói ai thực hiện: --as TÊN_ĐĂNG_NHẬP (hoặc đặt CFC_USER)")))
     return getpass.getuser()
 
 
@@ -87,9 +106,9 @@ def refusals() -> Iterator[None]:
     try:
         yield
     except AssessmentError as exc:
-        fail("\n".join(f"{p.code}: {p.message}" for p in exc.problems) if exc.problems else str(exc))
+        fail("\n".join(tr(p.describe()) for p in exc.problems) if exc.problems else exc.args[0])
     except CfcError as exc:
-        fail(str(exc))
+        fail(exc.args[0] if exc.args else str(exc))
 
 
 @contextlib.contextmanager
@@ -105,7 +124,7 @@ def open_service():
     engine = make_engine(current.database_url)
     try:
         if not inspect(engine).has_table("dossiers"):
-            fail("the database has no tables yet: run `cfc db upgrade` (then `cfc demo load` for the demo)")
+            fail(N_("cơ sở dữ liệu chưa có bảng: chạy `cfc db upgrade` (rồi `cfc demo load` cho bản thử)"))
         with refusals():
             service = DossierService(session_factory(engine), registry=registry(), settings=current)
             service.renderer = signable_pdf  # documents are signed at issuance

@@ -11,11 +11,27 @@ from engine.numbers import format_number
 from engine.scoring import ScoreResult
 from engine.workflow import LABELS
 
-from .common import nfc
+from .common import nfc, registry, tr
+
+
+def _explainers(result: ScoreResult):
+    """(indicator labels, rate per component id) of the version scored; empty when it is not known here."""
+    from engine.errors import CfcError
+    from engine.models import Rate
+
+    try:
+        version = registry().get(result.criteria_version)
+    except (CfcError, SystemExit):
+        return {}, {}
+    labels = {code: ind.label for code, ind in version.indicator_map().items()}
+    per = {(crit.code, comp.id): comp.per for crit in version.criteria for comp in crit.components
+           if isinstance(comp, Rate)}
+    return labels, per
 
 
 def score_table(result: ScoreResult) -> str:
     r = result
+    labels, per = _explainers(r)
     lines = []
     status = " [TẠM THỜI — chưa đối chiếu văn bản chính thức]" if r.provisional else ""
     lines.append(f"{r.commune.name} ({r.commune.code}) — {r.category.label}")
@@ -28,7 +44,8 @@ def score_table(result: ScoreResult) -> str:
         lines.append(f"{crit.code:<5} {title:<58} {format_number(crit.points):>5} "
                      f"{format_number(crit.max_points):>6}  {mark}")
         for comp in crit.components:
-            lines.append(f"      · {comp.describe()}")
+            lines.append("      · " + tr(comp.describe(labels, per.get((crit.code, comp.id))) if labels
+                                            else comp.describe()))
     lines.append("")
     verdict = "ĐỦ ĐIỀU KIỆN CÔNG NHẬN" if r.recognized else "CHƯA ĐỦ ĐIỀU KIỆN CÔNG NHẬN"
     lines.append(f"Tổng điểm: {format_number(r.total)}/{format_number(r.max_total)} — "

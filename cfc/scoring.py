@@ -10,11 +10,12 @@ import click
 
 from engine.assessment import parse_assessment, read_assessment_file
 from engine.errors import AssessmentError, CfcError
+from engine.messages import N_, Message
 from engine.scoring import score as score_assessment
 from engine.template import load_example
 from engine.template import template as template_text
 
-from .common import fail, parse_day, refusals, registry, settings
+from .common import fail, parse_day, refusals, registry, say, settings, tr
 from .render import score_table
 
 
@@ -38,7 +39,7 @@ def template(version_id, on, example, output) -> None:
             text = template_text(version)
     if output:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        say(N_("đã ghi %(file)s", file=str(output)), err=True)
     else:
         click.echo(text, nl=False)
 
@@ -61,16 +62,19 @@ def _parse_all(files, day: dt.date | None) -> list:
             data = read_assessment_file(path)
             named = data.get("criteria_version")
             if named is not None and not isinstance(named, str):
-                problems.append(f"{path}: criteria_version: a version id such as qd06-2019, not {named!r}")
+                problems.append(N_("%(file)s: criteria_version: cần mã phiên bản như qd06-2019, không phải %(value)s",
+                                   file=str(path), value=repr(named)))
                 continue
             version = known.resolve(named, day or _assessed_on(data))
             parsed.append((version, parse_assessment(data, version, str(path))))
         except AssessmentError as exc:
-            problems.extend(f"{path}: {p}" for p in exc.problems)
+            problems.extend(Message("%(file)s: %(problem)s", file=str(path), problem=p.describe())
+                            for p in exc.problems)
         except CfcError as exc:
-            problems.append(f"{path}: {exc}")
+            problems.append(Message("%(file)s: %(problem)s", file=str(path), problem=exc.args[0] if exc.args else ""))
     if problems:
-        fail(f"{len(problems)} problems, nothing scored:\n" + "\n".join(problems))
+        head = N_("%(count)s lỗi, không chấm điểm tệp nào:", count=len(problems))
+        fail("\n".join(tr(line) for line in [head, *problems]))
     return parsed
 
 
@@ -85,7 +89,7 @@ def score(files, as_json, on) -> None:
     try:
         results = [score_assessment(version, assessment, mode=mode) for version, assessment in parsed]
     except CfcError as exc:
-        fail(f"scoring failed: {exc}")
+        fail(N_("chấm điểm không thành công: %(error)s", error=exc.args[0] if exc.args else str(exc)))
     if as_json:
         out = [r.to_dict() for r in results]
         click.echo(json.dumps(out if len(out) > 1 else out[0], ensure_ascii=False, indent=2))

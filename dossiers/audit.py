@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.numbers import format_number
+from engine.messages import N_
 
 from .models import AuditEntry, AuditHead
 
@@ -158,18 +158,20 @@ def verify_chain(session: Session) -> ChainReport:
     for entry in session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars():
         count += 1
         if entry.seq != expected_seq:
-            return ChainReport(False, count, f"entry {expected_seq} is missing (next is {entry.seq})", expected_seq)
+            return ChainReport(False, count, N_("thiếu mục %(seq)s (mục tiếp theo là %(next)s)", seq=expected_seq,
+                                                  next=entry.seq), expected_seq)
         if entry.prev_hash != prev:
-            return ChainReport(False, count, f"entry {entry.seq}: link to entry {entry.seq - 1} is broken", entry.seq)
+            return ChainReport(False, count, N_("mục %(seq)s: liên kết tới mục %(prev)s bị đứt", seq=entry.seq,
+                                                  prev=entry.seq - 1), entry.seq)
         if entry_hash(prev, entry) != entry.hash:
-            return ChainReport(False, count, f"entry {entry.seq}: content was changed after it was written",
+            return ChainReport(False, count, N_("mục %(seq)s: nội dung bị sửa sau khi ghi", seq=entry.seq),
                                entry.seq)
         prev, expected_seq = entry.hash, expected_seq + 1
     head = session.get(AuditHead, 1)
     if head is not None and (head.seq != count or head.hash != prev):
-        return ChainReport(False, count, f"entry {count + 1}: deleted (the chain ends at entry {count} but "
-                                         f"{head.seq} were written)", count + 1)
-    return ChainReport(True, count, f"audit chain intact: {format_number(count)} entries")
+        return ChainReport(False, count, N_("mục %(seq)s: bị xoá (chuỗi dừng ở mục %(last)s nhưng đã ghi %(written)s "
+                                            "mục)", seq=count + 1, last=count, written=head.seq), count + 1)
+    return ChainReport(True, count, N_("nhật ký kiểm toán nguyên vẹn: %(count)s mục", count=count))
 
 
 def history(session: Session, dossier_id: int) -> list[AuditEntry]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.errors import AccessDenied
+from engine.messages import N_
 from engine.workflow import (
     ACTIONS,
     EVENTS,
@@ -61,8 +62,8 @@ def check(procedures: list[Procedure], user: User, action: str, *, dossier: Doss
         raise AccessDenied(refusal)
     place = dossier.commune if dossier is not None else commune
     if place is not None and not contains(user.unit, place):
-        what = f"hồ sơ {dossier.id}" if dossier is not None else place.name
-        raise AccessDenied(f"{what} không thuộc địa bàn của {user.username}")
+        what = N_("hồ sơ %(id)s", id=str(dossier.id)) if dossier is not None else place.name
+        raise AccessDenied(N_("%(what)s không thuộc địa bàn của %(who)s", what=what, who=user.username))
     if dossier is not None and action not in EVENTS:
         reason = state_refusal(procedure, action, dossier.status)
         if reason:

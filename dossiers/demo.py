@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.messages import N_
 from engine.template import example_values
 
 from . import audit
@@ -86,7 +87,7 @@ def load(sessions: sessionmaker[Session], service: DossierService | None = None)
     service = service or DossierService(sessions)
     with service.transaction() as s:
         if s.execute(select(User).where(User.username == "admin")).scalar_one_or_none():
-            raise AlreadyLoaded("the demo is already loaded in this database")
+            raise AlreadyLoaded(N_("dữ liệu mẫu đã được nạp vào cơ sở dữ liệu này"))
         report = unit_store.import_csv(s, DATA / "units-kontum-2019.csv")
         for unit in s.execute(select(Unit).where(Unit.level == "commune")).scalars():
             s.add(CommuneCategory(unit_id=unit.id, year=YEAR, category=demo_category(unit)))

@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 from engine.errors import CfcError
+from engine.messages import N_
 from engine.numbers import format_number
 
 from . import audit
@@ -44,18 +45,20 @@ def check_upload(filename: str, content: bytes, limit: int) -> tuple[str, str]:
     """(safe file name, content type), or UploadRefused saying why; ``limit`` in bytes
     (``Settings.max_upload_bytes``)."""
     if len(content) > limit:
-        raise UploadRefused(f"{filename}: {format_number(len(content))} bytes, above the limit of "
-                            f"{format_number(limit / (1024 * 1024), decimals=2)} MB", too_large=True)
+        raise UploadRefused(N_("%(file)s: %(size)s byte, vượt giới hạn %(limit)s MB", file=filename,
+                               size=len(content), limit=format_number(limit / (1024 * 1024), decimals=2)),
+                            too_large=True)
     if not content:
-        raise UploadRefused(f"{filename}: the file is empty")
+        raise UploadRefused(N_("%(file)s: tệp rỗng", file=filename))
     name = safe_name(filename)
     stem, _, ext = name.rpartition(".")
     ext = ext.lower() if stem.strip() else ""
     if ext not in ALLOWED:
-        raise UploadRefused(f"{name}: type .{ext or '?'} not accepted (accepted: {', '.join(sorted(ALLOWED))})")
+        raise UploadRefused(N_("%(file)s: không nhận tệp loại .%(ext)s (chỉ nhận: %(accepted)s)", file=name,
+                               ext=ext or "?", accepted=", ".join(sorted(ALLOWED))))
     content_type, magic = ALLOWED[ext]
     if not content.startswith(magic):
-        raise UploadRefused(f"{name}: the content is not a real .{ext} file")
+        raise UploadRefused(N_("%(file)s: nội dung không phải là tệp .%(ext)s thật", file=name, ext=ext))
     return name, content_type
 
 

@@ -21,8 +21,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from .errors import AssessmentError, InputProblem
+from .messages import N_
 from .models import CriteriaVersion, Percentage, Rate
-from .numbers import NumberError, format_number, parse_count, parse_decimal
+from .numbers import NumberError, parse_count, parse_decimal
 from .text import nfc
 
 Value = bool | int | Decimal
@@ -31,9 +32,22 @@ Value = bool | int | Decimal
 # compares floats (it rounds above 2**53 and matches nothing for floats printed as 1e+16).
 MAX_COUNT = 10_000_000
 
-FLOAT_COUNT = ("{value} là số thập phân, không phải số nguyên: trong tệp YAML hoặc JSON, số trẻ em, "
+FLOAT_COUNT = N_("%(value)s là số thập phân, không phải số nguyên: trong tệp YAML hoặc JSON, số trẻ em, "
                'số vụ ghi là số nguyên (3000) hoặc số trong dấu ngoặc kép ("3.000"); không có dấu ngoặc '
                "kép, 3.000 được đọc thành 3.0")
+MISSING = N_("chưa nhập giá trị")
+# Validation messages (msgids: rendered in the reader's language, see engine.messages); dossiers.bulk.cells
+# tells them apart by msgid.
+NOT_A_NUMBER = N_("cần nhập một số, nhận được «%(value)s»")
+TEXT_NOT_NUMBER = N_("cần nhập một số, nhận được chữ «%(value)s»")
+NOT_FINITE = N_("cần nhập một số hữu hạn, nhận được «%(value)s»")
+NEGATIVE = N_("là số âm (%(value)s)")
+NOT_WHOLE = N_("số trẻ em, số vụ phải là số nguyên, nhận được %(value)s")
+TOO_MANY = N_("%(value)s lớn hơn %(most)s (không xã nào có nhiều trẻ em hay số vụ như vậy)")
+SCORE_ABOVE_100 = N_("điểm khảo sát tối đa là 100, nhận được %(value)s")
+SCORE_PLACES = N_("điểm khảo sát có tối đa 2 chữ số thập phân, nhận được %(value)s")
+YES_NO = N_("cần có hoặc không (true/false), nhận được «%(value)s»")
+YES_NO_TEXT = N_("cần ghi có hoặc không, nhận được «%(value)s»")
 
 
 @dataclass(frozen=True)
@@ -62,22 +76,23 @@ def read_assessment_file(path: Path | str) -> dict:
     except OSError as exc:
         raise AssessmentError([InputProblem("file", exc.strerror or str(exc))], str(path)) from None
     except UnicodeDecodeError as exc:
-        raise AssessmentError([InputProblem("file", f"not UTF-8 text (byte {exc.start})")], str(path)) from None
+        raise AssessmentError([InputProblem("file", N_("không phải văn bản UTF-8 (byte %(byte)s)", byte=str(exc.start)))], str(path)) from None
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
         else:
             data = YAML(typ="safe").load(text)
     except json.JSONDecodeError as exc:
-        raise AssessmentError([InputProblem("file", f"line {exc.lineno}: {exc.msg}")], str(path)) from None
+        raise AssessmentError([InputProblem("file", N_("dòng %(line)s: %(error)s", line=str(exc.lineno), error=exc.msg))], str(path)) from None
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise AssessmentError([InputProblem("file", where + " ".join(str(exc).split()))], str(path)) from None
+        error = " ".join(str(exc).split())
+        problem = N_("dòng %(line)s: %(error)s", line=str(mark.line + 1), error=error) if mark else error
+        raise AssessmentError([InputProblem("file", problem)], str(path)) from None
     except ValueError as exc:  # a value YAML types itself and cannot build, e.g. the date 2024-13-01
-        raise AssessmentError([InputProblem("file", f"invalid value: {exc}")], str(path)) from None
+        raise AssessmentError([InputProblem("file", N_("giá trị không hợp lệ: %(error)s", error=str(exc)))], str(path)) from None
     if not isinstance(data, dict):
-        raise AssessmentError([InputProblem("file", "an assessment must be a mapping")], str(path))
+        raise AssessmentError([InputProblem("file", N_("tệp tự đánh giá phải là một bảng khoá: giá trị"))], str(path))
     return data
 
 
@@ -86,28 +101,28 @@ def parse_header(data: dict, source: str = "") -> tuple[Commune, int | None, dt.
     allowed = {"commune", "year", "criteria_version", "assessed_on", "indicators"}
     for key in data:
         if key not in allowed:
-            problems.append(InputProblem(str(key), "unknown key"))
+            problems.append(InputProblem(str(key), N_("khoá không có trong mẫu tự đánh giá")))
     raw = data.get("commune")
     if not isinstance(raw, dict):
-        problems.append(InputProblem("commune", "needs code, name and category"))
+        problems.append(InputProblem("commune", N_("cần mã, tên và loại xã (code, name, category)")))
         raw = {}
     code, name, category = (raw.get(k) for k in ("code", "name", "category"))
     for key, value in (("code", code), ("name", name), ("category", category)):
         if value is None or str(value).strip() == "":
-            problems.append(InputProblem(f"commune.{key}", "missing"))
+            problems.append(InputProblem(f"commune.{key}", N_("chưa có")))
     year = data.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        problems.append(InputProblem("year", f"expects a year such as 2024, got {year!r}"))
+        problems.append(InputProblem("year", N_("cần một năm như 2024, nhận được «%(value)s»", value=str(year))))
         year = None
     assessed_on = data.get("assessed_on")
     if isinstance(assessed_on, str):
         try:
             assessed_on = dt.date.fromisoformat(assessed_on)
         except ValueError:
-            problems.append(InputProblem("assessed_on", f"expects YYYY-MM-DD, got {assessed_on!r}"))
+            problems.append(InputProblem("assessed_on", N_("cần ngày dạng YYYY-MM-DD, nhận được «%(value)s»", value=str(assessed_on))))
             assessed_on = None
     elif assessed_on is not None and not isinstance(assessed_on, dt.date):
-        problems.append(InputProblem("assessed_on", f"expects YYYY-MM-DD, got {assessed_on!r}"))
+        problems.append(InputProblem("assessed_on", N_("cần ngày dạng YYYY-MM-DD, nhận được «%(value)s»", value=str(assessed_on))))
         assessed_on = None
     version = data.get("criteria_version")
     if problems:
@@ -121,17 +136,17 @@ def check_values(version: CriteriaVersion, raw: dict, category: str | None = Non
     problems: list[InputProblem] = []
     if category is not None and version.category(category) is None:
         known = ", ".join(c.id for c in version.categories)
-        problems.append(InputProblem("commune.category", f"unknown category {category!r} (one of: {known})"))
+        problems.append(InputProblem("commune.category", N_("không có loại «%(category)s» (các loại: %(known)s)", category=str(category), known=known)))
     indicators = version.indicator_map()
     if not isinstance(raw, dict):
-        raise AssessmentError([InputProblem("indicators", "must be a mapping of indicator code to value")])
+        raise AssessmentError([InputProblem("indicators", N_("phải là một bảng mã chỉ số: giá trị"))])
     for code in raw:
         if code not in indicators:
-            problems.append(InputProblem(str(code), f"unknown indicator code for {version.id}"))
+            problems.append(InputProblem(str(code), N_("không có chỉ số này trong bộ tiêu chí %(version)s", version=version.id)))
     values: dict[str, Value] = {}
     for code, indicator in indicators.items():
         if raw.get(code) is None:
-            problems.append(InputProblem(code, "missing value"))
+            problems.append(InputProblem(code, N_(MISSING)))
             continue
         value, message = file_value(indicator.type, raw[code])
         if message:
@@ -147,6 +162,7 @@ def check_values(version: CriteriaVersion, raw: dict, category: str | None = Non
 def pair_problems(version: CriteriaVersion, values: dict) -> list[InputProblem]:
     """Numerators above their denominators (cases above the population) among the values present."""
     out = []
+    indicators = version.indicator_map()
     for crit in version.criteria:
         for comp in crit.components:
             if isinstance(comp, Percentage):
@@ -156,7 +172,8 @@ def pair_problems(version: CriteriaVersion, values: dict) -> list[InputProblem]:
             else:
                 continue
             if values.get(top) is not None and values.get(bottom) is not None and values[top] > values[bottom]:
-                shown = f"{format_number(values[top])} is above {bottom} ({format_number(values[bottom])})"
+                shown = N_("%(value)s lớn hơn «%(label)s» (%(total)s)", value=values[top],
+                           label=indicators[bottom].label if bottom in indicators else bottom, total=values[bottom])
                 out.append(InputProblem(top, shown))
     return out
 
@@ -175,34 +192,33 @@ def coerce(kind: str, value: object) -> tuple[Value | None, str | None]:
     if kind == "yes_no":
         if isinstance(value, bool):
             return value, None
-        return None, f"expects yes or no (true/false), got {value!r}"
+        return None, N_(YES_NO, value=str(value))
     if isinstance(value, bool):
-        return None, f"expects a number, got {value!r}"
+        return None, N_(NOT_A_NUMBER, value=str(value))
     if isinstance(value, str):
-        return None, f"expects a number, got text {value!r}"
+        return None, N_(TEXT_NOT_NUMBER, value=value)
     if not isinstance(value, int | float | Decimal):
-        return None, f"expects a number, got {value!r}"
+        return None, N_(NOT_A_NUMBER, value=str(value))
     try:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     except InvalidOperation:
-        return None, f"expects a number, got {value!r}"
+        return None, N_(NOT_A_NUMBER, value=str(value))
     if not number.is_finite():
-        return None, f"expects a finite number, got {value!r}"
+        return None, N_(NOT_FINITE, value=str(value))
     if number < 0:
-        return None, f"is negative ({value})"
+        return None, N_(NEGATIVE, value=number)
     if kind == "count":
         if isinstance(value, float):
-            return None, FLOAT_COUNT.format(value=value)
+            return None, N_(FLOAT_COUNT, value=str(value))
         if number != number.to_integral_value():
-            return None, f"expects a whole number of children or cases, got {value}"
+            return None, N_(NOT_WHOLE, value=number)
         if number > MAX_COUNT:
-            most = format_number(MAX_COUNT)
-            return None, f"{value} is above {most} (no commune has that many children or cases)"
+            return None, N_(TOO_MANY, value=number, most=MAX_COUNT)
         return int(number), None
     if number > 100:
-        return None, f"a score is at most 100, got {value}"
+        return None, N_(SCORE_ABOVE_100, value=number)
     if number.as_tuple().exponent < -2:
-        return None, f"a score has at most 2 decimals, got {value}"
+        return None, N_(SCORE_PLACES, value=number)
     return number.normalize() if number else Decimal(0), None
 
 
@@ -244,16 +260,16 @@ def parse_text(kind: str, text: str) -> tuple[Value | None, str | None]:
             return True, None
         if low in NO and low != "":
             return False, None
-        return None, f"expects có/không (true/false), got {text!r}"
+        return None, N_(YES_NO_TEXT, value=text)
     if raw == "":
-        return None, "missing value"
+        return None, N_(MISSING)
     try:
         number = parse_count(raw) if kind == "count" else parse_decimal(raw, places=2)
     except NumberError as exc:
         if exc.reason == "not_a_number":
-            return None, f"expects a number, got text {text!r}"
+            return None, N_(TEXT_NOT_NUMBER, value=text)
         if exc.reason == "not_finite":
-            return None, f"expects a finite number, got {text!r}"
+            return None, N_(NOT_FINITE, value=text)
         return None, exc.message
     return coerce(kind, number)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .messages import Message
+
 
 class CfcError(Exception):
     """Base of every error the engine raises on purpose."""
@@ -36,10 +38,14 @@ class InputProblem:
     """One bad value in an assessment: the indicator code (or field) and why."""
 
     code: str
-    message: str
+    message: str  # a ``Message`` (engine.messages) when the engine wrote it: rendered in the reader's language
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+    def describe(self) -> Message:
+        """``code: message``, still translatable."""
+        return Message("%(code)s: %(message)s", code=self.code, message=self.message)
 
 
 class AssessmentError(CfcError):
@@ -48,8 +54,9 @@ class AssessmentError(CfcError):
     def __init__(self, problems: list[InputProblem], source: str = ""):
         self.problems = list(problems)
         self.source = source
-        head = f"{source}: " if source else ""
-        super().__init__(head + "; ".join(str(p) for p in self.problems))
+        described = [p.describe() for p in self.problems]
+        super().__init__(Message("%(source)s: %(problems)s", source=source, problems=described) if source
+                         else Message("%(problems)s", problems=described))
 
 
 class NoVersionInForce(CfcError):

@@ -28,9 +28,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
+from .messages import N_
+
 LOCALE = "vi"
-RULE = "dấu chấm ngăn cách hàng nghìn, dấu phẩy là dấu thập phân"
-HOW = f"viết như 1.234 hoặc 86,5 ({RULE})"
+RULE = N_("dấu chấm ngăn cách hàng nghìn, dấu phẩy là dấu thập phân")
+HOW = N_("viết như 1.234 hoặc 86,5 (%(rule)s)", rule=RULE)
 
 _SPACES = "[ \u00a0\u202f]"
 _NUMBER = re.compile(
@@ -46,7 +48,7 @@ _NUMERIC = re.compile(rf"(?=.*\d)[-+\d.,{_SPACES[1:-1]}]+")  # digits, signs and
 
 
 class NumberError(ValueError):
-    """A number that cannot be read: ``reason`` (a short key), ``message`` (Vietnamese: how to write it)."""
+    """A number that cannot be read: ``reason`` (a short key), ``message`` (a ``Message``: how to write it)."""
 
     def __init__(self, text: str, reason: str, message: str):
         super().__init__(message)
@@ -62,23 +64,27 @@ def parse_decimal(text: str, *, places: int | None = None) -> Decimal:
     with two decimals at most cannot be a thousand either)."""
     raw = str(text).strip()
     if raw == "":
-        raise NumberError(text, "empty", "chưa nhập số")
+        raise NumberError(text, "empty", N_("chưa nhập số"))
     match = _NUMBER.fullmatch(raw) or _DOT_DECIMAL.fullmatch(raw)
     if match is None:
         raise _unreadable(raw)
     sign, whole, fraction = match.group("sign"), match.group("whole"), match.group("fraction")
     grouped = not whole.isdigit()
     if fraction is not None and places is not None and len(fraction) > places:
-        raise NumberError(raw, "too_many_places", f"«{raw}» có quá {places} chữ số thập phân: viết tối đa "
-                                                  f"{places} chữ số sau dấu phẩy, ví dụ 86,55")
+        raise NumberError(raw, "too_many_places", N_("«%(text)s» có quá %(places)s chữ số thập phân: viết tối đa "
+                                                     "%(places)s chữ số sau dấu phẩy, ví dụ 86,55",
+                                                     text=raw, places=places))
     if grouped and whole[0] == "0":
         written = raw.replace(".", ",")
-        raise NumberError(raw, "ambiguous", f"«{raw}» không rõ: số thập phân viết {written} ({RULE})")
+        raise NumberError(raw, "ambiguous", N_("«%(text)s» không rõ: số thập phân viết %(written)s (%(rule)s)",
+                                               text=raw, written=written, rule=RULE))
     if fraction is not None and len(fraction) == 3 and not grouped and whole[0] != "0":
         thousand = sign + whole + fraction
         decimal = format_number(Decimal(f"{sign}{whole}.{fraction}"))
-        raise NumberError(raw, "ambiguous", f"«{raw}» không rõ là {thousand} hay {decimal}: "
-                                            f"viết {thousand} hoặc {format_number(int(thousand))} ({RULE})")
+        raise NumberError(raw, "ambiguous", N_("«%(text)s» không rõ là %(thousand)s hay %(decimal)s: viết "
+                                               "%(thousand)s hoặc %(grouped)s (%(rule)s)", text=raw,
+                                               thousand=thousand, decimal=decimal,
+                                               grouped=format_number(int(thousand)), rule=RULE))
     digits = re.sub(r"\D", "", whole)
     return Decimal(f"{sign}{digits}.{fraction}" if fraction is not None else f"{sign}{digits}")
 
@@ -88,7 +94,8 @@ def parse_count(text: str) -> int:
     number = parse_decimal(text)
     if number != number.to_integral_value():
         raw = str(text).strip()
-        raise NumberError(raw, "not_whole", f"«{raw}» không phải là số nguyên: viết như 1234 hoặc 1.234")
+        raise NumberError(raw, "not_whole", N_("«%(text)s» không phải là số nguyên: viết như 1234 hoặc 1.234",
+                                               text=raw))
     return int(number)
 
 
@@ -103,14 +110,15 @@ def parse_number(text: str, kind: Literal["count", "decimal"], *, places: int | 
 
 def _unreadable(raw: str) -> NumberError:
     if _NOT_FINITE.fullmatch(raw):
-        return NumberError(raw, "not_finite", f"«{raw}» không phải là một số hữu hạn: {HOW}")
+        return NumberError(raw, "not_finite", N_("«%(text)s» không phải là một số hữu hạn: %(how)s", text=raw, how=HOW))
     if _ENGLISH_GROUPS.fullmatch(raw):
         whole, _, rest = raw.partition(".")
         written = format_number(int(whole.replace(",", ""))) + (f",{rest}" if rest else "")
-        return NumberError(raw, "ambiguous", f"«{raw}» viết theo kiểu tiếng Anh: viết {written} ({RULE})")
+        return NumberError(raw, "ambiguous", N_("«%(text)s» viết theo kiểu tiếng Anh: viết %(written)s (%(rule)s)",
+                                                text=raw, written=written, rule=RULE))
     if _NUMERIC.fullmatch(raw):
-        return NumberError(raw, "malformed", f"«{raw}» không phải là số viết đúng: {HOW}")
-    return NumberError(raw, "not_a_number", f"«{raw}» không phải là số: {HOW}")
+        return NumberError(raw, "malformed", N_("«%(text)s» không phải là số viết đúng: %(how)s", text=raw, how=HOW))
+    return NumberError(raw, "not_a_number", N_("«%(text)s» không phải là số: %(how)s", text=raw, how=HOW))
 
 
 # ------------------------------------------------------------------------------------------------ writing
@@ -170,8 +178,8 @@ def _decimal(value: Decimal) -> str:
 
 
 def format_points(points: int) -> str:
-    """``35 điểm``, ``1.000 điểm``."""
-    return f"{format_number(points)} điểm"
+    """``35 điểm``, ``1.000 điểm`` (a ``Message``: "35 points" in English)."""
+    return N_("%(points)s điểm", points=points)
 
 
 def format_fraction(value: Fraction, decimals: int = 2) -> str:

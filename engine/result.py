@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import __version__
 from .errors import CfcError
+from .messages import N_, Message
 from .numbers import format_number, format_points
 from .outcome import Outcome
 
@@ -66,9 +67,13 @@ class ComponentResult(Frozen):
     verified: bool
     measured_exact: str | None = None  # the exact measured value, a fraction as text ("98", "4800/49")
 
-    def describe(self) -> str:
-        """The explanation without the component's name, made from the fields (also for version 1 scores)."""
-        return describe(self.kind, self.values, self.measured, self.matched, self.points)
+    def describe(self, labels: Mapping[str, str] | None = None, per: int | None = None) -> str:
+        """The explanation without the component's name, made from the fields (also for version 1 scores);
+        with ``labels`` (code → label) the indicators are named by their labels, with ``per`` a rate says
+        "trên 1.000 trẻ em". A ``Message``: rendered in the reader's language."""
+        if labels is None and per is None:
+            return describe(self.kind, self.values, self.measured, self.matched, self.points)
+        return explain(self.kind, self.values, self.measured, self.matched, self.points, labels or {}, per)
 
 
 def describe(kind: str, values: Mapping[str, Plain], measured: str | None, matched: str, points: int) -> str:
@@ -82,6 +87,27 @@ def describe(kind: str, values: Mapping[str, Plain], measured: str | None, match
     elif measured is not None and kind == "rate":
         shown = f" = {measured}"
     return f"{inputs}{shown}: {matched} → {format_points(points)}"
+
+
+def explain(kind: str, values: Mapping[str, Plain], measured: str | None, matched: str, points: int,
+            labels: Mapping[str, str], per: int | None = None) -> Message:
+    """``«Số trẻ em được tiêm chủng đầy đủ» 49 / «Số trẻ em dưới 1 tuổi» 50 = 98%: tỷ lệ % ≥ 98 → 50 điểm``;
+    a rate ``… = 2,5 trên 1.000 trẻ em: …``."""
+    named = [Message("«%(label)s» %(value)s", label=labels.get(code, code), value=value)
+             for code, value in values.items()]
+    if kind == "yes_no":
+        answer = N_("có") if matched == "có" else N_("không") if matched == "không" else matched
+        return N_("%(indicator)s: %(answer)s → %(points)s", indicator=Message("«%(label)s»", label=labels.get(
+            next(iter(values)), next(iter(values)))), answer=answer, points=format_points(points))
+    inputs = Message(" / ".join(f"%({i})s" for i in range(len(named))), **{str(i): n for i, n in enumerate(named)})
+    if measured is not None and kind == "percentage":
+        inputs = Message("%(inputs)s = %(measured)s%%", inputs=inputs, measured=measured)
+    elif measured is not None and kind == "rate":
+        shown = (N_("%(measured)s trên %(per)s trẻ em", measured=measured, per=per) if per
+                 else Message("%(measured)s", measured=measured))
+        inputs = Message("%(inputs)s = %(shown)s", inputs=inputs, shown=shown)
+    return Message("%(inputs)s: %(matched)s → %(points)s", inputs=inputs, matched=matched,
+                   points=format_points(points))
 
 
 class CriterionResult(Frozen):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import unicodedata
 
 from .errors import AssessmentError, InputProblem
+from .messages import N_
 
 ALLOWED_CONTROLS = frozenset("\t\n\r")
 INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})  # controls, format characters, spaces and separators
@@ -32,11 +33,11 @@ def text_problem(text: str) -> str | None:
     for char in text:
         category = unicodedata.category(char)
         if category == "Cc" and char not in ALLOWED_CONTROLS:
-            return f"có ký tự điều khiển (U+{ord(char):04X}), không lưu được"
+            return N_("có ký tự điều khiển (U+%(code)s), không lưu được", code=format(ord(char), "04X"))
         if category == "Cs":
-            return f"có ký tự không hợp lệ (U+{ord(char):04X}), không lưu được"
+            return N_("có ký tự không hợp lệ (U+%(code)s), không lưu được", code=format(ord(char), "04X"))
     if text.strip() and all(unicodedata.category(c) in INVISIBLE for c in text):
-        return "chỉ gồm ký tự không nhìn thấy được"
+        return N_("chỉ gồm ký tự không nhìn thấy được")
     return None
 
 

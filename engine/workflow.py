@@ -19,24 +19,25 @@ from pydantic import Field, ValidationError, model_validator
 
 from .cycle import RecognitionCycle
 from .errors import AccessDenied, CfcError
+from .messages import N_
 from .models import Strict
 
 STATES = ("draft", "submitted", "verified", "recognized", "not_recognized", "revoked")
 LABELS = {
-    "draft": "Đang soạn",
-    "submitted": "Đã nộp",
-    "verified": "Đã thẩm định",
-    "recognized": "Được công nhận",
-    "not_recognized": "Không được công nhận",
-    "revoked": "Đã thu hồi",
+    "draft": N_("Đang soạn"),
+    "submitted": N_("Đã nộp"),
+    "verified": N_("Đã thẩm định"),
+    "recognized": N_("Được công nhận"),
+    "not_recognized": N_("Không được công nhận"),
+    "revoked": N_("Đã thu hồi"),
 }
 EVENT_LABELS = {
-    "submit": "Nộp hồ sơ",
-    "verify": "Xác nhận kết quả thẩm định",
-    "recognize": "Công nhận",
-    "return": "Trả lại",
-    "reject": "Không công nhận",
-    "revoke": "Thu hồi",
+    "submit": N_("Nộp hồ sơ"),
+    "verify": N_("Xác nhận kết quả thẩm định"),
+    "recognize": N_("Công nhận"),
+    "return": N_("Trả lại"),
+    "reject": N_("Không công nhận"),
+    "revoke": N_("Thu hồi"),
 }
 
 # event → {from state: to state}
@@ -68,7 +69,9 @@ class TransitionRefused(CfcError):
     def __init__(self, event: str, reasons: list[str]):
         self.event = event
         self.reasons = list(reasons)
-        super().__init__(f"{event} bị từ chối: " + "; ".join(self.reasons))
+        label = EVENT_LABELS.get(event) or ACTION_LABELS.get(event) or event
+        super().__init__(N_("%(event)s bị từ chối: %(reasons)s", event=label,
+                            reasons=self.reasons))
 
 
 # Everything a user may do, each a key of a procedure's ``steps``: who (roles), from which level of local
@@ -82,15 +85,26 @@ DOCUMENT_STEPS = ("issue_certificate", "download_certificate", "download_decisio
 CRITERIA_STEPS = ("edit_criteria", "publish_criteria")  # the rules administrator's: no dossier, no round
 ACTIONS = (*DOSSIER_STEPS, *TRANSITION_STEPS, *ROUND_STEPS, *DOCUMENT_STEPS, *CRITERIA_STEPS)
 ACTION_LABELS = {
-    "read": "xem hồ sơ", "edit": "sửa số liệu tự đánh giá", "upload_evidence": "tải lên minh chứng", "delete_evidence": "xoá minh chứng",
-    "appraise": "thẩm định", "import": "nhập chỉ số từ tệp", "export": "xuất dữ liệu", "report": "báo cáo tỉnh",
-    "criteria_impact": "xem tác động của sửa đổi bộ tiêu chí",
-    "rescore": "tính lại điểm theo bộ tiêu chí hiện hành",
-    "issue_certificate": "in giấy công nhận", "download_certificate": "tải giấy công nhận",
-    "download_decision": "tải quyết định công nhận", "download_revocation": "tải quyết định thu hồi",
-    "download_minutes": "tải biên bản thẩm định",
-    "edit_criteria": "sửa, xác minh giá trị của bộ tiêu chí", "publish_criteria": "công bố bộ tiêu chí",
+    "read": N_("xem hồ sơ"), "edit": N_("sửa số liệu tự đánh giá"), "upload_evidence": N_("tải lên minh chứng"),
+    "delete_evidence": N_("xoá minh chứng"), "appraise": N_("thẩm định"), "import": N_("nhập chỉ số từ tệp"),
+    "export": N_("xuất dữ liệu"), "report": N_("báo cáo tỉnh"), "issue_certificate": N_("in giấy công nhận"),
+    "download_certificate": N_("tải giấy công nhận"), "download_decision": N_("tải quyết định công nhận"),
+    "download_revocation": N_("tải quyết định thu hồi"), "download_minutes": N_("tải biên bản thẩm định"),
+    "submit": N_("nộp hồ sơ"), "verify": N_("xác nhận kết quả thẩm định"), "recognize": N_("công nhận"),
+    "return": N_("trả lại hồ sơ"), "return_submitted": N_("trả lại hồ sơ"), "return_verified": N_("trả lại hồ sơ"),
+    "reject": N_("không công nhận"), "revoke": N_("thu hồi công nhận"),
+    "amend-decision": N_("sửa quyết định"),  # not a step of the procedures: an event the service refuses
+    "criteria_impact": N_("xem tác động của sửa đổi bộ tiêu chí"),
+    "rescore": N_("tính lại điểm theo bộ tiêu chí hiện hành"),
+    "edit_criteria": N_("sửa, xác minh giá trị của bộ tiêu chí"), "publish_criteria": N_("công bố bộ tiêu chí"),
 }
+ROLE_LABELS = {
+    "commune_officer": N_("cán bộ xã"), "district_appraiser": N_("thành viên tổ thẩm định huyện"),
+    "district_chair": N_("chủ tịch hội đồng thẩm định huyện"), "province_officer": N_("cán bộ tỉnh"),
+    "province_approver": N_("lãnh đạo tỉnh phê duyệt"), "rules_admin": N_("quản trị bộ tiêu chí"),
+    "sysadmin": N_("quản trị hệ thống"),
+}
+LEVEL_LABELS = {"commune": N_("xã"), "district": N_("huyện"), "province": N_("tỉnh")}
 State = Literal[STATES]  # type: ignore[valid-type]
 
 
@@ -183,13 +197,14 @@ class GuardContext:
 def target_state(event: str, status: str) -> str:
     """The state ``event`` leads to from ``status``, or TransitionRefused naming what is possible."""
     if event not in TRANSITIONS:
-        raise TransitionRefused(event, [f"không có thao tác {event!r} (có: {', '.join(EVENTS)})"])
+        raise TransitionRefused(event, [N_("không có thao tác %(event)s (có: %(events)s)", event=repr(event),
+                                           events=", ".join(EVENTS))])
     targets = TRANSITIONS[event]
     if status not in targets:
-        froms = ", ".join(LABELS[s] for s in targets)
-        raise TransitionRefused(
-            event, [f"hồ sơ đang ở trạng thái «{LABELS.get(status, status)}»; chỉ {event} được từ: {froms}"]
-        )
+        froms = [N_("«%(state)s»", state=LABELS[s]) for s in targets]
+        raise TransitionRefused(event, [N_("hồ sơ đang ở trạng thái «%(state)s»; chỉ %(action)s được từ: %(froms)s",
+                                           state=LABELS.get(status, status), froms=_either(froms),
+                                           action=ACTION_LABELS.get(event, event))])
     return targets[status]
 
 
@@ -201,12 +216,37 @@ def step_refusal(procedure: Procedure, action: str, status: str | None, roles: l
     step = procedure.step_for(action, status)
     label = ACTION_LABELS.get(action, action)
     if not set(roles) & set(step.roles):
-        return (f"{label}: theo {procedure.id} cần vai trò {' hoặc '.join(step.roles)}; "
-                f"{who} có {', '.join(roles) or 'không vai trò nào'}")
+        has = [ROLE_LABELS.get(r, r) for r in roles]
+        return N_("%(action)s: theo quy trình (%(procedure)s) cần vai trò %(needed)s; %(who)s có vai trò %(has)s",
+                  action=label, procedure=procedure.title, who=who,
+                  needed=_either([ROLE_LABELS.get(r, r) for r in step.roles]),
+                  has=_all(has) if has else N_("không vai trò nào"))
     if level not in step.levels:
-        return (f"{label}: theo {procedure.id} do cấp {' hoặc '.join(step.levels)} thực hiện, "
-                f"{who} thuộc cấp {level}")
+        return N_("%(action)s: theo quy trình (%(procedure)s) do cấp %(needed)s thực hiện, %(who)s thuộc cấp "
+                  "%(level)s", action=label, procedure=procedure.title, who=who,
+                  needed=_either([LEVEL_LABELS.get(x, x) for x in step.levels]),
+                  level=LEVEL_LABELS.get(level, level))
     return None
+
+
+def _either(items: list) -> object:
+    """«a hoặc b hoặc c», each item rendered in the reader's language."""
+    from .messages import Message
+
+    out = items[0] if items else ""
+    for item in items[1:]:
+        out = N_("%(first)s hoặc %(second)s", first=out, second=item)
+    return out if isinstance(out, Message) else Message("%(item)s", item=out)
+
+
+def _all(items: list) -> object:
+    """«a, b, c», each item rendered in the reader's language."""
+    from .messages import Message
+
+    out = Message("%(item)s", item=items[0])
+    for item in items[1:]:
+        out = Message("%(first)s, %(second)s", first=out, second=item)
+    return out
 
 
 def state_refusal(procedure: Procedure, action: str, status: str) -> str | None:
@@ -214,9 +254,9 @@ def state_refusal(procedure: Procedure, action: str, status: str) -> str | None:
     step = procedure.step_for(action, status)
     if step.states is None or status in step.states:
         return None
-    allowed = ", ".join(f"«{LABELS[s]}»" for s in step.states)
-    return (f"{ACTION_LABELS.get(action, action)}: hồ sơ đang ở trạng thái «{LABELS.get(status, status)}»; "
-            f"chỉ khi {allowed}")
+    allowed = _either([N_("«%(state)s»", state=LABELS[s]) for s in step.states])
+    return N_("%(action)s: hồ sơ đang ở trạng thái «%(state)s»; chỉ làm được khi hồ sơ ở trạng thái %(allowed)s",
+              action=ACTION_LABELS.get(action, action), state=LABELS.get(status, status), allowed=allowed)
 
 
 def authorize(procedure: Procedure, event: str, status: str, roles: list[str], level: str, who: str) -> str:
@@ -233,17 +273,17 @@ def guard_reasons(event: str, ctx: GuardContext, reason: str | None) -> list[str
     """Every guard of ``event`` that fails, as a sentence; empty when the event may happen."""
     reasons: list[str] = []
     if event in REASON_REQUIRED and not (reason and reason.strip()):
-        reasons.append(f"{EVENT_LABELS[event]} cần ghi rõ lý do")
+        reasons.append(N_("%(event)s cần ghi rõ lý do", event=EVENT_LABELS[event]))
     if event == "submit" and ctx.missing_self:
-        reasons.append("chưa nhập đủ, đúng các chỉ số: " + "; ".join(ctx.missing_self))
+        reasons.append(N_("chưa nhập đủ, đúng các chỉ số: %(problems)s", problems=list(ctx.missing_self)))
     if event == "verify" and ctx.missing_appraised:
-        reasons.append("chưa thẩm định đủ các chỉ số: " + "; ".join(ctx.missing_appraised))
+        reasons.append(N_("chưa thẩm định đủ các chỉ số: %(problems)s", problems=list(ctx.missing_appraised)))
     if event == "recognize":
         if ctx.verified_failures:
-            reasons.append("kết quả thẩm định chưa đạt: " + "; ".join(ctx.verified_failures))
+            reasons.append(N_("kết quả thẩm định chưa đạt: %(problems)s", problems=list(ctx.verified_failures)))
         if ctx.provisional and not ctx.allow_samples:
-            reasons.append(
+            reasons.append(N_(
                 "bộ tiêu chí còn tạm thời (chưa đối chiếu văn bản chính thức) và hệ thống không cho phép "
                 "ban hành văn bản mẫu (allow_sample_documents)"
-            )
+            ))
     return reasons

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from criteria import DIRECTORY
+from dossiers.language import reader
 from engine.assessment import (
     check_values,
     coerce,
@@ -40,8 +41,12 @@ def good_document() -> dict:
     }
 
 
+ENGLISH = reader("en")  # messages are Vietnamese (str) and rendered in English from the catalogue
+
+
 def problems(error: AssessmentError) -> list[tuple[str, str]]:
-    return [(p.code, p.message) for p in error.problems]
+    """(code, message), the message in both languages: "Vietnamese | English"."""
+    return [(p.code, f"{p.message} | {ENGLISH(p.message)}") for p in error.problems]
 
 
 def test_the_example_values_are_valid_and_typed(version):
@@ -81,7 +86,8 @@ BAD_VALUES = [
     ("TC02.children_born", {"n": 120}, "expects a number"),
     ("TC02.children_born", dt.date(2024, 1, 1), "expects a number"),
     ("TC02.children_born", None, "missing value"),
-    ("TC02.children_born", 10_000_001, "is above 10.000.000"),  # beyond what durable-rules compares exactly
+    ("TC02.children_born", 10_000_001, "10.000.001 lớn hơn 10.000.000"),
+    ("TC02.children_born", 10_000_001, "is above 10,000,000"),  # beyond what durable-rules compares exactly
     ("TC13.satisfaction", 100.5, "at most 100"),
     ("TC13.satisfaction", 86.555, "at most 2 decimals"),
     ("TC13.satisfaction", "86 điểm", "expects a number, got text"),
@@ -90,10 +96,13 @@ BAD_VALUES = [
     ("TC13.satisfaction", True, "expects a number"),
     ("TC13.satisfaction", -0.5, "is negative"),
     # a numerator above its denominator (percentage) and cases above the population (rate)
-    ("TC07.fully_immunised", 51, "51 is above TC07.children_under_1 (50)"),
-    ("TC06.special_children_supported", 41, "41 is above TC06.special_children (40)"),
-    ("TC06.cases_with_plan", 3, "3 is above TC06.cases (2)"),
-    ("TC03.abused", 2401, "2.401 is above TC03.children (2.400)"),
+    # the denominator named by its label
+    ("TC07.fully_immunised", 51, "51 lớn hơn «Số trẻ em dưới 1 tuổi» (50)"),
+    ("TC07.fully_immunised", 51, "51 is above «Số trẻ em dưới 1 tuổi» (50)"),
+    ("TC06.special_children_supported", 41, "41 is above «Số trẻ em có hoàn cảnh đặc biệt» (40)"),
+    ("TC06.cases_with_plan", 3, "3 is above «Số vụ trẻ em bị xâm hại tình dục, bị bỏ rơi, bị mua bán» (2)"),
+    ("TC03.abused", 2401, "2.401 lớn hơn «Tổng số trẻ em trên địa bàn» (2.400)"),
+    ("TC03.abused", 2401, "2,401 is above «Tổng số trẻ em trên địa bàn» (2,400)"),
 ]
 
 
@@ -114,7 +123,7 @@ def test_a_missing_indicator_is_reported(version):
     del raw["TC07.fully_immunised"]
     with pytest.raises(AssessmentError) as info:
         check_values(version, raw)
-    assert problems(info.value) == [("TC07.fully_immunised", "missing value")]
+    assert problems(info.value) == [("TC07.fully_immunised", "chưa nhập giá trị | missing value")]
 
 
 @pytest.mark.parametrize("code", ["TC99.extra", "TC01.Officer", "TC01", "officer"])
@@ -154,7 +163,7 @@ def test_an_empty_indicators_mapping_reports_every_indicator(version):
     with pytest.raises(AssessmentError) as info:
         check_values(version, {})
     assert sorted(code for code, _ in problems(info.value)) == sorted(version.indicator_map())
-    assert {message for _, message in problems(info.value)} == {"missing value"}
+    assert {message for _, message in problems(info.value)} == {"chưa nhập giá trị | missing value"}
 
 
 def test_indicators_must_be_a_mapping(version):
@@ -211,7 +220,7 @@ def test_a_zero_denominator_with_zero_numerator_is_valid(version):
 def test_coerce_refuses(kind, value, fragment):
     result, message = coerce(kind, value)
     assert result is None
-    assert message is not None and fragment in message
+    assert message is not None and (fragment in message or fragment in ENGLISH(message))
 
 
 # ----------------------------------------------------------------------------------------------- the header

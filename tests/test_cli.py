@@ -241,9 +241,9 @@ def test_blank_template_is_refused_by_score_naming_every_indicator(cfc_dir, tmp_
     assert result.exit_code == 1
     assert result.stdout == ""
     for code in ALL_CODES:
-        assert f"{blank}: {code}: missing value" in result.stderr
-    assert "commune.code: missing" in result.stderr
-    assert "commune.name: missing" in result.stderr
+        assert f"{blank}: {code}: chưa nhập giá trị" in result.stderr
+    assert "commune.code: chưa có" in result.stderr
+    assert "commune.name: chưa có" in result.stderr
 
 
 def test_example_template_meets_every_condition(cfc_dir, tmp_path):
@@ -370,7 +370,7 @@ def test_bad_input_is_reported_together_and_nothing_is_scored(cfc_dir, tmp_path)
     result = cfc("score", "--json", str(path))
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.startswith("6 problems, nothing scored:")
+    assert result.stderr.startswith("6 lỗi, không chấm điểm tệp nào:")
     for code in ("TC99.extra", "TC03.abused", "TC02.registered_on_time", "TC09.children", "TC05.deaths",
                  "TC07.fully_immunised"):
         assert f"{path}: {code}: " in result.stderr
@@ -382,7 +382,7 @@ def test_one_bad_file_stops_every_file_from_being_scored(cfc_dir, tmp_path):
     result = cfc("score", str(good), str(bad))
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert f"{bad}: TC07.fully_immunised: 51 is above TC07.children_under_1 (50)" in result.stderr
+    assert f"{bad}: TC07.fully_immunised: 51 lớn hơn «Số trẻ em dưới 1 tuổi» (50)" in result.stderr
     assert str(good) not in result.stderr
 
 

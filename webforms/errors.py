@@ -26,6 +26,8 @@ from engine.errors import AccessDenied, AssessmentError, CfcError, ConflictError
 from engine.text import clean_text
 from engine.workflow import TransitionRefused
 
+from .i18n import error_text
+
 JSON_DEPTH_MAX = 16  # arrays and objects inside one another; the API's bodies need 3
 _STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"')  # a JSON string, escapes included (possessive: no backtracking)
 _BRACKET = re.compile(r"[\[\]{}]")
@@ -74,7 +76,7 @@ def clean_page_input():
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             request.form = _cleaned(request.form)
     except AssessmentError as exc:
-        abort(422, description=str(exc))
+        abort(422, description=error_text(exc))
     return None
 
 
@@ -105,8 +107,8 @@ def init_app(app: Flask) -> None:
             return error_body(exc, status)
         back = request.referrer if (request.referrer or "").startswith(request.host_url) else None
         if status in (403, 404, 413) or request.method == "GET" or not back:
-            return render_template("error.html", status=status, message=str(exc)), status
-        flash(str(exc), "error")
+            return render_template("error.html", status=status, message=error_text(exc)), status
+        flash(error_text(exc), "error")
         return redirect(back)
 
     @app.errorhandler(CSRFError)

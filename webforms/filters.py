@@ -1,5 +1,6 @@
-"""Template filters: Vietnamese numbers (written by ``engine.numbers``: ``1.000``, ``86,5``), times and action
-names, and Vietnamese alphabetical order."""
+"""Template filters: numbers with the reader's separators (Vietnamese by ``engine.numbers``: ``1.000``,
+``86,5``; English ``1,000``, ``86.5``), dates dd/mm/yyyy and times in Vietnam's local time, action names in
+words, and Vietnamese alphabetical order."""
 
 from __future__ import annotations
 
@@ -9,26 +10,30 @@ import unicodedata
 from flask import Flask
 
 from engine.assessment import from_canonical
+from engine.messages import N_
 from engine.numbers import format_number
+
+from .i18n import current_reader, tr
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # Vietnam has one time zone and no daylight saving
 
 ACTIONS = {
-    "dossier.create": "Tạo hồ sơ",
-    "values.set": "Nhập số liệu",
-    "values.appraise": "Thẩm định số liệu",
-    "values.import": "Nhập từ bảng tính",
-    "evidence.add": "Thêm minh chứng",
-    "transition.submit": "Nộp hồ sơ",
-    "transition.verify": "Xác nhận thẩm định",
-    "transition.recognize": "Công nhận",
-    "transition.return": "Trả lại",
-    "transition.reject": "Không công nhận",
-    "transition.revoke": "Thu hồi",
-    "certificate.issue": "Cấp giấy công nhận",
-    "certificate.reissue": "Cấp lại giấy công nhận",
-    "decision.amend": "Sửa quyết định công nhận",
-    "dossier.rescore": "Tính lại điểm theo bộ tiêu chí hiện hành",
+    "dossier.create": N_("Tạo hồ sơ"),
+    "values.set": N_("Nhập số liệu"),
+    "values.appraise": N_("Thẩm định số liệu"),
+    "values.import": N_("Nhập từ bảng tính"),
+    "evidence.add": N_("Thêm minh chứng"),
+    "evidence.delete": N_("Xoá minh chứng"),
+    "transition.submit": N_("Nộp hồ sơ"),
+    "transition.verify": N_("Xác nhận thẩm định"),
+    "transition.recognize": N_("Công nhận"),
+    "transition.return": N_("Trả lại"),
+    "transition.reject": N_("Không công nhận"),
+    "transition.revoke": N_("Thu hồi"),
+    "certificate.issue": N_("Cấp giấy công nhận"),
+    "certificate.reissue": N_("Cấp lại giấy công nhận"),
+    "decision.amend": N_("Sửa quyết định công nhận"),
+    "dossier.rescore": N_("Tính lại điểm theo bộ tiêu chí hiện hành"),
 }
 
 
@@ -55,9 +60,17 @@ def vn_date(value) -> str:
 
 
 def vn_number(value, decimals: int | None = None) -> str:
-    """1234.5 → "1.234,5" (dot between thousands, comma before decimals; ``decimals``: at most that many);
-    None → "—"."""
-    return format_number(value, decimals)
+    """1234.5 → "1.234,5" in Vietnamese, "1,234.5" in English (``decimals``: at most that many); None → "—"."""
+    if value is None or isinstance(value, str):
+        return "—" if value is None else value
+    reader = current_reader()
+    if reader.lang == "vi":
+        return format_number(value, decimals)
+    if decimals is not None:
+        from decimal import Decimal
+
+        value = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals)).normalize()
+    return reader.number(value)
 
 
 def vn_value(text: str | None, kind: str) -> str:
@@ -65,8 +78,39 @@ def vn_value(text: str | None, kind: str) -> str:
     if text is None:
         return "—"
     if kind == "yes_no":
-        return "Có" if text == "true" else "Không"
-    return format_number(from_canonical(kind, text))
+        return tr(N_("Có") if text == "true" else N_("Không"))
+    return vn_number(from_canonical(kind, text))
+
+
+def action_label(code: str) -> str:
+    """An audit action ("transition.submit") or a workflow event ("submit") in words, in the reader's
+    language."""
+    from engine.workflow import ACTION_LABELS, EVENT_LABELS
+
+    label = ACTIONS.get(code) or EVENT_LABELS.get(code) or ACTION_LABELS.get(code)
+    return tr(label) if label is not None else code
+
+
+def explain(component, score) -> str:
+    """A component of a score explained with the indicators' labels (rates "trên 1.000 trẻ em"), in the
+    reader's language; the codes when the criteria version is not known here."""
+    from engine.errors import CfcError
+    from engine.models import Rate
+
+    from .db import service
+
+    try:
+        version = service().registry.get(score.criteria_version)
+    except CfcError:
+        return tr(component.describe())
+    labels = {code: ind.label for code, ind in version.indicator_map().items()}
+    per = None
+    for crit in version.criteria:
+        for comp in crit.components:
+            if comp.id == component.id and isinstance(comp, Rate) and set(component.values) <= {comp.cases,
+                                                                                                  comp.population}:
+                per = comp.per
+    return tr(component.describe(labels, per))
 
 
 def vn_sort_key(text: str) -> tuple:
@@ -92,5 +136,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["may"] = may
     app.jinja_env.filters.update(
         local_time=local_time, vn_date=vn_date, vn_number=vn_number, vn_value=vn_value,
-        action_label=lambda code: ACTIONS.get(code, code),
+        action_label=action_label, tr=tr, explain=explain,
     )

@@ -14,11 +14,14 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from dossiers.audit import local_date, now
 from engine.assessment import from_canonical, parse_text
 from engine.models import CriteriaVersion
 from engine.numbers import format_number
+
+from .i18n import tr
 
 
 class Form(FlaskForm):
@@ -57,7 +60,7 @@ class EngineValue:
             return
         _, message = parse_text(self.kind, str(field.data))
         if message:
-            raise ValidationError(f"{self.code}: {message}")
+            raise ValidationError(f"{self.code}: {tr(message)}")
 
 
 def _value_field(code: str, label: str, kind: str, default: str | None):
@@ -158,9 +161,9 @@ def attach_problems(form: FlaskForm, problems) -> list[str]:
     for problem in problems:
         field = getattr(form, field_name(problem.code), None)
         if field is not None:
-            field.errors = list(field.errors or []) + [f"{problem.code}: {problem.message}"]
+            field.errors = list(field.errors or []) + [f"{problem.code}: {tr(problem.message)}"]
         else:
-            loose.append(str(problem))
+            loose.append(tr(problem.describe()))
     return loose
 
 
@@ -184,8 +187,11 @@ class DecisionFields(Form):
 
     decision_number = StringField("Số quyết định", validators=[Optional()],
                                   render_kw={"placeholder": "123/QĐ-UBND", "autocomplete": "off"})
-    decision_date = DateField("Ngày quyết định", validators=[Optional()],
-                              default=lambda: local_date(now()))  # today in Vietnam
+    # Typed and shown day first (dd/mm/yyyy), whatever the browser's locale; an ISO date is read too.
+    decision_date = DateField("Ngày quyết định", validators=[Optional()], format=["%d/%m/%Y", "%Y-%m-%d"],
+                              widget=TextInput(), default=lambda: local_date(now()),  # today in Vietnam
+                              render_kw={"placeholder": "dd/mm/yyyy", "autocomplete": "off", "inputmode": "numeric",
+                                         "pattern": r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}"})
     signer_name = StringField("Họ tên người ký", validators=[Optional()],
                               render_kw={"placeholder": "để trống: theo cấu hình", "autocomplete": "off"})
     signer_title = StringField("Chức vụ người ký", validators=[Optional()],

@@ -8,7 +8,22 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
-from engine.assessment import MAX_COUNT, coerce, parse_text
+from engine.assessment import (
+    FLOAT_COUNT,
+    MAX_COUNT,
+    NEGATIVE,
+    NOT_A_NUMBER,
+    NOT_FINITE,
+    NOT_WHOLE,
+    SCORE_ABOVE_100,
+    SCORE_PLACES,
+    TEXT_NOT_NUMBER,
+    TOO_MANY,
+    YES_NO,
+    YES_NO_TEXT,
+    coerce,
+    parse_text,
+)
 from engine.models import CriteriaVersion, Percentage, Rate
 from engine.numbers import format_number
 
@@ -50,20 +65,21 @@ def parse_cell(kind: str, value: CellValue):
 
 
 def classify(message: str) -> tuple[str, str]:
-    """An engine message (English) → (reason key, Vietnamese explanation)."""
-    if message.startswith("is negative"):
+    """An engine message (``engine.assessment``'s, told apart by msgid) → (reason key, Vietnamese explanation)."""
+    msgid = getattr(message, "msgid", None)
+    if msgid == NEGATIVE:
         return "negative", "số âm"
-    if "got text" in message or message.startswith(("expects a number", "expects a finite number")):
+    if msgid in (NOT_A_NUMBER, TEXT_NOT_NUMBER, NOT_FINITE):
         return "not_a_number", "không phải là số"
-    if message.startswith(("expects có/không", "expects yes or no")):
+    if msgid in (YES_NO, YES_NO_TEXT):
         return "invalid", "cần ghi có hoặc không"
-    if "whole number" in message:
+    if msgid in (NOT_WHOLE, FLOAT_COUNT):
         return "invalid", "số trẻ em, số vụ phải là số nguyên"
-    if "is above" in message:
+    if msgid == TOO_MANY:
         return "invalid", f"lớn hơn {format_number(MAX_COUNT)} (không xã nào có nhiều trẻ em hay số vụ như vậy)"
-    if "at most 100" in message:
+    if msgid == SCORE_ABOVE_100:
         return "invalid", "điểm khảo sát tối đa là 100"
-    if "at most 2 decimals" in message:
+    if msgid == SCORE_PLACES:
         return "invalid", "điểm khảo sát có tối đa 2 chữ số thập phân"
     return "invalid", message
 

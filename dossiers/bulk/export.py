@@ -26,12 +26,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.errors import CfcError, NotFound
+from engine.messages import N_, Message
 from engine.models import CriteriaVersion
 from engine.numbers import format_number
 from engine.result import ScoreResult
 from engine.workflow import LABELS, round_date
 
 from .. import authority
+from ..audit import VIETNAM
 from ..lookup import load_user
 from ..models import AuditEntry, Dossier, Unit, User
 from ..service import DossierService
@@ -44,6 +46,9 @@ log = logging.getLogger(__name__)
 SOURCE_LABELS = {"verified": "thẩm định", "self": "tự đánh giá", "unreadable": "không đọc được điểm đã lưu"}
 
 
+WHAT = {"results": N_("kết quả"), "values": N_("chỉ số"), "audit entries": N_("mục nhật ký")}
+
+
 @dataclass
 class ExportSummary:
     path: Path
@@ -51,7 +56,11 @@ class ExportSummary:
     what: str
 
     def __str__(self) -> str:
-        return f"wrote {self.path} ({self.what}: {format_number(self.rows)} rows)"
+        return self.message()
+
+    def message(self) -> Message:
+        what = WHAT.get(self.what, self.what)
+        return N_("đã ghi %(file)s (%(what)s: %(rows)s dòng)", file=str(self.path), what=what, rows=self.rows)
 
 
 def _dossiers(session: Session, user: User, year: int) -> list[Dossier]:
@@ -122,10 +131,27 @@ def results_sheet(version: CriteriaVersion, dossiers: list[Dossier]) -> Sheet:
     return Sheet("Kết quả", columns, labels, rows, widths, freeze="C3")
 
 
+ZONE = "giờ Việt Nam, UTC+07:00"  # stated in every file that carries a time
+
+
+def local_stamp(stamp: str | None) -> str:
+    """An ISO UTC stamp as Vietnam's local time, ``dd/mm/yyyy hh:mm:ss`` (the zone is stated in the header)."""
+    if not stamp:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S")
+
+
 def notes_sheet(version: CriteriaVersion, year: int, actor: str, what: str, count: int) -> Sheet:
+    made = dt.datetime.now(VIETNAM).strftime("%d/%m/%Y %H:%M")
     lines = [
         f"{what} — kỳ đánh giá năm {year}",
-        f"Người xuất: {actor}; lúc {dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"Người xuất: {actor}; lúc {made} ({ZONE})",
         f"Bộ tiêu chí: {version.id} ({version.title}); {count} hồ sơ thuộc địa bàn của người xuất.",
         "Điểm lấy từ kết quả thẩm định khi đã có, nếu chưa thì từ kết quả tự đánh giá (cột score_source).",
         "Sheet «Chỉ số» có định dạng của mẫu nhập: nhập lại tệp này bằng `cfc import` không thay đổi gì.",
@@ -156,7 +182,8 @@ def _export_round(service: DossierService, username: str, year: int, path: Path 
         dossiers = _dossiers(s, user, year)
         version = round_version(service, year, dossiers)
         sheets = [results_sheet(version, dossiers)] if what == "results" else []
-        sheets += [_values(version, dossiers), notes_sheet(version, year, username, title, len(dossiers))]
+        sheets += [_values(version, dossiers),
+                   notes_sheet(version, year, user.full_name or username, title, len(dossiers))]
     write_tables(path, sheets)
     return ExportSummary(Path(path), len(dossiers), what)
 
@@ -169,7 +196,7 @@ def _values(version: CriteriaVersion, dossiers: list[Dossier]) -> Sheet:
 # ---------------------------------------------------------------------------------------------------- audit
 AUDIT_COLUMNS = ["seq", "at", "actor", "action", "dossier_id", "dossier_version", "commune_code", "commune_name",
                  "year", "target", "before", "after", "reason", "hash"]
-AUDIT_LABELS = ["Số thứ tự", "Thời điểm (UTC)", "Người thực hiện", "Thao tác", "Số hồ sơ", "Phiên bản hồ sơ",
+AUDIT_LABELS = ["Số thứ tự", f"Thời điểm ({ZONE})", "Người thực hiện", "Thao tác", "Số hồ sơ", "Phiên bản hồ sơ",
                 "Mã xã", "Tên xã", "Năm", "Đối tượng", "Trước", "Sau", "Lý do", "Mã băm (chuỗi kiểm toán)"]
 
 
@@ -186,7 +213,7 @@ def audit_sheet(entries: list[AuditEntry], dossiers: dict[int, Dossier]) -> Shee
     rows = []
     for e in entries:
         d = dossiers.get(e.dossier_id)
-        rows.append([e.seq, e.at, e.actor, e.action, e.dossier_id, e.dossier_version,
+        rows.append([e.seq, local_stamp(e.at), e.actor, e.action, e.dossier_id, e.dossier_version,
                      d.commune.code if d else None, d.commune.name if d else None, d.year if d else None,
                      e.target, _json_text(e.before), _json_text(e.after), e.reason, e.hash])
     widths = {2: 28, 3: 16, 4: 20, 8: 24, 10: 30, 11: 50, 12: 50, 13: 40, 14: 20}

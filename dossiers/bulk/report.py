@@ -33,6 +33,7 @@ from engine.result import ScoreResult
 from engine.workflow import LABELS, round_date
 
 from .. import authority
+from ..audit import VIETNAM
 from ..lookup import load_user
 from ..models import Dossier, Unit
 from ..service import DossierService
@@ -225,8 +226,8 @@ def collect(service: DossierService, username: str, province_code: str, year: in
         stats.sort(key=lambda st: (-st.below_max, -st.not_met, st.code))
         return ProvinceReport(
             province_code=province.code, province_name=province.name, year=year, criteria_version=version.id,
-            provisional=version.provisional, actor=username,
-            generated_at=dt.datetime.now().astimezone().isoformat(timespec="minutes"),
+            provisional=version.provisional, actor=user.full_name or username,
+            generated_at=dt.datetime.now(VIETNAM).isoformat(timespec="minutes"),  # Vietnam's local time
             groups=sorted(groups.values(), key=lambda g: (g.code is None, code_order(g.code), g.name)), total=total,
             bins=distribution(totals, version.max_total.points, list(thresholds.values())),
             thresholds=thresholds, max_total=version.max_total.points, criteria=stats, communes=lines,

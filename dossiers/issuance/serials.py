@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from engine.errors import CfcError, ConflictError, NotFound
+from engine.messages import N_
+from engine.workflow import LABELS
 
 from .. import audit
 from ..models import Certificate, Dossier
@@ -30,15 +32,16 @@ def verify_url(base_url: str, serial: str) -> str:
 def _require_recognised(dossier: Dossier) -> None:
     """A certificate is issued and printed only for a recognised dossier with its decision (``ConflictError``
     otherwise: the dossier's state refuses it, and the message says why)."""
-    who = f"hồ sơ {dossier.id} ({dossier.commune.name})"
+    who = N_("hồ sơ %(id)s (%(commune)s)", id=str(dossier.id), commune=dossier.commune.name)
     if dossier.status == "revoked":
-        decision = (f" theo Quyết định số {dossier.revocation_number} ngày {dossier.revocation_date:%d/%m/%Y}"
+        decision = (N_(" theo Quyết định số %(number)s ngày %(day)s", number=dossier.revocation_number,
+                       day=dossier.revocation_date.strftime("%d/%m/%Y"))
                     if dossier.revocation_number and dossier.revocation_date else "")
-        raise ConflictError(f"{who} đã bị thu hồi công nhận{decision} (trạng thái revoked): giấy công nhận không "
-                            "còn hiệu lực và không được in; xem quyết định thu hồi")
+        raise ConflictError(N_("%(who)s đã bị thu hồi công nhận%(decision)s: giấy công nhận không còn hiệu lực và "
+                               "không được in; xem quyết định thu hồi", who=who, decision=decision))
     if dossier.status != "recognized":
-        raise ConflictError(f"{who} đang ở trạng thái {dossier.status}: chỉ cấp giấy công nhận cho hồ sơ đã được "
-                            "công nhận")
+        raise ConflictError(N_("%(who)s đang ở trạng thái «%(status)s»: chỉ cấp giấy công nhận cho hồ sơ đã được "
+                               "công nhận", who=who, status=LABELS.get(dossier.status, dossier.status)))
     if not dossier.decision_number or dossier.decision_date is None:
         raise ConflictError(f"{who} chưa có số và ngày quyết định công nhận")
 

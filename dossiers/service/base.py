@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import AccessDenied, ConflictError
-from engine.workflow import Procedure, TransitionRefused, procedure_by_id, step_refusal
+from engine.messages import N_
+from engine.workflow import LABELS, Procedure, TransitionRefused, procedure_by_id, step_refusal
 
 from .. import audit
 from ..lookup import load_dossier, load_user
@@ -27,7 +28,7 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
         with session.begin():
             yield session
     except StaleDataError:
-        raise ConflictError("hồ sơ vừa được người khác thay đổi; hãy tải lại và thử lại") from None
+        raise ConflictError(N_("hồ sơ vừa được người khác thay đổi; hãy tải lại và thử lại")) from None
     finally:
         session.close()
 
@@ -83,7 +84,7 @@ def writable(s: Session, procedures: list[Procedure], username: str, dossier_id:
     check_expected(s, dossier, expected)
     require_step(procedures, user, dossier, step)
     if dossier.status != state:
-        raise TransitionRefused(event, [refusal.format(status=dossier.status)])
+        raise TransitionRefused(event, [N_(refusal, status=LABELS.get(dossier.status, dossier.status))])
     return user, dossier
 
 

@@ -31,10 +31,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from engine.errors import CfcError
+from engine.messages import N_
 from engine.numbers import format_number
 from engine.text import nfc
 from engine.text import text_problem as unstorable
-from engine.workflow import TransitionRefused
+from engine.workflow import LABELS, TransitionRefused
 
 from .. import audit
 from ..issuance.issuers import default_signer
@@ -171,10 +172,10 @@ def amend(svc: DossierService, username: str, dossier_id: int, number: str | Non
         fields = FIELDS[kind]
         reasons = []
         if dossier.status not in ("recognized", "revoked"):
-            reasons.append(f"hồ sơ đang ở trạng thái {dossier.status}: chỉ sửa quyết định của hồ sơ đã công nhận "
-                           "hoặc đã thu hồi")
+            reasons.append(N_("hồ sơ đang ở trạng thái «%(status)s»: chỉ sửa quyết định của hồ sơ đã công nhận "
+                              "hoặc đã thu hồi", status=LABELS.get(dossier.status, dossier.status)))
         if not (reason and reason.strip()):
-            reasons.append("sửa quyết định cần ghi rõ lý do")
+            reasons.append(N_("sửa quyết định cần ghi rõ lý do"))
         reasons += [p for p in (text_problem("lý do", reason, REASON_MAX),) if p]
         reasons += decision_problems(s, dossier, number, day, kind)
         signer = signer_of(dossier, day, signer_name or getattr(dossier, fields[2]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from engine.assessment import Assessment, Commune, check_values, from_canonical
 from engine.errors import AssessmentError
 from engine.loader import Registry
+from engine.messages import N_
 from engine.models import CriteriaVersion
 from engine.result import ScoreResult
 from engine.scoring import score
@@ -38,9 +39,10 @@ def problems(version: CriteriaVersion, dossier: Dossier, column: str) -> list[st
     try:
         check_values(version, typed_values(version, dossier, column), dossier.category)
     except AssessmentError as exc:
-        missing = [p.code for p in exc.problems if p.message == "missing value"]
-        out = [f"{len(missing)} chỉ số chưa nhập ({', '.join(missing)})"] if missing else []
-        return out + [str(p) for p in exc.problems if p.message != "missing value"]
+        missing = [p.code for p in exc.problems if p.message == "chưa nhập giá trị"]
+        out = [N_("%(count)s chỉ số chưa nhập (%(codes)s)", count=len(missing), codes=", ".join(missing))
+               ] if missing else []
+        return out + [p.describe() for p in exc.problems if p.message != "chưa nhập giá trị"]
     return []
 
 

@@ -90,3 +90,10 @@ def test_nothing_is_drawn_in_the_report_margins_but_the_footer(tmp_path):
     footer = (MARGINS.left - 2, 842 - 10 * 72 / 25.4 - 9, width - MARGINS.right + 2, 842 - 10 * 72 / 25.4 + 3)
     for png in pngs:
         assert ink_in_margins(png, (MARGINS.top, MARGINS.right, MARGINS.bottom, MARGINS.left), DPI, [footer]) == []
+
+
+def test_the_report_says_when_in_vietnams_local_time_and_who_by_full_name():
+    pdf = province_report_pdf(province_report(generated_at="2026-12-03T02:47+00:00", actor="Nguyễn Văn An"))
+    text = " ".join(" ".join(pages_text(pdf)).split())
+    assert "lập lúc 03/12/2026 09:47 (giờ Việt Nam, UTC+07:00) bởi Nguyễn Văn An" in text
+    assert "2026-12-03T02:47" not in text

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from dossiers import audit
 from dossiers.db import make_engine, session_factory
+from dossiers.language import reader
 from dossiers.models import AuditEntry, AuditHead
 
 ENTRIES = 10
@@ -61,8 +62,11 @@ def verify(engine) -> audit.ChainReport:
         return audit.verify_chain(s)
 
 
-def cli_verify(db_url, tmp_path):
-    return run_cfc(["audit", "verify"], {"DATABASE_URL": db_url, "CFC_INSTANCE_DIR": str(tmp_path / "inst")},
+ENGLISH = reader("en")
+
+
+def cli_verify(db_url, tmp_path, lang="vi"):
+    return run_cfc(["--lang", lang, "audit", "verify"], {"DATABASE_URL": db_url, "CFC_INSTANCE_DIR": str(tmp_path / "inst")},
                    cwd=tmp_path)
 
 
@@ -104,7 +108,9 @@ def test_an_intact_chain_verifies(chain, db_url, tmp_path):
     assert report.ok and report.entries == ENTRIES and report.first_broken is None
     out = cli_verify(db_url, tmp_path)
     assert out.returncode == 0, out.stderr
-    assert f"intact: {ENTRIES} entries" in out.stdout
+    assert f"nhật ký kiểm toán nguyên vẹn: {ENTRIES} mục" in out.stdout
+    english = cli_verify(db_url, tmp_path, "en")
+    assert f"audit chain intact: {ENTRIES} entries" in english.stdout
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -115,7 +121,7 @@ def test_tampering_is_detected_and_the_first_broken_entry_named(chain, db_url, t
         assert not report.ok, f"{case} went unnoticed: {report.message}"
         assert report.first_broken == first_broken, report.message
         for word in words:
-            assert mentions(report.message, word), f"{word!r} not in {report.message!r}"
+            assert mentions(ENGLISH(report.message), word), f"{word!r} not in {ENGLISH(report.message)!r}"
         if with_cli:
             out = cli_verify(db_url, tmp_path)
             assert out.returncode == 1, (out.stdout, out.stderr)

@@ -75,9 +75,10 @@ def test_editing_a_procedure_file_changes_who_may_import(world, tmp_path):
 
     edited = edited_procedures(tmp_path, "procedure-2019", "import", ["district_appraiser", "district_chair"])
     service = DossierService(world.service.sessions, procedures=load_procedures(edited))
-    with pytest.raises(AccessDenied, match="nhập chỉ số từ tệp: theo procedure-2019 cần vai trò district_appraiser"):
+    with pytest.raises(AccessDenied, match=r"nhập chỉ số từ tệp: theo quy trình \(Quy trình đánh giá, công nhận \(chính quyền địa phương ba "
+                                          r"cấp\)\) cần vai trò thành viên tổ thẩm định huyện"):
         import_file(service, one_row(tmp_path, C1), 2021, officer, dry_run=True)
-    with pytest.raises(AccessDenied, match="district_chair"):  # and the province officer lost it too
+    with pytest.raises(AccessDenied, match="chủ tịch hội đồng thẩm định huyện"):  # and the province officer lost it too
         import_file(service, one_row(tmp_path, C1), 2021, world.users["province_officer"], dry_run=True)
     assert not import_file(service, one_row(tmp_path, C1), 2021, world.users["district_chair"], dry_run=True).problems
 
@@ -164,7 +165,8 @@ def test_a_document_of_the_wrong_state_is_refused_with_the_state(world, by_statu
 def test_administrators_read_no_dossier_unless_a_procedure_lets_them(world, by_status, tmp_path):
     dossier = by_status("recognized")
     for admin in ("rules_admin", "sysadmin"):  # their unit is the province: jurisdiction alone would let them
-        with pytest.raises(AccessDenied, match="xem hồ sơ: theo procedure-2019 cần vai trò"):
+        with pytest.raises(AccessDenied, match=r"xem hồ sơ: theo quy trình \(Quy trình đánh giá, công nhận \(chính quyền địa phương ba cấp\)\) cần "
+                                                   "vai trò"):
             world.service.get(world.users[admin], dossier)
         with pytest.raises(AccessDenied, match="xem hồ sơ"):
             world.service.history(world.users[admin], dossier)

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import unicodedata
 
 import pytest
@@ -36,6 +37,8 @@ VERSION = Registry.load().get("qd06-2019")
 CODES = [i.code for _, i in VERSION.indicators()]
 KINDS = {i.code: i.type for _, i in VERSION.indicators()}
 CRITERIA = [c.code for c in VERSION.criteria]
+TWO_LEVELS = "Quy trình đánh giá, công nhận (chính quyền địa phương hai cấp)"  # procedure-2025
+
 
 
 def cells(**changes) -> list:
@@ -183,7 +186,8 @@ def test_audit_trail_of_a_round_and_of_a_dossier(world, round_2025, tmp_path):
     one = export.export_audit(world.service, officer, tmp_path / "d.xlsx", dossier_id=recognised)
     assert one.rows == 7  # the six steps, and the serial allocated at recognition
     sheet = load_workbook(tmp_path / "d.xlsx")["Nhật ký"]
-    assert sheet["D3"].value == "dossier.create" and sheet["B2"].value == "Thời điểm (UTC)"
+    assert sheet["D3"].value == "dossier.create" and sheet["B2"].value == "Thời điểm (giờ Việt Nam, UTC+07:00)"
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}", sheet["B3"].value)
     with pytest.raises(AccessDenied):
         export.export_audit(world.service, world.users["other_province_officer_2025"], tmp_path / "x.csv",
                             dossier_id=recognised)
@@ -296,14 +300,14 @@ def test_commands_template_import_export_report(world, cfc, tmp_path):
     assert cfc("export", "--round", 2027, "--values", "-o", tmp_path / "v.xlsx", "--as", officer).exit_code == 0
     assert cfc("import", tmp_path / "v.xlsx", "--round", 2027, "--as", officer).stdout.count("0 hồ sơ thay đổi") == 1
     audit_out = cfc("export", "--round", 2027, "--audit", "-o", tmp_path / "a.csv", "--as", officer)
-    assert audit_out.exit_code == 0 and "audit entries: 2 rows" in audit_out.stderr
+    assert audit_out.exit_code == 0 and "mục nhật ký: 2 dòng" in audit_out.stderr
     assert cfc("export", "--dossier", 1, "-o", tmp_path / "a.csv", "--as", officer).exit_code == 2
     assert cfc("export", "--audit", "-o", tmp_path / "a.csv", "--as", officer).exit_code == 2
     assert cfc("export", "--round", 2027, "-o", tmp_path / "a.pdf", "--as", officer).exit_code == 2
 
     pdf = cfc("report", "--province", "51", "--round", 2027, "-o", tmp_path / "r.pdf", "--as", officer)
     assert pdf.exit_code == 0, pdf.output
-    assert "Quảng Ngãi, 6 communes, 0 assessed, 0 recognised" in pdf.stderr
+    assert "Quảng Ngãi, 6 xã, 0 đã đánh giá, 0 được công nhận" in pdf.stderr
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
     assert cfc("report", "--province", "51", "--round", 2027, "-o", tmp_path / "r.txt", "--as", officer).exit_code == 2
     other = cfc("report", "--province", "1", "--round", 2027, "-o", tmp_path / "o.pdf", "--as", officer)
@@ -312,9 +316,9 @@ def test_commands_template_import_export_report(world, cfc, tmp_path):
     # the procedure's export and report steps decide, for the command line as for the web
     commune = world.users["officer_2025"]
     refused = cfc("export", "--round", 2027, "-o", tmp_path / "c.csv", "--as", commune)
-    assert refused.exit_code == 1 and "xuất dữ liệu: theo procedure-2025 cần vai trò" in refused.stderr
+    assert refused.exit_code == 1 and f"xuất dữ liệu: theo quy trình ({TWO_LEVELS}) cần vai trò" in refused.stderr
     refused = cfc("report", "--province", "51", "--round", 2027, "-o", tmp_path / "c.pdf", "--as", commune)
-    assert refused.exit_code == 1 and "báo cáo tỉnh: theo procedure-2025" in refused.stderr
+    assert refused.exit_code == 1 and f"báo cáo tỉnh: theo quy trình ({TWO_LEVELS})" in refused.stderr
     assert not (tmp_path / "c.csv").exists() and not (tmp_path / "c.pdf").exists()
 
 

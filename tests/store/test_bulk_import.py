@@ -332,7 +332,7 @@ def test_who_may_import(world, tmp_path):
     assert import_file(world.service, neighbour, 2022, u["district_chair"]).created == 1
     far = xlsx(tmp_path / "far.xlsx", [row(OUTSIDE)])
     assert import_file(world.service, far, 2022, u["province_officer"]).created == 1
-    with pytest.raises(AccessDenied, match="province_approver"):
+    with pytest.raises(AccessDenied, match="lãnh đạo tỉnh phê duyệt"):
         import_file(world.service, far, 2022, u["province_approver"])
     with pytest.raises(AccessDenied):
         import_file(world.service, far, 2022, "nobody")

@@ -43,8 +43,8 @@ def test_a_round_through_the_cli_against_a_fresh_instance(backend, request, tmp_
             assert out.returncode == code, f"cfc {' '.join(map(str, args))}: rc={out.returncode}\n{out.stdout}\n{out.stderr}"
             return out
 
-        assert "up to date" in cfc("db", "upgrade").stdout
-        assert f"{DEMO_DOSSIERS} dossiers" in cfc("demo", "load").stdout
+        assert "phiên bản mới nhất" in cfc("db", "upgrade").stdout
+        assert f"{DEMO_DOSSIERS} hồ sơ" in cfc("demo", "load").stdout
 
         lines = cfc("dossier", "list", "--as", "province").stdout.splitlines()
         assert len(lines) == DEMO_DOSSIERS
@@ -65,7 +65,7 @@ def test_a_round_through_the_cli_against_a_fresh_instance(backend, request, tmp_
         submitted = cfc("dossier", "submit", dossier_id, "--as", "commune1").stdout
         assert "(submitted)" in submitted and f"phiên bản {version + 2}" in submitted
 
-        assert "audit chain intact" in cfc("audit", "verify").stdout
+        assert "nhật ký kiểm toán nguyên vẹn" in cfc("audit", "verify").stdout
 
         # everything went where the environment said, and nowhere else
         assert not (work / "instance").exists(), "the default ./instance must not be used"

@@ -128,8 +128,8 @@ def test_amend_decision_sets_it_audited_with_a_new_version(world, recognised):
 
 
 @pytest.mark.parametrize("who, number, day, reason, error, says", [
-    ("province_officer", "45/QĐ-UBND", 0, "sửa", AccessDenied, "recognize"),
-    ("district_chair", "45/QĐ-UBND", 0, "sửa", AccessDenied, "recognize"),
+    ("province_officer", "45/QĐ-UBND", 0, "sửa", AccessDenied, "công nhận: theo quy trình"),
+    ("district_chair", "45/QĐ-UBND", 0, "sửa", AccessDenied, "công nhận: theo quy trình"),
     ("province_approver", "45/QĐ-UBND", 0, "", TransitionRefused, "cần ghi rõ lý do"),
     ("province_approver", "45/QĐ-UBND", 0, "x" * 2001, TransitionRefused, "lý do dài 2.001 ký tự"),
     ("province_approver", "45/QĐ-UBND", 1, "sửa", TransitionRefused, "ở tương lai"),

@@ -120,9 +120,9 @@ def test_a_file_above_the_limit_is_refused(light, dossier, instance):
     upload_limit(service, 0.01)
     limit = int(0.01 * 1024 * 1024)
     big = PDF + b"0" * (limit + 1 - len(PDF))
-    assert "above the limit" in refused(service, dossier, instance, "lớn.pdf", big, too_large=True)
+    assert "vượt giới hạn" in refused(service, dossier, instance, "lớn.pdf", big, too_large=True)
     upload_limit(service, 10)
-    assert "above the limit" in refused(service, dossier, instance, "lớn.pdf", PDF + bytes(10 * 1024 * 1024),
+    assert "vượt giới hạn" in refused(service, dossier, instance, "lớn.pdf", PDF + bytes(10 * 1024 * 1024),
                                         too_large=True)
     upload_limit(service, 0.01)
     view = service.add_evidence("c1", dossier, "TC01", "vừa đủ.pdf", big[:-1])  # exactly at the limit: accepted
@@ -130,12 +130,12 @@ def test_a_file_above_the_limit_is_refused(light, dossier, instance):
 
 
 def test_an_empty_file_is_refused(light, dossier, instance):
-    assert "empty" in refused(light[0], dossier, instance, "trống.pdf", b"")
+    assert "tệp rỗng" in refused(light[0], dossier, instance, "trống.pdf", b"")
 
 
 @pytest.mark.parametrize("filename", ["script.exe", "ghi chú.txt", "không đuôi", "bản.pdf.exe", "trang.html"])
 def test_a_type_not_accepted_is_refused(light, dossier, instance, filename):
-    assert "not accepted" in refused(light[0], dossier, instance, filename, PDF)
+    assert "không nhận tệp loại" in refused(light[0], dossier, instance, filename, PDF)
 
 
 @pytest.mark.parametrize("filename, content", [
@@ -147,7 +147,7 @@ def test_a_type_not_accepted_is_refused(light, dossier, instance, filename):
     ("bảng.xlsx", b"MZ\x90\x00" + bytes(20)),
 ])
 def test_content_that_does_not_match_its_extension_is_refused(light, dossier, instance, filename, content):
-    assert "not a real" in refused(light[0], dossier, instance, filename, content)
+    assert "không phải là tệp" in refused(light[0], dossier, instance, filename, content)
 
 
 def test_evidence_only_for_a_known_criterion_of_a_draft(light, instance):

@@ -18,7 +18,8 @@ from dossiers.audit import local_date, now
 from dossiers.models import AuditEntry, IndicatorValue, Setting
 from engine.errors import AccessDenied, AssessmentError
 from engine.template import example_values
-from engine.workflow import TransitionRefused
+from engine.workflow import LABELS as STATE_LABELS
+from engine.workflow import TransitionRefused, procedure_by_id
 
 P2019, P2025 = "procedure-2019", "procedure-2025"
 PROCEDURES = (P2019, P2025)
@@ -160,7 +161,7 @@ def test_values_with_numerator_above_denominator_are_refused_and_not_stored(g, p
     exc = refused(g, proc, dossier, AssessmentError,
                   lambda: service.set_values(g.officers[dossier], dossier, {"TC02.registered_on_time": 130,
                                                                                 "TC13.satisfaction": 90}),
-                  "TC02.registered_on_time: 130 is above TC02.children_born (120)")
+                  "TC02.registered_on_time: 130 lớn hơn «Số trẻ em sinh ra trong kỳ đánh giá» (120)")
     assert [p.code for p in exc.problems] == ["TC02.registered_on_time"]
 
 
@@ -189,8 +190,8 @@ def test_submit_refuses_a_stored_numerator_above_denominator(g):
         row.self_value = "130"
     g.dossiers[proc]["draft_bad_pair"] = dossier
     exc = refused_event(g, proc, "draft_bad_pair", "officer", "submit")
-    assert exc.reasons == ["chưa nhập đủ, đúng các chỉ số: TC02.registered_on_time: 130 is above "
-                           "TC02.children_born (120)"]
+    assert exc.reasons == ["chưa nhập đủ, đúng các chỉ số: TC02.registered_on_time: 130 lớn hơn "
+                           "«Số trẻ em sinh ra trong kỳ đánh giá» (120)"]
 
 
 # ------------------------------------------------------------------------------------------------ verify
@@ -218,7 +219,8 @@ def test_verify_with_only_blank_panel_member_names_is_refused(g, proc):
 def test_verify_by_the_appraiser_not_the_chair_is_refused_in_2019(g):
     appraiser = g.user(P2019, "appraiser")
     refused_event(g, P2019, "submitted", "appraiser", "verify",
-                  f"verify: theo {P2019} cần vai trò district_chair; {appraiser} có district_appraiser",
+                  f"xác nhận kết quả thẩm định: theo quy trình ({procedure_by_id(P2019).title}) cần vai trò chủ tịch "
+                  f"hội đồng thẩm định huyện; {appraiser} có vai trò thành viên tổ thẩm định huyện",
                   exc_type=AccessDenied, panel_members=PANEL)
 
 
@@ -320,7 +322,7 @@ def test_appraisal_outside_submitted_is_refused(g, proc, name, status):
     exc = refused(g, proc, dossier, TransitionRefused,
                   lambda: service.appraise(appraiser, dossier, {"TC13.satisfaction": 50},
                                            comments={"TC13.satisfaction": "x"}),
-                  f"chỉ thẩm định hồ sơ đã nộp (đang: {status})")
+                  f"chỉ thẩm định hồ sơ đã nộp (đang: «{STATE_LABELS[status]}»)")
     assert exc.event == "appraise"
 
 
@@ -329,7 +331,7 @@ def test_the_commune_cannot_appraise_its_own_dossier(g, proc):
     service, dossier = g.world.service, g.dossiers[proc]["submitted"]
     officer = g.officers[dossier]
     refused(g, proc, dossier, AccessDenied, lambda: service.appraise(officer, dossier, {"TC13.satisfaction": 99}),
-            f"thẩm định: theo {proc} cần vai trò")
+            f"thẩm định: theo quy trình ({procedure_by_id(proc).title}) cần vai trò")
 
 
 OUTSIDERS = {  # (dossier, who tries, what): each actor holds the right role for another commune or unit

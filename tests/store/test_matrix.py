@@ -27,7 +27,14 @@ from dossiers.models import AuditEntry, User
 from dossiers.users import add_user
 from engine.errors import AccessDenied
 from engine.template import example_values
-from engine.workflow import TRANSITIONS, TransitionRefused, authorize, load_procedures, procedure_by_id
+from engine.workflow import (
+    LEVEL_LABELS,
+    TRANSITIONS,
+    TransitionRefused,
+    authorize,
+    load_procedures,
+    procedure_by_id,
+)
 
 P2019, P2025 = "procedure-2019", "procedure-2025"
 PROCEDURES = (P2019, P2025)
@@ -251,7 +258,7 @@ def test_table_of_the_decision(proc, actor, event, status):
     elif outcome == "role":
         with pytest.raises(AccessDenied) as info:
             authorize(procedure, event, status, roles, level, actor)
-        assert proc in str(info.value) and actor in str(info.value)
+        assert procedure_by_id(proc).title in str(info.value) and actor in str(info.value)
     else:
         assert authorize(procedure, event, status, roles, level, actor) == outcome
 
@@ -284,7 +291,7 @@ def test_the_service_decides_as_the_table(world, m, proc, actor, event, status):
     elif outcome == "role":
         with pytest.raises(AccessDenied) as info:
             dry_run()
-        assert proc in str(info.value) and username in str(info.value)
+        assert procedure_by_id(proc).title in str(info.value) and username in str(info.value)
     else:
         assert dry_run() == outcome
 
@@ -301,7 +308,7 @@ def test_right_role_at_the_wrong_level_is_refused_for_the_level(world, m, proc, 
     with pytest.raises(AccessDenied) as info:
         world.service.check_transition(username, m.dossiers[proc][status], event, reason=REASON,
                                        panel_members=PANEL)
-    assert f"do cấp {level} thực hiện" in str(info.value) and username in str(info.value)
+    assert f"do cấp {LEVEL_LABELS[level]} thực hiện" in str(info.value) and username in str(info.value)
 
 
 @pytest.mark.parametrize("proc", PROCEDURES)

@@ -100,7 +100,7 @@ def test_the_batch_form_names_a_date_that_is_not_one(site):
     with Unchanged(site, VERIFIED):
         answer = client.post("/province/decide", follow_redirects=True, data={
             "csrf_token": site.csrf(client, "/province/"), "dossier": str(VERIFIED), "action": "recognize",
-            "decision_number": "107/QĐ-UBND", "decision_date": "20/12/2024"})
+            "decision_number": "107/QĐ-UBND", "decision_date": "12/20/2024"})  # month first: no date
         assert answer.status_code == 200
     assert any(f.startswith("Ngày quyết định") for f in site.flashes(answer.get_data(as_text=True)))
 
@@ -211,7 +211,7 @@ def test_the_revoke_form_refuses_an_incomplete_decision(site, fields, says):
 
 def test_the_revoke_form_names_a_date_that_is_not_one(site):
     with Unchanged(site, 8):
-        answer = revoke(site, 8, decision_date="20/12/2024")
+        answer = revoke(site, 8, decision_date="12/20/2024")  # month first: no date
         assert answer.status_code == 302
     page = site.client("province").get(answer.headers["Location"]).get_data(as_text=True)
     assert any(f.startswith("Ngày quyết định") for f in site.flashes(page))

@@ -74,7 +74,7 @@ def test_the_tenth_failure_locks_the_name_in_every_worker_until_unlocked(site):
     actor, action, target = sql(site, "SELECT actor, action, target FROM audit_entries ORDER BY seq DESC")[0]
     assert (actor, action, target) == ("system", "user.lock", "commune2")
 
-    assert site.cfc("users", "unlock", "commune2").stdout.strip() == "user commune2 unlocked"
+    assert site.cfc("users", "unlock", "commune2").stdout.strip() == "đã mở khoá đăng nhập của commune2"
     assert attempt(site, "commune2", "demo").status == 302
     assert sql(site, "SELECT actor, action, target FROM audit_entries ORDER BY seq DESC")[0] == (
         "admin", "user.unlock", "commune2")

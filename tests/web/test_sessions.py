@@ -136,7 +136,7 @@ def test_a_new_password_on_the_command_line_ends_every_session_and_token_of_that
     sessions = user_sessions(site, "district2")
     assert sessions >= 2
     out = site.cfc("users", "password", "district2", "--password", "mật khẩu mới 2026")
-    assert f"{sessions} sessions ended, 1 tokens revoked" in out.stdout
+    assert f"{sessions} phiên đăng nhập đã kết thúc, 1 khoá API đã bị thu hồi" in out.stdout
     assert user_sessions(site, "district2") == 0
     assert lands_on_login(first.get("/district/"), "/district/")
     assert lands_on_login(second.get("/district/"), "/district/")

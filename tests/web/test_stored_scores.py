@@ -73,7 +73,9 @@ def test_a_version_1_score_renders_on_the_dossier_page(site, restore):
     text = text_of(page)
     assert f"{format_number(score.total)} / {format_number(score.max_total)} điểm" in text  # 935 / 1.000
     component = score.criteria[0].components[0]
-    assert component.describe() in text_of(page.replace("<br>", " "))  # explanations made from the fields
+    labels = {code: ind.label for code, ind in site.service.registry.get(score.criteria_version).indicator_map().items()}
+    shown = text_of(page.replace("<br>", " "))  # explanations made from the fields, indicators named by label
+    assert component.describe(labels) in shown and component.describe(labels).startswith("«")
     assert "Không đọc được" not in text
 
     body = site.client("province").get(f"/api/v1/dossiers/{RECOGNISED}",

@@ -31,6 +31,7 @@ from engine.workflow import EVENTS, LABELS, TransitionRefused
 
 from ..converters import round_arg
 from ..db import service
+from ..i18n import error_text, tr
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 OPENAPI = Path(__file__).with_name("openapi.yaml")
@@ -42,12 +43,12 @@ VERSION_DIGITS = 18  # a lock_version longer than this is no version (and int() 
 
 
 def error_body(exc: Exception, status: int):
-    body = {"error": str(exc), "status": status}
+    body = {"error": error_text(exc), "status": status}
     if isinstance(exc, AssessmentError):
-        body["problems"] = [{"code": p.code, "message": p.message} for p in exc.problems]
+        body["problems"] = [{"code": p.code, "message": tr(p.message)} for p in exc.problems]
         body["codes"] = sorted({p.code for p in exc.problems})
     if isinstance(exc, TransitionRefused):
-        body["event"], body["reasons"] = exc.event, exc.reasons
+        body["event"], body["reasons"] = exc.event, [tr(r) for r in exc.reasons]
     if isinstance(exc, ConflictError):
         body["conflict"] = True
     return jsonify(body), status

@@ -28,6 +28,7 @@ from ..confirm import must_ask
 from ..db import service
 from ..dossiers import context
 from ..forms import PlainForm, VersionedForm, attach_problems, dossier_form, shown_version
+from ..i18n import error_text, tr
 from ..limits import limiter
 from .guide import guide, posted_raw, render_guide, returned, typed_raw
 
@@ -111,7 +112,7 @@ def edit(dossier_id: int):
         flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
         return render_edit(actor.username, view, version, form, loose, dirty=True, status=422)
     except (ConflictError, TransitionRefused) as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
         return render_edit(actor.username, view, version, form, dirty=True, status=409)
     if request.form.get("action") != "submit":
         flash(_("Đã lưu nháp."), "ok")
@@ -126,7 +127,7 @@ def _submit(username: str, dossier_id: int, version: int | None):
     try:
         service().transition(username, dossier_id, "submit", expected_version=version)
     except TransitionRefused as exc:
-        flash(_("Đã lưu nháp nhưng chưa nộp được: ") + "; ".join(exc.reasons), "error")
+        flash(_("Đã lưu nháp nhưng chưa nộp được: ") + tr(exc.reasons), "error")
         return redirect(url_for("commune.edit", dossier_id=dossier_id))
     flash(_("Đã nộp hồ sơ."), "ok")
     return redirect(url_for("dossiers.show", dossier_id=dossier_id))
@@ -180,8 +181,8 @@ def upload(dossier_id: int):
                          seen)
     except UploadRefused as exc:
         if exc.too_large:
-            return render_template("error.html", status=413, message=str(exc)), 413
-        flash(str(exc), "error")
+            return render_template("error.html", status=413, message=error_text(exc)), 413
+        flash(error_text(exc), "error")
         return _back(actor.username, dossier_id, typed)
     flash(_("Đã tải lên minh chứng."), "ok")
     return _back(actor.username, dossier_id, typed)

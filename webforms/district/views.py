@@ -26,6 +26,7 @@ from ..forms import (
     submitted_comments,
     submitted_values,
 )
+from ..i18n import error_text
 
 bp = Blueprint("district", __name__, url_prefix="/district", template_folder="templates")
 
@@ -83,7 +84,7 @@ def appraise(dossier_id: int):
                 loose = attach_problems(form, exc.problems)
                 flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
             except (ConflictError, TransitionRefused) as exc:
-                flash(str(exc), "error")
+                flash(error_text(exc), "error")
             else:
                 flash(_("Đã lưu kết quả thẩm định."), "ok")
                 return redirect(url_for("district.appraise", dossier_id=dossier_id))

@@ -1,0 +1,119 @@
+"""Translatable messages (``engine.messages``): Vietnamese as ``str``, rendered again in the reader's language;
+the CLI speaks Vietnamese by default and English with ``cfc --lang en``."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import re
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from cfc import main
+from criteria import DIRECTORY
+from dossiers.language import reader
+from engine.assessment import coerce, parse_text
+from engine.errors import AssessmentError, InputProblem
+from engine.messages import N_, Message, render
+from engine.numbers import format_points
+from engine.template import example_values
+from engine.workflow import EVENT_LABELS, LABELS, GuardContext, TransitionRefused, guard_reasons
+
+ENGLISH, VIETNAMESE = reader("en"), reader("vi")
+
+
+def test_a_message_is_its_vietnamese_text_and_keeps_what_renders_it_again():
+    message = N_("là số âm (%(value)s)", value=-1234)
+    assert message == "là số âm (-1.234)" and isinstance(message, str)
+    assert message.msgid == "là số âm (%(value)s)" and message.params == {"value": -1234}
+    assert ENGLISH(message) == "is negative (-1,234)"
+    assert VIETNAMESE(message) == str(message)
+    assert pickle.loads(pickle.dumps(message)) == message  # the import's worker processes
+    assert ENGLISH(pickle.loads(pickle.dumps(message))) == "is negative (-1,234)"
+
+
+def test_parameters_are_rendered_too_and_plain_text_passes_as_it_is():
+    nested = N_("%(event)s bị từ chối: %(reasons)s", event=EVENT_LABELS["submit"],
+                reasons=[N_("chưa nhập giá trị"), "TC01: x"])
+    assert nested == "Nộp hồ sơ bị từ chối: chưa nhập giá trị; TC01: x"
+    assert ENGLISH(nested) == "Submit refused: missing value; TC01: x"
+    assert render("plain") == "plain" and render(None) == ""
+    assert ENGLISH(format_points(1000)) == "1,000 points" and format_points(1000) == "1.000 điểm"
+
+
+def test_a_broken_translation_does_not_hide_the_message():
+    message = Message("%(a)s và %(b)s", a=1, b=2)
+    assert message.render(lambda msgid: "%(a)s and %(c)s") .startswith("%(a)s and %(c)s (a=1, b=2)")
+
+
+@pytest.mark.parametrize(("kind", "value", "vi", "en"), [
+    ("count", -5, "là số âm (-5)", "is negative (-5)"),
+    ("count", "hai nghìn", "cần nhập một số, nhận được chữ «hai nghìn»", "expects a number, got text 'hai nghìn'"),
+    ("score", "101", "điểm khảo sát tối đa là 100, nhận được 101", "a score is at most 100, got 101"),
+    ("count", "1,000", "«1,000» không rõ là 1000 hay 1", "«1,000» is ambiguous, 1000 or 1"),
+])
+def test_validation_messages_in_both_languages(kind, value, vi, en):
+    _, message = parse_text(kind, value) if isinstance(value, str) else coerce(kind, value)
+    assert message.startswith(vi)
+    assert ENGLISH(message).startswith(en)
+
+
+def test_errors_keep_a_meaningful_vietnamese_str():
+    error = AssessmentError([InputProblem("TC02.children_born", coerce("count", -5)[1])], "a.yaml")
+    assert str(error) == "a.yaml: TC02.children_born: là số âm (-5)"
+    assert ENGLISH(error.args[0]) == "a.yaml: TC02.children_born: is negative (-5)"
+    refused = TransitionRefused("return", guard_reasons("return", GuardContext(), None))
+    assert str(refused) == "Trả lại bị từ chối: Trả lại cần ghi rõ lý do"
+    assert ENGLISH(refused.args[0]) == "Return refused: Return needs a reason"
+    assert ENGLISH(LABELS["revoked"]) == "Revoked" and LABELS["revoked"] == "Đã thu hồi"
+
+
+# ------------------------------------------------------------------------------------------------ the CLI
+ENGLISH_WORDS = re.compile(r"\b(wrote|problems|nothing scored|intact|entries|missing value|is negative|expects|"
+                           r"refused|points)\b")
+
+
+@pytest.fixture
+def criteria_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "criteria"
+    folder.mkdir()
+    shutil.copy(DIRECTORY / "qd06-2019.yaml", folder / "qd06-2019.yaml")
+    monkeypatch.setenv("CFC_CRITERIA_DIR", str(folder))
+    monkeypatch.delenv("CFC_ENGINE", raising=False)
+    return folder
+
+
+def _bad_file(tmp_path):
+    values = dict(example_values())
+    values["TC02.children_born"] = -5
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"commune": {"code": "1", "name": "Xã A", "category": "other"}, "year": 2024,
+                                "criteria_version": "qd06-2019", "indicators": values}), encoding="utf-8")
+    return path
+
+
+def test_a_vietnamese_cli_run_speaks_vietnamese_only(criteria_dir, tmp_path):
+    runner = CliRunner()
+    wrote = runner.invoke(main, ["template", "qd06-2019", "-o", str(tmp_path / "t.yaml")])
+    assert wrote.exit_code == 0 and wrote.stderr.startswith("đã ghi ")
+    refused = runner.invoke(main, ["score", str(_bad_file(tmp_path))])
+    assert refused.exit_code == 1
+    assert "1 lỗi, không chấm điểm tệp nào:" in refused.stderr and "là số âm (-5)" in refused.stderr
+    good = tmp_path / "good.json"
+    good.write_text(_bad_file(tmp_path).read_text(encoding="utf-8").replace('"TC02.children_born": -5',
+                                                                           '"TC02.children_born": 120'))
+    scored = runner.invoke(main, ["score", str(good)])
+    assert scored.exit_code == 0, scored.output
+    for run in (wrote, refused, scored):
+        assert not ENGLISH_WORDS.search(run.output), run.output
+
+
+def test_the_cli_speaks_english_on_request(criteria_dir, tmp_path):
+    runner = CliRunner()
+    wrote = runner.invoke(main, ["--lang", "en", "template", "qd06-2019", "-o", str(tmp_path / "t.yaml")])
+    assert wrote.stderr.startswith("wrote ")
+    refused = runner.invoke(main, ["--lang", "en", "score", str(_bad_file(tmp_path))])
+    assert "1 problems, nothing scored:" in refused.stderr
+    assert "TC02.children_born: is negative (-5)" in refused.stderr

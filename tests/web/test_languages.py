@@ -1,0 +1,118 @@
+"""Vietnamese everywhere, English as a real translation; numbers and dates the reader's way.
+
+The engine's messages (a validation error, a refusal, an explanation) are rendered in the reader's language on
+pages (``?lang=en``, kept in the session) and in the API's ``error``/``message``/``reasons`` fields (the
+``Accept-Language`` header); state and action names are words; the commune's pages carry no technical ids.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from engine.template import example_values
+
+
+def text_of(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def post_values(site, client, dossier: int, data: dict):
+    url = f"/commune/dossiers/{dossier}"
+    page = client.get(url).get_data(as_text=True)
+    lock = site.field_value(page, "lock_version")
+    return client.post(url, data={"csrf_token": site.csrf(client, url), "lock_version": lock, "action": "save",
+                                  **data})
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("vi", "là số âm (-5)"), ("en", "is negative (-5)")])
+def test_a_validation_error_is_shown_in_the_readers_language(site, lang, expected):
+    client = site.client("commune1")
+    client.get(f"/commune/?lang={lang}")
+    answer = post_values(site, client, 1, {"TC02__children_born": "-5"})
+    page = text_of(answer.get_data(as_text=True))
+    assert expected in page
+    if lang == "vi":
+        assert "is negative" not in page
+
+
+@pytest.mark.parametrize(("lang", "words", "absent"), [
+    ("vi", ["Nộp hồ sơ bị từ chối", "chưa nhập đủ, đúng các chỉ số"], "refused"),
+    ("en", ["Submit refused", "indicators missing or invalid"], "bị từ chối"),
+])
+def test_a_refusal_is_answered_in_the_language_the_api_client_asks(api, site, lang, words, absent):
+    before = site.dossier(2).lock_version
+    answer = api.post("/api/v1/dossiers/2/transitions", "commune2", json={"event": "submit"},
+                      headers={"If-Match": f'"{before}"', "Accept-Language": lang})
+    assert answer.status_code == 409, answer.json
+    body = answer.json
+    assert set(body) >= {"error", "status", "event", "reasons"}  # the field names stay as they were
+    for word in words:
+        assert word in body["error"]
+    assert absent not in body["error"]
+    assert all(isinstance(r, str) for r in body["reasons"])
+    assert site.dossier(2).lock_version == before
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("vi", "là số âm (-5)"), ("en", "is negative (-5)")])
+def test_api_problem_messages_follow_the_language(api, site, lang, expected):
+    before = site.dossier(2).lock_version
+    answer = api.put("/api/v1/dossiers/2/indicators", "commune2", json={"TC02.children_born": "-5"},
+                     headers={"If-Match": f'"{before}"', "Accept-Language": lang})
+    assert answer.status_code == 422
+    [problem] = answer.json["problems"]
+    assert problem["code"] == "TC02.children_born" and problem["message"] == expected.split(" (")[0] + " (-5)"
+
+
+def score_page(site, lang: str) -> str:
+    client = site.client("district1")
+    client.get(f"/district/?lang={lang}")
+    answer = client.get("/dossiers/3")
+    assert answer.status_code == 200
+    return text_of(answer.get_data(as_text=True))
+
+
+def test_explanations_name_indicators_by_their_labels_and_rates_per_1000_children(site):
+    page = score_page(site, "vi")
+    assert "«Số trẻ em được đăng ký khai sinh đúng quy định»" in page
+    assert "TC02.registered_on_time =" not in page
+    assert "trên 1.000 trẻ em" in page
+    english = score_page(site, "en")
+    assert "per 1,000 children" in english and " points" in english
+
+
+def test_numbers_have_the_readers_separators(site):
+    values = example_values()
+    assert values["TC03.children"] >= 1000
+    vi, en = score_page(site, "vi"), score_page(site, "en")
+    assert re.search(r"\b1\.000\b", vi) and not re.search(r"\b1000\b", vi)
+    assert re.search(r"\b1,000\b", en)
+
+
+def test_states_and_history_are_words(site):
+    page = score_page(site, "vi")
+    assert "Nộp hồ sơ" in page and "transition.submit" not in page
+    english = score_page(site, "en")
+    assert "Submitted" in english or "Submit" in english
+
+
+def test_technical_ids_stay_off_the_communes_pages(site):
+    client = site.client("commune1")
+    client.get("/commune/?lang=vi")
+    page = text_of(client.get("/commune/dossiers/1").get_data(as_text=True))
+    assert "procedure-2019" not in page and "sha256" not in page
+    assert not re.search(r"phiên bản \d", page)
+    district = score_page(site, "vi")
+    assert "procedure-2019" in district  # the district and the province still see which procedure applies
+
+
+def test_the_decision_date_is_shown_day_first(site):
+    client = site.client("province")
+    page = client.get("/province/").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="decision_date"[^>]*>', page)
+    assert field, "the batch decision form has a decision date"
+    value = re.search(r'value="([^"]*)"', field.group(0)).group(1)
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4}", value), value
+    assert 'type="date"' not in field.group(0)
