@@ -40,7 +40,7 @@ def test_a_validation_error_is_shown_in_the_readers_language(site, lang, expecte
 
 @pytest.mark.parametrize(("lang", "words", "absent"), [
     ("vi", ["Nộp hồ sơ bị từ chối", "chưa nhập đủ, đúng các chỉ số"], "refused"),
-    ("en", ["Submit refused", "indicators missing or invalid"], "bị từ chối"),
+    ("en", ["Submit the dossier refused", "indicators missing or invalid"], "bị từ chối"),
 ])
 def test_a_refusal_is_answered_in_the_language_the_api_client_asks(api, site, lang, words, absent):
     before = site.dossier(2).lock_version
@@ -116,3 +116,64 @@ def test_the_decision_date_is_shown_day_first(site):
     value = re.search(r'value="([^"]*)"', field.group(0)).group(1)
     assert re.fullmatch(r"\d{2}/\d{2}/\d{4}", value), value
     assert 'type="date"' not in field.group(0)
+
+
+def page_text(site, user: str, home: str, url: str, lang: str) -> str:
+    client = site.client(user)
+    client.get(f"{home}?lang={lang}")
+    answer = client.get(url)
+    assert answer.status_code == 200
+    return text_of(answer.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(("lang", "words", "absent"), [
+    ("vi", ["Được công nhận"], "Recognised"),
+    ("en", ["Recognised"], "Được công nhận"),
+])
+def test_dossier_states_are_words_of_the_readers_language(site, lang, words, absent):
+    page = page_text(site, "province", "/province/", "/dossiers/?status=recognized", lang)
+    for word in words:
+        assert word in page
+    assert absent not in page
+
+
+@pytest.mark.parametrize(("lang", "words", "absent"), [
+    ("vi", ["Tiêu chí", "Tệp minh chứng (PDF, ảnh, Word, Excel)", "Có", "Không", "số nguyên ≥ 0"],
+     ["Evidence file", "Criterion", "whole number"]),
+    ("en", ["Criterion", "Evidence file (PDF, image, Word, Excel)", "Yes", "No", "whole number ≥ 0"],
+     ["Tệp minh chứng", "số nguyên"]),
+])
+def test_form_labels_and_placeholders_follow_the_language(site, lang, words, absent):
+    client = site.client("commune1")
+    client.get(f"/commune/?lang={lang}")
+    raw = client.get("/commune/dossiers/1").get_data(as_text=True)
+    page = text_of(raw)
+    placeholders = " ".join(html.unescape(p) for p in re.findall(r'placeholder="([^"]*)"', raw))
+    for word in words:
+        assert word in page or word in placeholders, word
+    for word in absent:
+        assert word not in page and word not in placeholders, word
+
+
+@pytest.mark.parametrize(("lang", "words", "absent"), [
+    ("vi", ["Số quyết định", "Ngày quyết định", "Họ tên người ký", "Lý do (bắt buộc khi không công nhận)"],
+     "Decision number"),
+    ("en", ["Decision number", "Decision date", "Signer's full name", "Reason (required when not recognising)"],
+     "Số quyết định"),
+])
+def test_the_batch_decision_form_speaks_the_readers_language(site, lang, words, absent):
+    page = page_text(site, "province", "/province/", "/province/", lang)
+    for word in words:
+        assert word in page, word
+    assert absent not in page
+
+
+def test_a_field_error_names_the_field_in_the_readers_language(site):
+    client = site.client("commune1")
+    client.get("/account/password?lang=en")
+    url = "/account/password"
+    answer = client.post(url, data={"csrf_token": site.csrf(client, url), "current": "demo", "new": "x",
+                                    "again": "y"})
+    page = text_of(answer.get_data(as_text=True))
+    assert "The new password needs" in page and "The two new passwords you typed do not match." in page
+    assert "Mật khẩu mới cần" not in page
