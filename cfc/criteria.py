@@ -14,6 +14,7 @@ from engine.edit import publish, set_value, verify
 from engine.errors import CriteriaError
 from engine.export import version_json
 from engine.loader import Registry, default_directory, load_version, version_files
+from engine.messages import N_
 
 from .common import (
     AS_OPTION,
@@ -26,11 +27,14 @@ from .common import (
     progress,
     refusals,
     registry,
+    say,
     settings,
+    tr,
     who_acts,
     write_file,
 )
 
+STATUS_WORDS = {"draft": N_("dự thảo"), "provisional": N_("tạm thời"), "official": N_("chính thức")}
 BY_OPTION = click.option("--by", help="Who makes the change (default: $CFC_USER, else the login name).")
 
 
@@ -50,10 +54,25 @@ def criteria_validate(path: Path | None) -> None:
         else:
             versions = [load_version(target)]
     except CriteriaError as exc:
-        fail(f"{len(exc.problems)} problems:\n{exc}")
+        fail(tr(N_("%(count)s vấn đề:", count=len(exc.problems))) + "\n" + problem_lines(exc))
     for v in versions:
-        note = f", {len(unverified(v))} unverified values" if v.provisional else ""
-        click.echo(f"OK {v.id}: {v.status}, {len(v.criteria)} criteria, {len(v.indicator_map())} indicators{note}")
+        counts = {"id": v.id, "status": _status(v.status), "criteria": len(v.criteria),
+                  "indicators": len(v.indicator_map())}
+        if v.provisional:
+            say(N_("OK %(id)s: %(status)s, %(criteria)s tiêu chí, %(indicators)s chỉ số, %(unverified)s giá trị chưa "
+                   "xác minh", unverified=len(unverified(v)), **counts))
+        else:
+            say(N_("OK %(id)s: %(status)s, %(criteria)s tiêu chí, %(indicators)s chỉ số", **counts))
+
+
+def _status(status: str):
+    return STATUS_WORDS.get(status, status)
+
+
+def problem_lines(exc: CriteriaError) -> str:
+    """Every problem of a criteria file, one a line ("file:line: field: why"), the why in the run's language."""
+    return "\n".join(nfc(f"{p.file}:{p.line}: {p.field}: {tr(p.message)}" if p.line else
+                          f"{p.file}: {p.field}: {tr(p.message)}") for p in exc.problems)
 
 
 @criteria.command("list")
@@ -65,8 +84,8 @@ def criteria_list(on: str | None) -> None:
     for v in sorted(versions, key=lambda v: v.effective_from):
         span = f"{v.effective_from} → {v.effective_to or '…'}"
         mark = "*" if v.covers(day) else " "
-        click.echo(nfc(f"{mark} {v.id:<14} {v.status:<12} {span:<26} {v.title}"))
-    click.echo(f"(* in force on {day.isoformat()})")
+        click.echo(nfc(f"{mark} {v.id:<14} {tr(_status(v.status)):<12} {span:<26} {v.title}"))
+    say(N_("(* có hiệu lực ngày %(day)s)", day=day.isoformat()))
 
 
 @criteria.command("show")
@@ -80,13 +99,15 @@ def criteria_show(version_id: str | None, on: str | None, as_json: bool) -> None
     if as_json:
         click.echo(json.dumps(version_json(version), ensure_ascii=False, indent=2))
         return
-    status = " (TẠM THỜI: có giá trị chưa được xác minh)" if version.provisional else ""
+    status = tr(N_(" (TẠM THỜI: có giá trị chưa được xác minh)")) if version.provisional else ""
     click.echo(nfc(f"{version.id}: {version.title}{status}"))
-    click.echo(f"  in force {version.effective_from} → {version.effective_to or '…'}; max {version.max_total.points}")
+    say(N_("  hiệu lực %(start)s → %(end)s; tối đa %(points)s điểm", start=str(version.effective_from),
+           end=str(version.effective_to or "…"), points=version.max_total.points))
     for cat in version.categories:
         click.echo(nfc(f"  {cat.id:<26} ≥ {cat.threshold}  {cat.label}"))
     for crit in version.criteria:
-        click.echo(nfc(f"{crit.code} {crit.title} — tối đa {crit.max_points}, đạt từ {crit.met_at}"))
+        say(N_("%(code)s %(title)s — tối đa %(most)s, đạt từ %(met_at)s", code=crit.code, title=crit.title,
+               most=crit.max_points, met_at=crit.met_at))
         for ind in crit.indicators:
             click.echo(nfc(f"    {ind.code:<36} {ind.type:<7} {ind.label}"))
 
@@ -99,8 +120,8 @@ def criteria_unverified(version_id: str) -> None:
         version = registry().get(version_id)
     missing = unverified(version)
     for _, text in missing:
-        click.echo(nfc(text))
-    click.echo(f"{len(missing)} unverified")
+        say(text)
+    say(N_("%(count)s giá trị chưa xác minh", count=len(missing)))
 
 
 def _file_of(version_id: str) -> Path:
@@ -108,7 +129,7 @@ def _file_of(version_id: str) -> Path:
     for path in version_files(folder):
         if path.stem == version_id:
             return path
-    fail(f"no criteria file {version_id}.yaml in {folder}")
+    fail(N_("không có tệp bộ tiêu chí %(name)s trong %(folder)s", name=version_id + ".yaml", folder=str(folder)))
 
 
 def _audit(actor: str, action: str, target: str, after: str) -> None:
@@ -116,7 +137,7 @@ def _audit(actor: str, action: str, target: str, after: str) -> None:
     from dossiers.criteria_audit import record_criteria_change
 
     if not record_criteria_change(settings(), actor, action, target, after):
-        click.echo("(no database here: the change is recorded in the criteria file's history only)", err=True)
+        say(N_("(ở đây không có cơ sở dữ liệu: thay đổi chỉ được ghi trong lịch sử của tệp bộ tiêu chí)"), err=True)
 
 
 @criteria.command("set")
@@ -160,7 +181,7 @@ def criteria_publish(version_id, by, yes) -> None:
     _confirm_recognised(_file_of(version_id), yes)
     with refusals():
         message = publish(_file_of(version_id), by=actor)
-    click.echo(message)
+    say(message)
     _audit(actor, "criteria.publish", version_id, "official")
 
 

@@ -229,4 +229,4 @@ def publish(path: Path, *, by: str, today: dt.date | None = None) -> str:
     data["status"] = "official"
     _record(data, by, "published as official", today or dt.date.today())
     _write(path, data)
-    return f"{version.id} is now official"
+    return N_("%(id)s đã là phiên bản chính thức", id=version.id)

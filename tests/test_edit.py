@@ -363,7 +363,7 @@ def test_verifying_values_shortens_the_list(criteria_file):
 
 def test_publish_makes_a_fully_verified_version_official(all_verified):
     before = all_verified.read_text(encoding="utf-8")
-    result = cfc("criteria", "publish", ID, "--by", "carol")
+    result = cfc("--lang", "en", "criteria", "publish", ID, "--by", "carol")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == f"{ID} is now official"
     after = all_verified.read_text(encoding="utf-8")
@@ -393,7 +393,7 @@ def test_an_official_version_refuses_every_edit(all_verified):
         edit.set_value(all_verified, "TC07/met_at", "30", by="x")
     assert all_verified.read_bytes() == before
     # and the official status shows everywhere
-    assert cfc("criteria", "validate").stdout == "OK qd06-2019: official, 13 criteria, 33 indicators\n"
+    assert cfc("--lang", "en", "criteria", "validate").stdout == "OK qd06-2019: official, 13 criteria, 33 indicators\n"
     assert json.loads(cfc("criteria", "show", ID, "--json").stdout)["status"] == "official"
 
 

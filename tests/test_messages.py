@@ -38,7 +38,7 @@ def test_parameters_are_rendered_too_and_plain_text_passes_as_it_is():
     nested = N_("%(event)s bị từ chối: %(reasons)s", event=EVENT_LABELS["submit"],
                 reasons=[N_("chưa nhập giá trị"), "TC01: x"])
     assert nested == "Nộp hồ sơ bị từ chối: chưa nhập giá trị; TC01: x"
-    assert ENGLISH(nested) == "Submit refused: missing value; TC01: x"
+    assert ENGLISH(nested) == "Submit the dossier refused: missing value; TC01: x"
     assert render("plain") == "plain" and render(None) == ""
     assert ENGLISH(format_points(1000)) == "1,000 points" and format_points(1000) == "1.000 điểm"
 
@@ -117,3 +117,99 @@ def test_the_cli_speaks_english_on_request(criteria_dir, tmp_path):
     refused = runner.invoke(main, ["--lang", "en", "score", str(_bad_file(tmp_path))])
     assert "1 problems, nothing scored:" in refused.stderr
     assert "TC02.children_born: is negative (-5)" in refused.stderr
+
+
+# ------------------------------------------------------------------------ the rules administrator's messages
+def _mutated(criteria_dir, old: str, new: str):
+    path = criteria_dir / "qd06-2019.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("lang", "words", "absent"), [
+    ("vi", ["OK qd06-2019: tạm thời, 13 tiêu chí, 33 chỉ số,", "giá trị chưa xác minh"], "unverified"),
+    ("en", ["OK qd06-2019: provisional, 13 criteria, 33 indicators,", "unverified values"], "tiêu chí"),
+])
+def test_criteria_validate_speaks_the_runs_language(criteria_dir, lang, words, absent):
+    run = CliRunner().invoke(main, ["--lang", lang, "criteria", "validate"])
+    assert run.exit_code == 0, run.output
+    for word in words:
+        assert word in run.stdout
+    assert absent not in run.stdout
+
+
+@pytest.mark.parametrize(("lang", "expected", "absent"), [
+    ("vi", ["1 vấn đề:", "categories[1].threshold: ngưỡng 1850 lớn hơn tổng điểm tối đa 1000"], "threshold 1850"),
+    ("en", ["1 problems:", "categories[1].threshold: threshold 1850 is above the total maximum 1000"], "ngưỡng"),
+])
+def test_criteria_problems_are_told_in_the_runs_language(criteria_dir, lang, expected, absent):
+    _mutated(criteria_dir, "threshold: 850,", "threshold: 1850,")
+    run = CliRunner().invoke(main, ["--lang", lang, "criteria", "validate"])
+    assert run.exit_code == 1
+    for text in expected:
+        assert text in run.stderr, run.stderr
+    assert absent not in run.stderr
+
+
+@pytest.mark.parametrize(("lang", "words", "absent"), [
+    ("vi", ["(* có hiệu lực ngày 2024-01-01)", "tạm thời"], "in force"),
+    ("en", ["(* in force on 2024-01-01)", "provisional"], "hiệu lực"),
+])
+def test_criteria_list_speaks_the_runs_language(criteria_dir, lang, words, absent):
+    run = CliRunner().invoke(main, ["--lang", lang, "criteria", "list", "--on", "2024-01-01"])
+    assert run.exit_code == 0, run.output
+    for word in words:
+        assert word in run.stdout
+    assert absent not in run.stdout
+
+
+@pytest.mark.parametrize(("lang", "words", "absent"), [
+    ("vi", ["TẠM THỜI: có giá trị chưa được xác minh", "hiệu lực 2019-01-03 → …; tối đa 1.000 điểm",
+            "— tối đa 100, đạt từ 50"], "in force"),
+    ("en", ["PROVISIONAL: some values are not verified", "in force 2019-01-03 → …; max 1,000 points",
+            "— max 100, met from 50"], "tối đa"),
+])
+def test_criteria_show_speaks_the_runs_language(criteria_dir, lang, words, absent):
+    run = CliRunner().invoke(main, ["--lang", lang, "criteria", "show", "qd06-2019"])
+    assert run.exit_code == 0, run.output
+    for word in words:
+        assert word in run.stdout
+    assert absent not in run.stdout
+
+
+@pytest.mark.parametrize(("lang", "band", "count"), [
+    ("vi", "TC07/immunisation/bands/1 95 ≤ tỷ lệ % < 98 → 35 điểm", "giá trị chưa xác minh"),
+    ("en", "TC07/immunisation/bands/1 95 ≤ percentage < 98 → 35 points", "unverified"),
+])
+def test_criteria_unverified_lists_band_ranges_in_the_runs_language(criteria_dir, lang, band, count):
+    run = CliRunner().invoke(main, ["--lang", lang, "criteria", "unverified", "qd06-2019"])
+    assert run.exit_code == 0, run.output
+    lines = run.stdout.splitlines()
+    assert band in lines
+    assert lines[-1].endswith(count) and lines[-1].split()[0].isdigit()
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("vi", "không có tiêu chí «TC99» (có: TC01"),
+    ("en", "no criterion 'TC99' (known: TC01"),
+])
+def test_an_edit_refusal_is_told_in_the_runs_language(criteria_dir, lang, expected):
+    before = (criteria_dir / "qd06-2019.yaml").read_bytes()
+    run = CliRunner().invoke(main, ["--lang", lang, "criteria", "set", "qd06-2019", "TC99/max_points", "5",
+                                    "--by", "alice"])
+    assert run.exit_code == 1 and expected in run.stderr
+    assert (criteria_dir / "qd06-2019.yaml").read_bytes() == before
+
+
+def test_band_ranges_and_check_messages_are_messages():
+    from engine.checks import band_range, check_version, describe_band
+    from engine.loader import load_version
+
+    version = load_version(DIRECTORY / "qd06-2019.yaml")
+    band = version.criteria[6].components[0].bands[1]
+    assert band_range("percentage", band) == "95 ≤ tỷ lệ % < 98"  # the text stored in scores does not change
+    assert ENGLISH(band_range("percentage", band)) == "95 ≤ percentage < 98"
+    assert ENGLISH(describe_band("rate", version.criteria[2].components[0].bands[1])) == "0 < rate ≤ 1 → 70 points"
+    assert check_version(version) == []
