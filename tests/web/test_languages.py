@@ -11,8 +11,24 @@ import html
 import re
 
 import pytest
+from conftest import make_app
 
+from engine.loader import default_directory
 from engine.template import example_values
+
+
+@pytest.fixture(scope="module")
+def app(instance, tmp_path_factory):
+    """The demo app on a copy of the criteria folder (the rules administrator's test posts to it)."""
+    folder = tmp_path_factory.mktemp("criteria")
+    for path in default_directory().glob("*.yaml"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CFC_CRITERIA_DIR", str(folder))
+        application = make_app(instance)
+    application.config["test.criteria_dir"] = folder
+    yield application
+    application.extensions["cfc.engine"].dispose()
 
 
 def text_of(page: str) -> str:
@@ -177,3 +193,28 @@ def test_a_field_error_names_the_field_in_the_readers_language(site):
     page = text_of(answer.get_data(as_text=True))
     assert "The new password needs" in page and "The two new passwords you typed do not match." in page
     assert "Mật khẩu mới cần" not in page
+
+
+@pytest.mark.parametrize(("lang", "expected", "absent"), [
+    ("vi", "«abc» không phải là số", "is not a number"),
+    ("en", "'abc' is not a number", "không phải là số"),
+])
+def test_the_rules_administrators_error_is_in_the_readers_language(site, app, lang, expected, absent):
+    criteria = app.config["test.criteria_dir"] / "qd06-2019.yaml"
+    before = criteria.read_bytes()
+    client = site.client("admin")
+    client.get(f"/admin/?lang={lang}")
+    page = client.get("/admin/criteria/qd06-2019/value?at=TC01/officer").get_data(as_text=True)
+    action = "/admin/criteria/qd06-2019/correct"
+    form = re.search(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', page, re.S).group(1)
+    fields = {}
+    for tag in re.findall(r"<(?:input|select)[^>]*>", form):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and "checkbox" not in tag:
+            fields[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    answer = client.post(action, data=fields | {"correct-field": "points", "correct-value": "abc"})
+    assert answer.status_code == 422
+    error = re.search(r'<span class="error" id="correct-value-error">(.*?)</span>', answer.get_data(as_text=True),
+                      re.S)
+    assert error and expected in html.unescape(error.group(1)) and absent not in html.unescape(error.group(1))
+    assert criteria.read_bytes() == before
