@@ -6,11 +6,12 @@ turns them into line numbers. Every check runs, so one run reports every problem
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 
 from pydantic import ValidationError
 
+from .band_text import band_range as band_range  # re-exported: where every module looks for it
+from .band_text import describe_band
 from .messages import N_, Message
 from .models import (
     HIGHER_IS_BETTER,
@@ -271,35 +272,3 @@ def unverified(v: CriteriaVersion) -> list[tuple[Path, str]]:
                     out.append((where + ("bands", b), N_("%(name)s/bands/%(index)s %(band)s", name=name, index=str(b),
                                                                band=describe_band(comp.kind, band))))
     return out
-
-
-def describe_band(kind: str, band) -> Message:
-    """A band as a person reads it, e.g. '95 ≤ tỷ lệ < 98 → 35 điểm'."""
-    return N_("%(range)s → %(points)s điểm", range=band_range(kind, band), points=band.points)
-
-
-def band_range(kind: str, band) -> Message:
-    """A band's range as a person reads it, e.g. '95 ≤ tỷ lệ % < 98' (every score shows several)."""
-    return _range(kind, band.min, band.max)
-
-
-_QUANTITIES = {"percentage": N_("tỷ lệ %"), "rate": N_("tỷ suất"), "count": N_("số ca"), "survey": N_("điểm")}
-
-
-@functools.lru_cache(maxsize=1024)
-def _range(kind: str, lo, hi) -> Message:
-    """A Message (its text Vietnamese, numbers with Vietnamese separators), rendered again in a reader's language."""
-    name = _QUANTITIES[kind]
-    if kind in HIGHER_IS_BETTER:
-        if lo in (None, 0):
-            return N_("mọi %(name)s", name=name) if hi is None else N_("%(name)s < %(hi)s", name=name, hi=hi)
-        if hi is None:
-            return N_("%(name)s ≥ %(lo)s", name=name, lo=lo)
-        return N_("%(lo)s ≤ %(name)s < %(hi)s", lo=lo, name=name, hi=hi)
-    if lo is None and hi is None:
-        return N_("mọi %(name)s", name=name)
-    if lo is None:
-        return N_("%(name)s ≤ %(hi)s", name=name, hi=hi) if hi != 0 else N_("%(name)s = 0", name=name)
-    if hi is None:
-        return N_("%(name)s > %(lo)s", name=name, lo=lo)
-    return N_("%(lo)s < %(name)s ≤ %(hi)s", lo=lo, name=name, hi=hi)

@@ -213,3 +213,53 @@ def test_band_ranges_and_check_messages_are_messages():
     assert ENGLISH(band_range("percentage", band)) == "95 ≤ percentage < 98"
     assert ENGLISH(describe_band("rate", version.criteria[2].components[0].bands[1])) == "0 < rate ≤ 1 → 70 points"
     assert check_version(version) == []
+
+
+# ------------------------------------------------------------------ gaps, plans, failed conditions of a score
+def _scored(**changes):
+    from engine.assessment import parse_assessment
+    from engine.loader import load_version
+    from engine.scoring import score
+
+    version = load_version(DIRECTORY / "qd06-2019.yaml")
+    values = dict(example_values()) | changes
+    data = {"commune": {"code": "1", "name": "Xã A", "category": "ward_central_city"}, "year": 2024,
+            "criteria_version": "qd06-2019", "indicators": values}
+    return version, score(version, parse_assessment(data, version), "python")
+
+
+def test_a_stored_scores_gaps_plan_and_failures_are_remade_in_the_readers_language():
+    from engine.wording import failed_message, gap_message, plan_message
+
+    version, result = _scored(**{"TC12.play_area": False, "TC07.fully_immunised": 40})
+    stored = result.to_dict()  # what the database holds: Vietnamese text beside the structured fields
+    assert stored["gaps"] and stored["failed_conditions"] and stored["plan"]["steps"]
+    for gap in stored["gaps"]:
+        made = gap_message(gap, version)
+        assert isinstance(made, Message) and made == gap["message"]  # the same Vietnamese, now translatable
+    english = [ENGLISH(gap_message(g, version)) for g in stored["gaps"]]
+    assert "TC12.play_area: change to “yes” → +25 points" in english
+    assert any(e.startswith("TC07.fully_immunised: raise to at least ") and "percentage" in e for e in english)
+    assert not any("tăng lên" in e or "chuyển sang" in e or "điểm" in e for e in english)
+    plan = plan_message(stored["plan"], version)
+    assert plan == stored["plan"]["message"] and ENGLISH(plan).startswith(
+        f"{stored['plan']['points_needed']} points more needed; the fewest steps (")
+    failed = [ENGLISH(failed_message(f, stored)) for f in stored["failed_conditions"]]
+    assert any(f.startswith("total ") and "is below the threshold 900" in f for f in failed), failed
+    assert all(VIETNAMESE(failed_message(f, stored)) == f["message"] for f in stored["failed_conditions"])
+
+
+def test_a_text_that_cannot_be_remade_exactly_is_shown_as_stored():
+    from engine.wording import failed_message, gap_message, plan_message
+
+    version, result = _scored(**{"TC07.fully_immunised": 40})
+    gap = dict(result.to_dict()["gaps"][0])
+    gap["message"] = "văn bản của một phiên bản cũ"
+    assert gap_message(gap, version) == "văn bản của một phiên bản cũ"
+    assert not isinstance(gap_message(gap, version), Message)
+    banded = next(g for g in result.to_dict()["gaps"] if g["change"] != "set")
+    assert not isinstance(gap_message(banded, None), Message)  # the criteria version is not known here
+    assert gap_message(banded, None) == banded["message"]
+    plan = {"message": "kế hoạch cũ", "steps": [gap], "points_needed": 1, "points_added": 1}
+    assert plan_message(plan, version) == "kế hoạch cũ"
+    assert failed_message({"condition": "total_reaches_threshold", "message": "cũ"}, {"total": 1}) == "cũ"

@@ -218,3 +218,9 @@ def test_the_rules_administrators_error_is_in_the_readers_language(site, app, la
                       re.S)
     assert error and expected in html.unescape(error.group(1)) and absent not in html.unescape(error.group(1))
     assert criteria.read_bytes() == before
+
+
+def test_gaps_and_failed_conditions_are_shown_in_the_readers_language(site):
+    vi, en = score_page(site, "vi"), score_page(site, "en")
+    assert "giảm xuống tối đa" in vi and "lower to at most" not in vi
+    assert "lower to at most" in en and "giảm xuống tối đa" not in en and "chuyển sang «có»" not in en
