@@ -16,8 +16,9 @@ import re
 from .checks import band_range
 from .messages import N_, Message
 from .models import CriteriaVersion, YesNo
-from .numbers import format_number, format_points
+from .numbers import NumberError, format_number, format_points, parse_decimal
 
+_EMPTY = N_("mẫu số bằng 0 (không có trường hợp nào trong kỳ)")  # = tables.EMPTY_MATCHED, what scores store
 _VERBS = {"at_least": N_("tăng lên ít nhất"), "at_most": N_("giảm xuống tối đa")}
 _STEPS = re.compile(r"\((\d+) bước, ")
 
@@ -95,3 +96,30 @@ def failed_message(failed, score) -> str:
             made = N_("tổng điểm %(total)s chưa đạt ngưỡng %(threshold)s (còn thiếu %(missing)s)", total=total,
                       threshold=threshold, missing=format_points(threshold - total))
     return made if made is not None and made == stored else stored
+
+
+def readable_component(component, version: CriteriaVersion | None):
+    """A component of a stored score whose band range and measured value are Messages (``0 < tỷ suất ≤ 1``,
+    ``0,41…``), to be explained in the reader's language; each only when it remakes the stored text exactly."""
+    updates: dict = {}
+    criterion = component.explanation.split("/", 1)[0]
+    comp = _component(version, criterion, component.id)
+    outcome = component.outcome
+    if comp is not None and not isinstance(comp, YesNo) and outcome.kind == "band" and outcome.band < len(comp.bands):
+        remade = band_range(comp.kind, comp.bands[outcome.band])
+        if remade == component.matched:
+            updates["matched"] = remade
+    elif outcome.kind == "empty" and component.matched == _EMPTY:
+        updates["matched"] = _EMPTY
+    measured = component.measured
+    if measured:
+        cut = measured.endswith("…")
+        try:
+            value = parse_decimal(measured.removesuffix("…"))
+        except NumberError:
+            value = None
+        if value is not None:
+            remade = Message("%(value)s…" if cut else "%(value)s", value=value)
+            if remade == measured:
+                updates["measured"] = remade
+    return component.model_copy(update=updates) if updates else component

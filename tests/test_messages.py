@@ -263,3 +263,22 @@ def test_a_text_that_cannot_be_remade_exactly_is_shown_as_stored():
     plan = {"message": "kế hoạch cũ", "steps": [gap], "points_needed": 1, "points_added": 1}
     assert plan_message(plan, version) == "kế hoạch cũ"
     assert failed_message({"condition": "total_reaches_threshold", "message": "cũ"}, {"total": 1}) == "cũ"
+
+
+def test_a_stored_explanation_names_its_band_and_measured_value_in_the_readers_language():
+    from engine.tables import EMPTY_MATCHED
+    from engine.wording import _EMPTY, readable_component
+
+    assert _EMPTY == EMPTY_MATCHED  # the text a score stores when a denominator is zero
+    version, result = _scored(**{"TC03.abused": 1})
+    stored = type(result).from_stored(result.to_dict())  # read back from the database's JSON
+    [abuse] = stored.criterion("TC03").components
+    assert abuse.matched == "0 < tỷ suất ≤ 1" and abuse.measured == "0,41…"
+    readable = readable_component(abuse, version)
+    assert VIETNAMESE(readable.describe({}, 1000)) == str(abuse.describe({}, 1000))  # Vietnamese as before
+    assert ENGLISH(readable.describe({}, 1000)) == (
+        "«TC03.abused» 1 / «TC03.children» 2,400 = 0.41… per 1,000 children: 0 < rate ≤ 1 → 70 points")
+    assert readable_component(abuse, None).matched == "0 < tỷ suất ≤ 1"  # version unknown: as stored
+    _, empty = _scored(**{"TC06.cases": 0, "TC06.cases_with_plan": 0})
+    plans = next(k for k in empty.criterion("TC06").components if k.outcome.kind == "empty")
+    assert ENGLISH(readable_component(plans, version).matched) == "denominator 0 (no case in the period)"

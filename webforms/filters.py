@@ -110,7 +110,9 @@ def explain(component, score) -> str:
             if comp.id == component.id and isinstance(comp, Rate) and set(component.values) <= {comp.cases,
                                                                                                   comp.population}:
                 per = comp.per
-    return tr(component.describe(labels, per))
+    from engine.wording import readable_component
+
+    return tr(readable_component(component, version).describe(labels, per))
 
 
 def _version_of(score):

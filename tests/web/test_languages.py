@@ -224,3 +224,9 @@ def test_gaps_and_failed_conditions_are_shown_in_the_readers_language(site):
     vi, en = score_page(site, "vi"), score_page(site, "en")
     assert "giảm xuống tối đa" in vi and "lower to at most" not in vi
     assert "lower to at most" in en and "giảm xuống tối đa" not in en and "chuyển sang «có»" not in en
+
+
+def test_explanations_give_band_ranges_and_measured_values_the_readers_way(site):
+    vi, en = score_page(site, "vi"), score_page(site, "en")
+    assert "0 < tỷ suất ≤ 1" in vi and "0,41…" in vi
+    assert "0 < rate ≤ 1" in en and "0.41…" in en and "tỷ suất" not in en and "tỷ lệ %" not in en
