@@ -212,7 +212,7 @@ def criteria_impact(version_id, proposal, year, province, as_json, output, actor
                               progress=_no_bar if quiet else progress)
     if output is not None:
         write_file(impact_xlsx(impact), output)
-        click.echo(f"wrote {output}", err=True)
+        say(N_("đã ghi %(file)s", file=str(output)), err=True)
     if as_json:
         click.echo(json.dumps(impact.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -231,13 +231,15 @@ def _confirm_recognised(path: Path, yes: bool) -> None:
         changes = changes_before_publish(settings(), registry(), version)
     if not changes:
         return
-    click.echo(nfc(f"{len(changes)} hồ sơ đã được công nhận sẽ thay đổi điều kiện công nhận theo {version.id}:"))
+    say(N_("%(count)s hồ sơ đã được công nhận sẽ thay đổi điều kiện công nhận theo %(id)s:", count=len(changes),
+           id=version.id))
     for f in changes:
-        state = "vẫn đạt" if f.new.eligible else "không còn đạt"
-        click.echo(nfc(f"  {f.commune_code:<6} {f.commune_name:<28} hồ sơ {f.dossier_id}: "
+        state = tr(N_("vẫn đạt") if f.new.eligible else N_("không còn đạt"))
+        dossier = tr(N_("hồ sơ %(id)s", id=str(f.dossier_id)))
+        click.echo(nfc(f"  {f.commune_code:<6} {f.commune_name:<28} {dossier}: "
                        f"{f.old.total} → {f.new.total}, {state} ({'; '.join(f.new.failed)})"))
-    if not yes and not click.confirm("Publish anyway?", default=False, err=True):
-        fail("nothing published")
+    if not yes and not click.confirm(tr(N_("Vẫn công bố?")), default=False, err=True):
+        fail(N_("chưa công bố gì"))
 
 
 def _no_bar(label: str, length: int):
@@ -250,7 +252,7 @@ def _print_impact(impact) -> None:
     from dossiers.impact_sheet import summary_lines
 
     if impact.same:
-        click.echo("(the proposed file has the same content as the version stored: nothing changes)")
+        say(N_("(tệp đề xuất có nội dung giống phiên bản đang lưu: không có gì thay đổi)"))
     for label, value in summary_lines(impact):
         click.echo(nfc(f"{label}: {value}"))
     for title, flips in (("Trở thành đạt", impact.gained), ("Trở thành không đạt", impact.lost)):
