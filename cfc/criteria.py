@@ -24,6 +24,7 @@ from .common import (
     open_service,
     out_path,
     parse_day,
+    problem_lines,
     progress,
     refusals,
     registry,
@@ -68,11 +69,6 @@ def criteria_validate(path: Path | None) -> None:
 def _status(status: str):
     return STATUS_WORDS.get(status, status)
 
-
-def problem_lines(exc: CriteriaError) -> str:
-    """Every problem of a criteria file, one a line ("file:line: field: why"), the why in the run's language."""
-    return "\n".join(nfc(f"{p.file}:{p.line}: {p.field}: {tr(p.message)}" if p.line else
-                          f"{p.file}: {p.field}: {tr(p.message)}") for p in exc.problems)
 
 
 @criteria.command("list")

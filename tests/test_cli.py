@@ -139,7 +139,7 @@ def test_list_with_a_bad_date_is_a_usage_error(cfc_dir):
 
 def test_commands_report_invalid_criteria(cfc_dir):
     (cfc_dir / "qd06-2019.yaml").write_text(mutate(SOURCE, ("threshold: 850,", "threshold: 1850,")), encoding="utf-8")
-    result = cfc("criteria", "list")
+    result = cfc("--lang", "en", "criteria", "list")
     assert result.exit_code == 1
     assert "criteria are invalid (1 problems)" in result.stderr
     assert "categories[1].threshold" in result.stderr

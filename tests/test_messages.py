@@ -282,3 +282,15 @@ def test_a_stored_explanation_names_its_band_and_measured_value_in_the_readers_l
     _, empty = _scored(**{"TC06.cases": 0, "TC06.cases_with_plan": 0})
     plans = next(k for k in empty.criterion("TC06").components if k.outcome.kind == "empty")
     assert ENGLISH(readable_component(plans, version).matched) == "denominator 0 (no case in the period)"
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("vi", ["bộ tiêu chí không hợp lệ (1 vấn đề):", "ngưỡng 1850 lớn hơn tổng điểm tối đa 1000"]),
+    ("en", ["criteria are invalid (1 problems):", "threshold 1850 is above the total maximum 1000"]),
+])
+def test_any_command_on_invalid_criteria_says_why_in_the_runs_language(criteria_dir, lang, expected):
+    _mutated(criteria_dir, "threshold: 850,", "threshold: 1850,")
+    run = CliRunner().invoke(main, ["--lang", lang, "criteria", "list"])
+    assert run.exit_code == 1
+    for text in expected:
+        assert text in run.stderr, run.stderr
