@@ -36,6 +36,7 @@ from engine.workflow import LABELS
 from ..auth import require_action
 from ..charts import changes
 from ..db import service, settings
+from ..i18n import tr
 from .views import bp
 
 KEEP = dt.timedelta(days=1)
@@ -164,8 +165,8 @@ def impact_upload():
         try:
             load_proposal(path)
         except CriteriaError as exc:
-            problems = [f"{name}:{p.line}: {p.field}: {p.message}" if p.line else f"{name}: {p.field}: {p.message}"
-                        for p in exc.problems]
+            problems = [f"{name}:{p.line}: {p.field}: {tr(p.message)}" if p.line else
+                        f"{name}: {p.field}: {tr(p.message)}" for p in exc.problems]
             return _refused(form, problems, 422)
     sha = hashlib.sha256(data).hexdigest()
     (_folder() / f"{sha}.yaml").write_bytes(data)
