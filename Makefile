@@ -38,7 +38,7 @@ bench: $(STAMP) system-deps
 # message of the project, merge new ones into translations/en/LC_MESSAGES/messages.po (translate the empty
 # msgstr there), then compile. tests/test_translations.py fails while a message has no English.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -o translations/messages.pot --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -o translations/messages.pot --no-location --sort-output \
 		--project=cfc --copyright-holder="cfc contributors" engine dossiers cfc certificates webforms
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching --ignore-pot-creation-date \
 		--ignore-obsolete

@@ -14,7 +14,7 @@ import click
 from engine.messages import N_
 from engine.workflow import ROLES
 
-from .common import AS_OPTION, nfc, open_service, say, settings, who_acts
+from .common import AS_OPTION, nfc, open_service, say, settings, tr, who_acts
 
 
 @click.group()
@@ -106,16 +106,20 @@ def users_token(username, name, days, actor) -> None:
     click.echo(token)
 
 
+TOKEN_STATES = {"active": N_("còn hiệu lực"), "expired": N_("hết hạn"), "revoked": N_("đã thu hồi")}
+
+
 @users.command("tokens")
 @click.argument("username")
 def users_tokens(username) -> None:
-    """List a user's API tokens: id, name, issued, expires (UTC), state (active, expired, revoked)."""
+    """List a user's API tokens: id, name, issued, expires (UTC), state (active, expired, revoked; in words of
+    the run's language)."""
     from dossiers.users import list_tokens, token_state
 
     with open_service() as service, service.transaction(readonly=True) as s:
         for token in list_tokens(s, username):
             click.echo(nfc(f"{token.id:<5} {token.name or '-':<24} {token.created_at[:16]:<17} "
-                           f"{token.expires_at.isoformat(sep=' ', timespec='minutes'):<17} {token_state(token)}"))
+                           f"{token.expires_at.isoformat(sep=' ', timespec='minutes'):<17} {tr(TOKEN_STATES[token_state(token)])}"))
 
 
 @users.command("revoke-token")

@@ -97,7 +97,14 @@ def registry() -> Registry:
     try:
         return settings().registry()
     except CriteriaError as exc:
-        fail(f"criteria are invalid ({len(exc.problems)} problems):\n{exc}")
+        fail(tr(N_("bộ tiêu chí không hợp lệ (%(count)s vấn đề):", count=len(exc.problems))) + "\n"
+             + problem_lines(exc))
+
+
+def problem_lines(exc: CriteriaError) -> str:
+    """Every problem of a criteria file, one a line ("file:line: field: why"), the why in the run's language."""
+    return "\n".join(nfc(f"{p.file}:{p.line}: {p.field}: {tr(p.message)}" if p.line else
+                          f"{p.file}: {p.field}: {tr(p.message)}") for p in exc.problems)
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ from engine.edit import publish, set_value, verify
 from engine.errors import CriteriaError
 from engine.export import version_json
 from engine.loader import Registry, default_directory, load_version, version_files
+from engine.messages import N_
 
 from .common import (
     AS_OPTION,
@@ -23,14 +24,18 @@ from .common import (
     open_service,
     out_path,
     parse_day,
+    problem_lines,
     progress,
     refusals,
     registry,
+    say,
     settings,
+    tr,
     who_acts,
     write_file,
 )
 
+STATUS_WORDS = {"draft": N_("dự thảo"), "provisional": N_("tạm thời"), "official": N_("chính thức")}
 BY_OPTION = click.option("--by", help="Who makes the change (default: $CFC_USER, else the login name).")
 
 
@@ -50,10 +55,20 @@ def criteria_validate(path: Path | None) -> None:
         else:
             versions = [load_version(target)]
     except CriteriaError as exc:
-        fail(f"{len(exc.problems)} problems:\n{exc}")
+        fail(tr(N_("%(count)s vấn đề:", count=len(exc.problems))) + "\n" + problem_lines(exc))
     for v in versions:
-        note = f", {len(unverified(v))} unverified values" if v.provisional else ""
-        click.echo(f"OK {v.id}: {v.status}, {len(v.criteria)} criteria, {len(v.indicator_map())} indicators{note}")
+        counts = {"id": v.id, "status": _status(v.status), "criteria": len(v.criteria),
+                  "indicators": len(v.indicator_map())}
+        if v.provisional:
+            say(N_("OK %(id)s: %(status)s, %(criteria)s tiêu chí, %(indicators)s chỉ số, %(unverified)s giá trị chưa "
+                   "xác minh", unverified=len(unverified(v)), **counts))
+        else:
+            say(N_("OK %(id)s: %(status)s, %(criteria)s tiêu chí, %(indicators)s chỉ số", **counts))
+
+
+def _status(status: str):
+    return STATUS_WORDS.get(status, status)
+
 
 
 @criteria.command("list")
@@ -65,8 +80,8 @@ def criteria_list(on: str | None) -> None:
     for v in sorted(versions, key=lambda v: v.effective_from):
         span = f"{v.effective_from} → {v.effective_to or '…'}"
         mark = "*" if v.covers(day) else " "
-        click.echo(nfc(f"{mark} {v.id:<14} {v.status:<12} {span:<26} {v.title}"))
-    click.echo(f"(* in force on {day.isoformat()})")
+        click.echo(nfc(f"{mark} {v.id:<14} {tr(_status(v.status)):<12} {span:<26} {v.title}"))
+    say(N_("(* có hiệu lực ngày %(day)s)", day=day.isoformat()))
 
 
 @criteria.command("show")
@@ -80,13 +95,15 @@ def criteria_show(version_id: str | None, on: str | None, as_json: bool) -> None
     if as_json:
         click.echo(json.dumps(version_json(version), ensure_ascii=False, indent=2))
         return
-    status = " (TẠM THỜI: có giá trị chưa được xác minh)" if version.provisional else ""
+    status = tr(N_(" (TẠM THỜI: có giá trị chưa được xác minh)")) if version.provisional else ""
     click.echo(nfc(f"{version.id}: {version.title}{status}"))
-    click.echo(f"  in force {version.effective_from} → {version.effective_to or '…'}; max {version.max_total.points}")
+    say(N_("  hiệu lực %(start)s → %(end)s; tối đa %(points)s điểm", start=str(version.effective_from),
+           end=str(version.effective_to or "…"), points=version.max_total.points))
     for cat in version.categories:
         click.echo(nfc(f"  {cat.id:<26} ≥ {cat.threshold}  {cat.label}"))
     for crit in version.criteria:
-        click.echo(nfc(f"{crit.code} {crit.title} — tối đa {crit.max_points}, đạt từ {crit.met_at}"))
+        say(N_("%(code)s %(title)s — tối đa %(most)s, đạt từ %(met_at)s", code=crit.code, title=crit.title,
+               most=crit.max_points, met_at=crit.met_at))
         for ind in crit.indicators:
             click.echo(nfc(f"    {ind.code:<36} {ind.type:<7} {ind.label}"))
 
@@ -99,8 +116,8 @@ def criteria_unverified(version_id: str) -> None:
         version = registry().get(version_id)
     missing = unverified(version)
     for _, text in missing:
-        click.echo(nfc(text))
-    click.echo(f"{len(missing)} unverified")
+        say(text)
+    say(N_("%(count)s giá trị chưa xác minh", count=len(missing)))
 
 
 def _file_of(version_id: str) -> Path:
@@ -108,7 +125,7 @@ def _file_of(version_id: str) -> Path:
     for path in version_files(folder):
         if path.stem == version_id:
             return path
-    fail(f"no criteria file {version_id}.yaml in {folder}")
+    fail(N_("không có tệp bộ tiêu chí %(name)s trong %(folder)s", name=version_id + ".yaml", folder=str(folder)))
 
 
 def _audit(actor: str, action: str, target: str, after: str) -> None:
@@ -116,7 +133,7 @@ def _audit(actor: str, action: str, target: str, after: str) -> None:
     from dossiers.criteria_audit import record_criteria_change
 
     if not record_criteria_change(settings(), actor, action, target, after):
-        click.echo("(no database here: the change is recorded in the criteria file's history only)", err=True)
+        say(N_("(ở đây không có cơ sở dữ liệu: thay đổi chỉ được ghi trong lịch sử của tệp bộ tiêu chí)"), err=True)
 
 
 @criteria.command("set")
@@ -160,7 +177,7 @@ def criteria_publish(version_id, by, yes) -> None:
     _confirm_recognised(_file_of(version_id), yes)
     with refusals():
         message = publish(_file_of(version_id), by=actor)
-    click.echo(message)
+    say(message)
     _audit(actor, "criteria.publish", version_id, "official")
 
 
@@ -191,7 +208,7 @@ def criteria_impact(version_id, proposal, year, province, as_json, output, actor
                               progress=_no_bar if quiet else progress)
     if output is not None:
         write_file(impact_xlsx(impact), output)
-        click.echo(f"wrote {output}", err=True)
+        say(N_("đã ghi %(file)s", file=str(output)), err=True)
     if as_json:
         click.echo(json.dumps(impact.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -210,13 +227,15 @@ def _confirm_recognised(path: Path, yes: bool) -> None:
         changes = changes_before_publish(settings(), registry(), version)
     if not changes:
         return
-    click.echo(nfc(f"{len(changes)} hồ sơ đã được công nhận sẽ thay đổi điều kiện công nhận theo {version.id}:"))
+    say(N_("%(count)s hồ sơ đã được công nhận sẽ thay đổi điều kiện công nhận theo %(id)s:", count=len(changes),
+           id=version.id))
     for f in changes:
-        state = "vẫn đạt" if f.new.eligible else "không còn đạt"
-        click.echo(nfc(f"  {f.commune_code:<6} {f.commune_name:<28} hồ sơ {f.dossier_id}: "
+        state = tr(N_("vẫn đạt") if f.new.eligible else N_("không còn đạt"))
+        dossier = tr(N_("hồ sơ %(id)s", id=str(f.dossier_id)))
+        click.echo(nfc(f"  {f.commune_code:<6} {f.commune_name:<28} {dossier}: "
                        f"{f.old.total} → {f.new.total}, {state} ({'; '.join(f.new.failed)})"))
-    if not yes and not click.confirm("Publish anyway?", default=False, err=True):
-        fail("nothing published")
+    if not yes and not click.confirm(tr(N_("Vẫn công bố?")), default=False, err=True):
+        fail(N_("chưa công bố gì"))
 
 
 def _no_bar(label: str, length: int):
@@ -229,7 +248,7 @@ def _print_impact(impact) -> None:
     from dossiers.impact_sheet import summary_lines
 
     if impact.same:
-        click.echo("(the proposed file has the same content as the version stored: nothing changes)")
+        say(N_("(tệp đề xuất có nội dung giống phiên bản đang lưu: không có gì thay đổi)"))
     for label, value in summary_lines(impact):
         click.echo(nfc(f"{label}: {value}"))
     for title, flips in (("Trở thành đạt", impact.gained), ("Trở thành không đạt", impact.lost)):

@@ -6,11 +6,13 @@ turns them into line numbers. Every check runs, so one run reports every problem
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 
 from pydantic import ValidationError
 
+from .band_text import band_range as band_range  # re-exported: where every module looks for it
+from .band_text import describe_band
+from .messages import N_, Message
 from .models import (
     HIGHER_IS_BETTER,
     Category,
@@ -25,10 +27,10 @@ from .models import (
     component_inputs,
     component_max,
 )
-from .numbers import format_number
 
 Path = tuple[str | int, ...]
-Found = tuple[Path, str]
+# Messages name the YAML's values as the file writes them (``threshold 1850``), so they are given as text.
+Found = tuple[Path, Message]
 
 # durable-rules lets one fact match at most 64 conditions; one event per component meets one rule per band.
 MAX_BANDS = 30
@@ -43,20 +45,22 @@ def check_version(version: CriteriaVersion) -> list[Found]:
 
 def _check(v: CriteriaVersion) -> Iterator[Found]:
     if v.effective_to is not None and v.effective_to < v.effective_from:
-        yield ("effective_to",), f"{v.effective_to} is before effective_from {v.effective_from}"
-    yield from _duplicates([c.id for c in v.categories], ("categories",), "id", "category id")
-    yield from _duplicates([c.code for c in v.criteria], ("criteria",), "code", "criterion code")
+        yield ("effective_to",), N_("%(to)s trước effective_from %(start)s", to=v.effective_to.isoformat(),
+                                     start=v.effective_from.isoformat())
+    yield from _duplicates([c.id for c in v.categories], ("categories",), "id", N_("mã nhóm xã"))
+    yield from _duplicates([c.code for c in v.criteria], ("criteria",), "code", N_("mã tiêu chí"))
     yield from _duplicate_indicators(list(enumerate(v.criteria)))
     yield from _shared(v)
     total = sum(c.max_points for c in v.criteria)
     if total != v.max_total.points:
-        yield ("max_total", "points"), f"criteria maxima add up to {total}, not {v.max_total.points}"
+        yield ("max_total", "points"), N_("điểm tối đa của các tiêu chí cộng lại là %(total)s, không phải %(points)s",
+                                          total=str(total), points=str(v.max_total.points))
     yield from _thresholds(list(enumerate(v.categories)), v.max_total)
     for i, crit in enumerate(v.criteria):
         yield from _check_criterion(crit, ("criteria", i))
     if v.status == "official":
         for path, _ in unverified(v):
-            yield path + ("verified",), "an official version may hold only verified numbers"
+            yield path + ("verified",), N_("phiên bản chính thức chỉ được chứa các giá trị đã xác minh")
 
 
 def _duplicate_indicators(criteria: list[tuple[int, Criterion]]) -> Iterator[Found]:
@@ -66,7 +70,7 @@ def _duplicate_indicators(criteria: list[tuple[int, Criterion]]) -> Iterator[Fou
             here: Path = ("criteria", i, "indicators", j, "code")
             if ind.code in seen:
                 first = ".".join(str(p) for p in seen[ind.code][:2])
-                yield here, f"indicator code {ind.code} is already defined ({first})"
+                yield here, N_("mã chỉ số %(code)s đã được khai báo (%(first)s)", code=ind.code, first=first)
             else:
                 seen[ind.code] = here
 
@@ -80,11 +84,12 @@ def _shared(v: CriteriaVersion) -> Iterator[Found]:
                 here: Path = ("criteria", i, "indicators", j, "same_as")
                 source = seen.get(ind.same_as)
                 if source is None:
-                    yield here, f"{ind.same_as} is not an indicator of an earlier criterion"
+                    yield here, N_("%(code)s không phải là chỉ số của một tiêu chí đứng trước", code=ind.same_as)
                 elif source[0] != ind.type:
-                    yield here, f"{ind.same_as} is a {source[0]}, {ind.code} a {ind.type}"
+                    yield here, N_("%(source)s có kiểu %(source_type)s, còn %(code)s có kiểu %(type)s", source=ind.same_as,
+                                source_type=source[0], code=ind.code, type=ind.type)
                 elif source[1] is not None:
-                    yield here, f"{ind.same_as} itself shares {source[1]}: name {source[1]}"
+                    yield here, N_("%(code)s cũng dùng chung %(first)s: hãy ghi %(first)s", code=ind.same_as, first=source[1])
         for ind in crit.indicators:
             seen.setdefault(ind.code, (ind.type, ind.same_as))
 
@@ -94,9 +99,8 @@ def _thresholds(categories: list[tuple[int, Category]], max_total: MaxTotal | No
         return
     for i, cat in categories:
         if cat.threshold > max_total.points:
-            yield ("categories", i, "threshold"), (
-                f"threshold {cat.threshold} is above the total maximum {max_total.points}"
-            )
+            yield ("categories", i, "threshold"), N_("ngưỡng %(threshold)s lớn hơn tổng điểm tối đa %(points)s",
+                                                     threshold=str(cat.threshold), points=str(max_total.points))
 
 
 def check_parts(data: dict) -> list[Found]:
@@ -106,9 +110,9 @@ def check_parts(data: dict) -> list[Found]:
     raw_categories = data.get("categories") if isinstance(data.get("categories"), list) else []
     raw_criteria = data.get("criteria") if isinstance(data.get("criteria"), list) else []
     out += _duplicates([c.get("id") if isinstance(c, dict) else None for c in raw_categories], ("categories",),
-                       "id", "category id")
+                       "id", N_("mã nhóm xã"))
     out += _duplicates([c.get("code") if isinstance(c, dict) else None for c in raw_criteria], ("criteria",),
-                       "code", "criterion code")
+                       "code", N_("mã tiêu chí"))
     categories = _valid(Category, raw_categories)
     criteria = _valid(Criterion, raw_criteria)
     try:
@@ -132,13 +136,13 @@ def _valid(model, items: list) -> list[tuple[int, object]]:
     return out
 
 
-def _duplicates(values: list, base: Path, field: str, what: str) -> Iterator[Found]:
+def _duplicates(values: list, base: Path, field: str, what: Message) -> Iterator[Found]:
     seen: set = set()
     for i, value in enumerate(values):
         if value is None:
             continue
         if value in seen:
-            yield base + (i, field), f"duplicate {what} {value}"
+            yield base + (i, field), N_("%(what)s %(value)s bị trùng", what=what, value=str(value))
         seen.add(value)
 
 
@@ -146,9 +150,10 @@ def _check_criterion(crit: Criterion, at: Path) -> Iterator[Found]:
     types = {}
     for j, ind in enumerate(crit.indicators):
         if not ind.code.startswith(crit.code + "."):
-            yield at + ("indicators", j, "code"), f"{ind.code} must start with {crit.code}."
+            yield at + ("indicators", j, "code"), N_("%(code)s phải bắt đầu bằng %(prefix)s", code=ind.code,
+                                                        prefix=crit.code + ".")
         types[ind.code] = ind.type
-    yield from _duplicates([c.id for c in crit.components], at + ("components",), "id", "component id")
+    yield from _duplicates([c.id for c in crit.components], at + ("components",), "id", N_("mã thành phần"))
     used: set[str] = set()
     for k, comp in enumerate(crit.components):
         where = at + ("components", k)
@@ -157,26 +162,28 @@ def _check_criterion(crit: Criterion, at: Path) -> Iterator[Found]:
             used.add(code)
             want = _INPUT_TYPES[comp.kind]
             if code not in types:
-                yield where + (field,), f"{code} is not an indicator of {crit.code}"
+                yield where + (field,), N_("%(code)s không phải là chỉ số của %(criterion)s", code=code,
+                                           criterion=crit.code)
             elif types[code] != want:
-                yield where + (field,), f"{code} is of type {types[code]}, a {comp.kind} component needs {want}"
+                yield where + (field,), N_("%(code)s có kiểu %(type)s, thành phần kiểu %(kind)s cần %(want)s", code=code,
+                                           type=types[code], kind=comp.kind, want=want)
         if not isinstance(comp, YesNo):
             yield from _check_bands(comp, where)
     for j, ind in enumerate(crit.indicators):
         if ind.code not in used:
-            yield at + ("indicators", j, "code"), f"{ind.code} is not used by any component"
+            yield at + ("indicators", j, "code"), N_("%(code)s không được thành phần nào dùng", code=ind.code)
     reachable = sum(component_max(c) for c in crit.components)
     if reachable > crit.max_points:
-        yield at + ("max_points",), (
-            f"components of {crit.code} give up to {reachable} points, above its maximum {crit.max_points}"
-        )
+        yield at + ("max_points",), N_(
+            "các thành phần của %(code)s cho tới %(reachable)s điểm, vượt điểm tối đa %(most)s của tiêu chí",
+            code=crit.code, reachable=str(reachable), most=str(crit.max_points))
     elif reachable < crit.max_points:
-        yield at + ("max_points",), (
-            f"components of {crit.code} give at most {reachable} points, so its maximum {crit.max_points} "
-            "cannot be reached"
-        )
+        yield at + ("max_points",), N_(
+            "các thành phần của %(code)s cho nhiều nhất %(reachable)s điểm, nên không thể đạt điểm tối đa %(most)s",
+            code=crit.code, reachable=str(reachable), most=str(crit.max_points))
     if crit.met_at > crit.max_points:
-        yield at + ("met_at",), f"met_at {crit.met_at} is above the maximum {crit.max_points}"
+        yield at + ("met_at",), N_("met_at %(met_at)s lớn hơn điểm tối đa %(most)s", met_at=str(crit.met_at),
+                                     most=str(crit.max_points))
 
 
 def _input_fields(comp) -> tuple[str, ...]:
@@ -198,40 +205,42 @@ def _check_bands(comp: Percentage | Rate | Count | Survey, at: Path) -> Iterator
     # The edge towards better values is `max` when higher is better, `min` when lower is better.
     good, bad = ("max", "min") if higher else ("min", "max")
     if len(bands) > MAX_BANDS:
-        yield at + ("bands",), f"{len(bands)} bands: at most {MAX_BANDS} (one rule per band in durable-rules)"
+        yield at + ("bands",), N_("%(count)s mức: nhiều nhất %(most)s (mỗi mức là một luật của durable-rules)",
+                                    count=str(len(bands)), most=str(MAX_BANDS))
     for b, band in enumerate(bands):
         here = at + ("bands", b)
         if band.min is not None and band.max is not None and band.min >= band.max:
-            yield here + ("min",), f"min {band.min} is not below max {band.max}"
+            yield here + ("min",), N_("min %(min)s không nhỏ hơn max %(max)s", min=str(band.min), max=str(band.max))
         for edge in ("min", "max"):
             value = getattr(band, edge)
             if value is not None and value < 0:
-                yield here + (edge,), f"{edge} {value} is negative"
+                yield here + (edge,), N_("%(edge)s %(value)s là số âm", edge=edge, value=str(value))
             if value is not None and higher and value > 100:
-                yield here + (edge,), f"{edge} {value} is above 100"
+                yield here + (edge,), N_("%(edge)s %(value)s lớn hơn 100", edge=edge, value=str(value))
     if getattr(bands[0], good) is not None:
-        yield at + ("bands", 0, good), (
-            f"the first (best) band must be open on the {good} side: remove {good} {getattr(bands[0], good)}"
-        )
+        yield at + ("bands", 0, good), N_("mức đầu tiên (tốt nhất) phải để trống %(edge)s: bỏ %(edge)s %(value)s",
+                                           edge=good, value=str(getattr(bands[0], good)))
     last = len(bands) - 1
     if getattr(bands[last], bad) is not None and not (higher and bands[last].min == 0):
-        yield at + ("bands", last, bad), (
-            f"the last (worst) band must be open on the {bad} side: remove {bad} {getattr(bands[last], bad)}"
-        )
+        yield at + ("bands", last, bad), N_("mức cuối cùng (kém nhất) phải để trống %(edge)s: bỏ %(edge)s %(value)s",
+                                             edge=bad, value=str(getattr(bands[last], bad)))
     for b in range(1, len(bands)):
         prev, band = bands[b - 1], bands[b]
         edge_prev, edge_here = getattr(prev, bad), getattr(band, good)
         here = at + ("bands", b, good)
         if edge_prev is None or edge_here is None:
-            yield here, f"band {b} must share its edge with band {b - 1}: set {good} = {bad} of band {b - 1}"
+            yield here, N_("mức %(band)s phải liền với mức %(previous)s: đặt %(good)s = %(bad)s của mức %(previous)s",
+                            band=str(b), previous=str(b - 1), good=good, bad=bad)
         elif (edge_here > edge_prev) == higher and edge_here != edge_prev:
-            yield here, f"overlaps band {b - 1}: {good} {edge_here} vs its {bad} {edge_prev}"
+            yield here, N_("chồng lên mức %(previous)s: %(good)s %(here)s so với %(bad)s %(there)s của mức đó",
+                            previous=str(b - 1), good=good, here=str(edge_here), bad=bad, there=str(edge_prev))
         elif edge_here != edge_prev:
-            yield here, f"gap after band {b - 1}: {good} {edge_here} vs its {bad} {edge_prev}"
+            yield here, N_("hở sau mức %(previous)s: %(good)s %(here)s so với %(bad)s %(there)s của mức đó",
+                            previous=str(b - 1), good=good, here=str(edge_here), bad=bad, there=str(edge_prev))
         if band.points > prev.points:
-            yield at + ("bands", b, "points"), (
-                f"band {b} gives {band.points} points, more than the better band {b - 1} ({prev.points})"
-            )
+            yield at + ("bands", b, "points"), N_(
+                "mức %(band)s cho %(points)s điểm, nhiều hơn mức tốt hơn %(previous)s (%(better)s)",
+                band=str(b), points=str(band.points), previous=str(b - 1), better=str(prev.points))
 
 
 def unverified(v: CriteriaVersion) -> list[tuple[Path, str]]:
@@ -260,35 +269,6 @@ def unverified(v: CriteriaVersion) -> list[tuple[Path, str]]:
                 out.append((where + ("if_denominator_zero",), f"{name}/if_denominator_zero points {empty.points}"))
             for b, band in enumerate(comp.bands):
                 if not band.verified:
-                    out.append((where + ("bands", b), f"{name}/bands/{b} {describe_band(comp.kind, band)}"))
+                    out.append((where + ("bands", b), N_("%(name)s/bands/%(index)s %(band)s", name=name, index=str(b),
+                                                               band=describe_band(comp.kind, band))))
     return out
-
-
-def describe_band(kind: str, band) -> str:
-    """A band as a person reads it, e.g. '95 ≤ tỷ lệ < 98 → 35 điểm'."""
-    return f"{band_range(kind, band)} → {band.points} điểm"
-
-
-def band_range(kind: str, band) -> str:
-    """A band's range as a person reads it, e.g. '95 ≤ tỷ lệ % < 98' (every score shows several)."""
-    return _range(kind, band.min, band.max)
-
-
-@functools.lru_cache(maxsize=1024)
-def _range(kind: str, lo, hi) -> str:
-    name = {"percentage": "tỷ lệ %", "rate": "tỷ suất", "count": "số ca", "survey": "điểm"}[kind]
-    if kind in HIGHER_IS_BETTER:
-        parts = [f"{format_number(lo)} ≤ " if lo not in (None, 0) else "", name,
-                 f" < {format_number(hi)}" if hi is not None else ""]
-        if lo in (None, 0) and hi is None:
-            return f"mọi {name}"
-        if lo not in (None, 0) and hi is None:
-            return f"{name} ≥ {format_number(lo)}"
-        return "".join(parts)
-    if lo is None and hi is None:
-        return f"mọi {name}"
-    if lo is None:
-        return f"{name} ≤ {format_number(hi)}" if hi != 0 else f"{name} = 0"
-    if hi is None:
-        return f"{name} > {format_number(lo)}"
-    return f"{format_number(lo)} < {name} ≤ {format_number(hi)}"

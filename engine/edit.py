@@ -25,6 +25,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from .checks import unverified
 from .errors import CriteriaError, EditError
 from .loader import parse_version, read_yaml, round_trip_yaml
+from .messages import N_, Message
 from .numbers import NumberError, parse_decimal
 
 NUMBER_FIELDS = {"points", "threshold", "max_points", "met_at", "min", "max", "per"}
@@ -40,7 +41,7 @@ def resolve(data: CommentedMap, locator: str) -> tuple[CommentedMap, str | None,
     """(holder mapping, field or None, readable name) for a locator; EditError when it names nothing."""
     parts = [p for p in locator.strip("/").split("/") if p]
     if not parts:
-        raise EditError("empty locator")
+        raise EditError(N_("chưa ghi vị trí của giá trị (ví dụ TC07/max_points)"))
     node: object = data
     trail: list[str] = []
     head = parts[0]
@@ -49,14 +50,14 @@ def resolve(data: CommentedMap, locator: str) -> tuple[CommentedMap, str | None,
         parts = parts[1:]
     elif head == "categories":
         if len(parts) < 2:
-            raise EditError("name a category: categories/ID/threshold")
-        node = _find(data["categories"], "id", parts[1], "category")
+            raise EditError(N_("hãy ghi mã nhóm xã: categories/MÃ/threshold"))
+        node = _find(data["categories"], "id", parts[1], N_("nhóm xã"))
         parts = parts[2:]
     else:
-        node = _find(data["criteria"], "code", head, "criterion")
+        node = _find(data["criteria"], "code", head, N_("tiêu chí"))
         parts = parts[1:]
         if parts and parts[0] not in node:
-            node = _find(node["components"], "id", parts[0], f"component of {head}")
+            node = _find(node["components"], "id", parts[0], N_("thành phần của %(code)s", code=head))
             parts = parts[1:]
     trail.append(head)
     while parts:
@@ -65,7 +66,7 @@ def resolve(data: CommentedMap, locator: str) -> tuple[CommentedMap, str | None,
             try:
                 node = node[int(key)]
             except (ValueError, IndexError):
-                raise EditError(f"{locator}: no item {key!r}") from None
+                raise EditError(N_("%(locator)s: không có mục «%(key)s»", locator=locator, key=key)) from None
         elif isinstance(node, CommentedMap) and key in node:
             if not parts and not isinstance(node[key], CommentedMap | CommentedSeq):
                 return node, key, locator
@@ -73,18 +74,18 @@ def resolve(data: CommentedMap, locator: str) -> tuple[CommentedMap, str | None,
         elif isinstance(node, CommentedMap) and not parts and key in NUMBER_FIELDS:
             return node, key, locator  # a field that is absent now (e.g. a band's open edge)
         else:
-            raise EditError(f"{locator}: no field {key!r}")
+            raise EditError(N_("%(locator)s: không có trường «%(key)s»", locator=locator, key=key))
     if not isinstance(node, CommentedMap):
-        raise EditError(f"{locator} does not name an object or a field")
+        raise EditError(N_("%(locator)s không chỉ tới một đối tượng hay một trường", locator=locator))
     return node, None, locator
 
 
-def _find(seq, key: str, value: str, what: str) -> CommentedMap:
+def _find(seq, key: str, value: str, what) -> CommentedMap:
     for item in seq:
         if str(item.get(key)) == value:
             return item
     known = ", ".join(str(i.get(key)) for i in seq)
-    raise EditError(f"no {what} {value!r} (known: {known})")
+    raise EditError(N_("không có %(what)s «%(value)s» (có: %(known)s)", what=what, value=value, known=known))
 
 
 def _number(text: str):
@@ -95,19 +96,19 @@ def _number(text: str):
         value = parse_decimal(text)
     except NumberError as exc:
         if exc.reason == "not_finite":
-            raise EditError(f"{text!r} is not a finite number of a sensible size") from None
+            raise EditError(N_("«%(text)s» không phải là một số hữu hạn, có độ lớn hợp lý", text=text)) from None
         if exc.reason == "not_a_number":
-            raise EditError(f"{text!r} is not a number ({exc.message})") from None
+            raise EditError(N_("«%(text)s» không phải là số (%(why)s)", text=text, why=exc.message)) from None
         raise EditError(exc.message) from None
     if abs(value) > 10**9:
-        raise EditError(f"{text!r} is not a finite number of a sensible size")
+        raise EditError(N_("«%(text)s» không phải là một số hữu hạn, có độ lớn hợp lý", text=text))
     return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _holder_with_provenance(data: CommentedMap, holder: CommentedMap, locator: str) -> CommentedMap:
     if "verified" in holder:
         return holder
-    raise EditError(f"{locator}: this object carries no provenance (source, verified)")
+    raise EditError(N_("%(locator)s: đối tượng này không ghi nguồn gốc (source, verified)", locator=locator))
 
 
 def _record(data: CommentedMap, by: str, change: str, today: dt.date) -> None:
@@ -124,13 +125,21 @@ def _record(data: CommentedMap, by: str, change: str, today: dt.date) -> None:
 def _load(path: Path):
     data = read_yaml(path)
     if not isinstance(data, CommentedMap):
-        raise EditError(f"{path}: not a criteria file")
+        raise EditError(N_("%(path)s: không phải là tệp bộ tiêu chí", path=str(path)))
     if data.get("status") == "official":
-        raise EditError(
-            f"{data.get('id')} is official: official versions are never edited in place; copy it to a new "
-            "version file with a new id and effective dates"
-        )
+        raise EditError(N_("%(id)s là phiên bản chính thức: phiên bản chính thức không bao giờ được sửa tại chỗ; hãy chép "
+                           "sang một tệp phiên bản mới, với mã và ngày hiệu lực mới", id=str(data.get("id"))))
     return data
+
+
+def lines(items: list) -> Message:
+    """Several messages, one a line, that a reader's language renders line by line."""
+    return Message("\n".join(f"%(l{i})s" for i in range(len(items))), **{f"l{i}": t for i, t in enumerate(items)})
+
+
+def _problem_lines(exc: CriteriaError) -> Message:
+    return lines([Message("%(where)s: %(field)s: %(message)s", where=f"{p.file}:{p.line}" if p.line else p.file,
+                          field=p.field, message=p.message) for p in exc.problems])
 
 
 def _write(path: Path, data) -> None:
@@ -138,7 +147,8 @@ def _write(path: Path, data) -> None:
     try:
         parse_version(path, round_trip_yaml().load(text))
     except CriteriaError as exc:
-        raise EditError("the edit would make the version invalid, nothing was written:\n" + str(exc)) from None
+        raise EditError(N_("sửa như vậy làm phiên bản không hợp lệ, chưa ghi gì:\n%(problems)s",
+                           problems=_problem_lines(exc))) from None
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
@@ -151,12 +161,13 @@ def set_value(path: Path, locator: str, raw: str, *, by: str, source: str | None
     data = _load(path)
     holder, field, name = resolve(data, locator)
     if field is None or field not in NUMBER_FIELDS:
-        raise EditError(f"{locator}: name a number field ({', '.join(sorted(NUMBER_FIELDS))})")
+        raise EditError(N_("%(locator)s: hãy chỉ tới một trường số (%(fields)s)", locator=locator,
+                           fields=", ".join(sorted(NUMBER_FIELDS))))
     old = holder.get(field)
     new = _number(raw)
     if new is None:
         if field not in ("min", "max"):
-            raise EditError(f"{locator}: {field} cannot be empty")
+            raise EditError(N_("%(locator)s: %(field)s không được để trống", locator=locator, field=field))
         holder.pop(field, None)
     else:
         holder[field] = new
@@ -213,9 +224,9 @@ def publish(path: Path, *, by: str, today: dt.date | None = None) -> str:
     version = parse_version(path, data)
     missing = unverified(version)
     if missing:
-        lines = "\n".join(f"  - {text}" for _, text in missing)
-        raise EditError(f"{version.id} cannot be published: {len(missing)} values are not verified:\n{lines}")
+        raise EditError(N_("chưa công bố được %(id)s: %(count)s giá trị chưa được xác minh:\n%(values)s", id=version.id,
+                           count=len(missing), values=lines([Message("  - %(value)s", value=t) for _, t in missing])))
     data["status"] = "official"
     _record(data, by, "published as official", today or dt.date.today())
     _write(path, data)
-    return f"{version.id} is now official"
+    return N_("%(id)s đã là phiên bản chính thức", id=version.id)

@@ -84,7 +84,7 @@ def score_json(*args: str):
 
 # ------------------------------------------------------------------------------------------ criteria validate
 def test_validate_the_folder_in_use(cfc_dir):
-    result = cfc("criteria", "validate")
+    result = cfc("--lang", "en", "criteria", "validate")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         f"OK qd06-2019: provisional, 13 criteria, {len(ALL_CODES)} indicators, "
@@ -103,7 +103,7 @@ def test_validate_prints_every_problem_with_file_line_and_field(cfc_dir, target)
     lines = bad.read_text(encoding="utf-8").splitlines()
     threshold_line = next(n for n, text in enumerate(lines, 1) if "threshold: 1850" in text)
     band_line = next(n for n, text in enumerate(lines, 1) if "{min: 95, max: 97" in text)
-    result = cfc("criteria", "validate", str(bad if target == "file" else cfc_dir))
+    result = cfc("--lang", "en", "criteria", "validate", str(bad if target == "file" else cfc_dir))
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith("2 problems:")
@@ -118,7 +118,7 @@ def test_validate_a_path_that_does_not_exist_is_a_usage_error(cfc_dir):
 
 # ------------------------------------------------------------------------------------------ criteria list
 def test_list_marks_the_version_in_force(cfc_dir):
-    result = cfc("criteria", "list", "--on", "2024-01-01")
+    result = cfc("--lang", "en", "criteria", "list", "--on", "2024-01-01")
     assert result.exit_code == 0, result.output
     assert re.search(r"^\* qd06-2019 +provisional +2019-01-03 → …", result.stdout, re.M)
     assert "(* in force on 2024-01-01)" in result.stdout
@@ -139,7 +139,7 @@ def test_list_with_a_bad_date_is_a_usage_error(cfc_dir):
 
 def test_commands_report_invalid_criteria(cfc_dir):
     (cfc_dir / "qd06-2019.yaml").write_text(mutate(SOURCE, ("threshold: 850,", "threshold: 1850,")), encoding="utf-8")
-    result = cfc("criteria", "list")
+    result = cfc("--lang", "en", "criteria", "list")
     assert result.exit_code == 1
     assert "criteria are invalid (1 problems)" in result.stderr
     assert "categories[1].threshold" in result.stderr

@@ -217,7 +217,8 @@ REFUSED_SETS = [
 @pytest.mark.parametrize(("args", "fragment"), REFUSED_SETS, ids=[" ".join(a) for a, _ in REFUSED_SETS])
 def test_refused_set_leaves_the_file_unchanged(criteria_file, args, fragment):
     before = criteria_file.read_bytes()
-    result = cfc("criteria", "set", "--by", "alice", ID, *args)
+    english = ["--lang", "en"] if fragment.isascii() else []  # the CLI speaks Vietnamese unless asked
+    result = cfc(*english, "criteria", "set", "--by", "alice", ID, *args)
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit), repr(result.exception)  # an error message, not a traceback
     assert fragment in result.stderr
@@ -237,7 +238,7 @@ def test_an_infinite_value_is_refused_without_a_traceback(criteria_file, value):
 
 
 def test_an_invalid_edit_names_the_problem_with_file_and_line(criteria_file):
-    result = cfc("criteria", "set", ID, "TC07/immunisation/bands/2/points", "40")
+    result = cfc("--lang", "en", "criteria", "set", ID, "TC07/immunisation/bands/2/points", "40")
     assert "the edit would make the version invalid, nothing was written" in result.stderr
     lines = criteria_file.read_text(encoding="utf-8").splitlines()
     band2 = next(n for n, ln in enumerate(lines, 1) if "{min: 90, max: 95, points: 20," in ln)
@@ -283,7 +284,7 @@ def test_moving_a_band_edge_moves_the_neighbour_sharing_it(criteria_file):
 
 
 def test_set_on_an_unknown_version_file(criteria_file):
-    result = cfc("criteria", "set", "qd06-1999", "TC07/met_at", "30")
+    result = cfc("--lang", "en", "criteria", "set", "qd06-1999", "TC07/met_at", "30")
     assert result.exit_code == 1
     assert "no criteria file qd06-1999.yaml" in result.stderr
 
@@ -329,7 +330,7 @@ def test_verify_marks_the_holder_verified_and_names_the_source(criteria_file, lo
 )
 def test_refused_verify_leaves_the_file_unchanged(criteria_file, args, code, fragment):
     before = criteria_file.read_bytes()
-    result = cfc("criteria", "verify", ID, *args)
+    result = cfc("--lang", "en", "criteria", "verify", ID, *args)
     assert result.exit_code == code, result.output
     assert fragment in result.stderr
     assert criteria_file.read_bytes() == before
@@ -341,7 +342,7 @@ def test_publish_is_refused_while_any_number_is_unverified(criteria_file):
     missing = unverified(load_version(criteria_file))
     result = cfc("criteria", "publish", ID, "--by", "carol")
     assert result.exit_code == 1
-    assert f"{ID} cannot be published: {len(missing)} values are not verified" in result.stderr
+    assert f"chưa công bố được {ID}: {len(missing)} giá trị chưa được xác minh" in result.stderr
     listed = [ln[4:] for ln in result.stderr.splitlines() if ln.startswith("  - ")]
     assert listed == [text for _, text in missing]
     assert "category other threshold 850" in listed
@@ -353,7 +354,7 @@ def test_verifying_values_shortens_the_list(criteria_file):
     total = len(unverified(load_version(criteria_file)))
     assert cfc("criteria", "verify", ID, "categories/other", "--source", "QĐ 06").exit_code == 0
     assert cfc("criteria", "verify", ID, "max_total", "--source", "QĐ 06").exit_code == 0
-    result = cfc("criteria", "publish", ID)
+    result = cfc("--lang", "en", "criteria", "publish", ID)
     assert result.exit_code == 1
     assert f"{total - 2} values are not verified" in result.stderr
     assert "category other threshold" not in result.stderr
@@ -362,7 +363,7 @@ def test_verifying_values_shortens_the_list(criteria_file):
 
 def test_publish_makes_a_fully_verified_version_official(all_verified):
     before = all_verified.read_text(encoding="utf-8")
-    result = cfc("criteria", "publish", ID, "--by", "carol")
+    result = cfc("--lang", "en", "criteria", "publish", ID, "--by", "carol")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == f"{ID} is now official"
     after = all_verified.read_text(encoding="utf-8")
@@ -384,15 +385,15 @@ def test_an_official_version_refuses_every_edit(all_verified):
         ["verify", ID, "categories/other", "--source", "x"],
         ["publish", ID],
     ):
-        result = cfc("criteria", *args)
+        result = cfc("--lang", "en", "criteria", *args)
         assert result.exit_code == 1, args
         assert "is official: official versions are never edited in place" in result.stderr, args
         assert all_verified.read_bytes() == before, args
-    with pytest.raises(EditError, match="official"):
+    with pytest.raises(EditError, match="phiên bản chính thức"):
         edit.set_value(all_verified, "TC07/met_at", "30", by="x")
     assert all_verified.read_bytes() == before
     # and the official status shows everywhere
-    assert cfc("criteria", "validate").stdout == "OK qd06-2019: official, 13 criteria, 33 indicators\n"
+    assert cfc("--lang", "en", "criteria", "validate").stdout == "OK qd06-2019: official, 13 criteria, 33 indicators\n"
     assert json.loads(cfc("criteria", "show", ID, "--json").stdout)["status"] == "official"
 
 

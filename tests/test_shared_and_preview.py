@@ -10,7 +10,7 @@ from engine.loader import load_version
 from engine.preview import preview
 from engine.shared import copies_of, fill_shared, shared_problems, shared_sources
 from engine.template import example_values
-from tests.test_loader import SHIPPED, SOURCE, write
+from tests.test_loader import SHIPPED, SOURCE, english, write
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_same_as_names_an_earlier_indicator_of_the_same_type(tmp_path, edit, fra
         return
     with pytest.raises(CriteriaError) as info:
         load_version(path)
-    assert any(fragment in str(p) for p in info.value.problems), info.value.problems
+    assert any(fragment in english(p.message) for p in info.value.problems), info.value.problems
 
 
 def test_the_preview_shows_every_problem_at_once_with_the_pair_checks(version):

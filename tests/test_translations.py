@@ -21,7 +21,7 @@ SOURCES = ["engine", "dossiers", "cfc", "certificates", "webforms"]
 
 def _extracted(tmp_path: Path) -> set[str]:
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_",
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "_l",
                     "-o", str(pot), "--no-location", *SOURCES], cwd=ROOT, check=True, capture_output=True)
     with open(pot, "rb") as fh:
         return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}

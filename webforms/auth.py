@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
@@ -94,8 +95,8 @@ def require_action(*actions: str) -> Actor:
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Tên đăng nhập", validators=[DataRequired()])
-    password = PasswordField("Mật khẩu", validators=[DataRequired()])
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired()])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired()])
 
 
 def init_app(app: Flask) -> None:

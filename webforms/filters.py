@@ -110,7 +110,41 @@ def explain(component, score) -> str:
             if comp.id == component.id and isinstance(comp, Rate) and set(component.values) <= {comp.cases,
                                                                                                   comp.population}:
                 per = comp.per
-    return tr(component.describe(labels, per))
+    from engine.wording import readable_component
+
+    return tr(readable_component(component, version).describe(labels, per))
+
+
+def _version_of(score):
+    """The criteria version a score was computed under, when this deployment knows it (else None)."""
+    from engine.errors import CfcError
+
+    from .db import service
+
+    name = score.get("criteria_version") if isinstance(score, dict) else getattr(score, "criteria_version", None)
+    try:
+        return service().registry.get(name)
+    except CfcError:
+        return None
+
+
+def gap_text(gap, score) -> str:
+    """An improvement of a stored score in the reader's language (``engine.wording``)."""
+    from engine.wording import gap_message
+
+    return tr(gap_message(gap, _version_of(score)))
+
+
+def plan_text(plan, score) -> str:
+    from engine.wording import plan_message
+
+    return tr(plan_message(plan, _version_of(score)))
+
+
+def failed_text(failed, score) -> str:
+    from engine.wording import failed_message
+
+    return tr(failed_message(failed, score))
 
 
 def vn_sort_key(text: str) -> tuple:
@@ -136,5 +170,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["may"] = may
     app.jinja_env.filters.update(
         local_time=local_time, vn_date=vn_date, vn_number=vn_number, vn_value=vn_value,
-        action_label=action_label, tr=tr, explain=explain,
+        action_label=action_label, tr=tr, explain=explain, gap_text=gap_text, plan_text=plan_text,
+        failed_text=failed_text,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import abort
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l  # form labels are read per request, in its language
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -65,9 +66,9 @@ class EngineValue:
 
 def _value_field(code: str, label: str, kind: str, default: str | None):
     if kind == "yes_no":
-        return YesNoField(label, choices=[SelectChoice("true", "Có"), SelectChoice("false", "Không")], default=default,
+        return YesNoField(label, choices=[SelectChoice("true", _l("Có")), SelectChoice("false", _l("Không"))], default=default,
                           validators=[Optional()], validate_choice=True)
-    hint = "0–100, ví dụ 86,5" if kind == "score" else "số nguyên ≥ 0, ví dụ 1.234"
+    hint = _l("0–100, ví dụ 86,5") if kind == "score" else _l("số nguyên ≥ 0, ví dụ 1.234")
     return StringField(label, default=default, validators=[Optional(), EngineValue(code, kind)],
                        render_kw={"inputmode": "decimal", "autocomplete": "off", "placeholder": hint})
 
@@ -96,8 +97,8 @@ def assessment_form(version: CriteriaVersion, stored: dict, column: str, formdat
                                                                    _display(ind.type, value)))
         if comments:
             setattr(AssessmentForm, field_name(ind.code) + "__comment",
-                    TextAreaField("Nhận xét", default=current.get("comment") or "",
-                                  render_kw={"rows": 1, "aria-label": f"Nhận xét: {ind.label}"}))
+                    TextAreaField(_l("Nhận xét"), default=current.get("comment") or "",
+                                  render_kw={"rows": 1, "aria-label": _l("Nhận xét: %(label)s", label=ind.label)}))
     return AssessmentForm(formdata=formdata)
 
 
@@ -174,28 +175,28 @@ class VersionedForm(Form):
 
 
 class ReasonForm(VersionedForm):
-    reason = TextAreaField("Lý do", render_kw={"rows": 2, "required": True})
+    reason = TextAreaField(_l("Lý do"), render_kw={"rows": 2, "required": True})
 
 
 class PanelForm(VersionedForm):
-    members = TextAreaField("Thành phần hội đồng có mặt (mỗi người một dòng)", render_kw={"rows": 4})
+    members = TextAreaField(_l("Thành phần hội đồng có mặt (mỗi người một dòng)"), render_kw={"rows": 4})
 
 
 class DecisionFields(Form):
     """A decision's number, date and signer. A blank signer is taken from the dated issuer configuration by
     the service, which refuses the decision when neither names one."""
 
-    decision_number = StringField("Số quyết định", validators=[Optional()],
+    decision_number = StringField(_l("Số quyết định"), validators=[Optional()],
                                   render_kw={"placeholder": "123/QĐ-UBND", "autocomplete": "off"})
     # Typed and shown day first (dd/mm/yyyy), whatever the browser's locale; an ISO date is read too.
-    decision_date = DateField("Ngày quyết định", validators=[Optional()], format=["%d/%m/%Y", "%Y-%m-%d"],
+    decision_date = DateField(_l("Ngày quyết định"), validators=[Optional()], format=["%d/%m/%Y", "%Y-%m-%d"],
                               widget=TextInput(), default=lambda: local_date(now()),  # today in Vietnam
                               render_kw={"placeholder": "dd/mm/yyyy", "autocomplete": "off", "inputmode": "numeric",
                                          "pattern": r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}"})
-    signer_name = StringField("Họ tên người ký", validators=[Optional()],
-                              render_kw={"placeholder": "để trống: theo cấu hình", "autocomplete": "off"})
-    signer_title = StringField("Chức vụ người ký", validators=[Optional()],
-                               render_kw={"placeholder": "để trống: theo cấu hình", "autocomplete": "off"})
+    signer_name = StringField(_l("Họ tên người ký"), validators=[Optional()],
+                              render_kw={"placeholder": _l("để trống: theo cấu hình"), "autocomplete": "off"})
+    signer_title = StringField(_l("Chức vụ người ký"), validators=[Optional()],
+                               render_kw={"placeholder": _l("để trống: theo cấu hình"), "autocomplete": "off"})
 
     def decision(self) -> dict:
         """The decision's fields as the dossier service takes them (blank → None)."""
@@ -206,8 +207,8 @@ class DecisionFields(Form):
 class RevokeForm(VersionedForm, DecisionFields):
     """Revoking a recognition is a decision of its own: number, date, signer, and the reason."""
 
-    reason = TextAreaField("Lý do thu hồi (nội bộ, lưu trong nhật ký)", render_kw={"rows": 2, "required": True})
-    public_reason = TextAreaField("Lý do công bố (trang tra cứu giấy công nhận hiển thị)",
+    reason = TextAreaField(_l("Lý do thu hồi (nội bộ, lưu trong nhật ký)"), render_kw={"rows": 2, "required": True})
+    public_reason = TextAreaField(_l("Lý do công bố (trang tra cứu giấy công nhận hiển thị)"),
                                   render_kw={"rows": 2, "required": True})
 
 

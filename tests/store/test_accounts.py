@@ -345,10 +345,10 @@ def test_cfc_users_manages_the_whole_life_cycle(store):
     token = out.output.strip()
     assert token.startswith("cfc_")
     listing = cli(store, "tokens", "chair1").output
-    assert "máy chủ báo cáo" in listing and "active" in listing
+    assert "máy chủ báo cáo" in listing and "còn hiệu lực" in listing  # state words are Vietnamese by default
     token_id = listing.split()[0]
     assert cli(store, "revoke-token", "chair1", token_id).exit_code == 0
-    assert "revoked" in cli(store, "tokens", "chair1").output
+    assert "đã thu hồi" in cli(store, "tokens", "chair1").output
     assert cli(store, "token", "chair1", "--expires-days", "0").exit_code == 2
 
     assert cli(store, "password", "chair1", "--password", "ngắn").exit_code == 1

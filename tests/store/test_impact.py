@@ -222,13 +222,13 @@ def test_publishing_lists_the_recognised_dossiers_that_change_and_asks(world, tm
     monkeypatch.setenv("CFC_INSTANCE_DIR", str(world.settings.instance_dir))
     monkeypatch.setenv("CFC_CRITERIA_DIR", str(folder))
     declined = CliRunner().invoke(cfc_main, ["criteria", "publish", VERSION, "--by", "admin"], input="n\n")
-    assert declined.exit_code == 1 and "nothing published" in declined.output
+    assert declined.exit_code == 1 and "chưa công bố gì" in declined.output
     for code in expected:
         assert code in declined.output
     assert "status: provisional" in (folder / f"{VERSION}.yaml").read_text(encoding="utf-8")
     accepted = CliRunner().invoke(cfc_main, ["criteria", "publish", VERSION, "--by", "admin"], input="y\n")
     assert accepted.exit_code == 0, accepted.output
-    assert "is now official" in accepted.output
+    assert f"{VERSION} đã là phiên bản chính thức" in accepted.output
 
 
 def test_worker_processes_give_the_same_impact(world, tmp_path):

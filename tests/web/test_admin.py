@@ -126,7 +126,7 @@ def test_correcting_a_band_moves_the_shared_edge_as_the_command_does(site, crite
     assert "bands/1/min: 95 → 96" in audit_entries(site, "criteria.set")[-1].after
 
 
-@pytest.mark.parametrize(("typed", "message"), [("abc", "is not a number"), ("1,000", "1,000"), ("-5", "")])
+@pytest.mark.parametrize(("typed", "message"), [("abc", "không phải là số"), ("1,000", "1,000"), ("-5", "")])
 def test_a_bad_value_is_refused_naming_the_field_and_keeping_what_was_typed(site, criteria_dir, typed, message):
     path = criteria_dir / f"{SHIPPED}.yaml"
     before = path.read_bytes()

@@ -11,8 +11,24 @@ import html
 import re
 
 import pytest
+from conftest import make_app
 
+from engine.loader import default_directory
 from engine.template import example_values
+
+
+@pytest.fixture(scope="module")
+def app(instance, tmp_path_factory):
+    """The demo app on a copy of the criteria folder (the rules administrator's test posts to it)."""
+    folder = tmp_path_factory.mktemp("criteria")
+    for path in default_directory().glob("*.yaml"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CFC_CRITERIA_DIR", str(folder))
+        application = make_app(instance)
+    application.config["test.criteria_dir"] = folder
+    yield application
+    application.extensions["cfc.engine"].dispose()
 
 
 def text_of(page: str) -> str:
@@ -40,7 +56,7 @@ def test_a_validation_error_is_shown_in_the_readers_language(site, lang, expecte
 
 @pytest.mark.parametrize(("lang", "words", "absent"), [
     ("vi", ["Nộp hồ sơ bị từ chối", "chưa nhập đủ, đúng các chỉ số"], "refused"),
-    ("en", ["Submit refused", "indicators missing or invalid"], "bị từ chối"),
+    ("en", ["Submit the dossier refused", "indicators missing or invalid"], "bị từ chối"),
 ])
 def test_a_refusal_is_answered_in_the_language_the_api_client_asks(api, site, lang, words, absent):
     before = site.dossier(2).lock_version
@@ -116,3 +132,101 @@ def test_the_decision_date_is_shown_day_first(site):
     value = re.search(r'value="([^"]*)"', field.group(0)).group(1)
     assert re.fullmatch(r"\d{2}/\d{2}/\d{4}", value), value
     assert 'type="date"' not in field.group(0)
+
+
+def page_text(site, user: str, home: str, url: str, lang: str) -> str:
+    client = site.client(user)
+    client.get(f"{home}?lang={lang}")
+    answer = client.get(url)
+    assert answer.status_code == 200
+    return text_of(answer.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(("lang", "words", "absent"), [
+    ("vi", ["Được công nhận"], "Recognised"),
+    ("en", ["Recognised"], "Được công nhận"),
+])
+def test_dossier_states_are_words_of_the_readers_language(site, lang, words, absent):
+    page = page_text(site, "province", "/province/", "/dossiers/?status=recognized", lang)
+    for word in words:
+        assert word in page
+    assert absent not in page
+
+
+@pytest.mark.parametrize(("lang", "words", "absent"), [
+    ("vi", ["Tiêu chí", "Tệp minh chứng (PDF, ảnh, Word, Excel)", "Có", "Không", "số nguyên ≥ 0"],
+     ["Evidence file", "Criterion", "whole number"]),
+    ("en", ["Criterion", "Evidence file (PDF, image, Word, Excel)", "Yes", "No", "whole number ≥ 0"],
+     ["Tệp minh chứng", "số nguyên"]),
+])
+def test_form_labels_and_placeholders_follow_the_language(site, lang, words, absent):
+    client = site.client("commune1")
+    client.get(f"/commune/?lang={lang}")
+    raw = client.get("/commune/dossiers/1").get_data(as_text=True)
+    page = text_of(raw)
+    placeholders = " ".join(html.unescape(p) for p in re.findall(r'placeholder="([^"]*)"', raw))
+    for word in words:
+        assert word in page or word in placeholders, word
+    for word in absent:
+        assert word not in page and word not in placeholders, word
+
+
+@pytest.mark.parametrize(("lang", "words", "absent"), [
+    ("vi", ["Số quyết định", "Ngày quyết định", "Họ tên người ký", "Lý do (bắt buộc khi không công nhận)"],
+     "Decision number"),
+    ("en", ["Decision number", "Decision date", "Signer's full name", "Reason (required when not recognising)"],
+     "Số quyết định"),
+])
+def test_the_batch_decision_form_speaks_the_readers_language(site, lang, words, absent):
+    page = page_text(site, "province", "/province/", "/province/", lang)
+    for word in words:
+        assert word in page, word
+    assert absent not in page
+
+
+def test_a_field_error_names_the_field_in_the_readers_language(site):
+    client = site.client("commune1")
+    client.get("/account/password?lang=en")
+    url = "/account/password"
+    answer = client.post(url, data={"csrf_token": site.csrf(client, url), "current": "demo", "new": "x",
+                                    "again": "y"})
+    page = text_of(answer.get_data(as_text=True))
+    assert "The new password needs" in page and "The two new passwords you typed do not match." in page
+    assert "Mật khẩu mới cần" not in page
+
+
+@pytest.mark.parametrize(("lang", "expected", "absent"), [
+    ("vi", "«abc» không phải là số", "is not a number"),
+    ("en", "'abc' is not a number", "không phải là số"),
+])
+def test_the_rules_administrators_error_is_in_the_readers_language(site, app, lang, expected, absent):
+    criteria = app.config["test.criteria_dir"] / "qd06-2019.yaml"
+    before = criteria.read_bytes()
+    client = site.client("admin")
+    client.get(f"/admin/?lang={lang}")
+    page = client.get("/admin/criteria/qd06-2019/value?at=TC01/officer").get_data(as_text=True)
+    action = "/admin/criteria/qd06-2019/correct"
+    form = re.search(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', page, re.S).group(1)
+    fields = {}
+    for tag in re.findall(r"<(?:input|select)[^>]*>", form):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and "checkbox" not in tag:
+            fields[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    answer = client.post(action, data=fields | {"correct-field": "points", "correct-value": "abc"})
+    assert answer.status_code == 422
+    error = re.search(r'<span class="error" id="correct-value-error">(.*?)</span>', answer.get_data(as_text=True),
+                      re.S)
+    assert error and expected in html.unescape(error.group(1)) and absent not in html.unescape(error.group(1))
+    assert criteria.read_bytes() == before
+
+
+def test_gaps_and_failed_conditions_are_shown_in_the_readers_language(site):
+    vi, en = score_page(site, "vi"), score_page(site, "en")
+    assert "giảm xuống tối đa" in vi and "lower to at most" not in vi
+    assert "lower to at most" in en and "giảm xuống tối đa" not in en and "chuyển sang «có»" not in en
+
+
+def test_explanations_give_band_ranges_and_measured_values_the_readers_way(site):
+    vi, en = score_page(site, "vi"), score_page(site, "en")
+    assert "0 < tỷ suất ≤ 1" in vi and "0,41…" in vi
+    assert "0 < rate ≤ 1" in en and "0.41…" in en and "tỷ suất" not in en and "tỷ lệ %" not in en

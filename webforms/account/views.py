@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
@@ -23,12 +24,12 @@ bp = Blueprint("account", __name__, url_prefix="/account", template_folder="temp
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired()])
-    new = PasswordField("Mật khẩu mới", validators=[
+    current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired()])
+    new = PasswordField(_l("Mật khẩu mới"), validators=[
         DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
-                               message=f"Mật khẩu mới cần từ {MIN_PASSWORD} đến {MAX_PASSWORD} ký tự.")])
-    again = PasswordField("Nhập lại mật khẩu mới", validators=[
-        DataRequired(), EqualTo("new", message="Hai lần nhập mật khẩu mới không giống nhau.")])
+                               message=_l("Mật khẩu mới cần từ %(min)d đến %(max)d ký tự."))])
+    again = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[
+        DataRequired(), EqualTo("new", message=_l("Hai lần nhập mật khẩu mới không giống nhau."))])
 
 
 @bp.route("/password", methods=["GET", "POST"])

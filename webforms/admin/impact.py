@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField
@@ -35,6 +36,7 @@ from engine.workflow import LABELS
 from ..auth import require_action
 from ..charts import changes
 from ..db import service, settings
+from ..i18n import tr
 from .views import bp
 
 KEEP = dt.timedelta(days=1)
@@ -43,10 +45,10 @@ _CODE = re.compile(r"^[0-9A-Za-z]{1,16}$")
 
 
 class UploadForm(FlaskForm):
-    base = SelectField("Bộ tiêu chí hiện hành", validators=[DataRequired()])
-    year = IntegerField("Kỳ đánh giá (năm)", validators=[DataRequired(), NumberRange(1990, 2100)])
-    province = StringField("Mã tỉnh (để trống: cả địa bàn)", validators=[Optional(), Regexp(_CODE.pattern)])
-    file = FileField("Tệp tiêu chí đề xuất (YAML)", validators=[FileRequired()])
+    base = SelectField(_l("Bộ tiêu chí hiện hành"), validators=[DataRequired()])
+    year = IntegerField(_l("Kỳ đánh giá (năm)"), validators=[DataRequired(), NumberRange(1990, 2100)])
+    province = StringField(_l("Mã tỉnh (để trống: cả địa bàn)"), validators=[Optional(), Regexp(_CODE.pattern)])
+    file = FileField(_l("Tệp tiêu chí đề xuất (YAML)"), validators=[FileRequired()])
 
 
 def _registry() -> Registry:
@@ -163,8 +165,8 @@ def impact_upload():
         try:
             load_proposal(path)
         except CriteriaError as exc:
-            problems = [f"{name}:{p.line}: {p.field}: {p.message}" if p.line else f"{name}: {p.field}: {p.message}"
-                        for p in exc.problems]
+            problems = [f"{name}:{p.line}: {p.field}: {tr(p.message)}" if p.line else
+                        f"{name}: {p.field}: {tr(p.message)}" for p in exc.problems]
             return _refused(form, problems, 422)
     sha = hashlib.sha256(data).hexdigest()
     (_folder() / f"{sha}.yaml").write_bytes(data)

@@ -18,6 +18,7 @@ from engine.models import CriteriaVersion
 
 from ..auth import require_action
 from ..db import service
+from ..i18n import error_text
 from . import changes, entries
 from .forms import FIELD_LABELS, CorrectForm, PublishForm, VerifyForm, field_choices
 
@@ -121,10 +122,10 @@ def _apply(version_id: str, form, edit):
         change = edit()
     except ConflictError as exc:
         v, seen = _load(version_id)
-        return _value_page(v, _entry(v, entry.locator), seen, problem=str(exc), status=409, **forms)
+        return _value_page(v, _entry(v, entry.locator), seen, problem=error_text(exc), status=409, **forms)
     except EditError as exc:
         target = form.value if isinstance(form, CorrectForm) else form.source
-        target.errors = [*target.errors, str(exc)]
+        target.errors = [*target.errors, error_text(exc)]
         return _value_page(v, entry, seen, problem=_("Chưa lưu: giá trị không hợp lệ."), status=422, **forms)
     flash(_("Đã ghi: %(change)s", change=change), "ok")
     return redirect(url_for("admin.version", version_id=version_id, _anchor=entry.anchor))
@@ -145,7 +146,7 @@ def publish_version(version_id: str):
     try:
         criteria_admin.publish_version(service(), actor.username, version_id, seen=form.seen.data)
     except ConflictError as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
         v, seen = _load(version_id)
         return _version_page(v, seen, refused=bool(entries.open_values(v)), status=409)
     flash(_("Đã công bố %(v)s là phiên bản chính thức.", v=version_id), "ok")

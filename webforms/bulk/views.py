@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import DataRequired, NumberRange
@@ -43,8 +44,8 @@ KEEP = dt.timedelta(days=1)  # how long an upload waits for its confirmation
 
 
 class UploadForm(Form):
-    year = IntegerField("Năm đánh giá", validators=[DataRequired(), NumberRange(2019, 2100)])
-    file = FileField("Tệp CSV hoặc XLSX", validators=[FileRequired()])
+    year = IntegerField(_l("Năm đánh giá"), validators=[DataRequired(), NumberRange(2019, 2100)])
+    file = FileField(_l("Tệp CSV hoặc XLSX"), validators=[FileRequired()])
 
 
 class ConfirmForm(Form):

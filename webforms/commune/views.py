@@ -12,6 +12,7 @@ import datetime as dt
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
@@ -36,8 +37,8 @@ bp = Blueprint("commune", __name__, url_prefix="/commune", template_folder="temp
 
 
 class EvidenceForm(VersionedForm):
-    criterion = SelectField("Tiêu chí")
-    file = FileField("Tệp minh chứng (PDF, ảnh, Word, Excel)", validators=[FileRequired()])
+    criterion = SelectField(_l("Tiêu chí"))
+    file = FileField(_l("Tệp minh chứng (PDF, ảnh, Word, Excel)"), validators=[FileRequired()])
 
 
 def current_round() -> int:

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
@@ -33,10 +34,10 @@ bp = Blueprint("province", __name__, url_prefix="/province", template_folder="te
 
 
 class DecisionForm(DecisionFields):
-    action = RadioField("Quyết định", choices=[SelectChoice("recognize", "Công nhận"),
-                                              SelectChoice("reject", "Không công nhận")],
+    action = RadioField(_l("Quyết định"), choices=[SelectChoice("recognize", _l("Công nhận")),
+                                                  SelectChoice("reject", _l("Không công nhận"))],
                         default="recognize")
-    reason = TextAreaField("Lý do (bắt buộc khi không công nhận)", render_kw={"rows": 2})
+    reason = TextAreaField(_l("Lý do (bắt buộc khi không công nhận)"), render_kw={"rows": 2})
 
 
 @bp.route("/")
