@@ -22,6 +22,7 @@ in Vietnamese, quotes the text and says how to write the number.
 
 from __future__ import annotations
 
+import decimal
 import functools
 import re
 from decimal import Decimal
@@ -162,7 +163,11 @@ def format_number(value, decimals: int | None = None) -> str:
         value = Decimal(value.numerator) / Decimal(value.denominator)
     if decimals is not None:
         value = value.quantize(Decimal(1).scaleb(-decimals))
-    return _decimal(value.normalize() if value else Decimal(0))
+    if value.is_finite() and value == value.to_integral_value():
+        return _whole(int(value))
+    with decimal.localcontext() as context:  # room for every digit typed (Babel quantizes in this context)
+        context.prec = max(context.prec, len(value.as_tuple().digits) + 4)
+        return _decimal(value.normalize())
 
 
 def _whole(value: int) -> str:

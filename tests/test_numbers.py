@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 from babel.numbers import format_decimal
 
+from engine.assessment import parse_text
 from engine.numbers import (
     NumberError,
     format_fraction,
@@ -207,3 +208,11 @@ def test_what_is_written_reads_back(value):
 def test_cut_fractions_are_written_as_babel_writes_them():
     for n in [*range(-2000, 2000, 7), *range(2000, 20_000_000, 99_991)]:
         assert format_fraction(Fraction(n, 100)) == format_decimal(Decimal(n) / 100, locale="vi"), n
+
+
+@pytest.mark.parametrize("kind", ["count", "score"])
+def test_a_number_of_many_digits_is_refused_in_words(kind):
+    """A field holding 400 nines was a 500 on the form: Babel could not write the number back in the message."""
+    value, message = parse_text(kind, "9" * 400)
+    assert value is None and "9.999.999" in message
+    assert format_number(Decimal("9" * 30 + ".5")).endswith("999,5")
