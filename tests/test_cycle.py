@@ -98,7 +98,8 @@ def test_who_may_rescore(procedure, roles, level, allowed):
     refusal = step_refusal(procedure_by_id(procedure, PROCEDURES), "rescore", "recognized", roles, level, "u")
     assert (refusal is None) == allowed, refusal
     if not allowed:
-        assert refusal.startswith("tính lại điểm theo bộ tiêu chí hiện hành: theo " + procedure)
+        title = procedure_by_id(procedure, PROCEDURES).title
+        assert refusal.startswith(f"tính lại điểm theo bộ tiêu chí hiện hành: theo quy trình ({title})")
 
 
 @pytest.mark.parametrize("procedure", ["procedure-2019", "procedure-2025"])
