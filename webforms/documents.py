@@ -15,6 +15,7 @@ from certificates.signature import signable_pdf
 from dossiers import authority, issuance
 from dossiers.config import ConfigError, public_base_url
 from dossiers.cycle import validity
+from dossiers.issuance.pdf_bounds import TooComplex
 from dossiers.issuance.serials import certificate_of
 from dossiers.issuance.signing_store import SignedStore, Signing, served
 from dossiers.issuance.signing_verify import MAX_UPLOAD, check_upload
@@ -22,6 +23,7 @@ from engine.errors import CfcError
 
 from .auth import require_action
 from .db import service, settings
+from .i18n import error_text
 from .limits import verification
 
 bp = Blueprint("documents", __name__)
@@ -138,7 +140,10 @@ def _checked_upload(form: UploadForm, s, serial: str, url: str, signing: Signing
         return None, _("Tệp lớn hơn %(mb)s MB.", mb=MAX_UPLOAD // (1024 * 1024))
     if not data.startswith(b"%PDF-"):
         return None, _("Tệp không phải là PDF.")
-    return check_upload(s, serial, data, url, service().registry, signable_pdf, signing), None
+    try:
+        return check_upload(s, serial, data, url, service().registry, signable_pdf, signing), None
+    except TooComplex as exc:  # too many objects, or streams that decompress to too much: checked no further
+        return None, error_text(exc)
 
 
 __all__ = ["bp", "document_pdf", "pdf_response", "signatures"]
