@@ -121,12 +121,13 @@ def _scores(report: ProvinceReportData, st: dict, width: float) -> list:
     bins = report.bins
     return [
         KeepTogether([
-            _p("2. Phân bố điểm", st["heading"]),
-            _p(f"Tổng điểm của {report.scored} hồ sơ đã đánh giá có điểm (điểm thẩm định nếu có, nếu không thì điểm tự "
-               f"đánh giá), trên thang {report.max_total}. Ngưỡng công nhận — {thresholds}.", st["small"]),
+            _p(f"2. Phân bố điểm ({report.scored} hồ sơ)", st["heading"]),
+            _p(f"Mỗi hồ sơ của kỳ đánh giá một lần: điểm thẩm định nếu đã có, nếu không thì điểm tự đánh giá, trên "
+               f"thang {report.max_total}; hồ sơ chưa nhập đủ số liệu ở cột «Chưa có điểm». Ngưỡng công nhận — "
+               f"{thresholds}.", st["small"]),
             histogram(report, width),
         ]),
-        _table([["Khoảng điểm", *[b.label for b in bins]], ["Số xã", *[b.count_text for b in bins]]],
+        _table([["Khoảng điểm", *[b.label for b in bins]], ["Số hồ sơ", *[b.count_text for b in bins]]],
                [width * 0.16] + [width * 0.84 / len(bins)] * len(bins), st),
     ]
 

@@ -73,7 +73,7 @@ def share_chart(report: ProvinceReportData, width: float) -> Drawing:
 
 
 def histogram(report: ProvinceReportData, width: float) -> Drawing:
-    """Vertical bars of the number of assessed dossiers per score bin."""
+    """Vertical bars of the number of dossiers per score bin (and of those without a score)."""
     drawing = _drawing(width, 190)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 40, 40, width - 60, 130
@@ -84,6 +84,9 @@ def histogram(report: ProvinceReportData, width: float) -> Drawing:
     chart.categoryAxis.labels.dy = -4
     _count_axis(chart, max((b.count for b in report.bins), default=0))
     chart.bars[0].fillColor = GREEN
+    for i, b in enumerate(report.bins):
+        if b.no_score:  # the dossiers without a total: drawn apart, in grey
+            chart.bars[(0, i)].fillColor = GREY
     chart.barLabelFormat = "values"
     chart.barLabelArray = [[b.count_text for b in report.bins]]
     chart.barLabels.nudge = 6

@@ -36,11 +36,12 @@ class ReportTarget(_Plain):
 
 @dataclass(frozen=True)
 class ReportBin(_Plain):
-    """One bar of the score distribution: "< 700", "700–749", …, "950–1000"."""
+    """One bar of the score distribution: "< 700", "700–749", …, "950–1000", and "Chưa có điểm"."""
 
     label: str
     count: int  # the bar's height
     count_text: str  # as printed
+    no_score: bool = False  # the bar of the dossiers without a total (drawn in grey)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class ProvinceReportData(_Plain):
     targets: tuple[ReportTarget, ...]
     target: ReportTarget  # the one the round is measured against
     still_needed: str  # as printed: communes still to be recognised to reach it
-    scored: str  # as printed: assessed dossiers with a score (the bins' sum)
+    scored: str  # as printed: the dossiers of the round (the bins' sum)
     bins: tuple[ReportBin, ...]
     thresholds: tuple[ReportThreshold, ...]
     max_total: str  # as printed: "1.000"

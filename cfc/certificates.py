@@ -21,6 +21,7 @@ from certificates.signature import CERTIFICATE_SPOT, signable_pdf
 from dossiers import issuance
 from dossiers.config import public_base_url
 from dossiers.issuance.keys import SigningConfigError
+from dossiers.issuance.pdf_bounds import TooComplex
 from dossiers.issuance.signing_check import check_signatures
 from dossiers.issuance.signing_store import (
     Signing,
@@ -261,7 +262,10 @@ def check(file: Path, serial: str | None, base_url: str | None, as_json: bool) -
     if len(data) > MAX_UPLOAD * 10:
         fail(f"{file}: tệp lớn hơn {MAX_UPLOAD * 10 // (1024 * 1024)} MB")
     signing_ = _signing()
-    checks = check_signatures(data, signing_.config)
+    try:
+        checks = check_signatures(data, signing_.config)
+    except TooComplex as exc:  # a file that would take too much work to read: say why, check nothing
+        fail(exc.args[0])
     matched = None
     if serial:
         with open_service() as service, service.transaction(readonly=True) as s:

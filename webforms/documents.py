@@ -15,12 +15,15 @@ from certificates.signature import signable_pdf
 from dossiers import authority, issuance
 from dossiers.config import ConfigError, public_base_url
 from dossiers.cycle import validity
+from dossiers.issuance.pdf_bounds import TooComplex
 from dossiers.issuance.serials import certificate_of
-from dossiers.issuance.signing_store import Signing, served
+from dossiers.issuance.signing_store import SignedStore, Signing, served
 from dossiers.issuance.signing_verify import MAX_UPLOAD, check_upload
+from engine.errors import CfcError
 
 from .auth import require_action
 from .db import service, settings
+from .i18n import error_text
 from .limits import verification
 
 bp = Blueprint("documents", __name__)
@@ -57,6 +60,25 @@ def document_pdf(username: str, dossier_id: int, kind: str) -> tuple[bytes, str,
         issuance.check_samples(s, fields["provisional"])
     data, signed = served(Signing.from_settings(settings()), kind, fields, signable_pdf)
     return data, f"{STEMS[kind]}-{dossier_id}.pdf", signed
+
+
+def signatures(username: str, dossier_id: int, allowed) -> dict[str, bool]:
+    """Kind → whether the document is digitally signed, for each document of the dossier the user may download
+    now (``allowed``: the dossier's allowed actions) and that can be made; from the signed store's index, so a
+    page view renders and parses no PDF."""
+    svc = service()
+    store = SignedStore(settings().instance_dir / "signed")
+    out = {}
+    with svc.transaction(readonly=True) as s:
+        for kind, action in authority.DOCUMENT_ACTIONS.items():
+            if action not in allowed:
+                continue
+            try:
+                dossier = issuance.check_document_access(s, username, dossier_id, kind, svc.procedures)
+                out[kind] = store.is_signed(kind, document_fields(s, svc, dossier, kind))
+            except CfcError:  # not made yet (no decision, no serial, no public address): no link to label
+                continue
+    return out
 
 
 def pdf_response(data: bytes, filename: str, signed: bool | None = None) -> Response:
@@ -118,7 +140,10 @@ def _checked_upload(form: UploadForm, s, serial: str, url: str, signing: Signing
         return None, _("Tệp lớn hơn %(mb)s MB.", mb=MAX_UPLOAD // (1024 * 1024))
     if not data.startswith(b"%PDF-"):
         return None, _("Tệp không phải là PDF.")
-    return check_upload(s, serial, data, url, service().registry, signable_pdf, signing), None
+    try:
+        return check_upload(s, serial, data, url, service().registry, signable_pdf, signing), None
+    except TooComplex as exc:  # too many objects, or streams that decompress to too much: checked no further
+        return None, error_text(exc)
 
 
-__all__ = ["bp", "document_pdf", "pdf_response"]
+__all__ = ["bp", "document_pdf", "pdf_response", "signatures"]

@@ -11,6 +11,7 @@ from engine.workflow import LABELS
 
 from .converters import round_arg
 from .db import service, settings
+from .documents import signatures
 from .forms import RevokeForm, VersionedForm, shown_version
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
@@ -61,8 +62,10 @@ def show(dossier_id: int):
     view = service().get(current_user.username, dossier_id)
     revoke_form = RevokeForm(lock_version=view.lock_version)  # a decision on the version shown here
     rescore_form = VersionedForm(lock_version=view.lock_version)
-    return render_template("dossiers/show.html", revoke_form=revoke_form, rescore_form=rescore_form,
-                           **context(view))
+    ctx = context(view)
+    signed = signatures(current_user.username, view.id, ctx["allowed"])  # read from an index: no PDF made
+    return render_template("dossiers/show.html", revoke_form=revoke_form, rescore_form=rescore_form, signed=signed,
+                           **ctx)
 
 
 @bp.route("/<int:dossier_id>/rescore", methods=["POST"])

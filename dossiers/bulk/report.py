@@ -8,7 +8,9 @@ uses too):
 * assessed: a dossier submitted or further (submitted, verified, recognized, not recognized, revoked);
 * recognised: a dossier in state ``recognized``;
 * share: recognised / communes, compared with the national targets (65 % of communes by 2025, 75 % by 2030);
-* scores: the appraisal (``verified_score``) when there is one, else the self-assessment, of assessed dossiers.
+* scores: the appraisal (``verified_score``) when there is one, else the self-assessment; the criteria
+  statistics count assessed dossiers, the score distribution every dossier of the round once (as the dashboard's
+  histogram, ``report_figures.score_bins``), a dossier without a total in a bar "Chưa có điểm".
 
 Rounds from 2025 on have no districts (two-level local government since 01/07/2025): the communes directly
 under the province form one group. ``collect`` reads the database and returns a ``ProvinceReport``; its
@@ -42,10 +44,11 @@ from .export import round_version, score_of
 from .report_figures import (
     ASSESSED,
     BIN,
+    NO_SCORE,
     TARGETS,
     bins_for,
-    distribution,
     percent_text,
+    score_bins,
     share,
     still_needed,
     target_for,
@@ -154,7 +157,8 @@ class ProvinceReport:
             "target": {"year": year, "percent": percent},
             "still_needed": format_number(still_needed(percent, self.total.communes, self.total.recognized)),
             "scored": format_number(sum(n for _, n in self.bins)),
-            "bins": [{"label": label, "count": n, "count_text": format_number(n)} for label, n in self.bins],
+            "bins": [{"label": label, "count": n, "count_text": format_number(n), "no_score": label == NO_SCORE}
+                     for label, n in self.bins],
             "thresholds": [{"label": label, "points": format_number(points)}
                            for label, points in self.thresholds.items()],
             "max_total": format_number(self.max_total), "criteria": [st.fields() for st in self.criteria],
@@ -185,9 +189,9 @@ def _count_criteria(stats: dict[str, CriterionStat], result: ScoreResult) -> Non
 
 
 def _tally(communes: list[Unit], dossiers: dict[int, Dossier], total: GroupRow,
-           stats: dict[str, CriterionStat]) -> tuple[dict[str, GroupRow], list[CommuneLine], list[int]]:
-    """Counts per group and for the province, one line per commune, the criteria statistics, and the totals of
-    the assessed dossiers that have a score."""
+           stats: dict[str, CriterionStat]) -> tuple[dict[str, GroupRow], list[CommuneLine], list[int | None]]:
+    """Counts per group and for the province, one line per commune, the criteria statistics (assessed dossiers
+    with a score), and the total of every dossier (None when it has none)."""
     groups: dict[str, GroupRow] = {}
     lines, totals = [], []
     for commune in sorted(communes, key=lambda u: (code_order(_group_of(u)[1]), code_order(u.code))):
@@ -201,8 +205,9 @@ def _tally(communes: list[Unit], dossiers: dict[int, Dossier], total: GroupRow,
         result, source = score_of(d) if d is not None else (None, "")
         lines.append(CommuneLine(commune.code, commune.name, name, d.status if d else "",
                                  result.total if result else None, result.threshold if result else None, source))
+        if d is not None:
+            totals.append(result.total if result is not None else None)
         if d is not None and d.status in ASSESSED and result is not None:
-            totals.append(result.total)
             _count_criteria(stats, result)
     return groups, lines, totals
 
@@ -229,7 +234,7 @@ def collect(service: DossierService, username: str, province_code: str, year: in
             provisional=version.provisional, actor=user.full_name or username,
             generated_at=dt.datetime.now(VIETNAM).isoformat(timespec="minutes"),  # Vietnam's local time
             groups=sorted(groups.values(), key=lambda g: (g.code is None, code_order(g.code), g.name)), total=total,
-            bins=distribution(totals, version.max_total.points, list(thresholds.values())),
+            bins=[(str(label), n) for label, n in score_bins(totals, version)],
             thresholds=thresholds, max_total=version.max_total.points, criteria=stats, communes=lines,
         )
 

@@ -7,7 +7,10 @@ distribution's bins. Plain Python: no database, no PDF, no web.
 * assessed: a dossier submitted or further (submitted, verified, recognized, not recognized, revoked);
 * share: recognised / communes, in per cent;
 * bins: bars of 50 points from 100 below the lowest threshold to the maximum (the last one includes it), and
-  one bar for everything below.
+  one bar for everything below;
+* score distribution (``score_bins``): every dossier of the round once, by the score that stands (the appraisal
+  when there is one, else the self-assessment), and a last bar "Chưa có điểm" for the dossiers without a total
+  (values missing): the bars add up to the number of dossiers.
 
 Labels and shares are written by ``engine.numbers`` ("950–1.000", "66,7 %"), the same in both places.
 """
@@ -16,11 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from engine.messages import N_
+from engine.models import CriteriaVersion
 from engine.numbers import format_number
 
 TARGETS = ((2025, 65), (2030, 75))  # (by year, % of communes recognised): the national targets
 ASSESSED = frozenset({"submitted", "verified", "recognized", "not_recognized", "revoked"})
 BIN = 50  # points per bar of the score distribution
+NO_SCORE = N_("Chưa có điểm")  # the bar of the dossiers without a total
 
 
 def target_for(year: int) -> tuple[int, int]:
@@ -69,6 +75,20 @@ def distribution(totals: Iterable[int], max_total: int, thresholds: list[int]) -
             if low <= total <= high:
                 counts[n] += 1
     return [(bin_label(low, high, n == 0), counts[n]) for n, (low, high) in enumerate(edges)]
+
+
+def score_bins(totals: Iterable[int | None], version: CriteriaVersion | None) -> list[tuple[str, int]]:
+    """The score distribution of a round, as the report and the dashboard draw it: ``totals`` has one entry per
+    dossier of the round, its total or None when it has none yet; ``version`` is the round's criteria version
+    (None: none is known, every dossier goes to the last bar). The bars of ``distribution`` and, when a dossier
+    has no total, a last bar ``NO_SCORE``: the counts add up to the number of dossiers."""
+    totals = list(totals)
+    unscored = sum(1 for t in totals if t is None)
+    if version is None:
+        return [(NO_SCORE, unscored)] if unscored else []
+    bars = distribution([t for t in totals if t is not None], version.max_total.points,
+                        [c.threshold for c in version.categories])
+    return bars + [(NO_SCORE, unscored)] if unscored else bars
 
 
 def target_lines() -> list[tuple[int, str]]:

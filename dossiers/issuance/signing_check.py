@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .keys import KeysConfig
+from .pdf_bounds import check_bounds, decode_limits, too_complex
 
 
 def N_(text: str) -> str:
@@ -102,13 +103,19 @@ def validation_context(config: KeysConfig | None, moment: dt.datetime | None = N
 
 
 def check_signatures(data: bytes, config: KeysConfig | None) -> list[SignatureCheck]:
-    """One check per signature of ``data`` (an empty list: unsigned); ``[unreadable]`` when it is no PDF."""
+    """One check per signature of ``data`` (an empty list: unsigned); ``[unreadable]`` when it is no PDF.
+    A file that would take too much work (``pdf_bounds``: too many objects, streams that decompress to too
+    much) raises ``TooComplex``, saying why."""
+    from pyhanko.pdf_utils.misc import PdfDecodeLimitError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # a hostile file is our answer, not a log line
+    check_bounds(data)
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = PdfFileReader(io.BytesIO(data), strict=False, decode_limits=decode_limits())
         signatures = list(reader.embedded_signatures)
+    except PdfDecodeLimitError:
+        raise too_complex() from None
     except Exception:  # pyHanko's reader raises many kinds on a damaged or hostile file
         return [SignatureCheck("unreadable")]
     revoked = revoked_entries(config)
@@ -116,12 +123,15 @@ def check_signatures(data: bytes, config: KeysConfig | None) -> list[SignatureCh
 
 
 def _check_one(sig, config: KeysConfig | None, revoked: dict) -> SignatureCheck:
+    from pyhanko.pdf_utils.misc import PdfDecodeLimitError
     from pyhanko.sign.validation import validate_pdf_signature
 
     try:
         # no difference analysis of later revisions: on a hostile upload it is the slow part, and a file with
         # anything after the signature is reported anyway (``whole_file``)
         status = validate_pdf_signature(sig, validation_context(config), skip_diff=True)
+    except PdfDecodeLimitError:
+        raise too_complex() from None
     except Exception as exc:  # a signature dictionary the validator cannot read: not a valid signature
         return SignatureCheck("altered", notes=[f"{type(exc).__name__}: {exc}"[:300]])
     cert = status.signing_cert

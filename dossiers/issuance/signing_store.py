@@ -7,12 +7,17 @@ when none was signed). ``Signing`` is the deployment's setup (``Settings``: the 
 
 Rendering belongs to ``certificates``, which this layer does not import: callers pass ``render(kind, fields)``,
 returning the unsigned PDF and where its signature goes (``certificates.signature.signable_pdf``).
+
+Whether a document is signed is known without rendering it: signing also writes ``index/<key>``, the key a hash
+of the document's data (``fields_key``: kind and fields, from which the unsigned bytes follow), holding the
+name of the signed file. A page asks ``is_signed(kind, fields)``: one small read and one stat, no PDF.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,10 +57,38 @@ class SignedStore:
     def put(self, unsigned: bytes, signed: bytes) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.path(unsigned)
-        partial = path.with_suffix(f".{os.getpid()}.part")
-        partial.write_bytes(signed)
-        partial.replace(path)  # atomic: a reader sees the whole file or none
+        _write(path, signed)
         return path
+
+    def remember(self, kind: str, fields: dict, unsigned: bytes) -> None:
+        """Note that the document of ``kind`` with ``fields`` renders to ``unsigned`` (whose signed file is
+        stored), so that ``is_signed`` need not render it."""
+        entry = self.folder / "index" / fields_key(kind, fields)
+        name = self.path(unsigned).name
+        if not entry.is_file() or entry.read_text(encoding="ascii") != name:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            _write(entry, name.encode("ascii"))
+
+    def is_signed(self, kind: str, fields: dict) -> bool:
+        """Whether the document of ``kind`` with ``fields`` was signed and its signed file is stored."""
+        entry = self.folder / "index" / fields_key(kind, fields)
+        try:
+            name = entry.read_text(encoding="ascii").strip()
+        except (FileNotFoundError, UnicodeDecodeError):
+            return False
+        return len(name) == 68 and (self.folder / name).is_file()
+
+
+def fields_key(kind: str, fields: dict) -> str:
+    """The document's data as a key: its kind and fields (dates as ISO text), canonical JSON, SHA-256."""
+    text = json.dumps([kind, fields], sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _write(path: Path, data: bytes) -> None:
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    partial.write_bytes(data)
+    partial.replace(path)  # atomic: a reader sees the whole file or none
 
 
 @dataclass
@@ -122,11 +155,15 @@ def issue(signing: Signing, session: Session, dossier: Dossier, kind: str, field
     pdf, spot = render(kind, fields)
     stored = signing.store.get(pdf)
     if stored is not None:
+        signing.store.remember(kind, fields, pdf)
         return stored, True
     day = document_day(kind, fields)
     signed = sign_and_store(signing, issuing_unit_code(dossier, kind, day), BODY_OF[kind], day, pdf, spot,
                             appearance(kind, fields, signing.config.demo if signing.config else False))
-    return (signed, True) if signed is not None else (pdf, False)
+    if signed is None:
+        return pdf, False
+    signing.store.remember(kind, fields, pdf)
+    return signed, True
 
 
 def sign_and_store(signing: Signing, unit: str, body: str, day: dt.date, pdf: bytes, spot,

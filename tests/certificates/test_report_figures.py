@@ -62,3 +62,15 @@ def test_the_dashboard_and_the_report_draw_the_same_bins_and_targets():
         assert f">{year}: {percent}%</text>" in svg and f"mục tiêu {year}: {percent} %" in text
     marks = [float(x) for x in re.findall(r'<line x1="([\d.]+)"', svg)]
     assert len(marks) == len(figures.TARGETS)
+
+
+def test_the_score_distribution_counts_every_dossier_once():
+    from engine.loader import default_directory, load_version
+
+    version = load_version(default_directory() / "qd06-2019.yaml")
+    bins = figures.score_bins([650, 960, None, 1000, None], version)
+    assert sum(n for _, n in bins) == 5 and bins[-1] == (figures.NO_SCORE, 2) and bins[-1][0] == "Chưa có điểm"
+    assert dict(bins)["950–1.000"] == 2
+    assert figures.score_bins([960], version)[-1][0] != figures.NO_SCORE  # no empty "no score" bar
+    assert figures.score_bins([None, None], None) == [(figures.NO_SCORE, 2)]  # no criteria version yet
+    assert figures.score_bins([], None) == []

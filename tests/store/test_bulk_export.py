@@ -217,7 +217,7 @@ def test_province_report_per_district_against_the_targets(world, tmp_path):
     city = next(g for g in report.groups if g.code == "608")
     assert (city.name, city.communes, city.assessed, city.recognized) == ("Thành phố Kon Tum", counts["608"], 1, 1)
     assert [g.code for g in report.groups] == sorted(counts, key=int)
-    assert sum(n for _, n in report.bins) == 1 and dict(report.bins)["900–949"] == 1
+    assert sum(n for _, n in report.bins) == 3 and dict(report.bins)["900–949"] >= 1  # every dossier once, drafts too
     assert all(st.scored == 1 for st in report.criteria)
     assert report.criteria[0].below_max == 1  # criteria below their maximum come first
     assert {st.code for st in report.criteria if st.below_max} == {

@@ -16,9 +16,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from dossiers.bulk.report_figures import distribution, percent_text, share
+from dossiers.bulk.report_figures import percent_text, score_bins, share
 from dossiers.cycle import expiring, expiry_xlsx
 from engine.errors import CfcError
+from engine.messages import render
 from engine.numbers import format_number
 from engine.workflow import LABELS, round_date
 
@@ -104,19 +105,16 @@ def revoke(dossier_id: int):
 
 
 def _score_bins(views: list, year: int) -> list[tuple[str, int]]:
-    """The province report's score bins over every dossier's total (the appraisal when there is one, else the
-    self-assessment), for the criteria version of the round, and a last bar for the dossiers that have no total
-    yet (values missing): the bars add up to the number of dossiers."""
+    """The score distribution of the round as the province report draws it (``report_figures.score_bins``):
+    every dossier once, for the criteria version of the round, with a last bar for those without a total."""
     registry = service().registry
     versions = {v.criteria_version for v in views}
-    unscored = sum(1 for v in views if not v.score)
     try:
         version = registry.get(versions.pop()) if len(versions) == 1 else registry.in_force(round_date(year))
     except CfcError:  # a year before any criteria version: no bins to put totals in
-        return [(_("Chưa có điểm"), len(views))] if views else []
-    totals = [v.score.total for v in views if v.score]
-    bins = distribution(totals, version.max_total.points, [c.threshold for c in version.categories])
-    return bins + [(_("Chưa có điểm"), unscored)] if unscored else bins
+        version = None
+    bins = score_bins([v.score.total if v.score else None for v in views], version)
+    return [(render(label, _), n) for label, n in bins]
 
 
 def _share_rows(views: list, communes: dict[str, int]) -> tuple[dict[str, Counter], list]:
