@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
-from engine.assessment import Commune, check_values, from_canonical
+from engine.assessment import MISSING, Commune, check_values, from_canonical
 from engine.errors import AssessmentError, CfcError
 from engine.loader import fingerprint
 from engine.models import CriteriaVersion
@@ -219,9 +219,9 @@ def _reason(why: list[tuple[str, str, str]]) -> str:
 def _why(exc: Exception) -> str:
     problems = getattr(exc, "problems", None)
     if problems:
-        missing = [p.code for p in problems if p.message == "missing value"]
+        missing = [p.code for p in problems if p.message == MISSING]
         parts = [f"{len(missing)} chỉ số chưa có giá trị"] if missing else []
-        parts += [str(p) for p in problems if p.message != "missing value"][:3]
+        parts += [str(p) for p in problems if p.message != MISSING][:3]
         text = "; ".join(parts)
     else:
         text = str(exc)

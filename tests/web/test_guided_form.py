@@ -77,7 +77,7 @@ def test_every_problem_is_shown_at_once_with_the_pair_checks(site):
                                                       "TC02__registered_on_time": "120", "action": "save"})
     assert answer.status_code == 422
     page = text(answer)
-    assert "TC13.satisfaction:" in page and "TC02.registered_on_time: 120 is above TC02.children_born" in page
+    assert "TC13.satisfaction:" in page and "TC02.registered_on_time: 120 lớn hơn «" in page  # the total's label
     assert site.field_value(answer.get_data(as_text=True), "TC02__registered_on_time") == "120"  # kept
     assert site.state() == before
 
