@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.edit import publish, set_value, verify
-from engine.errors import ConflictError
+from engine.errors import ConflictError, CriteriaError
 from engine.loader import Registry, read_yaml
 
 from . import audit, authority
@@ -44,6 +45,33 @@ def reload(svc: DossierService) -> Registry:
     service, so scores use what the files now say."""
     svc.registry = svc.settings.registry()
     return svc.registry
+
+
+def folder_stamp(svc: DossierService) -> tuple:
+    """What the criteria folder holds now, cheaply (name, size, modification time of each file): a change by
+    another process (`cfc criteria set`, another web worker) changes it."""
+    from engine.loader import default_directory
+
+    folder = Path(svc.settings.criteria_dir or default_directory())
+    try:
+        return tuple(sorted((p.name, st.st_size, st.st_mtime_ns) for p in folder.glob("*.yaml")
+                            for st in [p.stat()]))
+    except OSError:  # a file removed while listing: the next request looks again
+        return ()
+
+
+def refresh(svc: DossierService) -> None:
+    """Reload the criteria when their folder changed since this process last read it, so that every worker scores
+    with what the files say (each keeps its own registry)."""
+    stamp = folder_stamp(svc)
+    if stamp != getattr(svc, "criteria_stamp", None):
+        if getattr(svc, "criteria_stamp", None) is not None:
+            try:
+                svc.registry = svc.settings.registry()
+            except CriteriaError as exc:  # a file being written, or broken: keep scoring with what was valid
+                logging.getLogger(__name__).warning("criteria not reloaded: %s", exc)
+                return
+        svc.criteria_stamp = stamp
 
 
 def may(svc: DossierService, username: str, step: str) -> bool:

@@ -15,6 +15,29 @@ from engine.loader import parse_version, read_yaml
 from engine.models import CriteriaVersion
 
 MAX_PROPOSAL_BYTES = 2 * 1024 * 1024  # a criteria file is ~60 KB
+MAX_FLOW_DEPTH = 32  # brackets inside brackets: the criteria nest a few levels; thousands cost the parser minutes
+
+
+def _flow_depth(text: str) -> tuple[int, int]:
+    """(the deepest nesting of [ and { outside quotes and comments, its line): a cheap look before the parser,
+    whose time grows with the square of the nesting."""
+    depth = deepest = line_of = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        quote = None
+        for char in line:
+            if quote:
+                quote = None if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "#":
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > deepest:
+                    deepest, line_of = depth, number
+            elif char in "]}":
+                depth = max(0, depth - 1)
+    return deepest, line_of
 
 
 def load_proposal(path: Path | str) -> CriteriaVersion:
@@ -31,6 +54,10 @@ def load_proposal(path: Path | str) -> CriteriaVersion:
                                                              f"{MAX_PROPOSAL_BYTES} bytes")])
     try:
         text = path.read_text(encoding="utf-8")
+        deepest, line = _flow_depth(text)
+        if deepest > MAX_FLOW_DEPTH:
+            raise CriteriaError([Problem(str(path), line, "yaml", f"brackets nested {deepest} deep (at most "
+                                                                  f"{MAX_FLOW_DEPTH})")])
         for event in YAML(typ="safe").parse(io.StringIO(text)):
             if isinstance(event, AliasEvent):
                 line = event.start_mark.line + 1 if event.start_mark else 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from certificates.signature import signable_pdf
+from dossiers import criteria_admin
 from dossiers.config import Settings
 from dossiers.db import make_engine, session_factory
 from dossiers.service import DossierService
@@ -16,6 +17,12 @@ def init_app(app: Flask) -> None:
     app.extensions["cfc.engine"] = engine
     app.extensions["cfc.service"] = DossierService(session_factory(engine), settings=current)
     app.extensions["cfc.service"].renderer = signable_pdf  # documents are signed at issuance
+    criteria_admin.refresh(app.extensions["cfc.service"])
+
+    @app.before_request
+    def _current_criteria() -> None:
+        """A correction made by the CLI or another worker reaches this worker's scores at its next request."""
+        criteria_admin.refresh(app.extensions["cfc.service"])
 
 
 def settings(app: Flask | None = None) -> Settings:

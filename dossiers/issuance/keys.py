@@ -38,6 +38,9 @@ from engine.errors import CfcError
 from engine.models import Strict
 
 REPOSITORY = Path(__file__).resolve().parents[2]
+# the default instance folder lies in the checkout but git ignores it (.gitignore): `make demo` keeps its demo
+# keys there, and nothing in it can be committed by mistake
+IGNORED_INSTANCE = REPOSITORY / "instance"
 File = Annotated[Path, pydantic.Strict(False)]  # a path, written as text in the file
 
 
@@ -155,7 +158,8 @@ def _absolute(base: Path, path: Path) -> Path:
 def _secret_problems(where: str, path: Path) -> list[str]:
     if not path.is_file():
         return [f"{where}: no such file {path}"]
-    if path.resolve().is_relative_to(REPOSITORY) and (REPOSITORY / ".git").exists():
+    inside = path.resolve().is_relative_to(REPOSITORY) and not path.resolve().is_relative_to(IGNORED_INSTANCE)
+    if inside and (REPOSITORY / ".git").exists():
         return [f"{where}: {path} is inside the repository {REPOSITORY}; keep keys and passphrases outside it"]
     return []
 

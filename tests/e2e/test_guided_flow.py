@@ -141,7 +141,7 @@ def commune_fills_and_submits(me: Actor, tmp_path) -> None:
     page.locator("input[name='TC13__satisfaction']").fill("hai")
     problems = guide.locator("ul.problems li")
     expect(problems).to_have_count(2)
-    expect(guide.locator("ul.problems")).to_contain_text("TC02.children_born")
+    expect(guide.locator("ul.problems")).to_contain_text("Số trẻ em sinh ra trong kỳ đánh giá")  # the total, by label
     expect(guide.locator("a[href='#TC02__registered_on_time']")).to_be_visible()
     me.shot("1-problems")
     before = guide.locator("p.total").inner_text()

@@ -239,3 +239,14 @@ def test_worker_processes_give_the_same_impact(world, tmp_path):
     spread = DossierService(world.sessions, registry=world.registry, settings=settings)
     shared = round_impact(spread, "admin", VERSION, proposed, YEAR)
     assert shared.flips == alone.flips and shared.shifts == alone.shifts and shared.incomplete == alone.incomplete
+
+
+def test_deeply_nested_brackets_are_refused_before_the_parser_reads_them(tmp_path):
+    """A 10 KB upload of nested brackets used to hold a worker for half a minute inside the YAML parser."""
+    from dossiers.impact_proposal import MAX_FLOW_DEPTH
+
+    path = tmp_path / "sau.yaml"
+    path.write_text("id: x\nnote: '[[[[ in quotes is text'\nbands: " + "[" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(CriteriaError) as refused:
+        load_proposal(path)
+    assert f"sau.yaml:3: yaml: brackets nested 5000 deep (at most {MAX_FLOW_DEPTH})" in str(refused.value)

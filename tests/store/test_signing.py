@@ -314,6 +314,22 @@ def test_the_configuration_names_the_file_and_field_of_every_problem(tmp_path, k
                     + str(__import__("pathlib").Path(__file__)) + "}\n")
     with pytest.raises(SigningConfigError, match="inside the repository"):
         load_keys(inside)
+    # the default instance folder (`make demo`'s) lies in the checkout, but git ignores it: keys there are fine
+    import shutil
+    import uuid
+
+    from dossiers.issuance.keys import IGNORED_INSTANCE
+    demo_folder = IGNORED_INSTANCE / f"test-keys-{uuid.uuid4().hex[:8]}"
+    demo_folder.mkdir(parents=True)
+    try:
+        shutil.copy(keys.parent / "decision-608.p12", demo_folder / "decision-608.p12")
+        (demo_folder / "pass").write_text("x", encoding="utf-8")
+        ignored = _write(tmp_path / "ignored.yaml", "trust: {roots: []}\nkeys:\n  - {unit: '1', effective_from: "
+                         "2020-01-01, pkcs12: " + str(demo_folder / "decision-608.p12") + ", passphrase_file: "
+                         + str(demo_folder / "pass") + "}\n")
+        assert load_keys(ignored).keys[0].pkcs12 == demo_folder / "decision-608.p12"
+    finally:
+        shutil.rmtree(demo_folder)
 
 
 @pytest.fixture

@@ -242,3 +242,24 @@ def test_the_diff_shows_only_changed_lines_in_a_page_wide_table(site, criteria_d
     assert len(removed) < len(left) / 2  # not the whole file
     assert any("min: 96, max: 98" in html.unescape(a) for a in added)
     assert "font-family: monospace" not in page and "HtmlDiff" not in page and 'nowrap="nowrap"' not in page
+
+
+def test_a_correction_made_elsewhere_reaches_the_next_request(site, criteria_dir):
+    """`cfc criteria set` (another process) or another web worker edits the file: this worker's scores follow at
+    its next request, not at its next restart."""
+    from engine.edit import set_value
+
+    path = criteria_dir / f"{SHIPPED}.yaml"
+    page_of(site, f"/admin/criteria/{SHIPPED}")  # this worker has read the folder as it is
+    before = next(c for c in site.service.registry.get(SHIPPED).criteria if c.code == "TC07").components[0]
+    set_value(path, "TC07/immunisation/bands/0/points", str(before.bands[0].points - 1), by="cli")
+    site.client("commune1").get("/")  # any request
+    after = next(c for c in site.service.registry.get(SHIPPED).criteria if c.code == "TC07").components[0]
+    assert after.bands[0].points == before.bands[0].points - 1
+    good = path.read_bytes()
+    try:
+        path.write_text("broken: [", encoding="utf-8")  # a file caught half written is not taken
+        assert site.client("commune1").get("/").status_code == 302  # to the commune's page, no error
+        assert site.service.registry.get(SHIPPED) is not None  # still the last valid content
+    finally:
+        path.write_bytes(good)
