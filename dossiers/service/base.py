@@ -92,8 +92,15 @@ def log(session: Session, user: User, dossier: Dossier, action: str, target: str
         after=None, reason: str | None = None) -> None:
     """Append the change to the audit chain with the dossier's new version."""
     session.flush()  # bumps lock_version (optimistic check happens here)
-    audit.append(session, actor=user.username, action=action, target=target, before=before, after=after,
-                 reason=reason, dossier_id=dossier.id, dossier_version=dossier.lock_version)
+    audit.append(session, **entry(user, dossier, action, target, before, after, reason))
+
+
+def entry(user: User, dossier: Dossier, action: str, target: str = "", before=None, after=None,
+          reason: str | None = None) -> dict:
+    """The audit entry of a change of the dossier (flushed: its new version), as ``audit.append``'s keywords."""
+    return {"actor": user.username, "action": action, "target": target, "before": before, "after": after,
+            "reason": reason, "dossier_id": dossier.id, "dossier_version": dossier.lock_version,
+            "at": audit.now()}
 
 
 def log_changes(s: Session, user: User, dossier: Dossier, action: str, changed: dict) -> None:

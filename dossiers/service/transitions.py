@@ -26,7 +26,7 @@ from ..issuance.serials import allocate as allocate_certificate
 from ..lookup import load_dossier, load_user
 from ..models import Dossier, User
 from . import decisions
-from .base import actor_and_dossier, check_expected, log
+from .base import actor_and_dossier, check_expected, entry
 from .scores import problems, score_result, try_score
 from .settings import stored_setting
 from .view import DossierView, readable_score, view_of
@@ -138,10 +138,12 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
         dossier.status = new_status
         dossier.engine_version = engine_version
         dossier.updated_at = audit.now()
-        log(s, user, dossier, f"transition.{event}", event, before, _after(event, new_status, dossier, verified),
-            nfc(reason.strip()) if reason else reason)
+        s.flush()  # bumps lock_version (optimistic check happens here)
+        entries = [entry(user, dossier, f"transition.{event}", event, before,
+                         _after(event, new_status, dossier, verified), nfc(reason.strip()) if reason else reason)]
         if event == "recognize":  # the serial is allocated by the recognition, never by a GET
-            allocate_certificate(s, dossier, user.username)
+            allocate_certificate(s, dossier, user.username, entries=entries)
+        audit.append_many(s, entries)  # the transition's entry, then the certificate's
         return view_of(svc.registry, dossier)
 
 
