@@ -58,6 +58,10 @@ class DossierService:
         """One transaction; ``readonly`` ones must not write (on SQLite they do not take the write lock)."""
         return base.transaction(self._readers if readonly else self.sessions)
 
+    def reader(self) -> AbstractContextManager[Session]:
+        """A read-only transaction: what a writer's view reads lazily after the writer's commit (``view``)."""
+        return self.transaction(readonly=True)
+
     def version_of(self, dossier: Dossier) -> CriteriaVersion:
         return self.registry.get(dossier.criteria_version)
 

@@ -17,7 +17,7 @@ from engine.workflow import LABELS, Procedure, TransitionRefused, procedure_by_i
 
 from .. import audit
 from ..lookup import load_dossier, load_user
-from ..models import Dossier, Unit, User
+from ..models import Dossier, Setting, Unit, User
 
 
 @contextlib.contextmanager
@@ -57,21 +57,28 @@ def check_expected(session: Session, dossier: Dossier, expected: int | None) -> 
     )
 
 
-def actor_and_dossier(s: Session, username: str, dossier_id: int) -> tuple[User, Dossier]:
+def actor_and_dossier(s: Session, username: str, dossier_id: int, setting: str | None = None
+                      ) -> tuple[User, Dossier]:
     """The active user (with their unit) and the dossier within their jurisdiction (with its commune, district
     and province), locked for a change, in one statement. Its values and evidence load when first used, once
     the lock is held (so that on PostgreSQL a writer that waited reads them as the writer before it left them).
     Errors as ``load_user`` and ``load_dossier`` give them, in that order (an unknown or inactive user, a
-    missing dossier, one outside the jurisdiction)."""
+    missing dossier, one outside the jurisdiction). ``setting``: a stored setting the change will read
+    (``settings.stored_setting``) comes in the same statement, when it is set."""
+    query = select(User, Dossier).select_from(User).join(Dossier, Dossier.id == dossier_id) \
+        .where(User.username == username)
+    if setting is not None:
+        query = query.add_columns(Setting).outerjoin_from(Dossier, Setting, Setting.key == setting)
     row = s.execute(
-        select(User, Dossier).join(Dossier, Dossier.id == dossier_id).where(User.username == username)
-        .options(joinedload(Dossier.commune).joinedload(Unit.parent).joinedload(Unit.parent))
+        query.options(joinedload(Dossier.commune).joinedload(Unit.parent).joinedload(Unit.parent))
         .with_for_update(of=Dossier)
     ).first()
     if row is None or not row[0].active:  # the checks in order, with their messages
         user = load_user(s, username)
         return user, load_dossier(s, dossier_id, user, lock=True)
-    user, dossier = row
+    user = row[0]
+    if setting is not None:  # what ``settings.stored_setting`` finds in this transaction
+        s.info.setdefault("settings", {})[setting] = row[2]
     return user, load_dossier(s, dossier_id, user)  # the jurisdiction check, on what the session holds
 
 

@@ -113,7 +113,8 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
     the dated issuer configuration). A revocation also needs ``public_reason``, what the public verification
     page says; ``reason`` is the internal note the audit trail keeps."""
     with svc.transaction() as s:
-        user, dossier = actor_and_dossier(s, username, dossier_id)
+        user, dossier = actor_and_dossier(s, username, dossier_id,
+                                          "allow_sample_documents" if event == "recognize" else None)
         signer = decisions.signer_of(dossier, decision_date, signer_name, signer_title) \
             if event in decisions.KIND else ("", "")
         new_status = prepare(svc, s, user, dossier, event, reason, expected_version, panel_members,
@@ -144,7 +145,7 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
         if event == "recognize":  # the serial is allocated by the recognition, never by a GET
             allocate_certificate(s, dossier, user.username, entries=entries)
         audit.append_many(s, entries)  # the transition's entry, then the certificate's
-        return view_of(svc.registry, dossier)
+        return view_of(svc.registry, dossier, reader=svc.reader)
 
 
 def _clear_appraisal(dossier: Dossier) -> dict:

@@ -17,17 +17,18 @@ from sqlalchemy import event
 
 from dossiers import audit
 
-# statements per step: the user and the locked dossier (one statement, each with its units), its values, its
-# evidence, the change, the audit entry (the head moved by compare-and-set, the entry inserted); create and
-# recognize do more (see below)
+# statements per step: the user and the locked dossier (one statement, each with its units), its values when the
+# step reads them, the change, the audit entry (the head moved by compare-and-set, the entry inserted); the
+# evidence (and the values of a step that does not read them) are read only when the returned view's field is
+# read, after the commit; create and recognize do more (see below)
 BUDGET = {
     "create": 7,  # user, commune, taken + category, dossier, every empty value (one batch), head, entry
-    "set_values": 7,  # + one batch of changed values
-    "submit": 6,
-    "appraise": 7,
-    "verify": 6,
-    "recognize": 15,  # + setting, date of the verification, certificate (current, last serial, savepoint,
-                      # insert, release) and its audit entry
+    "set_values": 6,  # + one batch of changed values
+    "submit": 5,
+    "appraise": 6,
+    "verify": 5,
+    "recognize": 6,  # the setting in the locking statement, + the date of the verification, the certificate
+                     # (one INSERT … SELECT of the next number), both audit entries together (head, entries)
 }
 
 
@@ -99,3 +100,18 @@ def test_values_are_inserted_in_one_batch_and_the_audit_head_is_not_read(light):
     assert list(view.values) == sorted(service.registry.get(view.criteria_version).indicator_map())
     assert all(v == {"self": None, "appraised": None, "comment": None} for v in view.values.values())
     assert view.evidence == [] and view.lock_version == 1
+
+
+def test_a_transition_reads_the_evidence_only_when_its_view_shows_it(light):
+    """The view of a change carries what its transaction did not read (the evidence; a recognition's values)
+    lazily: read after the commit in a read-only transaction, the same as reading the dossier then."""
+    engine, service = light
+    view = service.create("c1", C1, 2022)
+    view = service.set_values("c1", view.id, example_values(), view.lock_version)
+    with counting(engine) as statements:
+        view = service.transition("c1", view.id, "submit", expected_version=view.lock_version)
+    assert not [s for s in statements if "FROM evidence" in s]
+    with counting(engine) as statements:
+        shown = view.to_dict()
+    assert len([s for s in statements if "FROM evidence" in s]) == 1
+    assert shown == service.get("c1", view.id).to_dict()
