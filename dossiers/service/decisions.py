@@ -194,7 +194,7 @@ def amend(svc: DossierService, username: str, dossier_id: int, number: str | Non
             after["certificate"] = certificate.serial
         log(s, user, dossier, "decision.amend", getattr(dossier, fields[0]), {"decision": before}, after,
             nfc(reason.strip()))
-        return view_of(svc.registry, dossier, reader=svc.reader)
+        return view_of(svc.registry, dossier, reader=svc.view_reader)
 
 
 # the columns of each kind of decision: number, date, signer, signer's title

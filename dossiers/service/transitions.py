@@ -145,7 +145,7 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
         if event == "recognize":  # the serial is allocated by the recognition, never by a GET
             allocate_certificate(s, dossier, user.username, entries=entries)
         audit.append_many(s, entries)  # the transition's entry, then the certificate's
-        return view_of(svc.registry, dossier, reader=svc.reader)
+        return view_of(svc.registry, dossier, reader=svc.view_reader)
 
 
 def _clear_appraisal(dossier: Dossier) -> dict:

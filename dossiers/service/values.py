@@ -84,7 +84,7 @@ def set_values(svc: DossierService, username: str, dossier_id: int, raw: dict,
             dossier.self_score = try_score(version, dossier, "self_value", svc.settings.engine)
             dossier.engine_version = engine_version
             log_changes(s, user, dossier, "values.set", changed)
-        return view_of(svc.registry, dossier, reader=svc.reader)
+        return view_of(svc.registry, dossier, reader=svc.view_reader)
 
 
 def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, comments: dict | None = None,
@@ -112,7 +112,7 @@ def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, com
                 changed[f"{code}#comment"] = (old, new)
         if changed:
             log_changes(s, user, dossier, "values.appraise", changed)
-        return view_of(svc.registry, dossier, reader=svc.reader)
+        return view_of(svc.registry, dossier, reader=svc.view_reader)
 
 
 def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) -> dict[str, tuple]:

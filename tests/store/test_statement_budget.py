@@ -35,6 +35,7 @@ BUDGET = {
 @pytest.fixture(scope="module")
 def light(db_url):
     engine, service = build_light(db_url, users=("c1", "d1", "chair1", "pa"))
+    service.lazy_views = True  # as the web app's service: its views read the evidence when shown
     yield engine, service
     engine.dispose()
 
@@ -114,4 +115,21 @@ def test_a_transition_reads_the_evidence_only_when_its_view_shows_it(light):
     with counting(engine) as statements:
         shown = view.to_dict()
     assert len([s for s in statements if "FROM evidence" in s]) == 1
+    assert shown == service.get("c1", view.id).to_dict()
+
+
+def test_a_command_s_views_read_everything_within_the_change(light):
+    """Without ``lazy_views`` (the commands close their connections right after a change) the view holds the
+    evidence and values read in the change's transaction: reading it later sends nothing."""
+    engine, service = light
+    service.lazy_views = False
+    try:
+        view = service.create("c1", C1, 2023)
+        view = service.set_values("c1", view.id, example_values(), view.lock_version)
+        view = service.transition("c1", view.id, "submit", expected_version=view.lock_version)
+    finally:
+        service.lazy_views = True
+    with counting(engine) as statements:
+        shown = view.to_dict()
+    assert statements == []
     assert shown == service.get("c1", view.id).to_dict()
