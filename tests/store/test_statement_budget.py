@@ -22,7 +22,8 @@ from dossiers import audit
 # evidence (and the values of a step that does not read them) are read only when the returned view's field is
 # read, after the commit; create and recognize do more (see below)
 BUDGET = {
-    "create": 7,  # user, commune, taken + category, dossier, every empty value (one batch), head, entry
+    "create": 5,  # user + commune + taken + category (one statement), dossier, every empty value (one batch),
+                  # head, entry
     "set_values": 6,  # + one batch of changed values
     "submit": 5,
     "appraise": 6,
