@@ -113,8 +113,9 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
     the dated issuer configuration). A revocation also needs ``public_reason``, what the public verification
     page says; ``reason`` is the internal note the audit trail keeps."""
     with svc.transaction() as s:
-        user, dossier = actor_and_dossier(s, username, dossier_id,
-                                          "allow_sample_documents" if event == "recognize" else None)
+        recognize = event == "recognize"
+        user, dossier = actor_and_dossier(s, username, dossier_id, "allow_sample_documents" if recognize else None,
+                                          verified=recognize)
         signer = decisions.signer_of(dossier, decision_date, signer_name, signer_title) \
             if event in decisions.KIND else ("", "")
         new_status = prepare(svc, s, user, dossier, event, reason, expected_version, panel_members,

@@ -28,8 +28,9 @@ BUDGET = {
     "submit": 5,
     "appraise": 6,
     "verify": 5,
-    "recognize": 6,  # the setting in the locking statement, + the date of the verification, the certificate
-                     # (one INSERT … SELECT of the next number), both audit entries together (head, entries)
+    "recognize": 5,  # the setting and the date of the verification in the locking statement, + the
+                     # certificate (one INSERT … SELECT of the next number), both audit entries together (head,
+                     # entries)
 }
 
 
