@@ -17,17 +17,18 @@ from sqlalchemy import event
 
 from dossiers import audit
 
-# statements per step: the user and the locked dossier (one statement, each with its units), its values when the
-# step reads them, the change, the audit entry (the head moved by compare-and-set, the entry inserted); the
-# evidence (and the values of a step that does not read them) are read only when the returned view's field is
-# read, after the commit; create and recognize do more (see below)
+# statements per step: the user and the locked dossier (one statement, each with its units, and the values when
+# the step reads them: kept when the statement's snapshot holds the locked version), the change, the audit entry
+# (the head moved by compare-and-set, the entry inserted); the evidence (and the values of a step that does not
+# read them) are read only when the returned view's field is read, after the commit; create and recognize do
+# more (see below)
 BUDGET = {
     "create": 5,  # user + commune + taken + category (one statement), dossier, every empty value (one batch),
                   # head, entry
-    "set_values": 6,  # + one batch of changed values
-    "submit": 5,
-    "appraise": 6,
-    "verify": 5,
+    "set_values": 5,  # + one batch of changed values
+    "submit": 4,
+    "appraise": 5,
+    "verify": 4,
     "recognize": 5,  # the setting and the date of the verification in the locking statement, + the
                      # certificate (one INSERT … SELECT of the next number), both audit entries together (head,
                      # entries)
@@ -135,3 +136,37 @@ def test_a_command_s_views_read_everything_within_the_change(light):
         shown = view.to_dict()
     assert statements == []
     assert shown == service.get("c1", view.id).to_dict()
+
+
+def test_a_writer_that_waited_on_the_lock_sees_the_values_the_one_before_it_saved(light):
+    """The values come with the locking statement only when its snapshot holds the locked version: a writer
+    that waited for another (PostgreSQL's row lock, SQLite's BEGIN IMMEDIATE) reads them again after the lock."""
+    import threading
+    import time
+
+    from dossiers.service import base
+    from dossiers.service import values as value_ops
+
+    _engine, service = light
+    view = service.create("c1", C1, 2024)
+    view = service.set_values("c1", view.id, example_values(), view.lock_version)
+    first, second = sorted(view.values)[:2]
+    holding = threading.Event()
+
+    def earlier_writer():
+        with service.transaction() as s:
+            user, dossier = base.writable(s, service.procedures, "c1", view.id, "edit", "draft", None, "edit",
+                                          "not a draft", values=True)
+            changed = value_ops.apply(service.version_of(dossier), dossier, {first: None}, "self_value")
+            base.log_changes(s, user, dossier, "values.set", changed)
+            holding.set()
+            time.sleep(1.0)  # the later writer waits on the lock meanwhile
+
+    thread = threading.Thread(target=earlier_writer)
+    thread.start()
+    assert holding.wait(30)
+    later = service.set_values("c1", view.id, {second: None})  # no expected version: it waits, then proceeds
+    thread.join()
+    assert later.values[first]["self"] is None and later.values[second]["self"] is None
+    assert later.lock_version == view.lock_version + 2
+    assert service.get("c1", view.id).to_dict() == later.to_dict()
