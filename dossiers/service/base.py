@@ -58,53 +58,46 @@ def check_expected(session: Session, dossier: Dossier, expected: int | None) -> 
 
 
 def actor_and_dossier(s: Session, username: str, dossier_id: int, setting: str | None = None,
-                      verified: bool = False, values: bool = False) -> tuple[User, Dossier]:
+                      verified: bool = False) -> tuple[User, Dossier]:
     """The active user (with their unit) and the dossier within their jurisdiction (with its commune, district
-    and province), locked for a change, in one statement. Errors as ``load_user`` and ``load_dossier`` give
-    them, in that order (an unknown or inactive user, a missing dossier, one outside the jurisdiction).
-    ``setting``: a stored setting the change will read (``settings.stored_setting``) comes in the same
-    statement, when it is set. ``values``: so do the dossier's values, and ``verified``: the time of its latest
-    verification (``decisions.verified_on``), both kept only when the statement's snapshot holds the locked
-    version (the dossier's newest audit entry is of that version); otherwise a writer changed the dossier while
-    this one waited on its lock (PostgreSQL), and they are read again, after the lock, when first used. The
-    evidence, and the values when not asked for, load when first used."""
+    and province), locked for a change, in one statement. Its values and evidence load when first used, once
+    the lock is held (so that on PostgreSQL a writer that waited reads them as the writer before it left them).
+    Errors as ``load_user`` and ``load_dossier`` give them, in that order (an unknown or inactive user, a
+    missing dossier, one outside the jurisdiction). ``setting``: a stored setting the change will read
+    (``settings.stored_setting``) comes in the same statement, when it is set. ``verified``: so does the time of
+    the dossier's latest verification (``decisions.verified_on``), kept only when the statement's snapshot holds
+    the locked version (its newest audit entry is of that version: no writer changed it while this one waited)."""
     query = select(User, Dossier).select_from(User).join(Dossier, Dossier.id == dossier_id) \
         .where(User.username == username)
-    mine = AuditEntry.dossier_id == dossier_id
     if setting is not None:
         query = query.add_columns(Setting).outerjoin_from(Dossier, Setting, Setting.key == setting)
-    if verified or values:
-        query = query.add_columns(select(func.max(AuditEntry.dossier_version)).where(mine).scalar_subquery())
     if verified:
-        query = query.add_columns(select(AuditEntry.at).where(mine, AuditEntry.action == "transition.verify")
-                                  .order_by(AuditEntry.seq.desc()).limit(1).scalar_subquery())
-    loads = [joinedload(Dossier.commune).joinedload(Unit.parent).joinedload(Unit.parent)]
-    if values:
-        loads.append(joinedload(Dossier.values))
-    rows = s.execute(query.options(*loads).with_for_update(of=Dossier)).unique().all()
-    if not rows or not rows[0][0].active:  # the checks in order, with their messages
+        mine = AuditEntry.dossier_id == dossier_id
+        query = query.add_columns(
+            select(func.max(AuditEntry.dossier_version)).where(mine).scalar_subquery(),
+            select(AuditEntry.at).where(mine, AuditEntry.action == "transition.verify")
+            .order_by(AuditEntry.seq.desc()).limit(1).scalar_subquery())
+    row = s.execute(
+        query.options(joinedload(Dossier.commune).joinedload(Unit.parent).joinedload(Unit.parent))
+        .with_for_update(of=Dossier)
+    ).first()
+    if row is None or not row[0].active:  # the checks in order, with their messages
         user = load_user(s, username)
         return user, load_dossier(s, dossier_id, user, lock=True)
-    user, dossier, *extra = rows[0]
+    user = row[0]
     if setting is not None:  # what ``settings.stored_setting`` finds in this transaction
-        s.info.setdefault("settings", {})[setting] = extra.pop(0)
-    current = (verified or values) and extra.pop(0) == dossier.lock_version
-    if verified and current:  # what ``decisions.verified_on`` finds
-        s.info.setdefault("verified_at", {})[dossier_id] = extra.pop(0)
-    if values and not current:  # read as a writer before this one left them, when first used
-        for item in dossier.values:
-            s.expire(item)
-        s.expire(dossier, ["values"])
+        s.info.setdefault("settings", {})[setting] = row[2]
+    if verified and row[-2] == row[1].lock_version:  # what ``decisions.verified_on`` finds
+        s.info.setdefault("verified_at", {})[dossier_id] = row[-1]
     return user, load_dossier(s, dossier_id, user)  # the jurisdiction check, on what the session holds
 
 
 def writable(s: Session, procedures: list[Procedure], username: str, dossier_id: int, step: str, state: str,
-             expected: int | None, event: str, refusal: str, values: bool = False) -> tuple[User, Dossier]:
+             expected: int | None, event: str, refusal: str) -> tuple[User, Dossier]:
     """The actor and the locked dossier for a change of its values or evidence, after every check in
     order: jurisdiction, freshness, role and level (the procedure's ``step``), state (else ``event`` is
-    refused with ``refusal``, where {status} stands for the dossier's status). ``values``: the change reads the
-    dossier's values (``actor_and_dossier``)."""
-    user, dossier = actor_and_dossier(s, username, dossier_id, values=values)
+    refused with ``refusal``, where {status} stands for the dossier's status)."""
+    user, dossier = actor_and_dossier(s, username, dossier_id)
     check_expected(s, dossier, expected)
     require_step(procedures, user, dossier, step)
     if dossier.status != state:

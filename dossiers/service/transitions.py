@@ -115,7 +115,7 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
     with svc.transaction() as s:
         recognize = event == "recognize"
         user, dossier = actor_and_dossier(s, username, dossier_id, "allow_sample_documents" if recognize else None,
-                                          verified=recognize, values=event in ("submit", "verify", "return"))
+                                          verified=recognize)
         signer = decisions.signer_of(dossier, decision_date, signer_name, signer_title) \
             if event in decisions.KIND else ("", "")
         new_status = prepare(svc, s, user, dossier, event, reason, expected_version, panel_members,

@@ -85,8 +85,7 @@ def set_values(svc: DossierService, username: str, dossier_id: int, raw: dict,
     """Save self-assessed values (a draft may be incomplete); every bad value is reported, none stored."""
     with svc.transaction() as s:
         user, dossier = writable(s, svc.procedures, username, dossier_id, "edit", "draft", expected_version,
-                                 "edit", N_("hồ sơ đang ở trạng thái «%(status)s»: chỉ sửa khi đang soạn"),
-                                 values=True)
+                                 "edit", N_("hồ sơ đang ở trạng thái «%(status)s»: chỉ sửa khi đang soạn"))
         version = svc.version_of(dossier)
         changed = apply(version, dossier, raw, "self_value")
         if changed:
@@ -101,8 +100,7 @@ def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, com
     """Record appraised values and comments of a submitted dossier."""
     with svc.transaction() as s:
         user, dossier = writable(s, svc.procedures, username, dossier_id, "appraise", "submitted",
-                                 expected_version, "appraise", N_("chỉ thẩm định hồ sơ đã nộp (đang: «%(status)s»)"),
-                                 values=True)
+                                 expected_version, "appraise", N_("chỉ thẩm định hồ sơ đã nộp (đang: «%(status)s»)"))
         changed = apply(svc.version_of(dossier), dossier, raw, "appraised_value")
         by_code = {v.code: v for v in dossier.values}
         for code in raw:  # apply() checked them all: the values given belong to this submission now

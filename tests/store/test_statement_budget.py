@@ -17,18 +17,17 @@ from sqlalchemy import event
 
 from dossiers import audit
 
-# statements per step: the user and the locked dossier (one statement, each with its units, and the values when
-# the step reads them: kept when the statement's snapshot holds the locked version), the change, the audit entry
-# (the head moved by compare-and-set, the entry inserted); the evidence (and the values of a step that does not
-# read them) are read only when the returned view's field is read, after the commit; create and recognize do
-# more (see below)
+# statements per step: the user and the locked dossier (one statement, each with its units), its values when the
+# step reads them, the change, the audit entry (the head moved by compare-and-set, the entry inserted); the
+# evidence (and the values of a step that does not read them) are read only when the returned view's field is
+# read, after the commit; create and recognize do more (see below)
 BUDGET = {
     "create": 5,  # user + commune + taken + category (one statement), dossier, every empty value (one batch),
                   # head, entry
-    "set_values": 5,  # + one batch of changed values
-    "submit": 4,
-    "appraise": 5,
-    "verify": 4,
+    "set_values": 6,  # + one batch of changed values
+    "submit": 5,
+    "appraise": 6,
+    "verify": 5,
     "recognize": 5,  # the setting and the date of the verification in the locking statement, + the
                      # certificate (one INSERT … SELECT of the next number), both audit entries together (head,
                      # entries)
@@ -139,8 +138,8 @@ def test_a_command_s_views_read_everything_within_the_change(light):
 
 
 def test_a_writer_that_waited_on_the_lock_sees_the_values_the_one_before_it_saved(light):
-    """The values come with the locking statement only when its snapshot holds the locked version: a writer
-    that waited for another (PostgreSQL's row lock, SQLite's BEGIN IMMEDIATE) reads them again after the lock."""
+    """A writer that waited for another (PostgreSQL's row lock, SQLite's BEGIN IMMEDIATE) reads the values as
+    the other saved them: they are read after the lock, never from the locking statement's snapshot."""
     import threading
     import time
 
@@ -156,7 +155,7 @@ def test_a_writer_that_waited_on_the_lock_sees_the_values_the_one_before_it_save
     def earlier_writer():
         with service.transaction() as s:
             user, dossier = base.writable(s, service.procedures, "c1", view.id, "edit", "draft", None, "edit",
-                                          "not a draft", values=True)
+                                          "not a draft")
             changed = value_ops.apply(service.version_of(dossier), dossier, {first: None}, "self_value")
             base.log_changes(s, user, dossier, "values.set", changed)
             holding.set()
