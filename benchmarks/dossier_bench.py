@@ -413,7 +413,7 @@ def run_backend(name: str, chosen: list[tuple[str, str]], hashed: str) -> Result
         result.server = server
         engine = make_engine(url)
         try:
-            service = DossierService(session_factory(engine))
+            service = DossierService(session_factory(engine), lazy_views=True)  # as the web app's
             log(f"{name}: setup (migrate, {UNITS_CSV.name}, categories, users) …")
             officers = setup(service, url, chosen, hashed, result)
             floor = Floor(service, engine)

@@ -126,22 +126,33 @@ def append(session: Session, *, actor: str, action: str, target: str = "", befor
 
 
 def append_many(session: Session, entries: list[dict]) -> None:
-    """Append entries (keyword arguments of ``append``) in order, moving the chain head once more and
-    inserting them with one statement: numbered, linked and hashed exactly as ``append`` does one by one."""
+    """Append entries (keyword arguments of ``append``) in order, numbered, linked and hashed exactly as
+    ``append`` does one by one, in two statements: the head moved once (compare and set, as ``append``; read
+    under its lock when it moved) and the entries inserted together."""
     if not entries:
         return
-    first = append(session, **entries[0])  # takes the head's lock (creating the head when needed)
-    session.flush()
-    head, rows = (first.seq, first.hash), []
-    for item in entries[1:]:
+    session.flush()  # what the entries record is written before them
+    fields = [{**item, "at": item.get("at") or now()} for item in entries]
+    database = _database(session)
+    last = _HEADS.get(database)
+    chain = _chain(last, fields) if last is not None else None
+    if chain is None or not _advance(session, last, chain[-1].seq, chain[-1].hash):
+        chain = _chain(_locked_head(session), fields)
+        _advance(session, None, chain[-1].seq, chain[-1].hash)
+    _HEADS[database] = (chain[-1].seq, chain[-1].hash)
+    columns = [c.name for c in AuditEntry.__table__.columns if c.name != "id"]
+    session.connection().execute(AuditEntry.__table__.insert(),
+                                 [{name: getattr(entry, name) for name in columns} for entry in chain])
+
+
+def _chain(head: tuple[int, str], fields: list[dict]) -> list[AuditEntry]:
+    """The entries of ``fields`` numbered and linked after ``head``."""
+    chain = []
+    for item in fields:
         entry = _entry(head, **item)
         head = (entry.seq, entry.hash)
-        rows.append({c.name: getattr(entry, c.name) for c in AuditEntry.__table__.columns if c.name != "id"})
-    if rows:
-        session.connection().execute(AuditEntry.__table__.insert(), rows)
-        _advance(session, None, *head)
-        _HEADS[_database(session)] = head
-    session.flush()
+        chain.append(entry)
+    return chain
 
 
 @dataclass

@@ -210,7 +210,11 @@ def find_unit(session: Session, code: str, level: str | None = None, on: dt.date
     query = select(Unit).where(Unit.code == str(code))
     if level:
         query = query.where(Unit.level == level)
-    units = list(session.execute(query).scalars())
+    return choose_unit(list(session.execute(query).scalars()), code, on)
+
+
+def choose_unit(units: list[Unit], code: str, on: dt.date | None = None) -> Unit:
+    """``find_unit``'s choice among the units with ``code`` (of its level)."""
     if on is not None:
         units = [u for u in units if valid_on(u, on)]
     if not units:

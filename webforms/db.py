@@ -15,7 +15,8 @@ def init_app(app: Flask) -> None:
     current = settings(app)
     engine = make_engine(current.database_url)
     app.extensions["cfc.engine"] = engine
-    app.extensions["cfc.service"] = DossierService(session_factory(engine), settings=current)
+    # the app's engine outlives every request: a change's view reads its evidence when a page shows it
+    app.extensions["cfc.service"] = DossierService(session_factory(engine), settings=current, lazy_views=True)
     app.extensions["cfc.service"].renderer = signable_pdf  # documents are signed at issuance
     criteria_admin.refresh(app.extensions["cfc.service"])
 

@@ -6,9 +6,9 @@ recognised before serials were allocated at recognition."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Date, String, case, cast, func, literal, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, make_transient_to_detached, selectinload
 
 from engine.errors import CfcError, ConflictError, NotFound
 from engine.messages import N_
@@ -74,27 +74,56 @@ def lookup(session: Session, serial: str) -> Certificate | None:
     return session.execute(select(Certificate).where(Certificate.serial == serial.strip())).scalar_one_or_none()
 
 
-def _new_certificate(session: Session, dossier: Dossier, actor: str, at: str) -> Certificate:
-    """Insert a certificate with the next free number of its province and round. Concurrent issuers may pick
-    the same number: the unique constraint refuses one of them, which rolls back to a savepoint and retries."""
+def _serial_of(seq):
+    """``make_serial``'s number part in SQL, portable to SQLite and PostgreSQL: ``seq`` zero-padded to 6 digits."""
+    pad = case(*((seq < 10 ** n, "0" * (6 - n)) for n in range(1, 6)), else_="")
+    return pad.concat(cast(seq, String))
+
+
+def _insert_next(session: Session, dossier: Dossier, actor: str, at: str, province_code: str, *,
+                 unless_current: bool) -> Certificate | None:
+    """One statement: insert the certificate with the next free number of its province and round (the
+    largest number + 1), or nothing when that number or serial was just taken by a concurrent issuer, or
+    (``unless_current``) when the dossier already has a current certificate. The certificate, else None."""
+    table = Certificate.__table__
+    last = (select(func.coalesce(func.max(table.c.seq), 0).label("last"))
+            .where(table.c.province_code == province_code, table.c.year == dossier.year).subquery())
+    seq = last.c.last + 1
+    current = (select(table.c.id).where(table.c.dossier_id == dossier.id, table.c.superseded_by.is_(None))
+               .exists())
+    source = select(literal(f"{province_code}-{dossier.year}-").concat(_serial_of(seq)), literal(province_code),
+                    literal(dossier.year), seq, literal(dossier.id), literal(dossier.decision_number),
+                    literal(dossier.decision_date, Date), literal(at), literal(actor)) \
+        .select_from(last).where(~current if unless_current else true())
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).from_select(
+        ["serial", "province_code", "year", "seq", "dossier_id", "decision_number", "decision_date", "issued_at",
+         "issued_by"], source).on_conflict_do_nothing().returning(table.c.id, table.c.serial, table.c.seq)
+    row = session.connection().execute(statement).first()
+    if row is None:
+        return None
+    cert = Certificate(id=row.id, serial=row.serial, province_code=province_code, year=dossier.year, seq=row.seq,
+                       dossier_id=dossier.id, decision_number=dossier.decision_number,
+                       decision_date=dossier.decision_date, issued_at=at, issued_by=actor, superseded_by=None)
+    make_transient_to_detached(cert)  # the row as inserted: held by the session without reading it back
+    session.add(cert)
+    return cert
+
+
+def _new_certificate(session: Session, dossier: Dossier, actor: str, at: str, *, unless_current: bool = False
+                     ) -> tuple[Certificate, bool]:
+    """Insert a certificate with the next free number of its province and round (``_insert_next``: one
+    statement). Concurrent issuers may pick the same number: the loser inserts nothing and tries the next
+    number. ``unless_current``: the dossier's current certificate when it has one, nothing inserted. Returns
+    the certificate and whether it is new."""
     province_code = province_of(dossier.commune).code
     for _attempt in range(20):
-        last = session.execute(
-            select(func.max(Certificate.seq)).where(Certificate.province_code == province_code,
-                                                     Certificate.year == dossier.year)
-        ).scalar()
-        seq = (last or 0) + 1
-        cert = Certificate(serial=make_serial(province_code, dossier.year, seq), province_code=province_code,
-                           year=dossier.year, seq=seq, dossier_id=dossier.id,
-                           decision_number=dossier.decision_number, decision_date=dossier.decision_date,
-                           issued_at=at, issued_by=actor)
-        try:
-            with session.begin_nested():
-                session.add(cert)
-                session.flush()
-        except IntegrityError:
-            continue
-        return cert
+        cert = _insert_next(session, dossier, actor, at, province_code, unless_current=unless_current)
+        if cert is not None:
+            return cert, True
+        existing = current_certificate(session, dossier) if unless_current else None
+        if existing is not None:
+            return existing, False
     raise CfcError(f"could not allocate a certificate number for province {province_code}, {dossier.year}")
 
 
@@ -105,20 +134,26 @@ def issue(session: Session, dossier: Dossier, actor: str, *, at: str | None = No
     return allocate(session, dossier, actor, at=at)
 
 
-def allocate(session: Session, dossier: Dossier, actor: str, *, at: str | None = None) -> Certificate:
+def allocate(session: Session, dossier: Dossier, actor: str, *, at: str | None = None,
+             entries: list[dict] | None = None) -> Certificate:
     """``issue`` without the state check, for the recognition itself (its transaction sets the state): the
-    serial is allocated when the dossier is recognised, never when a document is read."""
+    serial is allocated when the dossier is recognised, never when a document is read. ``entries``: the
+    ``certificate.issue`` audit entry is added to this list (its caller appends them together) instead of
+    being appended now."""
     if not dossier.decision_number or dossier.decision_date is None:
         raise CfcError(f"hồ sơ {dossier.id} ({dossier.commune.name}) chưa có số và ngày quyết định công nhận")
-    existing = current_certificate(session, dossier)
-    if existing is not None:
-        return existing
     stamp = at or audit.now()
-    cert = _new_certificate(session, dossier, actor, stamp)
-    audit.append(session, actor=actor, action="certificate.issue", target=cert.serial,
-                 after={"serial": cert.serial, "decision": {"number": cert.decision_number,
-                                                            "date": cert.decision_date.isoformat()}},
-                 dossier_id=dossier.id, dossier_version=dossier.lock_version, at=stamp)
+    cert, new = _new_certificate(session, dossier, actor, stamp, unless_current=True)
+    if not new:  # the current one, issued before
+        return cert
+    entry = {"actor": actor, "action": "certificate.issue", "target": cert.serial,
+             "after": {"serial": cert.serial, "decision": {"number": cert.decision_number,
+                                                           "date": cert.decision_date.isoformat()}},
+             "dossier_id": dossier.id, "dossier_version": dossier.lock_version, "at": stamp}
+    if entries is None:
+        audit.append(session, **entry)
+    else:
+        entries.append(entry)
     return cert
 
 
@@ -134,7 +169,7 @@ def reissue(session: Session, serial: str, actor: str, reason: str) -> Certifica
     dossier = old.dossier
     _require_recognised(dossier)
     stamp = audit.now()
-    new = _new_certificate(session, dossier, actor, stamp)
+    new, _ = _new_certificate(session, dossier, actor, stamp)
     old.superseded_by = new.id
     session.flush()
     audit.append(session, actor=actor, action="certificate.reissue", target=new.serial,

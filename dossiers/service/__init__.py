@@ -17,7 +17,9 @@ stored); ``scores`` computes scores, ``base`` is the shared plumbing
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from contextlib import AbstractContextManager
+from functools import partial
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,7 +45,8 @@ class DossierService:
     ``settings`` is the deployment's (``dossiers.config``; default: built from the environment)."""
 
     def __init__(self, sessions: sessionmaker[Session], registry: Registry | None = None,
-                 procedures: list[Procedure] | None = None, *, settings: Settings | None = None):
+                 procedures: list[Procedure] | None = None, *, settings: Settings | None = None,
+                 lazy_views: bool = False):
         self.sessions = sessions
         bind = sessions.kw.get("bind")
         self._readers = readonly_factory(bind) if bind is not None else sessions
@@ -53,10 +56,20 @@ class DossierService:
         # renders a document for signing at issuance (``issuance.signing_issue``); set by the web app and the
         # commands to ``certificates.signature.signable_pdf``; None: nothing is signed
         self.renderer = None
+        # the views a change returns read what its transaction did not (the evidence, a recognition's values)
+        # the first time they are shown, in a read-only transaction: for a caller whose database outlives the
+        # views (the web app); False: read within the change's transaction, as a command that closes its
+        # connections right after the change needs
+        self.lazy_views = lazy_views
 
     def transaction(self, readonly: bool = False) -> AbstractContextManager[Session]:
         """One transaction; ``readonly`` ones must not write (on SQLite they do not take the write lock)."""
         return base.transaction(self._readers if readonly else self.sessions)
+
+    @property
+    def view_reader(self) -> Callable[[], AbstractContextManager[Session]] | None:
+        """What a change's view reads later with (``lazy_views``; ``view.view_of``), else None."""
+        return partial(self.transaction, True) if self.lazy_views else None
 
     def version_of(self, dossier: Dossier) -> CriteriaVersion:
         return self.registry.get(dossier.criteria_version)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,7 +17,7 @@ from engine.workflow import LABELS, Procedure, TransitionRefused, procedure_by_i
 
 from .. import audit
 from ..lookup import load_dossier, load_user
-from ..models import Dossier, Unit, User
+from ..models import AuditEntry, Dossier, Setting, Unit, User
 
 
 @contextlib.contextmanager
@@ -57,21 +57,38 @@ def check_expected(session: Session, dossier: Dossier, expected: int | None) -> 
     )
 
 
-def actor_and_dossier(s: Session, username: str, dossier_id: int) -> tuple[User, Dossier]:
+def actor_and_dossier(s: Session, username: str, dossier_id: int, setting: str | None = None,
+                      verified: bool = False) -> tuple[User, Dossier]:
     """The active user (with their unit) and the dossier within their jurisdiction (with its commune, district
     and province), locked for a change, in one statement. Its values and evidence load when first used, once
     the lock is held (so that on PostgreSQL a writer that waited reads them as the writer before it left them).
     Errors as ``load_user`` and ``load_dossier`` give them, in that order (an unknown or inactive user, a
-    missing dossier, one outside the jurisdiction)."""
+    missing dossier, one outside the jurisdiction). ``setting``: a stored setting the change will read
+    (``settings.stored_setting``) comes in the same statement, when it is set. ``verified``: so does the time of
+    the dossier's latest verification (``decisions.verified_on``), kept only when the statement's snapshot holds
+    the locked version (its newest audit entry is of that version: no writer changed it while this one waited)."""
+    query = select(User, Dossier).select_from(User).join(Dossier, Dossier.id == dossier_id) \
+        .where(User.username == username)
+    if setting is not None:
+        query = query.add_columns(Setting).outerjoin_from(Dossier, Setting, Setting.key == setting)
+    if verified:
+        mine = AuditEntry.dossier_id == dossier_id
+        query = query.add_columns(
+            select(func.max(AuditEntry.dossier_version)).where(mine).scalar_subquery(),
+            select(AuditEntry.at).where(mine, AuditEntry.action == "transition.verify")
+            .order_by(AuditEntry.seq.desc()).limit(1).scalar_subquery())
     row = s.execute(
-        select(User, Dossier).join(Dossier, Dossier.id == dossier_id).where(User.username == username)
-        .options(joinedload(Dossier.commune).joinedload(Unit.parent).joinedload(Unit.parent))
+        query.options(joinedload(Dossier.commune).joinedload(Unit.parent).joinedload(Unit.parent))
         .with_for_update(of=Dossier)
     ).first()
     if row is None or not row[0].active:  # the checks in order, with their messages
         user = load_user(s, username)
         return user, load_dossier(s, dossier_id, user, lock=True)
-    user, dossier = row
+    user = row[0]
+    if setting is not None:  # what ``settings.stored_setting`` finds in this transaction
+        s.info.setdefault("settings", {})[setting] = row[2]
+    if verified and row[-2] == row[1].lock_version:  # what ``decisions.verified_on`` finds
+        s.info.setdefault("verified_at", {})[dossier_id] = row[-1]
     return user, load_dossier(s, dossier_id, user)  # the jurisdiction check, on what the session holds
 
 
@@ -92,8 +109,15 @@ def log(session: Session, user: User, dossier: Dossier, action: str, target: str
         after=None, reason: str | None = None) -> None:
     """Append the change to the audit chain with the dossier's new version."""
     session.flush()  # bumps lock_version (optimistic check happens here)
-    audit.append(session, actor=user.username, action=action, target=target, before=before, after=after,
-                 reason=reason, dossier_id=dossier.id, dossier_version=dossier.lock_version)
+    audit.append(session, **entry(user, dossier, action, target, before, after, reason))
+
+
+def entry(user: User, dossier: Dossier, action: str, target: str = "", before=None, after=None,
+          reason: str | None = None) -> dict:
+    """The audit entry of a change of the dossier (flushed: its new version), as ``audit.append``'s keywords."""
+    return {"actor": user.username, "action": action, "target": target, "before": before, "after": after,
+            "reason": reason, "dossier_id": dossier.id, "dossier_version": dossier.lock_version,
+            "at": audit.now()}
 
 
 def log_changes(s: Session, user: User, dossier: Dossier, action: str, changed: dict) -> None:

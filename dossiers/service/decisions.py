@@ -97,9 +97,12 @@ def number_problem(number: str | None, kind: str = "recognize") -> str | None:
 
 
 def verified_on(s: Session, dossier: Dossier) -> dt.date | None:
-    """The date in Vietnam of the dossier's latest verification; None when the trail has none."""
-    entry = audit.last_event(s, dossier.id, "transition.verify")
-    return audit.local_date(entry.at) if entry is not None else None
+    """The date in Vietnam of the dossier's latest verification; None when the trail has none. The locking
+    statement may have read it already (``base.actor_and_dossier``)."""
+    known = s.info.get("verified_at", {})
+    at = known[dossier.id] if dossier.id in known else \
+        getattr(audit.last_event(s, dossier.id, "transition.verify"), "at", None)
+    return audit.local_date(at) if at is not None else None
 
 
 def date_problem(s: Session, dossier: Dossier, day: dt.date | None, kind: str = "recognize") -> str | None:
@@ -194,7 +197,7 @@ def amend(svc: DossierService, username: str, dossier_id: int, number: str | Non
             after["certificate"] = certificate.serial
         log(s, user, dossier, "decision.amend", getattr(dossier, fields[0]), {"decision": before}, after,
             nfc(reason.strip()))
-        return view_of(svc.registry, dossier)
+        return view_of(svc.registry, dossier, reader=svc.view_reader)
 
 
 # the columns of each kind of decision: number, date, signer, signer's title

@@ -32,7 +32,7 @@ def add_evidence(svc: DossierService, username: str, dossier_id: int, criterion:
         dossier.updated_at = audit.now()
         log(s, user, dossier, "evidence.add", f"{criterion} {item.filename}",
             after={"sha256": item.sha256, "size": item.size, "type": item.content_type})
-        return view_of(svc.registry, dossier)
+        return view_of(svc.registry, dossier, reader=svc.view_reader)
 
 
 def delete_evidence(svc: DossierService, username: str, dossier_id: int, evidence_id: int,
@@ -49,4 +49,4 @@ def delete_evidence(svc: DossierService, username: str, dossier_id: int, evidenc
         s.delete(item)
         dossier.updated_at = audit.now()
         log(s, user, dossier, "evidence.delete", f"{item.criterion} {item.filename}", before=before)
-        return view_of(svc.registry, dossier)
+        return view_of(svc.registry, dossier, reader=svc.view_reader)

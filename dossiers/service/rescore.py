@@ -118,7 +118,7 @@ def rescore(svc: DossierService, username: str, dossier_id: int, expected_versio
         dossier.engine_version = engine_version
         dossier.updated_at = audit.now()
         log(s, user, dossier, "dossier.rescore", version.id, before, after)
-        return view_of(svc.registry, dossier)
+        return view_of(svc.registry, dossier, reader=svc.view_reader)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 
 
 def stored_setting(s: Session, key: str, default=None):
-    """A setting's value within the caller's transaction; ``default`` when it was never set."""
-    row = s.get(Setting, key)
+    """A setting's value within the caller's transaction; ``default`` when it was never set. A writer's first
+    statement may have read it already (``base.actor_and_dossier``)."""
+    known = s.info.get("settings", {})
+    row = known[key] if key in known else s.get(Setting, key)
     return default if row is None else row.value
 
 

@@ -26,7 +26,7 @@ from ..issuance.serials import allocate as allocate_certificate
 from ..lookup import load_dossier, load_user
 from ..models import Dossier, User
 from . import decisions
-from .base import actor_and_dossier, check_expected, log
+from .base import actor_and_dossier, check_expected, entry
 from .scores import problems, score_result, try_score
 from .settings import stored_setting
 from .view import DossierView, readable_score, view_of
@@ -113,7 +113,9 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
     the dated issuer configuration). A revocation also needs ``public_reason``, what the public verification
     page says; ``reason`` is the internal note the audit trail keeps."""
     with svc.transaction() as s:
-        user, dossier = actor_and_dossier(s, username, dossier_id)
+        recognize = event == "recognize"
+        user, dossier = actor_and_dossier(s, username, dossier_id, "allow_sample_documents" if recognize else None,
+                                          verified=recognize)
         signer = decisions.signer_of(dossier, decision_date, signer_name, signer_title) \
             if event in decisions.KIND else ("", "")
         new_status = prepare(svc, s, user, dossier, event, reason, expected_version, panel_members,
@@ -138,11 +140,13 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
         dossier.status = new_status
         dossier.engine_version = engine_version
         dossier.updated_at = audit.now()
-        log(s, user, dossier, f"transition.{event}", event, before, _after(event, new_status, dossier, verified),
-            nfc(reason.strip()) if reason else reason)
+        s.flush()  # bumps lock_version (optimistic check happens here)
+        entries = [entry(user, dossier, f"transition.{event}", event, before,
+                         _after(event, new_status, dossier, verified), nfc(reason.strip()) if reason else reason)]
         if event == "recognize":  # the serial is allocated by the recognition, never by a GET
-            allocate_certificate(s, dossier, user.username)
-        return view_of(svc.registry, dossier)
+            allocate_certificate(s, dossier, user.username, entries=entries)
+        audit.append_many(s, entries)  # the transition's entry, then the certificate's
+        return view_of(svc.registry, dossier, reader=svc.view_reader)
 
 
 def _clear_appraisal(dossier: Dossier) -> dict:

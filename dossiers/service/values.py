@@ -5,6 +5,7 @@ it was typed, changes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
@@ -21,8 +22,8 @@ from engine.workflow import procedure_for, round_date
 
 from .. import audit, authority
 from ..lookup import load_user
-from ..models import CommuneCategory, Dossier, IndicatorValue
-from ..units import find_unit
+from ..models import CommuneCategory, Dossier, IndicatorValue, Unit, User
+from ..units import choose_unit
 from .base import log, log_changes, writable
 from .decisions import COMMENT_MAX, text_problem
 from .scores import stored_value, try_score
@@ -35,12 +36,10 @@ if TYPE_CHECKING:
 def create(svc: DossierService, username: str, commune_code: str, year: int) -> DossierView:
     """A commune's dossier of a round, under the criteria version and procedure in force on its date."""
     with svc.transaction() as s:
-        user = load_user(s, username)
         day = round_date(year)
-        commune = find_unit(s, commune_code, "commune", day)
+        user, commune, (exists, category) = _actor_commune_taken_category(s, username, commune_code, year, day)
         authority.check(svc.procedures, user, "edit", commune=commune, year=year)
         proc = procedure_for(day, svc.procedures)
-        exists, category = _taken_and_category(s, commune.id, year)
         if exists is not None:
             raise ConflictError(f"{commune.name} đã có hồ sơ năm {year} (số {exists})")
         if category is None:
@@ -60,16 +59,25 @@ def create(svc: DossierService, username: str, commune_code: str, year: int) -> 
         return view_of(svc.registry, dossier, values=[IndicatorValue(code=code) for code in codes], evidence=[])
 
 
-def _taken_and_category(s: Session, commune_id: int, year: int) -> tuple[int | None, str | None]:
-    """The id of the commune's dossier of the round (None: none yet) and its category that year (None: not
-    imported), in one statement when the category is there."""
-    taken = select(Dossier.id).where(Dossier.commune_id == commune_id, Dossier.year == year).scalar_subquery()
-    row = s.execute(select(CommuneCategory.category, taken).where(CommuneCategory.unit_id == commune_id,
-                                                                  CommuneCategory.year == year)).first()
-    if row is not None:
-        return row[1], row[0]
-    return s.execute(select(Dossier.id).where(Dossier.commune_id == commune_id, Dossier.year == year)
-                     ).scalar_one_or_none(), None
+def _actor_commune_taken_category(s: Session, username: str, code: str, year: int, day: dt.date
+                                  ) -> tuple[User, Unit, tuple[int | None, str | None]]:
+    """The active user (with their unit), the commune with ``code`` in force on ``day`` (``units.find_unit``'s
+    choice), the id of its dossier of the round (None: none yet) and its category that year (None: not
+    imported), in one statement (a row per commune with that code). Errors as ``load_user`` and ``find_unit``
+    give them, in that order."""
+    taken = select(Dossier.id).where(Dossier.commune_id == Unit.id, Dossier.year == year) \
+        .correlate(Unit).scalar_subquery()
+    rows = s.execute(
+        select(User, Unit, CommuneCategory.category, taken).select_from(User)
+        .outerjoin(Unit, (Unit.code == str(code)) & (Unit.level == "commune"))
+        .outerjoin(CommuneCategory, (CommuneCategory.unit_id == Unit.id) & (CommuneCategory.year == year))
+        .where(User.username == username)
+    ).all()
+    if not rows or not rows[0][0].active:
+        load_user(s, username)  # raises its error
+    commune = choose_unit([row[1] for row in rows if row[1] is not None], code, day)
+    row = next(row for row in rows if row[1] is commune)
+    return row[0], commune, (row[3], row[2])
 
 
 def set_values(svc: DossierService, username: str, dossier_id: int, raw: dict,
@@ -84,7 +92,7 @@ def set_values(svc: DossierService, username: str, dossier_id: int, raw: dict,
             dossier.self_score = try_score(version, dossier, "self_value", svc.settings.engine)
             dossier.engine_version = engine_version
             log_changes(s, user, dossier, "values.set", changed)
-        return view_of(svc.registry, dossier)
+        return view_of(svc.registry, dossier, reader=svc.view_reader)
 
 
 def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, comments: dict | None = None,
@@ -112,7 +120,7 @@ def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, com
                 changed[f"{code}#comment"] = (old, new)
         if changed:
             log_changes(s, user, dossier, "values.appraise", changed)
-        return view_of(svc.registry, dossier)
+        return view_of(svc.registry, dossier, reader=svc.view_reader)
 
 
 def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) -> dict[str, tuple]:

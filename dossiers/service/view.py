@@ -11,17 +11,54 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
 
 from engine.loader import Registry, fingerprint
 from engine.result import ScoreResult, StoredScoreError
 
 from ..lookup import read_score
-from ..models import Dossier
+from ..models import Dossier, Evidence, IndicatorValue
 from ..units import path_names
 
 log = logging.getLogger(__name__)
+
+
+class Later:
+    """What a view's field will be, loaded the first time the field is read (``read`` takes no argument)."""
+
+    def __init__(self, read: Callable[[], list | dict]):
+        self.read = read
+
+
+class _Deferred:
+    """A field of ``DossierView`` that may be given as ``Later``: an operation whose view nobody reads pays
+    nothing for it (the values and evidence of a transition, read after its transaction, in a read-only one)."""
+
+    def __init__(self, empty: Callable[[], list | dict]):
+        self.empty = empty
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, view, owner=None):
+        if view is None:  # the dataclass asks for the default: None, read as empty
+            return None
+        value = view.__dict__.get(self.slot, None)
+        if value is None:
+            value = self.empty()
+        elif isinstance(value, Later):
+            value = value.read()
+        view.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, view, value) -> None:
+        view.__dict__[self.slot] = value
 
 SCORES = {"self_score": "điểm tự đánh giá", "verified_score": "điểm thẩm định",
           "rescored_score": "điểm tính lại"}
@@ -51,7 +88,7 @@ class DossierView:
     criteria_version: str
     procedure: str
     lock_version: int
-    values: dict = field(default_factory=dict)  # code → {"self", "appraised", "comment"} as canonical text
+    values: dict = _Deferred(dict)  # code → {"self", "appraised", "comment"} as canonical text
     stored_scores: dict = field(default_factory=dict, repr=False)  # "self_score"/"verified_score" → stored JSON
     engine_version: str | None = None
     panel_members: list | None = None
@@ -65,7 +102,7 @@ class DossierView:
     revocation_signer_title: str | None = None
     revocation_public_reason: str | None = None
     submission: int = 0
-    evidence: list = field(default_factory=list)
+    evidence: list = _Deferred(list)
     provisional: bool = False
     criteria_fingerprint: str = ""  # the criteria content of today (engine.loader.fingerprint)
     stale_scores: list = field(default_factory=list)  # scores computed from other content: "chấm theo bộ tiêu chí cũ"
@@ -135,13 +172,22 @@ def stale_scores(d: Dossier, current: str) -> list[str]:
     return [which for which in ("self_score", "verified_score") if old(getattr(d, which))]
 
 
-def view_of(registry: Registry, d: Dossier, *, values: list | None = None, evidence: list | None = None
-            ) -> DossierView:
+def view_of(registry: Registry, d: Dossier, *, values: list | None = None, evidence: list | None = None,
+            reader: Callable[[], AbstractContextManager[Session]] | None = None) -> DossierView:
     """The view of a loaded dossier (its criteria version says whether it is provisional). ``values`` and
-    ``evidence``: what the caller's transaction knows they are (a new dossier's), instead of loading them."""
+    ``evidence``: what the caller's transaction knows they are (a new dossier's), instead of loading them.
+    ``reader`` (a writer's): opens a read-only transaction; the values or evidence the writer's transaction
+    did not load are read in one, the first time the view's field is read, after the writer's commit."""
     version = registry.get(d.criteria_version)
-    values = d.values if values is None else values
-    evidence = d.evidence if evidence is None else evidence
+    unloaded = inspect(d).unloaded if reader is not None else ()
+    if values is not None or "values" not in unloaded:
+        values = _values(d.values if values is None else values, d.submission)
+    else:
+        values = Later(partial(_read_values, reader, d.id, d.submission))
+    if evidence is not None or "evidence" not in unloaded:
+        evidence = [_evidence(e) for e in (d.evidence if evidence is None else evidence)]
+    else:
+        evidence = Later(partial(_read_evidence, reader, d.id))
     return DossierView(
         id=d.id,
         commune_code=d.commune.code,
@@ -153,8 +199,7 @@ def view_of(registry: Registry, d: Dossier, *, values: list | None = None, evide
         criteria_version=d.criteria_version,
         procedure=d.procedure,
         lock_version=d.lock_version,
-        values={v.code: {"self": v.self_value, "appraised": appraised_text(v, d), "comment": v.comment}
-                for v in values},
+        values=values,
         stored_scores={"self_score": d.self_score, "verified_score": d.verified_score,
                        "rescored_score": d.rescored_score},
         engine_version=d.engine_version,
@@ -169,10 +214,31 @@ def view_of(registry: Registry, d: Dossier, *, values: list | None = None, evide
         revocation_signer_title=d.revocation_signer_title,
         revocation_public_reason=d.revocation_public_reason,
         submission=d.submission,
-        evidence=[{"id": e.id, "criterion": e.criterion, "filename": e.filename, "size": e.size,
-                   "sha256": e.sha256, "content_type": e.content_type, "uploaded_by": e.uploaded_by,
-                   "uploaded_at": e.uploaded_at} for e in evidence],
+        evidence=evidence,
         provisional=version.provisional,
         criteria_fingerprint=fingerprint(version),  # cached per version: which stored scores are older
         stale_scores=stale_scores(d, fingerprint(version)),
     )
+
+
+def _values(items: list, submission: int) -> dict:
+    """The view's values: code → self-assessed, appraised (of the latest submission only) and comment."""
+    return {v.code: {"self": v.self_value, "appraised": v.appraised_value if v.appraised_in == submission else None,
+                     "comment": v.comment} for v in items}
+
+
+def _evidence(e: Evidence) -> dict:
+    return {"id": e.id, "criterion": e.criterion, "filename": e.filename, "size": e.size, "sha256": e.sha256,
+            "content_type": e.content_type, "uploaded_by": e.uploaded_by, "uploaded_at": e.uploaded_at}
+
+
+def _read_values(reader: Callable[[], AbstractContextManager[Session]], dossier_id: int, submission: int) -> dict:
+    with reader() as s:
+        return _values(s.execute(select(IndicatorValue).where(IndicatorValue.dossier_id == dossier_id)
+                                 .order_by(IndicatorValue.code)).scalars(), submission)
+
+
+def _read_evidence(reader: Callable[[], AbstractContextManager[Session]], dossier_id: int) -> list:
+    with reader() as s:
+        return [_evidence(e) for e in s.execute(select(Evidence).where(Evidence.dossier_id == dossier_id)
+                                                 .order_by(Evidence.id)).scalars()]
