@@ -10,10 +10,11 @@ from pathlib import Path
 
 import click
 
+from engine.messages import N_
 from engine.numbers import format_number
 from engine.workflow import LABELS
 
-from .common import AS_OPTION, DOSSIER_ID, ROUND, TEXT, nfc, open_service, parse_day, refusals, who_acts
+from .common import AS_OPTION, DOSSIER_ID, ROUND, TEXT, nfc, open_service, parse_day, refusals, tr, who_acts
 from .render import print_dossier
 
 EXPECT_OPTION = click.option("--expect", "expected", type=int, help="The version you last saw; refuse if it changed.")
@@ -202,23 +203,24 @@ def dossier_rescore(dossier_id, year, expected, actor) -> None:
             print_dossier(service.rescore(username, dossier_id, expected), False)
             return
         candidates = stale_dossiers(service, username, year)
-        with progress("rescore", len(candidates)) as bar:
+        with progress(tr(N_("tính lại")), len(candidates)) as bar:
             done, refused = rescore_all(service, username, candidates, bar.update)
     for item in done:
         for which, after in item.after.items():
             before = item.before.get(which) or {}
             verdict = "" if before.get("recognized") == after["recognized"] else \
-                (" → đủ điều kiện" if after["recognized"] else " → không còn đủ điều kiện")
-            held = " (quyết định công nhận giữ nguyên)" if item.status == "recognized" and verdict else ""
-            click.echo(nfc(f"#{item.dossier_id} {item.commune} [{LABELS[item.status]}] {_LABEL[which]}: "
+                (tr(N_(" → đủ điều kiện")) if after["recognized"] else tr(N_(" → không còn đủ điều kiện")))
+            held = tr(N_(" (quyết định công nhận giữ nguyên)")) if item.status == "recognized" and verdict else ""
+            click.echo(nfc(f"#{item.dossier_id} {item.commune} [{tr(LABELS[item.status])}] {tr(_LABEL[which])}: "
                            f"{format_number(before.get('total'))} → {format_number(after['total'])}{verdict}{held}"))
     for line in refused:
-        click.echo(nfc(f"không tính lại: {line}"), err=True)
+        click.echo(tr(N_("không tính lại: %(why)s", why=line)), err=True)
     flips = sum(1 for i in done for w, a in i.after.items() if (i.before.get(w) or {}).get("recognized") != a["recognized"])
-    click.echo(nfc(f"Năm {year}: tính lại {len(done)} hồ sơ ({sum(i.changed for i in done)} đổi tổng điểm, "
-                   f"{flips} đổi kết luận), {len(refused)} không tính lại được."))
+    click.echo(tr(N_("Năm %(year)s: tính lại %(done)s hồ sơ (%(changed)s đổi tổng điểm, %(flips)s đổi kết luận), "
+                     "%(refused)s không tính lại được.", year=str(year), done=len(done),
+                     changed=sum(i.changed for i in done), flips=flips, refused=len(refused))))
     if refused:
         raise SystemExit(1)
 
 
-_LABEL = {"self_score": "tự đánh giá", "verified_score": "thẩm định", "rescored_score": "tính lại"}
+_LABEL = {"self_score": N_("tự đánh giá"), "verified_score": N_("thẩm định"), "rescored_score": N_("tính lại")}

@@ -154,6 +154,8 @@ def test_rescore_of_a_round_on_the_command_line(site, instance, criteria_copy, m
     assert all(site.dossier(i).stale_scores == [] for i in range(1, 17))
     again = run_cfc(instance, "dossier", "rescore", "--round", "2024", "--as", "province")
     assert "tính lại 0 hồ sơ" in again
+    english = run_cfc(instance, "--lang", "en", "dossier", "rescore", "--round", "2024", "--as", "province")
+    assert "Round 2024: 0 dossiers re-scored (0 with a new total, 0 with a new conclusion), 0 could not be" in english
     with site.service.transaction() as s:  # one audit entry per re-scored dossier
         ids = s.scalars(select(AuditEntry.dossier_id).where(AuditEntry.action == "dossier.rescore")).all()
     assert sorted(ids) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
