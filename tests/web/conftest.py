@@ -9,6 +9,7 @@ Logging in goes through the real /login form (CSRF token included); API tokens c
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -57,6 +58,22 @@ def demo_database(tmp_path_factory) -> Path:
     run_cfc(folder, "db", "upgrade")
     run_cfc(folder, "demo", "load")
     return folder / "cfc.sqlite3"
+
+
+@contextlib.contextmanager
+def signed_demo(demo_database: Path, folder: Path):
+    """``folder`` as `cfc demo load` left its instance folder (database, demo keys, signed documents), with the
+    environment pointing at it for as long as the block runs."""
+    for path in demo_database.parent.glob("cfc.sqlite3*"):
+        shutil.copy(path, folder / path.name)
+    for sub in ("signing", "signed"):
+        shutil.copytree(demo_database.parent / sub, folder / sub)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CFC_INSTANCE_DIR", str(folder))
+        mp.delenv("DATABASE_URL", raising=False)
+        mp.delenv("CFC_BASE_URL", raising=False)
+        mp.delenv("CFC_SIGNING_KEYS", raising=False)
+        yield folder
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,9 @@ demo every issued document is signed; a document whose signed file is gone, or a
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
-from conftest import Site, make_app
+from conftest import Site, make_app, signed_demo
 
 LINK_RE = re.compile(r'href="/dossiers/(\d+)/(certificate|decision|revocation|minutes)\.pdf">[^<]*</a>'
                      r'(?: <span class="signature (signed|unsigned)">([^<]*)</span>)?')
@@ -18,16 +17,7 @@ LINK_RE = re.compile(r'href="/dossiers/(\d+)/(certificate|decision|revocation|mi
 @pytest.fixture(scope="module")
 def signed_site(demo_database, tmp_path_factory):
     """The demo's instance folder as `cfc demo load` left it: database, demo keys and signed documents."""
-    folder = tmp_path_factory.mktemp("signed-labels")
-    for path in demo_database.parent.glob("cfc.sqlite3*"):
-        shutil.copy(path, folder / path.name)
-    for sub in ("signing", "signed"):
-        shutil.copytree(demo_database.parent / sub, folder / sub)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CFC_INSTANCE_DIR", str(folder))
-        mp.delenv("DATABASE_URL", raising=False)
-        mp.delenv("CFC_BASE_URL", raising=False)
-        mp.delenv("CFC_SIGNING_KEYS", raising=False)
+    with signed_demo(demo_database, tmp_path_factory.mktemp("signed-labels")) as folder:
         application = make_app(folder, RATELIMIT_ENABLED=False)
         yield Site(application, folder)
         application.extensions["cfc.engine"].dispose()

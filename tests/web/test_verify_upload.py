@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 
 import pytest
-from conftest import PDF, make_app
+from conftest import PDF, make_app, signed_demo
 
 SERIAL_RE = re.compile(r"62-2024-\d{6}")
 
@@ -19,16 +18,7 @@ SERIAL_RE = re.compile(r"62-2024-\d{6}")
 @pytest.fixture(scope="module")
 def instance(demo_database, tmp_path_factory):
     """The demo's instance folder as `cfc demo load` left it: database, demo keys and signed documents."""
-    folder = tmp_path_factory.mktemp("signed-demo")
-    for path in demo_database.parent.glob("cfc.sqlite3*"):
-        shutil.copy(path, folder / path.name)
-    for sub in ("signing", "signed"):
-        shutil.copytree(demo_database.parent / sub, folder / sub)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CFC_INSTANCE_DIR", str(folder))
-        mp.delenv("DATABASE_URL", raising=False)
-        mp.delenv("CFC_BASE_URL", raising=False)
-        mp.delenv("CFC_SIGNING_KEYS", raising=False)
+    with signed_demo(demo_database, tmp_path_factory.mktemp("signed-demo")) as folder:
         yield folder
 
 
