@@ -40,7 +40,7 @@ class Move(NamedTuple):
     current: object
     target: object  # the value to reach (True for a yes/no item)
     change: str  # set | at_least | at_most
-    band: Band | None  # the band reached (None for a yes/no item)
+    shown: str | None  # the range of the band reached, as shown (``band_range``); None for a yes/no item
 
 
 Moves = dict[str, list[Move]]  # component key ("TC07/immunisation") → its moves, nearest first
@@ -73,7 +73,7 @@ def component_moves(version: CriteriaVersion, values: dict, found: dict[str, Out
             if outcome == NO:  # a yes/no item answered no: its one move, made once per version
                 out[comp.key] = yes_moves[comp.key]
             else:
-                out[comp.key] = _moves(code, comp.comp, outcome, values)
+                out[comp.key] = _moves(code, comp.comp, outcome, values, comp.band_matched)
     return out
 
 
@@ -102,18 +102,19 @@ def _constant_gaps(version: CriteriaVersion) -> dict[int, Gap]:
 
 
 def to_gap(move: Move) -> Gap:
-    if move.band is None:
+    if move.shown is None:
         message = f"{move.indicator}: chuyển sang «có» → +{format_points(move.added)}"
     else:
         message = (f"{move.indicator}: {_VERBS[move.change]} {format_number(move.target)} "
-                   f"({band_range(move.kind, move.band)}) → +{format_points(move.added)}")
+                   f"({move.shown}) → +{format_points(move.added)}")
     return construct(Gap, {"criterion": move.criterion, "component": move.component, "indicator": move.indicator,
                            "current": _plain(move.current), "target": _plain(move.target), "change": move.change,
                            "points_added": move.added, "message": message})
 
 
-def _moves(crit_code: str, comp, outcome: Outcome, values: dict) -> list[Move]:
-    """Every better outcome reachable by changing one indicator, nearest first."""
+def _moves(crit_code: str, comp, outcome: Outcome, values: dict, shown: tuple[str, ...] = ()) -> list[Move]:
+    """Every better outcome reachable by changing one indicator, nearest first; ``shown``: each band's range
+    as shown (``engine.tables``)."""
     if isinstance(comp, YesNo):
         if outcome.kind == "yes":
             return []
@@ -132,7 +133,7 @@ def _moves(crit_code: str, comp, outcome: Outcome, values: dict) -> list[Move]:
         if reach is not None:
             code, need, change = reach
             out.append(Move(index - target, added, crit_code, comp.id, comp.kind, code, values[code], need,
-                            change, band))
+                            change, shown[target] if shown else band_range(comp.kind, band)))
     return out
 
 
@@ -276,8 +277,8 @@ def _cheapest(per_criterion: list[dict[int, tuple[int, list[Move]]]], need: int,
                         nxt[need] = (steps, gained + gain, (chain, moves))
         states = nxt
     if need not in states:
-        return Plan(reaches_threshold=False, points_needed=need,
-                    message="không thể đạt điều kiện công nhận chỉ bằng cải thiện các chỉ số")
+        return construct(Plan, {"reaches_threshold": False, "points_needed": need, "steps": [], "points_added": 0,
+                                "message": "không thể đạt điều kiện công nhận chỉ bằng cải thiện các chỉ số"})
     cost, gained, chain = states[need]
     parts = []
     while chain is not None:
@@ -285,8 +286,10 @@ def _cheapest(per_criterion: list[dict[int, tuple[int, list[Move]]]], need: int,
         parts.append(moves)
     chosen = [m for moves in reversed(parts) for m in moves]
     if not chosen:
-        return Plan(reaches_threshold=True, points_needed=0, message="đã đáp ứng mọi điều kiện công nhận")
+        return construct(Plan, {"reaches_threshold": True, "points_needed": 0, "steps": [], "points_added": 0,
+                                "message": "đã đáp ứng mọi điều kiện công nhận"})
     steps = [gap(m) for m in chosen]
     message = (f"cần thêm {format_points(need)}; cách ít bước nhất ({cost} bước, +{format_points(gained)}): "
                + "; ".join(s.message for s in steps))
-    return Plan(reaches_threshold=True, points_needed=need, steps=steps, points_added=gained, message=message)
+    return construct(Plan, {"reaches_threshold": True, "points_needed": need, "steps": steps, "points_added": gained,
+                            "message": message})

@@ -183,8 +183,19 @@ def _decimal(value: Decimal) -> str:
 
 
 def format_points(points: int) -> str:
-    """``35 điểm``, ``1.000 điểm`` (a ``Message``: "35 points" in English)."""
+    """``35 điểm``, ``1.000 điểm`` (a ``Message``: "35 points" in English). Messages are immutable, so the one
+    of each whole number is made once (a score shows many)."""
+    if type(points) is int:
+        made = _POINTS.get(points)
+        if made is None:
+            if len(_POINTS) > 4096:
+                _POINTS.clear()
+            made = _POINTS[points] = N_("%(points)s điểm", points=points)
+        return made
     return N_("%(points)s điểm", points=points)
+
+
+_POINTS: dict[int, str] = {}
 
 
 def format_fraction(value: Fraction, decimals: int = 2) -> str:

@@ -135,7 +135,9 @@ def _make_criterion(table: Criterion, found: dict[str, Outcome], values: dict,
 
 
 def _component(table: Component, outcome: Outcome, values: dict, value: Fraction | None) -> ComponentResult:
-    """``value``: the measured value, as the evaluator computed it (None: a yes/no item, or empty)."""
+    """``value``: the measured value, as the evaluator computed it (None: a yes/no item, or empty). Results are
+    frozen: the one of a set of input values is made once and shared (a dossier is scored again and again with
+    the same values), at most 4,096 per component."""
     comp = table.comp
     if isinstance(comp, YesNo):
         answer = values[comp.indicator]
@@ -143,6 +145,17 @@ def _component(table: Component, outcome: Outcome, values: dict, value: Fraction
         if made is None:
             made = table.answers[(outcome, answer)] = _yes_no(table, outcome, answer)
         return made
+    seen = (outcome, *[values[code] for code in table.inputs])  # equal values give an equal result
+    made = table.answers.get(seen)
+    if made is None:
+        if len(table.answers) > 4096:
+            table.answers.clear()
+        made = table.answers[seen] = _measured(table, outcome, values, value)
+    return made
+
+
+def _measured(table: Component, outcome: Outcome, values: dict, value: Fraction | None) -> ComponentResult:
+    comp = table.comp
     used = {}
     for code in table.inputs:
         raw = values[code]
@@ -193,20 +206,19 @@ def _failed_conditions(version, criteria, total: int, threshold: int) -> list[Fa
     wanted = set(version.recognition.conditions)
     for crit in criteria:
         if "no_criterion_zero" in wanted and crit.points == 0:
-            failed.append(FailedCondition(condition="no_criterion_zero", message=f"{crit.code} bị 0 điểm",
-                                          criterion=crit.code))
+            failed.append(construct(FailedCondition, {
+                "condition": "no_criterion_zero", "message": f"{crit.code} bị 0 điểm", "criterion": crit.code}))
         if "all_criteria_met" in wanted and not crit.met:
-            failed.append(FailedCondition(
-                condition="all_criteria_met", criterion=crit.code,
-                message=(f"{crit.code} chưa đạt: {format_points(crit.points)}, "
-                         f"cần ít nhất {format_number(crit.met_at)}"),
-            ))
+            failed.append(construct(FailedCondition, {
+                "condition": "all_criteria_met",
+                "message": f"{crit.code} chưa đạt: {format_points(crit.points)}, cần ít nhất {format_number(crit.met_at)}",
+                "criterion": crit.code}))
     if "total_reaches_threshold" in wanted and total < threshold:
-        failed.append(FailedCondition(
-            condition="total_reaches_threshold",
-            message=f"tổng điểm {format_number(total)} chưa đạt ngưỡng {format_number(threshold)} "
-                    f"(còn thiếu {format_points(threshold - total)})",
-        ))
+        failed.append(construct(FailedCondition, {
+            "condition": "total_reaches_threshold",
+            "message": f"tổng điểm {format_number(total)} chưa đạt ngưỡng {format_number(threshold)} "
+                       f"(còn thiếu {format_points(threshold - total)})",
+            "criterion": None}))
     return failed
 
 

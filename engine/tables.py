@@ -32,7 +32,7 @@ class Component(NamedTuple):
     band_verified: tuple[bool, ...]
     band_tail: tuple[str, ...]  # per band: ": {matched} → {points}"
     empty: tuple[int, str, bool, str] | None  # denominator zero: (points, matched, verified, tail)
-    answers: dict  # a yes/no item: (outcome, value) → its ComponentResult, made on first use
+    answers: dict  # (outcome, *input values) → its ComponentResult, made on first use
 
 
 class Criterion(NamedTuple):
