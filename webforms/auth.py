@@ -14,7 +14,6 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
@@ -25,6 +24,7 @@ from dossiers.users import AuthError
 
 from . import sessions
 from .db import service
+from .forms import Form
 from .limits import sign_in
 
 bp = Blueprint("auth", __name__)
@@ -94,7 +94,7 @@ def require_action(*actions: str) -> Actor:
     return require_role(*authority.roles_for(service().procedures, *actions))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired()])
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired()])
 

@@ -8,7 +8,6 @@ unsigned``. This module only checks access and glues them."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from certificates.signature import signable_pdf
@@ -23,6 +22,7 @@ from engine.errors import CfcError
 
 from .auth import require_action
 from .db import service, settings
+from .forms import Form
 from .i18n import error_text
 from .limits import verification
 
@@ -94,7 +94,7 @@ def download(dossier_id: int, kind: str):
     return pdf_response(*document_pdf(actor.username, dossier_id, kind))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField("PDF", validators=[FileRequired()])
 
 

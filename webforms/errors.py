@@ -18,6 +18,7 @@ import re
 from flask import Flask, abort, flash, redirect, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
 
@@ -32,6 +33,19 @@ JSON_DEPTH_MAX = 16  # arrays and objects inside one another; the API's bodies n
 _STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"')  # a JSON string, escapes included (possessive: no backtracking)
 _BRACKET = re.compile(r"[\[\]{}]")
 HTTP_ERRORS = (400, 401, 403, 404, 405, 413, 414, 415, 422, 500)
+# Werkzeug's own descriptions are English; a page shows these instead (an error with a description of ours keeps it)
+HTTP_TEXTS = {
+    400: _l("Yêu cầu không hợp lệ."),
+    401: _l("Cần đăng nhập để xem trang này."),
+    403: _l("Bạn không có quyền xem trang này."),
+    404: _l("Không tìm thấy trang này."),
+    405: _l("Địa chỉ này không nhận cách gửi này (ví dụ: chỉ nhận biểu mẫu gửi từ trang)."),
+    413: _l("Tệp tải lên quá lớn."),
+    414: _l("Địa chỉ quá dài."),
+    415: _l("Định dạng dữ liệu gửi lên không được nhận."),
+    422: _l("Dữ liệu gửi lên không hợp lệ."),
+    500: _l("Lỗi hệ thống. Vui lòng thử lại; nếu lỗi lặp lại, hãy báo quản trị viên."),
+}
 
 
 class GuardedJSON(DefaultJSONProvider):
@@ -120,11 +134,11 @@ def init_app(app: Flask) -> None:
         @app.errorhandler(code)
         def _http_error(exc, code=code):
             headers = [(k, v) for k, v in getattr(exc, "get_headers", list)() if k.lower() != "content-type"]
+            message = getattr(exc, "description", "") or _("Lỗi")
+            if code == 413 or message == getattr(type(exc), "description", None):  # Werkzeug's English text
+                message = str(HTTP_TEXTS[code])
             if request.path.startswith("/api/"):
                 from flask import jsonify
 
-                return jsonify({"error": getattr(exc, "description", str(exc)), "status": code}), code, headers
-            message = getattr(exc, "description", "") or _("Lỗi")
-            if code == 413:
-                message = _("Tệp tải lên quá lớn.")
+                return jsonify({"error": message, "status": code}), code, headers
             return render_template("error.html", status=code, message=message), code, headers

@@ -22,14 +22,18 @@ from engine.assessment import from_canonical, parse_text
 from engine.models import CriteriaVersion
 from engine.numbers import format_number
 
-from .i18n import tr
+from .i18n import FORM_MESSAGES, tr
 
 
 class Form(FlaskForm):
     """Every page form: hidden inputs (the CSRF token, the dossier version) carry no ``id``, so a page with several
-    forms has no duplicate ids (nothing labels a hidden input)."""
+    forms has no duplicate ids (nothing labels a hidden input); WTForms' own messages are in the reader's
+    language."""
 
     class Meta:
+        def get_translations(self, form):
+            return FORM_MESSAGES  # WTForms' own messages in the reader's language
+
         def render_field(self, field, render_kw):
             if field.type in ("CSRFTokenField", "HiddenField"):
                 render_kw = {"id": False, **render_kw}

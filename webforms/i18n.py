@@ -8,10 +8,13 @@ as the reader reads it (its ``str()`` stays Vietnamese, for logs)."""
 
 from __future__ import annotations
 
+import functools
+
+from babel.support import NullTranslations, Translations
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
-from dossiers.language import LANGUAGES, Reader, reader
+from dossiers.language import LANGUAGES, TRANSLATIONS, Reader, reader
 from engine.messages import Message
 
 
@@ -42,6 +45,33 @@ def error_text(exc: BaseException) -> str:
     if exc.args and isinstance(exc.args[0], Message):
         return tr(exc.args[0])
     return str(exc)
+
+
+class FormMessages:
+    """WTForms' own messages ("This field is required.", "Not a valid integer value.") in the reader's language.
+    WTForms ships no Vietnamese catalogue: ours is ``translations/vi/LC_MESSAGES/wtforms.po`` (``make
+    translations``); in English they are WTForms' own texts. Every form gives this to WTForms
+    (``webforms.forms.Form``)."""
+
+    def gettext(self, string: str) -> str:
+        return _form_catalogue(_language()).gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _form_catalogue(_language()).ngettext(singular, plural, n)
+
+
+def _language() -> str:
+    return str(get_locale() or "vi") if has_request_context() else "vi"
+
+
+@functools.cache
+def _form_catalogue(language: str) -> NullTranslations:
+    if language == "vi":
+        return Translations.load(str(TRANSLATIONS), ["vi"], domain="wtforms")
+    return NullTranslations()
+
+
+FORM_MESSAGES = FormMessages()
 
 
 def _finalize(value):

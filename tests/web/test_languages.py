@@ -230,3 +230,61 @@ def test_explanations_give_band_ranges_and_measured_values_the_readers_way(site)
     vi, en = score_page(site, "vi"), score_page(site, "en")
     assert "0 < tỷ suất ≤ 1" in vi and "0,41…" in vi
     assert "0 < rate ≤ 1" in en and "0.41…" in en and "tỷ suất" not in en and "tỷ lệ %" not in en
+
+
+@pytest.mark.parametrize(("lang", "expected", "absent"), [
+    ("vi", "Trường này bắt buộc phải điền.", "This field is required."),
+    ("en", "This field is required.", "Trường này bắt buộc phải điền."),
+])
+def test_wtforms_own_messages_are_in_the_readers_language(site, lang, expected, absent):
+    """WTForms ships no Vietnamese: its "This field is required." comes from translations/vi/…/wtforms.po."""
+    client = site.login("commune1")
+    client.get(f"/account/password?lang={lang}")
+    answer = client.post("/account/password", data={
+        "csrf_token": site.csrf(client, "/account/password"), "current": "", "new": "x" * 20, "again": "x" * 20})
+    page = text_of(answer.get_data(as_text=True))
+    assert answer.status_code == 200
+    assert expected in page
+    assert absent not in page
+
+
+def test_a_bad_import_form_names_the_field_and_reads_nothing(site):
+    import io
+
+    client = site.client("commune1")
+    client.get("/import?lang=vi")
+    answer = client.post("/import", data={"csrf_token": site.csrf(client, "/import"), "year": "hai nghìn",
+                                          "file": (io.BytesIO(b"commune_code,TC05.injured\n23335,2\n"), "x.csv")})
+    assert answer.status_code == 422
+    text = text_of(answer.get_data(as_text=True))
+    assert "Năm đánh giá: Không phải số nguyên hợp lệ." in text
+    assert "Xác nhận nhập" not in text  # nothing was previewed
+
+
+def test_a_number_wtforms_refuses_is_explained_in_vietnamese(site):
+    client = site.login("admin")
+    page = client.get("/admin/impact").get_data(as_text=True)
+    assert "csrf_token" in page
+    answer = client.post("/admin/impact/upload", data={"csrf_token": site.csrf(client, "/admin/impact"),
+                                                       "base": "qd06-2019", "year": "hai nghìn"})
+    text = text_of(answer.get_data(as_text=True))
+    assert "Không phải số nguyên hợp lệ." in text
+    assert "Not a valid integer value." not in text
+
+
+@pytest.mark.parametrize(("lang", "expected", "absent"), [
+    ("vi", "Địa chỉ này không nhận cách gửi này", "The method is not allowed"),
+    ("en", "This address does not take this kind of request", "không nhận cách gửi này"),
+])
+def test_http_errors_speak_the_readers_language(site, lang, expected, absent):
+    """Werkzeug's own descriptions are English: a page and the API give ours, in the reader's language."""
+    client = site.client("admin")
+    client.get(f"/admin/impact?lang={lang}")
+    answer = client.post("/admin/impact", data={"csrf_token": site.csrf(client, "/admin/impact")})
+    assert answer.status_code == 405
+    assert "POST" not in answer.headers["Allow"]
+    text = text_of(answer.get_data(as_text=True))
+    assert expected in text and absent not in text
+    api = site.anonymous().post("/api/v1/openapi.json", headers={"Accept-Language": lang})
+    assert api.status_code == 405
+    assert expected in api.get_json()["error"]

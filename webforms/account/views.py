@@ -11,7 +11,6 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -19,11 +18,12 @@ from dossiers.logins import Throttled
 from dossiers.users import MAX_PASSWORD, MIN_PASSWORD, AuthError
 
 from .. import sessions
+from ..forms import Form
 
 bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired()])
     new = PasswordField(_l("Mật khẩu mới"), validators=[
         DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD,

@@ -21,10 +21,9 @@ from pathlib import Path
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
 from dossiers.impact import round_impact
 from dossiers.impact_proposal import MAX_PROPOSAL_BYTES, load_proposal
@@ -36,6 +35,7 @@ from engine.workflow import LABELS
 from ..auth import require_action
 from ..charts import changes
 from ..db import service, settings
+from ..forms import Form
 from ..i18n import tr
 from .views import bp
 
@@ -44,9 +44,9 @@ _SHA = re.compile(r"^[0-9a-f]{64}$")
 _CODE = re.compile(r"^[0-9A-Za-z]{1,16}$")
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     base = SelectField(_l("Bộ tiêu chí hiện hành"), validators=[DataRequired()])
-    year = IntegerField(_l("Kỳ đánh giá (năm)"), validators=[DataRequired(), NumberRange(1990, 2100)])
+    year = IntegerField(_l("Kỳ đánh giá (năm)"), validators=[InputRequired(), NumberRange(1990, 2100)])
     province = StringField(_l("Mã tỉnh (để trống: cả địa bàn)"), validators=[Optional(), Regexp(_CODE.pattern)])
     file = FileField(_l("Tệp tiêu chí đề xuất (YAML)"), validators=[FileRequired()])
 

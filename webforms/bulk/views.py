@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField
-from wtforms.validators import DataRequired, NumberRange
+from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 import certificates as docs
 from dossiers.bulk import export as bulk_export
@@ -44,7 +44,7 @@ KEEP = dt.timedelta(days=1)  # how long an upload waits for its confirmation
 
 
 class UploadForm(Form):
-    year = IntegerField(_l("Năm đánh giá"), validators=[DataRequired(), NumberRange(2019, 2100)])
+    year = IntegerField(_l("Năm đánh giá"), validators=[InputRequired(), NumberRange(2019, 2100)])
     file = FileField(_l("Tệp CSV hoặc XLSX"), validators=[FileRequired()])
 
 
@@ -102,7 +102,8 @@ def upload():
             abort(413)
         name = Path(form.file.data.filename or "tep.csv").name
         report, confirm = _preview(data, name, form.year.data, actor.username)
-    return render_template("bulk/import.html", form=form, report=report, confirm=confirm)
+    status = 422 if form.errors else 200  # a bad year or no file: said on the page, nothing read
+    return render_template("bulk/import.html", form=form, report=report, confirm=confirm), status
 
 
 def _stored_preview(form: ConfirmForm, username: str) -> tuple[bytes, dict] | None:
