@@ -182,6 +182,24 @@ def test_an_amended_decision_is_recorded_beside_the_first_and_both_are_recognise
         assert (earlier.verdict, earlier.matched, earlier.matched_signed) == ("genuine", kind, True)
 
 
+def test_a_revocation_and_its_amendment_are_each_recorded(world, deployment):
+    service, settings = deployment
+    u = world.users
+    code, year = world.fresh_slot([C1, C2], range(2019, 2025))
+    officer = u["commune_officer"] if code == C1 else u["neighbour_officer"]
+    dossier_id = advance(service, code, year, "revoked", officer=officer, appraiser=u["district_appraiser"],
+                         chair=u["district_chair"], approver=u["province_approver"])
+    first = _served(service, settings, dossier_id, "revocation")
+    service.amend_decision(u["province_approver"], dossier_id, "8/QĐ-UBND", local_date(now()), "Sửa số quyết định")
+    rows = [(r.kind, r.event) for r in _rows(service, dossier_id)]
+    assert rows[-2:] == [("revocation", "revoke"), ("revocation", "amend_decision")]
+    amended = _served(service, settings, dossier_id, "revocation")
+    assert first[1] and amended[1] and amended[0] != first[0]
+    for data in (first[0], amended[0]):
+        found = _check(service, settings, dossier_id, data)
+        assert (found.matched, found.matched_signed) == ("revocation", True)
+
+
 def test_documents_signed_before_the_records_still_work_and_signing_issue_records_them(world, deployment):
     service, settings = deployment
     dossier_id = _recognised(world, service)
