@@ -161,7 +161,7 @@ def _dossier_document(dossier_id: int, actor: str | None, kind: str, build) -> t
         dossier = issuance.check_document_access(s, username, dossier_id, kind, service.procedures)
         fields = build(s, dossier, service.registry)
         issuance.check_samples(s, fields["provisional"])
-        pdf, signed = served(_signing(), s, kind, fields, signable_pdf)  # a recorded file missing: refused
+        pdf, signed = served(_signing(), s, dossier_id, kind, fields, signable_pdf)  # a file missing: refused
     return fields, pdf, signed
 
 

@@ -59,7 +59,7 @@ def document_pdf(username: str, dossier_id: int, kind: str) -> tuple[bytes, str,
         dossier = issuance.check_document_access(s, username, dossier_id, kind, svc.procedures)
         fields = document_fields(s, svc, dossier, kind)
         issuance.check_samples(s, fields["provisional"])
-        data, signed = served(Signing.from_settings(settings()), s, kind, fields, signable_pdf)
+        data, signed = served(Signing.from_settings(settings()), s, dossier.id, kind, fields, signable_pdf)
     return data, f"{STEMS[kind]}-{dossier_id}.pdf", signed
 
 
@@ -77,7 +77,7 @@ def signatures(username: str, dossier_id: int, allowed) -> dict[str, str]:
                 continue
             try:
                 dossier = issuance.check_document_access(s, username, dossier_id, kind, svc.procedures)
-                out[kind] = state(store, s, kind, document_fields(s, svc, dossier, kind))
+                out[kind] = state(store, s, dossier.id, kind, document_fields(s, svc, dossier, kind))
             except CfcError:  # not made yet (no decision, no serial, no public address): no link to label
                 continue
     return out

@@ -7,12 +7,15 @@ template or a font changes them. So issuance records, per dossier and kind, the 
 (``document_key``: kind and fields, the verification address left out), the unsigned digest that names the file
 and the file's own SHA-256. A download looks the record up by the document's data and serves the recorded file
 after checking its SHA-256: a file missing or altered is a ``SignedFileError`` (logged), never an unsigned
-substitute. Documents signed before the records existed have none: they are still found by a fresh render, and
-recorded by ``cfc signing issue``.
+substitute. When the data no longer match (the issuer's wording or a unit's name corrected since), the dossier's
+latest record of the kind is still the document if no event has issued that kind anew since it was recorded
+(``ISSUING_ACTIONS``; a certificate: under the same serial). Documents signed before the records existed have
+none: they are still found by a fresh render, and recorded by ``cfc signing issue``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -27,10 +30,16 @@ from engine.errors import ConflictError
 from engine.messages import N_
 
 from ..audit import local_date, now
-from ..models import SignedDocument
+from ..models import AuditEntry, SignedDocument
 
 LOG = logging.getLogger("cfc.signing")
 ADDRESS_FIELDS = ("verify_url",)  # where the deployment is reached, not what the document says
+ISSUING_ACTIONS = {  # the audit actions after which a dossier's document of the kind is a new document
+    "minutes": ("transition.verify",),
+    "decision": ("transition.recognize", "decision.amend"),
+    "certificate": ("transition.recognize", "decision.amend"),
+    "revocation": ("transition.revoke", "decision.amend"),
+}
 
 
 class SignedFileError(ConflictError):
@@ -71,11 +80,31 @@ def document_key(kind: str, fields: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def recorded(session: Session, kind: str, fields: dict) -> Recorded | None:
-    """The signed document recorded for the document of ``kind`` with ``fields``, or None."""
+def recorded(session: Session, dossier_id: int, kind: str, fields: dict) -> Recorded | None:
+    """The signed document recorded for the dossier's document of ``kind`` with ``fields`` (found by its data),
+    else the dossier's latest one of the kind while no event has issued the kind anew; or None."""
     row = session.execute(select(SignedDocument).where(
         SignedDocument.kind == kind, SignedDocument.document_key == document_key(kind, fields))).scalar_one_or_none()
-    return Recorded.of(row) if row is not None else None
+    return Recorded.of(row) if row is not None else _still_current(session, dossier_id, kind, fields)
+
+
+def _still_current(session: Session, dossier_id: int, kind: str, fields: dict) -> Recorded | None:
+    row = session.execute(select(SignedDocument).where(SignedDocument.dossier_id == dossier_id,
+                                                       SignedDocument.kind == kind)
+                          .order_by(SignedDocument.id.desc()).limit(1)).scalar_one_or_none()
+    if row is None or (kind == "certificate" and row.serial != fields.get("serial")):
+        return None
+    issued = session.execute(select(AuditEntry.at).where(
+        AuditEntry.dossier_id == dossier_id, AuditEntry.action.in_(ISSUING_ACTIONS[kind]))
+        .order_by(AuditEntry.seq.desc()).limit(1)).scalar_one_or_none()
+    if issued is not None and _moment(issued) > _moment(row.issued_at):
+        return None  # issued anew since (e.g. an amendment left unsigned): the record is not the document
+    return Recorded.of(row)
+
+
+def _moment(stamp: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(stamp)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def recorded_for(session: Session, dossier_id: int, serial: str) -> list[Recorded]:

@@ -136,11 +136,12 @@ def issuing_unit_code(dossier: Dossier, kind: str, day: dt.date) -> str:
     return issuing_unit(dossier.commune, spec.level).code
 
 
-def served(signing: Signing, session: Session, kind: str, fields: dict, render: Render) -> tuple[bytes, bool]:
+def served(signing: Signing, session: Session, dossier_id: int, kind: str, fields: dict, render: Render
+           ) -> tuple[bytes, bool]:
     """The document to hand out and whether it is signed: the signed file recorded at issuance (checked:
     ``SignedFileError`` when it is missing or altered), else the stored signed file of a fresh render (signed
     before the records), else the unsigned bytes."""
-    record = recorded(session, kind, fields)
+    record = recorded(session, dossier_id, kind, fields)
     if record is not None:
         return read_recorded(signing.store.folder, record), True
     pdf, _spot = render(kind, fields)
@@ -148,10 +149,10 @@ def served(signing: Signing, session: Session, kind: str, fields: dict, render: 
     return (stored, True) if stored is not None else (pdf, False)
 
 
-def state(store: SignedStore, session: Session, kind: str, fields: dict) -> str:
+def state(store: SignedStore, session: Session, dossier_id: int, kind: str, fields: dict) -> str:
     """What a download of the document would be, without rendering it: "signed", "unsigned", or "missing" /
     "altered" when its recorded signed file is gone or changed (the download is refused then)."""
-    record = recorded(session, kind, fields)
+    record = recorded(session, dossier_id, kind, fields)
     if record is None:
         return "signed" if store.is_signed(kind, fields) else "unsigned"
     return file_problem(store.folder, record)[0] or "signed"
@@ -163,7 +164,7 @@ def issue(signing: Signing, session: Session, dossier: Dossier, kind: str, field
     signed is not signed again); (the document, signed?, the new record to save or None). A document recorded
     already is its recorded file (checked); one signed before the records gets its record now. No key
     configured: the unsigned bytes, False. An expired, not yet valid or revoked key raises ``SigningRefused``."""
-    record = recorded(session, kind, fields)
+    record = recorded(session, dossier.id, kind, fields)
     if record is not None:
         return read_recorded(signing.store.folder, record), True, None
     pdf, spot = render(kind, fields)

@@ -81,7 +81,7 @@ def check_upload(session: Session, serial: str, upload: bytes, base_url: str, re
     sha = digest(upload)
     documents = list(_documents(session, serial, base_url, registry))
     records = recorded_for(session, cert.dossier_id, cert.serial)
-    records += [r for r in (recorded(session, kind, fields) for kind, fields in documents) if r is not None]
+    records += [r for r in (recorded(session, cert.dossier_id, kind, fields) for kind, fields in documents) if r]
     for record in records:
         if record.signed_sha256 == sha:
             result.matched, result.matched_signed = record.kind, True

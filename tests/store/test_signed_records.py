@@ -28,7 +28,7 @@ from dossiers.issuance.signing_records import SignedFileError, digest
 from dossiers.issuance.signing_store import SignedStore, Signing, served, state
 from dossiers.issuance.signing_verify import check_upload
 from dossiers.migrate import upgrade
-from dossiers.models import Base, Dossier, SignedDocument
+from dossiers.models import Base, Dossier, SignedDocument, Unit
 from dossiers.service import DossierService
 
 BASE = "https://treem.example.gov.vn"
@@ -64,7 +64,7 @@ def _recognised(world, service) -> int:
 def _served(service, settings, dossier_id: int, kind: str, base: str = BASE) -> tuple[bytes, bool]:
     with service.transaction(readonly=True) as s:
         fields = fields_of(s, s.get(Dossier, dossier_id), kind, base, service.registry)
-        return served(Signing.from_settings(settings), s, kind, fields, signable_pdf)
+        return served(Signing.from_settings(settings), s, dossier_id, kind, fields, signable_pdf)
 
 
 def _check(service, settings, dossier_id: int, upload: bytes, base: str = BASE):
@@ -118,7 +118,7 @@ def test_after_a_change_the_download_is_still_the_issued_file_and_is_recognised(
     assert _check(service, settings, dossier_id, fresh, base).matched == "certificate"  # the fresh unsigned render
     with service.transaction(readonly=True) as s:
         fields = fields_of(s, s.get(Dossier, dossier_id), "certificate", base, service.registry)
-        assert state(SignedStore(settings.instance_dir / "signed"), s, "certificate", fields) == "signed"
+        assert state(SignedStore(settings.instance_dir / "signed"), s, dossier_id, "certificate", fields) == "signed"
     # issuing again (`cfc signing issue`) signs nothing new: the issued file stays the document
     env = {"DATABASE_URL": world.url, "CFC_INSTANCE_DIR": str(settings.instance_dir),
            "CFC_SIGNING_KEYS": str(settings.signing_keys_file()), "CFC_BASE_URL": base,
@@ -147,7 +147,7 @@ def test_a_damaged_signed_file_is_refused_with_a_clear_error(world, deployment, 
             _served(service, settings, dossier_id, "decision")
         with service.transaction(readonly=True) as s:
             fields = fields_of(s, s.get(Dossier, dossier_id), "decision", BASE, service.registry)
-            assert state(SignedStore(path.parent), s, "decision", fields) == damage
+            assert state(SignedStore(path.parent), s, dossier_id, "decision", fields) == damage
         env = {"DATABASE_URL": world.url, "CFC_INSTANCE_DIR": str(settings.instance_dir),
                "CFC_SIGNING_KEYS": str(settings.signing_keys_file()), "CFC_BASE_URL": BASE,
                "CFC_USER": world.users["province_approver"]}
@@ -180,6 +180,32 @@ def test_an_amended_decision_is_recorded_beside_the_first_and_both_are_recognise
         assert (found.matched, found.matched_signed) == (kind, True)
         earlier = _check(service, settings, dossier_id, first[kind])
         assert (earlier.verdict, earlier.matched, earlier.matched_signed) == ("genuine", kind, True)
+
+
+def test_corrected_data_keep_the_issued_document_until_an_event_issues_it_anew(world, deployment, tmp_path):
+    service, settings = deployment
+    dossier_id = _recognised(world, service)
+    issued = {kind: _served(service, settings, dossier_id, kind)[0] for kind in ("decision", "certificate")}
+    with service.transaction() as s:
+        commune = s.get(Dossier, dossier_id).commune
+        commune_id, name = commune.id, commune.name
+    try:
+        with service.transaction() as s:  # the commune's name corrected after the recognition
+            s.get(Unit, commune_id).name = name + " (sửa)"
+        for kind, data in issued.items():
+            assert _served(service, settings, dossier_id, kind) == (data, True)
+        # an amendment while no key is configured: the recorded documents are no longer the decision's
+        unkeyed = DossierService(session_factory(world.engine), settings=Settings.from_env(
+            {"CFC_INSTANCE_DIR": str(tmp_path), "DATABASE_URL": world.url, "CFC_BASE_URL": BASE}))
+        unkeyed.renderer = signable_pdf
+        unkeyed.amend_decision(world.users["province_approver"], dossier_id, "6/QĐ-UBND", local_date(now()),
+                               "Sửa số quyết định")
+        for kind in issued:
+            data, signed = _served(service, settings, dossier_id, kind)
+            assert not signed and data != issued[kind], kind  # the amended decision, unsigned: it says so
+    finally:
+        with service.transaction() as s:
+            s.get(Unit, commune_id).name = name
 
 
 def test_a_revocation_and_its_amendment_are_each_recorded(world, deployment):
