@@ -97,13 +97,17 @@ def _still_current(session: Session, dossier_id: int, kind: str, fields: dict) -
     issued = session.execute(select(AuditEntry.at).where(
         AuditEntry.dossier_id == dossier_id, AuditEntry.action.in_(ISSUING_ACTIONS[kind]))
         .order_by(AuditEntry.seq.desc()).limit(1)).scalar_one_or_none()
-    if issued is not None and _moment(issued) > _moment(row.issued_at):
+    if issued is not None and _moment(issued) >= _moment(row.issued_at):
         return None  # issued anew since (e.g. an amendment left unsigned): the record is not the document
     return Recorded.of(row)
 
 
 def _moment(stamp: str) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(stamp)
+    """A stored time stamp (UTC when it names no zone); one that is not a time counts as the latest possible."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
