@@ -4,7 +4,7 @@ minutes; check and re-issue a serial number. Data from ``dossiers.issuance``, PD
 The verification address printed in every QR code is ``{base URL}/verify/{serial}``; the base URL comes from
 ``--base-url``, else ``CFC_BASE_URL``, else the stored setting ``public_base_url``. Commands that issue or show
 a dossier's documents act as ``--as USERNAME`` (or ``CFC_USER``), checked for role and jurisdiction. A document
-signed at issuance is written as its stored signed file (``dossiers.issuance.signing_store``); ``check FILE.pdf``
+signed at issuance is written as its recorded signed file (``dossiers.issuance.signing_store``); ``check FILE.pdf``
 checks a PDF's signatures offline, and with ``--serial`` compares it with the documents issued under a serial.
 """
 
@@ -26,7 +26,7 @@ from dossiers.issuance.signing_check import check_signatures
 from dossiers.issuance.signing_store import (
     Signing,
     appearance,
-    issue,
+    issue_recorded,
     issuing_unit_code,
     served,
     sign_and_store,
@@ -109,8 +109,8 @@ def _round_fields(s, registry, province: str, year: int, username: str, url: str
 
 
 def _sign_each(s, registry, province: str, year: int, url: str, fields: list[dict]) -> list[str]:
-    """Sign and keep each certificate of the batch (once: already signed ones are kept as they are); the
-    issuing unit of each, for signing the batch itself."""
+    """Sign, keep and record each certificate of the batch (once: already signed ones are kept as they are);
+    the issuing unit of each, for signing the batch itself."""
     signing_ = _signing()
     units = []
     for f in fields:
@@ -118,7 +118,7 @@ def _sign_each(s, registry, province: str, year: int, url: str, fields: list[dic
         units.append(issuing_unit_code(cert.dossier, "certificate", f["decision_date"]))
         if signing_.config is not None:
             try:
-                issue(signing_, s, cert.dossier, "certificate", f, signable_pdf)
+                issue_recorded(signing_, s, cert.dossier, "certificate", f, signable_pdf, "certificates_print")
             except CfcError as exc:
                 click.echo(nfc(f"giấy công nhận {f['serial']} chưa được ký số: {exc}"), err=True)
     return units
@@ -148,21 +148,21 @@ def _signing() -> Signing:
         fail(str(exc))
 
 
-def _write_document(kind: str, fields: dict, target: Path) -> str:
-    """Write the stored signed file of the document, else its unsigned bytes; says which."""
-    pdf, signed = served(_signing(), kind, fields, signable_pdf)
+def _write_document(pdf: bytes, signed: bool, target: Path) -> str:
+    """Write the document (its recorded signed file, else its unsigned bytes); says which."""
     write_file(pdf, target)
     return "có chữ ký số" if signed else "KHÔNG có chữ ký số"
 
 
-def _dossier_fields(dossier_id: int, actor: str | None, kind: str, build) -> dict:
-    """Fields of one dossier's ``kind`` document, after the role and jurisdiction checks the web makes too."""
+def _dossier_document(dossier_id: int, actor: str | None, kind: str, build) -> tuple[dict, bytes, bool]:
+    """One dossier's ``kind`` document after the web's role and jurisdiction checks: fields, bytes, signed?"""
     username = who_acts(actor)
     with open_service() as service, service.transaction(readonly=True) as s:
         dossier = issuance.check_document_access(s, username, dossier_id, kind, service.procedures)
         fields = build(s, dossier, service.registry)
         issuance.check_samples(s, fields["provisional"])
-    return fields
+        pdf, signed = served(_signing(), s, dossier_id, kind, fields, signable_pdf)  # a file missing: refused
+    return fields, pdf, signed
 
 
 @certificates.command("decision")
@@ -172,10 +172,10 @@ def _dossier_fields(dossier_id: int, actor: str | None, kind: str, build) -> dic
 @AS_OPTION
 def print_decision(dossier_id: int, output: Path | None, signer: str, actor: str | None) -> None:
     """The recognition decision that lists the dossier's commune."""
-    fields = _dossier_fields(dossier_id, actor, "decision", lambda s, d, reg: issuance.decision_fields(
-        s, d, reg, signer_name=signer))
+    fields, pdf, signed = _dossier_document(
+        dossier_id, actor, "decision", lambda s, d, reg: issuance.decision_fields(s, d, reg, signer_name=signer))
     target = _target(output, f"quyet-dinh-{fields['number'].replace('/', '-')}.pdf")
-    signed = _write_document("decision", fields, target)
+    signed = _write_document(pdf, signed, target)
     click.echo(nfc(f"Quyết định số {fields['number']} ({len(fields['communes'])} đơn vị) → {target}; {signed}"),
                err=True)
 
@@ -187,10 +187,10 @@ def print_decision(dossier_id: int, output: Path | None, signer: str, actor: str
 @AS_OPTION
 def print_revocation(dossier_id: int, output: Path | None, signer: str, actor: str | None) -> None:
     """The decision that revoked the dossier's recognition (revoked dossiers only)."""
-    fields = _dossier_fields(dossier_id, actor, "revocation", lambda s, d, reg: issuance.revocation_fields(
-        s, d, reg, signer_name=signer))
+    fields, pdf, signed = _dossier_document(
+        dossier_id, actor, "revocation", lambda s, d, reg: issuance.revocation_fields(s, d, reg, signer_name=signer))
     target = _target(output, f"quyet-dinh-thu-hoi-{fields['number'].replace('/', '-')}.pdf")
-    signed = _write_document("revocation", fields, target)
+    signed = _write_document(pdf, signed, target)
     click.echo(nfc(f"Quyết định thu hồi số {fields['number']} ({fields['commune']}) → {target}; {signed}"), err=True)
 
 
@@ -200,9 +200,9 @@ def print_revocation(dossier_id: int, output: Path | None, signer: str, actor: s
 @AS_OPTION
 def print_minutes(dossier_id: int, output: Path | None, actor: str | None) -> None:
     """The appraisal minutes of a dossier (from its verification on)."""
-    fields = _dossier_fields(dossier_id, actor, "minutes", issuance.minutes_fields)
+    _fields, pdf, signed = _dossier_document(dossier_id, actor, "minutes", issuance.minutes_fields)
     target = _target(output, f"bien-ban-tham-dinh-{dossier_id}.pdf")
-    signed = _write_document("minutes", fields, target)
+    signed = _write_document(pdf, signed, target)
     click.echo(nfc(f"Biên bản thẩm định hồ sơ {dossier_id} → {target}; {signed}"), err=True)
 
 

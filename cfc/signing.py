@@ -1,6 +1,7 @@
 """``cfc signing``: the operators' view of the digital signatures — which keys are configured for which issuing
 body and dates (``keys``), a trial signature with one body's key, checked at once (``test``), and signing the
-issued documents of a dossier that were left unsigned (``issue``: no key was configured then, or it had expired).
+issued documents of a dossier that were left unsigned (``issue``: no key was configured then, or it had expired),
+which also records the documents signed before the records existed (migration 0007).
 The configuration is ``dossiers.issuance.keys`` (``CFC_SIGNING_KEYS``, else ``signing/keys.yaml`` in the
 instance folder)."""
 
@@ -109,8 +110,9 @@ def trial(issuer: str, body: str, day: dt.datetime | None, output: Path | None) 
 @click.argument("dossier_id", type=DOSSIER_ID)
 @AS_OPTION
 def issue(dossier_id: int, actor: str | None) -> None:
-    """Sign and keep the dossier's issued documents that are not signed yet (after a key was configured or
-    renewed); each document needs its download permission."""
+    """Sign, keep and record the dossier's issued documents that are not signed yet (after a key was configured
+    or renewed), and record those signed before records were kept; each document needs its download
+    permission."""
     username = who_acts(actor)
     signing_ = _signing()
     with open_service() as service:

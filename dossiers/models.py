@@ -1,5 +1,5 @@
 """SQLAlchemy models: administrative units, users, dossiers with their values and evidence, the audit chain,
-issued certificates.
+issued certificates and the signed documents issued.
 
 The schema is created and changed only by Alembic migrations (``cfc db upgrade``); these classes mirror them.
 """
@@ -256,3 +256,24 @@ class Certificate(Base):
 
     dossier: Mapped[Dossier] = relationship()
     successor: Mapped[Certificate | None] = relationship(remote_side=[id], foreign_keys=[superseded_by])
+
+
+class SignedDocument(Base):
+    """One signed document as issued (``dossiers.issuance.signing_store``): the file
+    ``signed/<unsigned_sha256>.pdf`` of the instance folder, whose own SHA-256 is ``signed_sha256``. ``document_key``
+    names the document by its data (kind and fields, the verification address left out), so that a change of base
+    URL, template or font does not lose it; ``dossier_id`` is the dossier whose event issued it, ``event`` that
+    event (``recognize``, ``amend_decision``, ``revoke``, ``verify``) or the command that recorded it."""
+
+    __tablename__ = "signed_documents"
+    __table_args__ = (UniqueConstraint("kind", "document_key", name="uq_signed_document_kind_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # certificate | decision | revocation | minutes
+    serial: Mapped[str | None] = mapped_column(String(40))  # a certificate's serial number
+    document_key: Mapped[str] = mapped_column(String(64))
+    unsigned_sha256: Mapped[str] = mapped_column(String(64))
+    signed_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    issued_at: Mapped[str] = mapped_column(String(40))

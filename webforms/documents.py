@@ -2,8 +2,9 @@
 and appraisal minutes; anyone checks a certificate at /verify/SERIAL (no sign-in), and may upload a PDF there to
 learn whether it is a document issued under that serial, byte for byte, and whether its digital signature is
 sound. Data comes from ``dossiers.issuance``, PDF bytes from ``certificates``; a download serves the signed file
-stored at issuance (``issuance.signing_store``), else the unsigned document with ``X-Document-Signature:
-unsigned``. This module only checks access and glues them."""
+recorded at issuance (``issuance.signing_store``; a recorded file missing or altered is an error page, 409),
+else the unsigned document with ``X-Document-Signature: unsigned``. This module only checks access and glues
+them."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from dossiers.config import ConfigError, public_base_url
 from dossiers.cycle import validity
 from dossiers.issuance.pdf_bounds import TooComplex
 from dossiers.issuance.serials import certificate_of
-from dossiers.issuance.signing_store import SignedStore, Signing, served
+from dossiers.issuance.signing_store import SignedStore, Signing, served, state
 from dossiers.issuance.signing_verify import MAX_UPLOAD, check_upload
 from engine.errors import CfcError
 
@@ -50,7 +51,7 @@ def document_fields(s, svc, dossier, kind: str) -> dict:
 
 
 def document_pdf(username: str, dossier_id: int, kind: str) -> tuple[bytes, str, bool]:
-    """The PDF bytes of one document of a dossier, a file name, and whether it is the signed file stored at
+    """The PDF bytes of one document of a dossier, a file name, and whether it is the signed file recorded at
     issuance; checks role, jurisdiction and the dossier's state (``issuance.check_document_access``, as the
     commands do). Reads only: the serial was allocated, and the document signed, when it was issued."""
     svc = service()
@@ -58,14 +59,15 @@ def document_pdf(username: str, dossier_id: int, kind: str) -> tuple[bytes, str,
         dossier = issuance.check_document_access(s, username, dossier_id, kind, svc.procedures)
         fields = document_fields(s, svc, dossier, kind)
         issuance.check_samples(s, fields["provisional"])
-    data, signed = served(Signing.from_settings(settings()), kind, fields, signable_pdf)
+        data, signed = served(Signing.from_settings(settings()), s, dossier.id, kind, fields, signable_pdf)
     return data, f"{STEMS[kind]}-{dossier_id}.pdf", signed
 
 
-def signatures(username: str, dossier_id: int, allowed) -> dict[str, bool]:
-    """Kind → whether the document is digitally signed, for each document of the dossier the user may download
-    now (``allowed``: the dossier's allowed actions) and that can be made; from the signed store's index, so a
-    page view renders and parses no PDF."""
+def signatures(username: str, dossier_id: int, allowed) -> dict[str, str]:
+    """Kind → "signed", "unsigned", or "missing"/"altered" (its recorded signed file; the download is refused),
+    for each document of the dossier the user may download now (``allowed``: the dossier's allowed actions) and
+    that can be made; from the records (or the signed store's index), so a page view renders and parses no
+    PDF."""
     svc = service()
     store = SignedStore(settings().instance_dir / "signed")
     out = {}
@@ -75,7 +77,7 @@ def signatures(username: str, dossier_id: int, allowed) -> dict[str, bool]:
                 continue
             try:
                 dossier = issuance.check_document_access(s, username, dossier_id, kind, svc.procedures)
-                out[kind] = store.is_signed(kind, document_fields(s, svc, dossier, kind))
+                out[kind] = state(store, s, dossier.id, kind, document_fields(s, svc, dossier, kind))
             except CfcError:  # not made yet (no decision, no serial, no public address): no link to label
                 continue
     return out

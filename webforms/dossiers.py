@@ -63,7 +63,7 @@ def show(dossier_id: int):
     revoke_form = RevokeForm(lock_version=view.lock_version)  # a decision on the version shown here
     rescore_form = VersionedForm(lock_version=view.lock_version)
     ctx = context(view)
-    signed = signatures(current_user.username, view.id, ctx["allowed"])  # read from an index: no PDF made
+    signed = signatures(current_user.username, view.id, ctx["allowed"])  # from the records: no PDF made
     return render_template("dossiers/show.html", revoke_form=revoke_form, rescore_form=rescore_form, signed=signed,
                            **ctx)
 

@@ -13,9 +13,10 @@ province and round; anyone may check a serial, whose status is computed from the
 * ``names``: how documents write the names of administrative units;
 * ``access``: who may see a dossier's documents, issue and re-issue certificates (web and command line);
 * ``keys`` (the signing keys per issuing body and date; ``keys_demo``: the demo's authority), ``signing`` (PAdES
-  with pyHanko), ``signing_store`` (signed once, kept by the unsigned document's hash), ``signing_issue`` (when:
-  right after the issuing event), ``signing_check`` and ``signing_verify`` (a PDF's signatures; an upload
-  against a serial's documents).
+  with pyHanko), ``signing_store`` (signed once, kept by the unsigned document's hash), ``signing_records`` (each
+  issued signed file recorded per dossier and kind, checked at every download), ``signing_issue`` (when: right
+  after the issuing event), ``signing_check`` and ``signing_verify`` (a PDF's signatures; an upload against a
+  serial's documents).
 """
 
 from __future__ import annotations

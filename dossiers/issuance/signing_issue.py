@@ -1,7 +1,9 @@
 """When documents are signed: at issuance, right after the event that issues them commits — recognition (the
 decision and the certificate), an amended decision (both again), revocation (the revocation decision),
 verification (the appraisal minutes). The dossier service calls ``after_event`` when a renderer was given to it
-(``DossierService.renderer``: the web app and the commands pass ``certificates.signature.signable_pdf``).
+(``DossierService.renderer``: the web app and the commands pass ``certificates.signature.signable_pdf``). Each
+signed document is recorded (``signing_records``) in a short transaction of its own, after the signing: a key
+on a token or a timestamp server never holds the database's write lock.
 
 A document that cannot be signed (no key configured, no public address for the certificate's QR code, a key
 expired or revoked) stays unsigned: the download says so, ``cfc signing issue DOSSIER`` signs it later, and the
@@ -22,11 +24,12 @@ from .access import check_samples
 from .fields import certificate_fields, decision_fields, minutes_fields
 from .revocation import revocation_fields
 from .serials import current_certificate
+from .signing_records import save_apart
 from .signing_store import Render, Signing, issue
 
 LOG = logging.getLogger("cfc.signing")
-ISSUED_BY = {"recognize": ("decision", "certificate"), "amend_decision": ("decision", "certificate"),
-             "revoke": ("revocation",), "verify": ("minutes",)}
+ISSUED_BY = {"recognize": ("decision", "certificate"), "revoke": ("revocation",), "verify": ("minutes",),
+             "amend_decision": ("decision", "certificate", "revocation")}  # those the dossier's state has
 KINDS_OF_STATE = {"verified": ("minutes",), "recognized": ("minutes", "decision", "certificate"),
                   "revoked": ("minutes", "decision", "revocation")}
 
@@ -48,13 +51,14 @@ def fields_of(session: Session, dossier: Dossier, kind: str, base_url: str | Non
 
 
 def issue_documents(service, dossier_id: int, kinds: tuple[str, ...], render: Render,
-                    signing: Signing | None = None) -> dict[str, str]:
-    """Sign and store the dossier's ``kinds`` documents; kind → "signed", "unsigned" (no key) or the reason it
-    could not be signed."""
+                    signing: Signing | None = None, event: str = "signing_issue") -> dict[str, str]:
+    """Sign, store and record the dossier's ``kinds`` documents (``event``: what issues them); kind → "signed",
+    "unsigned" (no key) or the reason it could not be signed."""
     signing = signing or Signing.from_settings(service.settings)
     if signing.config is None:  # no key configured: nothing to render or sign
         return dict.fromkeys(kinds, "unsigned")
     out: dict[str, str] = {}
+    records = []
     with service.transaction(readonly=True) as s:
         dossier = s.get(Dossier, dossier_id)
         try:
@@ -62,12 +66,17 @@ def issue_documents(service, dossier_id: int, kinds: tuple[str, ...], render: Re
         except CfcError:
             url = None
         for kind in kinds:
+            if event == "amend_decision" and kind not in KINDS_OF_STATE.get(dossier.status, ()):
+                continue  # an amended revocation re-signs the revocation, an amended recognition the others
             try:
                 fields = fields_of(s, dossier, kind, url, service.registry)
                 check_samples(s, fields["provisional"])
-                out[kind] = "signed" if issue(signing, s, dossier, kind, fields, render)[1] else "unsigned"
+                _pdf, signed, record = issue(signing, s, dossier, kind, fields, render, event)
+                out[kind] = "signed" if signed else "unsigned"
+                records += [record] if record is not None else []
             except CfcError as exc:
                 out[kind] = str(exc)
+    save_apart(service, records)
     return out
 
 
@@ -77,7 +86,7 @@ def after_event(service, dossier_id: int, event: str) -> None:
     if not kinds or service.renderer is None:
         return
     try:
-        results = issue_documents(service, dossier_id, kinds, service.renderer)
+        results = issue_documents(service, dossier_id, kinds, service.renderer, event=event)
     except CfcError as exc:  # the key configuration itself is invalid
         LOG.warning("hồ sơ %s: không ký số được văn bản: %s", dossier_id, exc)
         return

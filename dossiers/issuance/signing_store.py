@@ -1,16 +1,19 @@
-"""Signed documents, signed once and kept: ``instance/signed/<sha256 of the unsigned PDF>.pdf``.
+"""Signed documents, signed once and kept: ``instance/signed/<sha256 of the unsigned PDF>.pdf``, each recorded at
+issuance in the database (``signing_records``).
 
-The unsigned bytes of a document are deterministic (same data, same bytes), so they name its signed file: a
-download renders the document, looks its signed file up and serves that (or the unsigned bytes, saying so,
-when none was signed). ``Signing`` is the deployment's setup (``Settings``: the key configuration, the store);
-``issue`` signs a document with the key of its issuing body and date and stores it, at issuance only.
+A download looks the document's record up by its data and serves the recorded file, checked against its SHA-256
+(a missing or altered file is a ``SignedFileError``, never an unsigned substitute). A document without a record
+(signed before the records existed, or never signed) is rendered, and its signed file looked up by the unsigned
+bytes, which are deterministic (same data, same bytes); none: the unsigned bytes, saying so. ``Signing`` is the
+deployment's setup (``Settings``: the key configuration, the store); ``issue`` signs a document with the key of its
+issuing body and date, stores it and makes its record, at issuance only.
 
 Rendering belongs to ``certificates``, which this layer does not import: callers pass ``render(kind, fields)``,
 returning the unsigned PDF and where its signature goes (``certificates.signature.signable_pdf``).
 
-Whether a document is signed is known without rendering it: signing also writes ``index/<key>``, the key a hash
-of the document's data (``fields_key``: kind and fields, from which the unsigned bytes follow), holding the
-name of the signed file. A page asks ``is_signed(kind, fields)``: one small read and one stat, no PDF.
+Whether a document is signed is known without rendering it (``state``): its record and one read of its file, or,
+for a document signed before the records, ``index/<key>`` (a hash of the document's data, ``fields_key``) naming
+its signed file.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,19 +30,16 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..models import Dossier
+from ..models import Dossier, SignedDocument
 from .issuers import documents_for
 from .keys import KeysConfig, OpenKey, load_keys, open_key
 from .names import issuing_unit
 from .signing import Appearance, Placement, sign_pdf
 from .signing_check import revoked_entries
+from .signing_records import digest, file_problem, new_record, read_recorded, recorded, save
 
 BODY_OF = {"certificate": "decision", "decision": "decision", "revocation": "decision", "minutes": "minutes"}
 Render = Callable[[str, dict], tuple[bytes, object]]
-
-
-def digest(pdf: bytes) -> str:
-    return hashlib.sha256(pdf).hexdigest()
 
 
 class SignedStore:
@@ -54,23 +55,24 @@ class SignedStore:
         path = self.path(unsigned)
         return path.read_bytes() if path.is_file() else None
 
-    def put(self, unsigned: bytes, signed: bytes) -> Path:
+    def put(self, unsigned: bytes, signed: bytes) -> bytes:
+        """Keep ``signed`` as the signed file of ``unsigned``, unless one is kept already (signed at the same time
+        elsewhere): the first one written stays, and is returned."""
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.path(unsigned)
-        _write(path, signed)
-        return path
-
-    def remember(self, kind: str, fields: dict, unsigned: bytes) -> None:
-        """Note that the document of ``kind`` with ``fields`` renders to ``unsigned`` (whose signed file is
-        stored), so that ``is_signed`` need not render it."""
-        entry = self.folder / "index" / fields_key(kind, fields)
-        name = self.path(unsigned).name
-        if not entry.is_file() or entry.read_text(encoding="ascii") != name:
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            _write(entry, name.encode("ascii"))
+        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
+        partial.write_bytes(signed)
+        try:
+            os.link(partial, path)  # atomic, and never replaces a kept file
+        except FileExistsError:
+            pass
+        finally:
+            partial.unlink()
+        return path.read_bytes()
 
     def is_signed(self, kind: str, fields: dict) -> bool:
-        """Whether the document of ``kind`` with ``fields`` was signed and its signed file is stored."""
+        """Whether the document of ``kind`` with ``fields`` was signed before records existed, and its signed file
+        is stored (``index/<fields_key>``, written by the signing of that time)."""
         entry = self.folder / "index" / fields_key(kind, fields)
         try:
             name = entry.read_text(encoding="ascii").strip()
@@ -83,12 +85,6 @@ def fields_key(kind: str, fields: dict) -> str:
     """The document's data as a key: its kind and fields (dates as ISO text), canonical JSON, SHA-256."""
     text = json.dumps([kind, fields], sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _write(path: Path, data: bytes) -> None:
-    partial = path.with_suffix(f".{os.getpid()}.part")
-    partial.write_bytes(data)
-    partial.replace(path)  # atomic: a reader sees the whole file or none
 
 
 @dataclass
@@ -140,30 +136,55 @@ def issuing_unit_code(dossier: Dossier, kind: str, day: dt.date) -> str:
     return issuing_unit(dossier.commune, spec.level).code
 
 
-def served(signing: Signing, kind: str, fields: dict, render: Render) -> tuple[bytes, bool]:
-    """The document to hand out: its stored signed file, else the unsigned bytes; and whether it is signed."""
+def served(signing: Signing, session: Session, dossier_id: int, kind: str, fields: dict, render: Render
+           ) -> tuple[bytes, bool]:
+    """The document to hand out and whether it is signed: the signed file recorded at issuance (checked:
+    ``SignedFileError`` when it is missing or altered), else the stored signed file of a fresh render (signed
+    before the records), else the unsigned bytes."""
+    record = recorded(session, dossier_id, kind, fields)
+    if record is not None:
+        return read_recorded(signing.store.folder, record), True
     pdf, _spot = render(kind, fields)
     stored = signing.store.get(pdf)
     return (stored, True) if stored is not None else (pdf, False)
 
 
-def issue(signing: Signing, session: Session, dossier: Dossier, kind: str, fields: dict, render: Render
-          ) -> tuple[bytes, bool]:
+def state(store: SignedStore, session: Session, dossier_id: int, kind: str, fields: dict) -> str:
+    """What a download of the document would be, without rendering it: "signed", "unsigned", or "missing" /
+    "altered" when its recorded signed file is gone or changed (the download is refused then)."""
+    record = recorded(session, dossier_id, kind, fields)
+    if record is None:
+        return "signed" if store.is_signed(kind, fields) else "unsigned"
+    return file_problem(store.folder, record)[0] or "signed"
+
+
+def issue(signing: Signing, session: Session, dossier: Dossier, kind: str, fields: dict, render: Render,
+          event: str) -> tuple[bytes, bool, SignedDocument | None]:
     """Sign the document with the key of its issuing body and date and store it (once: a document already
-    signed is not signed again); (the document, signed?). No key configured: the unsigned bytes, False. An
-    expired, not yet valid or revoked key raises ``SigningRefused``."""
+    signed is not signed again); (the document, signed?, the new record to save or None). A document recorded
+    already is its recorded file (checked); one signed before the records gets its record now. No key
+    configured: the unsigned bytes, False. An expired, not yet valid or revoked key raises ``SigningRefused``."""
+    record = recorded(session, dossier.id, kind, fields)
+    if record is not None:
+        return read_recorded(signing.store.folder, record), True, None
     pdf, spot = render(kind, fields)
-    stored = signing.store.get(pdf)
-    if stored is not None:
-        signing.store.remember(kind, fields, pdf)
-        return stored, True
-    day = document_day(kind, fields)
-    signed = sign_and_store(signing, issuing_unit_code(dossier, kind, day), BODY_OF[kind], day, pdf, spot,
-                            appearance(kind, fields, signing.config.demo if signing.config else False))
+    signed = signing.store.get(pdf)
     if signed is None:
-        return pdf, False
-    signing.store.remember(kind, fields, pdf)
-    return signed, True
+        day = document_day(kind, fields)
+        signed = sign_and_store(signing, issuing_unit_code(dossier, kind, day), BODY_OF[kind], day, pdf, spot,
+                                appearance(kind, fields, signing.config.demo if signing.config else False))
+    if signed is None:
+        return pdf, False, None
+    return signed, True, new_record(dossier.id, kind, fields, pdf, signed, event)
+
+
+def issue_recorded(signing: Signing, session: Session, dossier: Dossier, kind: str, fields: dict, render: Render,
+                   event: str) -> tuple[bytes, bool]:
+    """``issue``, its new record saved in ``session`` (a writing transaction's); (the document, signed?)."""
+    data, signed, record = issue(signing, session, dossier, kind, fields, render, event)
+    if record is not None:
+        save(session, [record])
+    return data, signed
 
 
 def sign_and_store(signing: Signing, unit: str, body: str, day: dt.date, pdf: bytes, spot,
@@ -178,5 +199,4 @@ def sign_and_store(signing: Signing, unit: str, body: str, day: dt.date, pdf: by
     with key:
         signed = sign_pdf(pdf, key, Placement(spot.page, spot.box, spot.font), look, signing.config.timestamp_url,
                           signing.revoked_serials())
-    signing.store.put(pdf, signed)
-    return signed
+    return signing.store.put(pdf, signed)

@@ -1,9 +1,12 @@
 """Is an uploaded PDF a document issued under a certificate's serial, byte for byte, and is its signature sound?
 
-The documents of the serial's dossier (the certificate of that serial, the recognition decision, the revocation
-decision, the appraisal minutes) are rendered again — their unsigned bytes are deterministic — and the upload is
-compared with each one's stored signed file and with its unsigned bytes. Its signatures are checked apart
-(``signing_check``): a forwarded copy proves itself offline, whatever the database says.
+The upload's SHA-256 is compared with every signed document recorded for the serial's dossier (its certificates
+only under that serial: ``signing_records.recorded_for``), whatever changed since (base URL, templates, fonts),
+and with the recorded file of each document the serial's dossier has now. Then, for documents signed before the
+records, the documents (the certificate of that serial, the recognition decision, the revocation decision, the
+appraisal minutes) are rendered again — their unsigned bytes are deterministic — and the upload is compared with
+each one's stored signed file and with its unsigned bytes. Its signatures are checked apart (``signing_check``): a
+forwarded copy proves itself offline, whatever the database says.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from .fields import certificate_fields
 from .serials import lookup
 from .signing_check import N_, SignatureCheck, check_signatures
 from .signing_issue import KINDS_OF_STATE, fields_of
+from .signing_records import digest, recorded, recorded_for
 from .signing_store import Render, Signing
 
 KIND_LABELS = {"certificate": N_("Giấy công nhận"), "decision": N_("Quyết định công nhận"),
@@ -71,7 +75,18 @@ def check_upload(session: Session, serial: str, upload: bytes, base_url: str, re
     if upload[:5] != b"%PDF-":
         result.signatures = [SignatureCheck("unreadable")]
         return result
-    for kind, fields in _documents(session, serial, base_url, registry):
+    cert = lookup(session, serial)
+    if cert is None:
+        return result
+    sha = digest(upload)
+    documents = list(_documents(session, serial, base_url, registry))
+    records = recorded_for(session, cert.dossier_id, cert.serial)
+    records += [r for r in (recorded(session, cert.dossier_id, kind, fields) for kind, fields in documents) if r]
+    for record in records:
+        if record.signed_sha256 == sha:
+            result.matched, result.matched_signed = record.kind, True
+            return result
+    for kind, fields in documents:
         pdf, _spot = render(kind, fields)
         if upload == pdf:
             result.matched = kind

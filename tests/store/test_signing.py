@@ -85,7 +85,7 @@ def _document(w, kind: str) -> tuple[bytes, bytes, bool]:
     signing = Signing.from_settings(settings)
     with service.transaction(readonly=True) as s:
         fields = fields_of(s, s.get(Dossier, dossier_id), kind, BASE, service.registry)
-    served_bytes, signed = served(signing, kind, fields, signable_pdf)
+        served_bytes, signed = served(signing, s, dossier_id, kind, fields, signable_pdf)
     return signable_pdf(kind, fields)[0], served_bytes, signed
 
 

@@ -14,6 +14,7 @@ import html
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -57,6 +58,13 @@ def demo_database(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo-template")
     run_cfc(folder, "db", "upgrade")
     run_cfc(folder, "demo", "load")
+    signed = folder / "signed-demo"  # the database as the loader left it: its signed documents recorded
+    signed.mkdir()
+    for path in folder.glob("cfc.sqlite3*"):
+        shutil.copy(path, signed / path.name)
+    with contextlib.closing(sqlite3.connect(folder / "cfc.sqlite3")) as conn:  # copies without the signed files:
+        conn.execute("DELETE FROM signed_documents")  # an instance that never signed (``signed_demo``: the other)
+        conn.commit()
     return folder / "cfc.sqlite3"
 
 
@@ -64,7 +72,7 @@ def demo_database(tmp_path_factory) -> Path:
 def signed_demo(demo_database: Path, folder: Path):
     """``folder`` as `cfc demo load` left its instance folder (database, demo keys, signed documents), with the
     environment pointing at it for as long as the block runs."""
-    for path in demo_database.parent.glob("cfc.sqlite3*"):
+    for path in (demo_database.parent / "signed-demo").glob("cfc.sqlite3*"):
         shutil.copy(path, folder / path.name)
     for sub in ("signing", "signed"):
         shutil.copytree(demo_database.parent / sub, folder / sub)

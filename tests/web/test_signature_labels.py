@@ -1,7 +1,7 @@
 """The dossier page says beside each document link whether the document is digitally signed ("đã ký số" /
 "chưa ký số"), as its download does (``X-Document-Signature``), and knows it without making a PDF: on the signed
-demo every issued document is signed; a document whose signed file is gone, or a demo without keys, says
-"chưa ký số"."""
+demo every issued document is signed; a document whose recorded signed file is gone says so and its download is
+refused (never an unsigned substitute); a demo without keys says "chưa ký số"."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from conftest import Site, make_app, signed_demo
 
 LINK_RE = re.compile(r'href="/dossiers/(\d+)/(certificate|decision|revocation|minutes)\.pdf">[^<]*</a>'
-                     r'(?: <span class="signature (signed|unsigned)">([^<]*)</span>)?')
+                     r'(?: <span class="signature (signed|unsigned|missing|altered)">([^<]*)</span>)?')
 
 
 @pytest.fixture(scope="module")
@@ -58,18 +58,25 @@ def test_every_link_says_what_its_download_is(signed_site, monkeypatch):
     assert all(state == "signed" for found in shown.values() for state, _ in found.values())  # the demo signs
 
 
-def test_a_document_whose_signed_file_is_gone_says_unsigned_in_english_too(signed_site):
+def test_a_document_whose_signed_file_is_gone_says_so_in_english_too(signed_site):
     dossier_id = next(i for i in documents(signed_site) if "decision" in labels(signed_site, "province", i))
     decision = signed_site.client("province").get(f"/dossiers/{dossier_id}/decision.pdf").data
     stored = next(p for p in (signed_site.folder / "signed").glob("*.pdf") if p.read_bytes() == decision)
     stored.unlink()
-    assert labels(signed_site, "province", dossier_id)["decision"] == ("unsigned", "chưa ký số")
-    assert signed_site.client("province").get(f"/dossiers/{dossier_id}/decision.pdf").headers[
-        "X-Document-Signature"] == "unsigned"
-    signed_site.client("province").get(f"/dossiers/{dossier_id}?lang=en")  # the language is kept in the session
-    assert labels(signed_site, "province", dossier_id)["decision"] == ("unsigned", "not digitally signed")
-    assert labels(signed_site, "province", dossier_id)["certificate"] == ("signed", "digitally signed")
-    signed_site.client("province").get(f"/dossiers/{dossier_id}?lang=vi")
+    try:
+        assert labels(signed_site, "province", dossier_id)["decision"] == ("missing", "tệp đã ký số bị thiếu")
+        answer = signed_site.client("province").get(f"/dossiers/{dossier_id}/decision.pdf")
+        assert answer.status_code == 409 and "X-Document-Signature" not in answer.headers
+        assert "không còn trong thư mục lưu trữ" in answer.get_data(as_text=True)
+        signed_site.client("province").get(f"/dossiers/{dossier_id}?lang=en")  # the language is kept in the session
+        assert labels(signed_site, "province", dossier_id)["decision"] == ("missing", "signed file missing")
+        assert labels(signed_site, "province", dossier_id)["certificate"] == ("signed", "digitally signed")
+        english = signed_site.client("province").get(f"/dossiers/{dossier_id}/decision.pdf")
+        assert english.status_code == 409 and "restore the file from a backup" in english.get_data(as_text=True)
+        signed_site.client("province").get(f"/dossiers/{dossier_id}?lang=vi")
+    finally:
+        stored.write_bytes(decision)
+    assert labels(signed_site, "province", dossier_id)["decision"] == ("signed", "đã ký số")
 
 
 def test_without_keys_documents_say_unsigned(site):
