@@ -10,8 +10,9 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.messages import N_
@@ -75,21 +76,30 @@ def _locked_head(session: Session) -> tuple[int, str]:
     return row.seq, row.hash
 
 
+_HEAD = AuditHead.__table__
+_MOVE = _HEAD.update().where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+_MOVE_FROM = _MOVE.where(_HEAD.c.seq == bindparam("last_seq"), _HEAD.c.hash == bindparam("last_hash"))
+_INSERT = AuditEntry.__table__.insert()
+_COLUMNS = [c.name for c in AuditEntry.__table__.columns if c.name != "id"]
+
+
 def _advance(session: Session, last: tuple[int, str] | None, seq: int, hash_: str) -> bool:
     """Moves the head to (``seq``, ``hash_``). With ``last`` (the head this process last saw) only when the head
     is still ``last`` (compare and set: the row is locked by the update, and another writer's entry since
-    makes it change nothing); without, unconditionally (the caller holds the lock). Whether it moved."""
-    table = AuditHead.__table__
-    query = table.update().where(table.c.id == 1)
-    if last is not None:
-        query = query.where(table.c.seq == last[0], table.c.hash == last[1])
-    return session.connection().execute(query.values(seq=seq, hash=hash_)).rowcount == 1
+    makes it change nothing); without, unconditionally (the caller holds the lock). Whether it moved. (The
+    statements are made once: reusing one costs SQLAlchemy nothing to build or to look up.)"""
+    if last is None:
+        return session.connection().execute(_MOVE, {"new_seq": seq, "new_hash": hash_}).rowcount == 1
+    return session.connection().execute(_MOVE_FROM, {"new_seq": seq, "new_hash": hash_, "last_seq": last[0],
+                                                      "last_hash": last[1]}).rowcount == 1
 
 
 def _entry(head: tuple[int, str], *, actor: str, action: str, target: str = "", before=None, after=None,
            reason: str | None = None, dossier_id: int | None = None, dossier_version: int | None = None,
-           at: str | None = None) -> AuditEntry:
-    entry = AuditEntry(
+           at: str | None = None, make=AuditEntry) -> AuditEntry:
+    """The entry after ``head``, numbered, linked and hashed; ``make``: its class (``SimpleNamespace`` for a row
+    that is inserted without the ORM)."""
+    entry = make(
         seq=head[0] + 1,
         at=at or now(),
         actor=actor,
@@ -140,16 +150,14 @@ def append_many(session: Session, entries: list[dict]) -> None:
         chain = _chain(_locked_head(session), fields)
         _advance(session, None, chain[-1].seq, chain[-1].hash)
     _HEADS[database] = (chain[-1].seq, chain[-1].hash)
-    columns = [c.name for c in AuditEntry.__table__.columns if c.name != "id"]
-    session.connection().execute(AuditEntry.__table__.insert(),
-                                 [{name: getattr(entry, name) for name in columns} for entry in chain])
+    session.connection().execute(_INSERT, [{name: getattr(entry, name) for name in _COLUMNS} for entry in chain])
 
 
-def _chain(head: tuple[int, str], fields: list[dict]) -> list[AuditEntry]:
-    """The entries of ``fields`` numbered and linked after ``head``."""
+def _chain(head: tuple[int, str], fields: list[dict]) -> list[SimpleNamespace]:
+    """The entries of ``fields`` numbered and linked after ``head`` (plain rows: inserted without the ORM)."""
     chain = []
     for item in fields:
-        entry = _entry(head, **item)
+        entry = _entry(head, **item, make=SimpleNamespace)
         head = (entry.seq, entry.hash)
         chain.append(entry)
     return chain

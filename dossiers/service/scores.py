@@ -12,6 +12,7 @@ from engine.scoring import score
 from engine.workflow import round_date
 
 from ..models import Dossier, IndicatorValue
+from . import locked_values
 from .view import DossierView, appraised_text
 
 
@@ -27,7 +28,7 @@ def typed_values(version: CriteriaVersion, dossier: Dossier, column: str) -> dic
     values left out."""
     indicators = version.indicator_map()
     out = {}
-    for v in dossier.values:
+    for v in locked_values.of(dossier):
         text = stored_value(v, dossier, column)
         if text is not None and v.code in indicators:
             out[v.code] = from_canonical(indicators[v.code].type, text)

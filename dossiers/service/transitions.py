@@ -25,7 +25,7 @@ from .. import audit, authority
 from ..issuance.serials import allocate as allocate_certificate
 from ..lookup import load_dossier, load_user
 from ..models import Dossier, User
-from . import decisions
+from . import decisions, locked_values
 from .base import actor_and_dossier, check_expected, entry
 from .scores import problems, score_result, try_score
 from .settings import stored_setting
@@ -33,6 +33,8 @@ from .view import DossierView, readable_score, view_of
 
 if TYPE_CHECKING:
     from . import DossierService
+
+READS_VALUES = ("submit", "verify", "return")  # the events whose checks or change read the dossier's values
 
 
 def prepare(svc: DossierService, s: Session, user: User, dossier: Dossier, event: str, reason: str | None,
@@ -115,7 +117,7 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
     with svc.transaction() as s:
         recognize = event == "recognize"
         user, dossier = actor_and_dossier(s, username, dossier_id, "allow_sample_documents" if recognize else None,
-                                          verified=recognize)
+                                          verified=recognize, values=event in READS_VALUES)
         signer = decisions.signer_of(dossier, decision_date, signer_name, signer_title) \
             if event in decisions.KIND else ("", "")
         new_status = prepare(svc, s, user, dossier, event, reason, expected_version, panel_members,
@@ -141,6 +143,7 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
         dossier.engine_version = engine_version
         dossier.updated_at = audit.now()
         s.flush()  # bumps lock_version (optimistic check happens here)
+        locked_values.write(s)
         entries = [entry(user, dossier, f"transition.{event}", event, before,
                          _after(event, new_status, dossier, verified), nfc(reason.strip()) if reason else reason)]
         if event == "recognize":  # the serial is allocated by the recognition, never by a GET
@@ -152,14 +155,15 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
 def _clear_appraisal(dossier: Dossier) -> dict:
     """A return ends the submission's appraisal: the appraised values and comments, the verified score and
     the panel are cleared. Returns what they were, for the audit entry (the history keeps them)."""
+    values = locked_values.of(dossier)
     kept = {
-        "appraised": {v.code: v.appraised_value for v in dossier.values
+        "appraised": {v.code: v.appraised_value for v in values
                       if v.appraised_value is not None and v.appraised_in == dossier.submission},
-        "comments": {v.code: v.comment for v in dossier.values if v.comment},
+        "comments": {v.code: v.comment for v in values if v.comment},
         "verified_total": (dossier.verified_score or {}).get("total"),
         "panel_members": dossier.panel_members,
     }
-    for v in dossier.values:
+    for v in values:
         v.appraised_value = v.comment = v.appraised_in = None
     dossier.verified_score = None
     dossier.panel_members = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select
+from sqlalchemy import Integer, String, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from engine import __version__ as engine_version
@@ -24,6 +24,7 @@ from .. import audit, authority
 from ..lookup import load_user
 from ..models import CommuneCategory, Dossier, IndicatorValue, Unit, User
 from ..units import choose_unit
+from . import locked_values
 from .base import log, log_changes, writable
 from .decisions import COMMENT_MAX, text_problem
 from .scores import stored_value, try_score
@@ -59,20 +60,23 @@ def create(svc: DossierService, username: str, commune_code: str, year: int) -> 
         return view_of(svc.registry, dossier, values=[IndicatorValue(code=code) for code in codes], evidence=[])
 
 
+_YEAR = bindparam("year", type_=Integer)
+_TAKEN = select(Dossier.id).where(Dossier.commune_id == Unit.id, Dossier.year == _YEAR) \
+    .correlate(Unit).scalar_subquery()
+_CANDIDATES = (  # made once: reusing it costs SQLAlchemy nothing to build or to look up
+    select(User, Unit, CommuneCategory.category, _TAKEN).select_from(User)
+    .outerjoin(Unit, (Unit.code == bindparam("code", type_=String)) & (Unit.level == "commune"))
+    .outerjoin(CommuneCategory, (CommuneCategory.unit_id == Unit.id) & (CommuneCategory.year == _YEAR))
+    .where(User.username == bindparam("username", type_=String)))
+
+
 def _actor_commune_taken_category(s: Session, username: str, code: str, year: int, day: dt.date
                                   ) -> tuple[User, Unit, tuple[int | None, str | None]]:
     """The active user (with their unit), the commune with ``code`` in force on ``day`` (``units.find_unit``'s
     choice), the id of its dossier of the round (None: none yet) and its category that year (None: not
     imported), in one statement (a row per commune with that code). Errors as ``load_user`` and ``find_unit``
     give them, in that order."""
-    taken = select(Dossier.id).where(Dossier.commune_id == Unit.id, Dossier.year == year) \
-        .correlate(Unit).scalar_subquery()
-    rows = s.execute(
-        select(User, Unit, CommuneCategory.category, taken).select_from(User)
-        .outerjoin(Unit, (Unit.code == str(code)) & (Unit.level == "commune"))
-        .outerjoin(CommuneCategory, (CommuneCategory.unit_id == Unit.id) & (CommuneCategory.year == year))
-        .where(User.username == username)
-    ).all()
+    rows = s.execute(_CANDIDATES, {"username": username, "code": str(code), "year": year}).all()
     if not rows or not rows[0][0].active:
         load_user(s, username)  # raises its error
     commune = choose_unit([row[1] for row in rows if row[1] is not None], code, day)
@@ -85,7 +89,7 @@ def set_values(svc: DossierService, username: str, dossier_id: int, raw: dict,
     """Save self-assessed values (a draft may be incomplete); every bad value is reported, none stored."""
     with svc.transaction() as s:
         user, dossier = writable(s, svc.procedures, username, dossier_id, "edit", "draft", expected_version,
-                                 "edit", N_("hồ sơ đang ở trạng thái «%(status)s»: chỉ sửa khi đang soạn"))
+                                 "edit", N_("hồ sơ đang ở trạng thái «%(status)s»: chỉ sửa khi đang soạn"), values=True)
         version = svc.version_of(dossier)
         changed = apply(version, dossier, raw, "self_value")
         if changed:
@@ -100,9 +104,10 @@ def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, com
     """Record appraised values and comments of a submitted dossier."""
     with svc.transaction() as s:
         user, dossier = writable(s, svc.procedures, username, dossier_id, "appraise", "submitted",
-                                 expected_version, "appraise", N_("chỉ thẩm định hồ sơ đã nộp (đang: «%(status)s»)"))
+                                 expected_version, "appraise", N_("chỉ thẩm định hồ sơ đã nộp (đang: «%(status)s»)"),
+                                 values=True)
         changed = apply(svc.version_of(dossier), dossier, raw, "appraised_value")
-        by_code = {v.code: v for v in dossier.values}
+        by_code = {v.code: v for v in locked_values.of(dossier)}
         for code in raw:  # apply() checked them all: the values given belong to this submission now
             if code in by_code:
                 item = by_code[code]
@@ -147,14 +152,14 @@ def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) ->
         if source in typed and copy not in raw:
             typed[copy] = typed[source]
     merged = {v.code: from_canonical(indicators[v.code].type, stored_value(v, dossier, column))
-              for v in dossier.values if v.code in indicators}
+              for v in locked_values.of(dossier) if v.code in indicators}
     merged.update(typed)
     problems.extend(pair_problems(version, merged))
     problems.extend(p for p in shared_problems(version, merged) if p.code in raw or sources[p.code] in raw)
     if problems:
         raise AssessmentError(problems)
     changed = {}
-    for item in dossier.values:
+    for item in locked_values.of(dossier):
         if item.code in typed:
             new = None if typed[item.code] is None else canonical_text(typed[item.code])
             old = stored_value(item, dossier, column)  # a stale appraisal counts as none

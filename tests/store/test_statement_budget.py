@@ -17,17 +17,17 @@ from sqlalchemy import event
 
 from dossiers import audit
 
-# statements per step: the user and the locked dossier (one statement, each with its units), its values when the
-# step reads them, the change, the audit entry (the head moved by compare-and-set, the entry inserted); the
-# evidence (and the values of a step that does not read them) are read only when the returned view's field is
-# read, after the commit; create and recognize do more (see below)
+# statements per step: the user and the locked dossier (one statement, each with its units, and the dossier's
+# values as one JSON array when the step reads them), the change, the audit entry (the head moved by
+# compare-and-set, the entry inserted); the evidence (and the values of a step that does not read them) are read
+# only when the returned view's field is read, after the commit; create and recognize do more (see below)
 BUDGET = {
     "create": 5,  # user + commune + taken + category (one statement), dossier, every empty value (one batch),
                   # head, entry
-    "set_values": 6,  # + one batch of changed values
-    "submit": 5,
-    "appraise": 6,
-    "verify": 5,
+    "set_values": 5,  # + one batch of changed values
+    "submit": 4,
+    "appraise": 5,
+    "verify": 4,
     "recognize": 5,  # the setting and the date of the verification in the locking statement, + the
                      # certificate (one INSERT … SELECT of the next number), both audit entries together (head,
                      # entries)
