@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from engine import __version__ as engine_version
-from engine.result import ScoreResult
 from engine.text import nfc
 from engine.workflow import (
     GuardContext,
@@ -27,7 +26,7 @@ from ..lookup import load_dossier, load_user
 from ..models import Dossier, User
 from . import decisions, locked_values
 from .base import actor_and_dossier, check_expected, entry
-from .scores import problems, score_result, try_score
+from .scores import problems, try_score, verified_score
 from .settings import stored_setting
 from .view import DossierView, readable_score, view_of
 
@@ -124,14 +123,13 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
                              (decision_number, decision_date, *signer), public_reason)
         before = {"status": dossier.status}
         version = svc.version_of(dossier)
-        verified = None
+        verified_total = None
         if event == "submit":
             dossier.submission += 1  # a new submission: nothing is appraised for it yet
             if dossier.self_score is None:  # every save scores complete values already
                 dossier.self_score = try_score(version, dossier, "self_value", svc.settings.engine)
         if event == "verify":
-            verified = score_result(version, dossier, "appraised_value", svc.settings.engine)
-            dossier.verified_score = verified.to_dict() if verified is not None else None
+            dossier.verified_score, verified_total = verified_score(version, dossier, svc.settings.engine)
             dossier.panel_members = [m.strip() for m in panel_members or [] if m and m.strip()]
         if event == "return":
             before.update(_clear_appraisal(dossier))
@@ -145,7 +143,7 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
         s.flush()  # bumps lock_version (optimistic check happens here)
         locked_values.write(s)
         entries = [entry(user, dossier, f"transition.{event}", event, before,
-                         _after(event, new_status, dossier, verified), nfc(reason.strip()) if reason else reason)]
+                         _after(event, new_status, dossier, verified_total), nfc(reason.strip()) if reason else reason)]
         if event == "recognize":  # the serial is allocated by the recognition, never by a GET
             allocate_certificate(s, dossier, user.username, entries=entries)
         audit.append_many(s, entries)  # the transition's entry, then the certificate's
@@ -181,12 +179,12 @@ def _record_decision(dossier: Dossier, event: str, number: str, day: dt.date, si
         dossier.revocation_signer, dossier.revocation_signer_title = signer
 
 
-def _after(event: str, new_status: str, dossier: Dossier, verified: ScoreResult | None) -> dict:
-    """What the audit entry of a transition records as its result (``verified``: the score a verification
-    computed)."""
+def _after(event: str, new_status: str, dossier: Dossier, verified_total: int | None) -> dict:
+    """What the audit entry of a transition records as its result (``verified_total``: the total of the score a
+    verification computed)."""
     after = {"status": new_status}
     if event == "verify":
-        after["verified_total"] = verified.total if verified is not None else None
+        after["verified_total"] = verified_total
         after["panel_members"] = dossier.panel_members
     if event == "recognize":
         after["decision"] = {"number": dossier.decision_number,
