@@ -72,11 +72,13 @@ class Value:
 
     def __init__(self, row: list):
         self.id, self.code, self.self_value, self.appraised_value, self.comment, self.appraised_in = row
-        self.read = row
+        self.read = tuple(row[2:])
 
     def changes(self) -> dict:
-        return {name: getattr(self, name) for name, old in zip(CHANGEABLE, self.read[2:], strict=True)
-                if getattr(self, name) != old}
+        now = (self.self_value, self.appraised_value, self.comment, self.appraised_in)
+        if now == self.read:
+            return {}
+        return {name: new for name, new, old in zip(CHANGEABLE, now, self.read, strict=True) if new != old}
 
 
 def attach(s: Session, dossier: Dossier, array: str | None, newest: int | None) -> None:
@@ -108,7 +110,7 @@ def write(s: Session) -> None:
             changes = row.changes()
             if changes:
                 batches.setdefault(tuple(changes), []).append({"_id": row.id, **changes})
-                row.read = [getattr(row, name) for name in COLUMNS]
+                row.read = (row.self_value, row.appraised_value, row.comment, row.appraised_in)
     table = IndicatorValue.__table__
     for names, params in batches.items():
         result = s.connection().execute(
