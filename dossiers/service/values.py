@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, String, bindparam, insert, select
+from sqlalchemy import Integer, String, bindparam, select
 from sqlalchemy.orm import Session
 
 from engine import __version__ as engine_version
@@ -53,13 +53,15 @@ def create(svc: DossierService, username: str, commune_code: str, year: int) -> 
         s.add(dossier)
         s.flush()
         codes = sorted(version.indicator_map())  # as the values relationship orders them
-        s.execute(insert(IndicatorValue), [{"dossier_id": dossier.id, "code": code} for code in codes])
+        s.connection().execute(_EMPTY_VALUES, [{"dossier_id": dossier.id, "code": code} for code in codes])
         log(s, user, dossier, "dossier.create", commune.code,
             after={"year": year, "criteria_version": version.id, "procedure": proc.id, "category": category})
         # the view from what this transaction wrote: every value empty, no evidence yet
-        return view_of(svc.registry, dossier, values=[IndicatorValue(code=code) for code in codes], evidence=[])
+        return view_of(svc.registry, dossier, values=[locked_values.Value([None, code, None, None, None, None])
+                                                      for code in codes], evidence=[])
 
 
+_EMPTY_VALUES = IndicatorValue.__table__.insert()  # a new dossier's values, every one empty, in one batch
 _YEAR = bindparam("year", type_=Integer)
 _TAKEN = select(Dossier.id).where(Dossier.commune_id == Unit.id, Dossier.year == _YEAR) \
     .correlate(Unit).scalar_subquery()
