@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from operator import itemgetter
 
-from sqlalchemy import Text, bindparam, func, select
+from sqlalchemy import Integer, Text, bindparam, cast, column, func, select, values
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
@@ -103,7 +103,7 @@ def of(dossier: Dossier) -> list:
 
 def write(s: Session) -> None:
     """Write what changed in the values read with the lock: one UPDATE per set of changed columns, every row of
-    it in one batch. A row that is gone is a conflict, as the ORM's flush would say."""
+    it in one batch (``_update``). A row that is gone is a conflict, as the ORM's flush would say."""
     batches: dict[tuple, list] = {}
     for rows in s.info.get("values", {}).values():
         for row in rows:
@@ -111,9 +111,22 @@ def write(s: Session) -> None:
             if changes:
                 batches.setdefault(tuple(changes), []).append({"_id": row.id, **changes})
                 row.read = (row.self_value, row.appraised_value, row.comment, row.appraised_in)
-    table = IndicatorValue.__table__
     for names, params in batches.items():
-        result = s.connection().execute(
-            table.update().where(table.c.id == bindparam("_id")).values({n: bindparam(n) for n in names}), params)
-        if result.rowcount != len(params) and s.get_bind().dialect.supports_sane_multi_rowcount:
-            raise StaleDataError(f"UPDATE of indicator_values expected {len(params)} rows, matched {result.rowcount}")
+        matched = _update(s, names, params)
+        if matched != len(params) and s.get_bind().dialect.supports_sane_multi_rowcount:
+            raise StaleDataError(f"UPDATE of indicator_values expected {len(params)} rows, matched {matched}")
+
+
+def _update(s: Session, names: tuple, params: list[dict]) -> int:
+    """One UPDATE of the columns ``names`` of the rows ``params`` (``_id`` and the new values); how many rows
+    it matched. SQLite runs the statement once per row inside its driver (``executemany``); PostgreSQL gets one
+    ``UPDATE … FROM (VALUES …)`` (psycopg would send a statement per row)."""
+    table = IndicatorValue.__table__
+    if s.get_bind().dialect.name != "postgresql":
+        statement = table.update().where(table.c.id == bindparam("_id")).values({n: bindparam(n) for n in names})
+        return s.connection().execute(statement, params).rowcount
+    rows = values(column("_id", Integer), *(column(n, table.c[n].type) for n in names), name="changed") \
+        .data([tuple(p[k] for k in ("_id", *names)) for p in params])
+    statement = table.update().where(table.c.id == rows.c._id) \
+        .values({n: cast(rows.c[n], table.c[n].type) for n in names})
+    return s.connection().execute(statement).rowcount

@@ -53,7 +53,7 @@ def create(svc: DossierService, username: str, commune_code: str, year: int) -> 
         s.add(dossier)
         s.flush()
         codes = sorted(version.indicator_map())  # as the values relationship orders them
-        s.connection().execute(_EMPTY_VALUES, [{"dossier_id": dossier.id, "code": code} for code in codes])
+        s.connection().execute(_EMPTY_VALUES.values([{"dossier_id": dossier.id, "code": code} for code in codes]))
         log(s, user, dossier, "dossier.create", commune.code,
             after={"year": year, "criteria_version": version.id, "procedure": proc.id, "category": category})
         # the view from what this transaction wrote: every value empty, no evidence yet
@@ -61,7 +61,7 @@ def create(svc: DossierService, username: str, commune_code: str, year: int) -> 
                                                       for code in codes], evidence=[])
 
 
-_EMPTY_VALUES = IndicatorValue.__table__.insert()  # a new dossier's values, every one empty, in one batch
+_EMPTY_VALUES = IndicatorValue.__table__.insert()  # a new dossier's values, every one empty: one multi-row INSERT
 _YEAR = bindparam("year", type_=Integer)
 _TAKEN = select(Dossier.id).where(Dossier.commune_id == Unit.id, Dossier.year == _YEAR) \
     .correlate(Unit).scalar_subquery()
