@@ -13,10 +13,12 @@ as before; ``of`` gives whichever the transaction holds.
 
 from __future__ import annotations
 
+import functools
 import json
 from operator import itemgetter
 
-from sqlalchemy import Integer, Text, bindparam, cast, column, func, select, values
+from sqlalchemy import Integer, Text, bindparam, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
@@ -120,13 +122,26 @@ def write(s: Session) -> None:
 def _update(s: Session, names: tuple, params: list[dict]) -> int:
     """One UPDATE of the columns ``names`` of the rows ``params`` (``_id`` and the new values); how many rows
     it matched. SQLite runs the statement once per row inside its driver (``executemany``); PostgreSQL gets one
-    ``UPDATE … FROM (VALUES …)`` (psycopg would send a statement per row)."""
-    table = IndicatorValue.__table__
+    statement whose rows come as arrays (psycopg would send a statement per row)."""
     if s.get_bind().dialect.name != "postgresql":
-        statement = table.update().where(table.c.id == bindparam("_id")).values({n: bindparam(n) for n in names})
-        return s.connection().execute(statement, params).rowcount
-    rows = values(column("_id", Integer), *(column(n, table.c[n].type) for n in names), name="changed") \
-        .data([tuple(p[k] for k in ("_id", *names)) for p in params])
-    statement = table.update().where(table.c.id == rows.c._id) \
-        .values({n: cast(rows.c[n], table.c[n].type) for n in names})
-    return s.connection().execute(statement).rowcount
+        return s.connection().execute(_update_each(names), params).rowcount
+    arrays = {key: [row[key] for row in params] for key in ("_id", *names)}
+    return s.connection().execute(_update_from_arrays(names), arrays).rowcount
+
+
+@functools.lru_cache(maxsize=32)
+def _update_each(names: tuple):
+    table = IndicatorValue.__table__
+    return table.update().where(table.c.id == bindparam("_id")).values({n: bindparam(n) for n in names})
+
+
+@functools.lru_cache(maxsize=32)
+def _update_from_arrays(names: tuple):
+    """``UPDATE indicator_values … FROM unnest(:_id, :name…)``: each column's new values as one array
+    parameter, the same statement for any number of rows."""
+    table = IndicatorValue.__table__
+    types = {"_id": Integer(), **{n: table.c[n].type for n in names}}
+    rows = func.unnest(*(bindparam(key, type_=postgresql.ARRAY(kind)) for key, kind in types.items())) \
+        .table_valued(*types).render_derived(name="changed")
+    return table.update().where(table.c.id == rows.c._id) \
+        .values({n: rows.c[n] for n in names})

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, String, bindparam, select
+from sqlalchemy import Integer, String, bindparam, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from engine import __version__ as engine_version
@@ -53,7 +54,7 @@ def create(svc: DossierService, username: str, commune_code: str, year: int) -> 
         s.add(dossier)
         s.flush()
         codes = sorted(version.indicator_map())  # as the values relationship orders them
-        s.connection().execute(_EMPTY_VALUES.values([{"dossier_id": dossier.id, "code": code} for code in codes]))
+        _insert_empty(s, dossier.id, codes)
         log(s, user, dossier, "dossier.create", commune.code,
             after={"year": year, "criteria_version": version.id, "procedure": proc.id, "category": category})
         # the view from what this transaction wrote: every value empty, no evidence yet
@@ -61,7 +62,19 @@ def create(svc: DossierService, username: str, commune_code: str, year: int) -> 
                                                       for code in codes], evidence=[])
 
 
-_EMPTY_VALUES = IndicatorValue.__table__.insert()  # a new dossier's values, every one empty: one multi-row INSERT
+def _insert_empty(s: Session, dossier_id: int, codes: list[str]) -> None:
+    """A new dossier's values, every one empty, in one statement: SQLite runs it once per value inside its
+    driver (``executemany``); PostgreSQL gets the codes as one array (psycopg would send a statement per row)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.connection().execute(_EMPTY_FROM_ARRAY, {"dossier_id": dossier_id, "codes": codes})
+    else:
+        s.connection().execute(_EMPTY, [{"dossier_id": dossier_id, "code": code} for code in codes])
+
+
+_EMPTY = IndicatorValue.__table__.insert()
+_EMPTY_FROM_ARRAY = IndicatorValue.__table__.insert().from_select(
+    ["dossier_id", "code"], select(bindparam("dossier_id", type_=Integer),
+                                   func.unnest(bindparam("codes", type_=postgresql.ARRAY(String)))))
 _YEAR = bindparam("year", type_=Integer)
 _TAKEN = select(Dossier.id).where(Dossier.commune_id == Unit.id, Dossier.year == _YEAR) \
     .correlate(Unit).scalar_subquery()
