@@ -7,12 +7,13 @@ even with concurrent writers; ``verify_chain`` recomputes every hash and names t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select, union_all
 from sqlalchemy.orm import Session
 
 from engine.messages import N_
@@ -138,19 +139,52 @@ def append(session: Session, *, actor: str, action: str, target: str = "", befor
 def append_many(session: Session, entries: list[dict]) -> None:
     """Append entries (keyword arguments of ``append``) in order, numbered, linked and hashed exactly as
     ``append`` does one by one, in two statements: the head moved once (compare and set, as ``append``; read
-    under its lock when it moved) and the entries inserted together."""
+    under its lock when it moved) and the entries inserted together; on PostgreSQL in one (``_move_and_insert``)
+    when the head had not moved."""
     if not entries:
         return
     session.flush()  # what the entries record is written before them
     fields = [{**item, "at": item.get("at") or now()} for item in entries]
     database = _database(session)
-    last = _HEADS.get(database)
-    chain = _chain(last, fields) if last is not None else None
-    if chain is None or not _advance(session, last, chain[-1].seq, chain[-1].hash):
+    last, moved = _HEADS.get(database), False
+    if last is not None:
+        chain = _chain(last, fields)
+        if session.get_bind().dialect.name == "postgresql" and len(chain) <= _AT_ONCE:
+            if _move_and_insert(session, last, chain):
+                _HEADS[database] = (chain[-1].seq, chain[-1].hash)
+                return
+        else:
+            moved = _advance(session, last, chain[-1].seq, chain[-1].hash)
+    if not moved:
         chain = _chain(_locked_head(session), fields)
         _advance(session, None, chain[-1].seq, chain[-1].hash)
     _HEADS[database] = (chain[-1].seq, chain[-1].hash)
     session.connection().execute(_INSERT, [{name: getattr(entry, name) for name in _COLUMNS} for entry in chain])
+
+
+_AT_ONCE = 8  # at most this many entries go with the head's move in one statement (PostgreSQL)
+
+
+def _move_and_insert(session: Session, last: tuple[int, str], chain: list[SimpleNamespace]) -> bool:
+    """PostgreSQL: the head moved from ``last`` (compare and set, as ``_advance``) and the entries inserted in
+    one statement (the move in a ``WITH``; the entries inserted only when it moved). Whether it moved."""
+    params = {"new_seq": chain[-1].seq, "new_hash": chain[-1].hash, "last_seq": last[0], "last_hash": last[1]}
+    for n, entry in enumerate(chain):
+        params.update({f"{name}_{n}": getattr(entry, name) for name in _COLUMNS})
+    return len(session.connection().execute(_move_and_insert_statement(len(chain)), params).all()) == len(chain)
+
+
+@functools.lru_cache(maxsize=_AT_ONCE)
+def _move_and_insert_statement(count: int):
+    """``WITH moved AS (UPDATE audit_head … RETURNING id) INSERT INTO audit_entries SELECT … WHERE EXISTS
+    (SELECT … FROM moved) RETURNING seq`` for ``count`` entries (the values of entry n are the parameters
+    ``{column}_{n}``; the rows returned say what was inserted: psycopg gives no row count for it)."""
+    table = AuditEntry.__table__
+    moved = _MOVE_FROM.returning(_HEAD.c.id).cte("moved")
+    rows = [select(*(bindparam(f"{name}_{n}", type_=table.c[name].type) for name in _COLUMNS)) for n in range(count)]
+    entries = (union_all(*rows) if count > 1 else rows[0]).subquery("entries")
+    return table.insert().from_select(_COLUMNS, select(*entries.c).where(exists(select(moved.c.id)))) \
+        .add_cte(moved, nest_here=True).returning(table.c.seq)
 
 
 def _chain(head: tuple[int, str], fields: list[dict]) -> list[SimpleNamespace]:

@@ -34,6 +34,10 @@ BUDGET = {
 }
 
 
+# PostgreSQL moves the audit head and inserts the entry in one statement (a data-modifying WITH): one fewer
+POSTGRES_BUDGET = {name: budget - 1 for name, budget in BUDGET.items()}
+
+
 @pytest.fixture(scope="module")
 def light(db_url):
     engine, service = build_light(db_url, users=("c1", "d1", "chair1", "pa"))
@@ -84,11 +88,12 @@ def lifecycle(service, engine, year: int) -> dict[str, list[str]]:
 @pytest.mark.parametrize("year", [2019, 2020])
 def test_each_step_of_the_lifecycle_stays_within_its_statement_budget(light, year):
     engine, service = light
+    budget = POSTGRES_BUDGET if engine.dialect.name == "postgresql" else BUDGET
     sent = lifecycle(service, engine, year)
-    over = {name: (len(statements), BUDGET[name], statements) for name, statements in sent.items()
-            if len(statements) > BUDGET[name]}
+    over = {name: (len(statements), budget[name], statements) for name, statements in sent.items()
+            if len(statements) > budget[name]}
     assert not over, f"steps over their statement budget: {over}"
-    assert sum(len(s) for s in sent.values()) <= sum(BUDGET.values())
+    assert sum(len(s) for s in sent.values()) <= sum(budget.values())
     with service.transaction() as s:
         assert audit.verify_chain(s).ok
 
