@@ -7,11 +7,13 @@ even with concurrent writers; ``verify_chain`` recomputes every hash and names t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select, union_all
 from sqlalchemy.orm import Session
 
 from engine.messages import N_
@@ -75,21 +77,30 @@ def _locked_head(session: Session) -> tuple[int, str]:
     return row.seq, row.hash
 
 
+_HEAD = AuditHead.__table__
+_MOVE = _HEAD.update().where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+_MOVE_FROM = _MOVE.where(_HEAD.c.seq == bindparam("last_seq"), _HEAD.c.hash == bindparam("last_hash"))
+_INSERT = AuditEntry.__table__.insert()
+_COLUMNS = [c.name for c in AuditEntry.__table__.columns if c.name != "id"]
+
+
 def _advance(session: Session, last: tuple[int, str] | None, seq: int, hash_: str) -> bool:
     """Moves the head to (``seq``, ``hash_``). With ``last`` (the head this process last saw) only when the head
     is still ``last`` (compare and set: the row is locked by the update, and another writer's entry since
-    makes it change nothing); without, unconditionally (the caller holds the lock). Whether it moved."""
-    table = AuditHead.__table__
-    query = table.update().where(table.c.id == 1)
-    if last is not None:
-        query = query.where(table.c.seq == last[0], table.c.hash == last[1])
-    return session.connection().execute(query.values(seq=seq, hash=hash_)).rowcount == 1
+    makes it change nothing); without, unconditionally (the caller holds the lock). Whether it moved. (The
+    statements are made once: reusing one costs SQLAlchemy nothing to build or to look up.)"""
+    if last is None:
+        return session.connection().execute(_MOVE, {"new_seq": seq, "new_hash": hash_}).rowcount == 1
+    return session.connection().execute(_MOVE_FROM, {"new_seq": seq, "new_hash": hash_, "last_seq": last[0],
+                                                      "last_hash": last[1]}).rowcount == 1
 
 
 def _entry(head: tuple[int, str], *, actor: str, action: str, target: str = "", before=None, after=None,
            reason: str | None = None, dossier_id: int | None = None, dossier_version: int | None = None,
-           at: str | None = None) -> AuditEntry:
-    entry = AuditEntry(
+           at: str | None = None, make=AuditEntry) -> AuditEntry:
+    """The entry after ``head``, numbered, linked and hashed; ``make``: its class (``SimpleNamespace`` for a row
+    that is inserted without the ORM)."""
+    entry = make(
         seq=head[0] + 1,
         at=at or now(),
         actor=actor,
@@ -128,28 +139,59 @@ def append(session: Session, *, actor: str, action: str, target: str = "", befor
 def append_many(session: Session, entries: list[dict]) -> None:
     """Append entries (keyword arguments of ``append``) in order, numbered, linked and hashed exactly as
     ``append`` does one by one, in two statements: the head moved once (compare and set, as ``append``; read
-    under its lock when it moved) and the entries inserted together."""
+    under its lock when it moved) and the entries inserted together; on PostgreSQL in one (``_move_and_insert``)
+    when the head had not moved."""
     if not entries:
         return
     session.flush()  # what the entries record is written before them
     fields = [{**item, "at": item.get("at") or now()} for item in entries]
     database = _database(session)
-    last = _HEADS.get(database)
-    chain = _chain(last, fields) if last is not None else None
-    if chain is None or not _advance(session, last, chain[-1].seq, chain[-1].hash):
+    last, moved = _HEADS.get(database), False
+    if last is not None:
+        chain = _chain(last, fields)
+        if session.get_bind().dialect.name == "postgresql" and len(chain) <= _AT_ONCE:
+            if _move_and_insert(session, last, chain):
+                _HEADS[database] = (chain[-1].seq, chain[-1].hash)
+                return
+        else:
+            moved = _advance(session, last, chain[-1].seq, chain[-1].hash)
+    if not moved:
         chain = _chain(_locked_head(session), fields)
         _advance(session, None, chain[-1].seq, chain[-1].hash)
     _HEADS[database] = (chain[-1].seq, chain[-1].hash)
-    columns = [c.name for c in AuditEntry.__table__.columns if c.name != "id"]
-    session.connection().execute(AuditEntry.__table__.insert(),
-                                 [{name: getattr(entry, name) for name in columns} for entry in chain])
+    session.connection().execute(_INSERT, [{name: getattr(entry, name) for name in _COLUMNS} for entry in chain])
 
 
-def _chain(head: tuple[int, str], fields: list[dict]) -> list[AuditEntry]:
-    """The entries of ``fields`` numbered and linked after ``head``."""
+_AT_ONCE = 8  # at most this many entries go with the head's move in one statement (PostgreSQL)
+
+
+def _move_and_insert(session: Session, last: tuple[int, str], chain: list[SimpleNamespace]) -> bool:
+    """PostgreSQL: the head moved from ``last`` (compare and set, as ``_advance``) and the entries inserted in
+    one statement (the move in a ``WITH``; the entries inserted only when it moved). Whether it moved."""
+    params = {"new_seq": chain[-1].seq, "new_hash": chain[-1].hash, "last_seq": last[0], "last_hash": last[1]}
+    for n, entry in enumerate(chain):
+        params.update({f"{name}_{n}": getattr(entry, name) for name in _COLUMNS})
+    return len(session.connection().execute(_move_and_insert_statement(len(chain)), params).all()) == len(chain)
+
+
+@functools.lru_cache(maxsize=_AT_ONCE)
+def _move_and_insert_statement(count: int):
+    """``WITH moved AS (UPDATE audit_head … RETURNING id) INSERT INTO audit_entries SELECT … WHERE EXISTS
+    (SELECT … FROM moved) RETURNING seq`` for ``count`` entries (the values of entry n are the parameters
+    ``{column}_{n}``; the rows returned say what was inserted: psycopg gives no row count for it)."""
+    table = AuditEntry.__table__
+    moved = _MOVE_FROM.returning(_HEAD.c.id).cte("moved")
+    rows = [select(*(bindparam(f"{name}_{n}", type_=table.c[name].type) for name in _COLUMNS)) for n in range(count)]
+    entries = (union_all(*rows) if count > 1 else rows[0]).subquery("entries")
+    return table.insert().from_select(_COLUMNS, select(*entries.c).where(exists(select(moved.c.id)))) \
+        .add_cte(moved, nest_here=True).returning(table.c.seq)
+
+
+def _chain(head: tuple[int, str], fields: list[dict]) -> list[SimpleNamespace]:
+    """The entries of ``fields`` numbered and linked after ``head`` (plain rows: inserted without the ORM)."""
     chain = []
     for item in fields:
-        entry = _entry(head, **item)
+        entry = _entry(head, **item, make=SimpleNamespace)
         head = (entry.seq, entry.hash)
         chain.append(entry)
     return chain

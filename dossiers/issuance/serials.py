@@ -6,7 +6,9 @@ recognised before serials were allocated at recognition."""
 
 from __future__ import annotations
 
-from sqlalchemy import Date, String, case, cast, func, literal, select, true
+import functools
+
+from sqlalchemy import Date, Integer, String, bindparam, case, cast, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached, selectinload
 
@@ -80,26 +82,38 @@ def _serial_of(seq):
     return pad.concat(cast(seq, String))
 
 
+@functools.cache
+def _next_statement(dialect_name: str, unless_current: bool):
+    """``_insert_next``'s statement, made once per dialect and kind (reusing it costs SQLAlchemy nothing to
+    build or to look up); its parameters are bound at execution."""
+    table = Certificate.__table__
+    last = (select(func.coalesce(func.max(table.c.seq), 0).label("last"))
+            .where(table.c.province_code == bindparam("province", type_=String),
+                   table.c.year == bindparam("year", type_=Integer)).subquery())
+    seq = last.c.last + 1
+    current = (select(table.c.id).where(table.c.dossier_id == bindparam("dossier", type_=Integer),
+                                        table.c.superseded_by.is_(None)).exists())
+    source = select(bindparam("prefix", type_=String).concat(_serial_of(seq)), bindparam("province", type_=String),
+                    bindparam("year", type_=Integer), seq, bindparam("dossier", type_=Integer),
+                    bindparam("number", type_=String), bindparam("day", type_=Date), bindparam("at", type_=String),
+                    bindparam("actor", type_=String)) \
+        .select_from(last).where(~current if unless_current else true())
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(table).from_select(
+        ["serial", "province_code", "year", "seq", "dossier_id", "decision_number", "decision_date", "issued_at",
+         "issued_by"], source).on_conflict_do_nothing().returning(table.c.id, table.c.serial, table.c.seq)
+
+
 def _insert_next(session: Session, dossier: Dossier, actor: str, at: str, province_code: str, *,
                  unless_current: bool) -> Certificate | None:
     """One statement: insert the certificate with the next free number of its province and round (the
     largest number + 1), or nothing when that number or serial was just taken by a concurrent issuer, or
     (``unless_current``) when the dossier already has a current certificate. The certificate, else None."""
-    table = Certificate.__table__
-    last = (select(func.coalesce(func.max(table.c.seq), 0).label("last"))
-            .where(table.c.province_code == province_code, table.c.year == dossier.year).subquery())
-    seq = last.c.last + 1
-    current = (select(table.c.id).where(table.c.dossier_id == dossier.id, table.c.superseded_by.is_(None))
-               .exists())
-    source = select(literal(f"{province_code}-{dossier.year}-").concat(_serial_of(seq)), literal(province_code),
-                    literal(dossier.year), seq, literal(dossier.id), literal(dossier.decision_number),
-                    literal(dossier.decision_date, Date), literal(at), literal(actor)) \
-        .select_from(last).where(~current if unless_current else true())
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).from_select(
-        ["serial", "province_code", "year", "seq", "dossier_id", "decision_number", "decision_date", "issued_at",
-         "issued_by"], source).on_conflict_do_nothing().returning(table.c.id, table.c.serial, table.c.seq)
-    row = session.connection().execute(statement).first()
+    statement = _next_statement(session.get_bind().dialect.name, unless_current)
+    row = session.connection().execute(statement, {
+        "prefix": f"{province_code}-{dossier.year}-", "province": province_code, "year": dossier.year,
+        "dossier": dossier.id, "number": dossier.decision_number, "day": dossier.decision_date, "at": at,
+        "actor": actor}).first()
     if row is None:
         return None
     cert = Certificate(id=row.id, serial=row.serial, province_code=province_code, year=dossier.year, seq=row.seq,

@@ -5,9 +5,10 @@ optimistic version check, and the audit entry that closes every change."""
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, String, bindparam, select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -18,6 +19,7 @@ from engine.workflow import LABELS, Procedure, TransitionRefused, procedure_by_i
 from .. import audit
 from ..lookup import load_dossier, load_user
 from ..models import AuditEntry, Dossier, Setting, Unit, User
+from . import locked_values
 
 
 @contextlib.contextmanager
@@ -58,46 +60,60 @@ def check_expected(session: Session, dossier: Dossier, expected: int | None) -> 
 
 
 def actor_and_dossier(s: Session, username: str, dossier_id: int, setting: str | None = None,
-                      verified: bool = False) -> tuple[User, Dossier]:
+                      verified: bool = False, values: bool = False) -> tuple[User, Dossier]:
     """The active user (with their unit) and the dossier within their jurisdiction (with its commune, district
-    and province), locked for a change, in one statement. Its values and evidence load when first used, once
-    the lock is held (so that on PostgreSQL a writer that waited reads them as the writer before it left them).
-    Errors as ``load_user`` and ``load_dossier`` give them, in that order (an unknown or inactive user, a
-    missing dossier, one outside the jurisdiction). ``setting``: a stored setting the change will read
+    and province), locked for a change, in one statement. Its evidence loads when first used, once the lock is
+    held (so that on PostgreSQL a writer that waited reads it as the writer before it left it). Errors as
+    ``load_user`` and ``load_dossier`` give them, in that order (an unknown or inactive user, a missing dossier,
+    one outside the jurisdiction). ``setting``: a stored setting the change will read
     (``settings.stored_setting``) comes in the same statement, when it is set. ``verified``: so does the time of
-    the dossier's latest verification (``decisions.verified_on``), kept only when the statement's snapshot holds
-    the locked version (its newest audit entry is of that version: no writer changed it while this one waited)."""
-    query = select(User, Dossier).select_from(User).join(Dossier, Dossier.id == dossier_id) \
-        .where(User.username == username)
-    if setting is not None:
-        query = query.add_columns(Setting).outerjoin_from(Dossier, Setting, Setting.key == setting)
-    if verified:
-        mine = AuditEntry.dossier_id == dossier_id
-        query = query.add_columns(
-            select(func.max(AuditEntry.dossier_version)).where(mine).scalar_subquery(),
-            select(AuditEntry.at).where(mine, AuditEntry.action == "transition.verify")
-            .order_by(AuditEntry.seq.desc()).limit(1).scalar_subquery())
-    row = s.execute(
-        query.options(joinedload(Dossier.commune).joinedload(Unit.parent).joinedload(Unit.parent))
-        .with_for_update(of=Dossier)
-    ).first()
+    the dossier's latest verification (``decisions.verified_on``), and ``values``: its values
+    (``locked_values``), each kept only when the statement's snapshot holds the locked version (its newest
+    audit entry is of that version: no writer changed it while this one waited); else read after the lock."""
+    query = _locking_statement(setting is not None, verified, values)
+    row = s.execute(query, {"username": username, "dossier_id": dossier_id, "setting": setting}).first()
     if row is None or not row[0].active:  # the checks in order, with their messages
         user = load_user(s, username)
         return user, load_dossier(s, dossier_id, user, lock=True)
-    user = row[0]
+    user, dossier = row[0], row[1]
     if setting is not None:  # what ``settings.stored_setting`` finds in this transaction
         s.info.setdefault("settings", {})[setting] = row[2]
-    if verified and row[-2] == row[1].lock_version:  # what ``decisions.verified_on`` finds
-        s.info.setdefault("verified_at", {})[dossier_id] = row[-1]
+    if verified and row.newest == dossier.lock_version:  # what ``decisions.verified_on`` finds
+        s.info.setdefault("verified_at", {})[dossier_id] = row.verified_at
+    if values:
+        locked_values.attach(s, dossier, row.value_rows, row.newest)
     return user, load_dossier(s, dossier_id, user)  # the jurisdiction check, on what the session holds
 
 
+@functools.cache
+def _locking_statement(setting: bool, verified: bool, values: bool):
+    """``actor_and_dossier``'s statement, made once per kind (reusing one costs SQLAlchemy nothing to build or
+    to look up); the user name, the dossier's id and the setting's key are bound at execution."""
+    dossier_id = bindparam("dossier_id", type_=Integer)
+    query = select(User, Dossier).select_from(User).join(Dossier, Dossier.id == dossier_id) \
+        .where(User.username == bindparam("username", type_=String))
+    if setting:
+        query = query.add_columns(Setting).outerjoin_from(Dossier, Setting,
+                                                          Setting.key == bindparam("setting", type_=String))
+    if verified or values:
+        query = query.add_columns(locked_values.newest_version(dossier_id))
+    if verified:
+        query = query.add_columns(
+            select(AuditEntry.at).where(AuditEntry.dossier_id == dossier_id, AuditEntry.action == "transition.verify")
+            .order_by(AuditEntry.seq.desc()).limit(1).scalar_subquery().label("verified_at"))
+    if values:
+        query = query.add_columns(locked_values.values_column(dossier_id))
+    return query.options(joinedload(Dossier.commune).joinedload(Unit.parent).joinedload(Unit.parent)) \
+        .with_for_update(of=Dossier)
+
+
 def writable(s: Session, procedures: list[Procedure], username: str, dossier_id: int, step: str, state: str,
-             expected: int | None, event: str, refusal: str) -> tuple[User, Dossier]:
+             expected: int | None, event: str, refusal: str, values: bool = False) -> tuple[User, Dossier]:
     """The actor and the locked dossier for a change of its values or evidence, after every check in
     order: jurisdiction, freshness, role and level (the procedure's ``step``), state (else ``event`` is
-    refused with ``refusal``, where {status} stands for the dossier's status)."""
-    user, dossier = actor_and_dossier(s, username, dossier_id)
+    refused with ``refusal``, where {status} stands for the dossier's status). ``values``: the change reads
+    the dossier's values (they come with the lock, see ``actor_and_dossier``)."""
+    user, dossier = actor_and_dossier(s, username, dossier_id, values=values)
     check_expected(s, dossier, expected)
     require_step(procedures, user, dossier, step)
     if dossier.status != state:
@@ -109,7 +125,8 @@ def log(session: Session, user: User, dossier: Dossier, action: str, target: str
         after=None, reason: str | None = None) -> None:
     """Append the change to the audit chain with the dossier's new version."""
     session.flush()  # bumps lock_version (optimistic check happens here)
-    audit.append(session, **entry(user, dossier, action, target, before, after, reason))
+    locked_values.write(session)
+    audit.append_many(session, [entry(user, dossier, action, target, before, after, reason)])
 
 
 def entry(user: User, dossier: Dossier, action: str, target: str = "", before=None, after=None,

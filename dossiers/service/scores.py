@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from engine import __version__ as engine_version
 from engine.assessment import Assessment, Commune, check_values, from_canonical
 from engine.errors import AssessmentError
-from engine.loader import Registry
+from engine.loader import Registry, fingerprint
 from engine.messages import N_
 from engine.models import CriteriaVersion
-from engine.result import ScoreResult
-from engine.scoring import score
+from engine.result import SCHEMA_VERSION, ScoreResult
+from engine.scoring import engine_mode, score
 from engine.workflow import round_date
 
 from ..models import Dossier, IndicatorValue
+from . import locked_values
 from .view import DossierView, appraised_text
 
 
@@ -27,7 +29,7 @@ def typed_values(version: CriteriaVersion, dossier: Dossier, column: str) -> dic
     values left out."""
     indicators = version.indicator_map()
     out = {}
-    for v in dossier.values:
+    for v in locked_values.of(dossier):
         text = stored_value(v, dossier, column)
         if text is not None and v.code in indicators:
             out[v.code] = from_canonical(indicators[v.code].type, text)
@@ -58,6 +60,38 @@ def score_result(version: CriteriaVersion, dossier: Dossier, column: str, mode: 
     """The score of a complete, valid set of values; None while something is missing."""
     commune = Commune(dossier.commune.code, dossier.commune.name, dossier.category)
     return result_or_none(version, commune, dossier.year, typed_values(version, dossier, column), mode)
+
+
+# the ``engine`` a score records for each mode (``engine.scoring``); a label that differs only means a score
+# is computed again (``verified_score``)
+ENGINE_LABELS = {"durable": "durable-rules+checked", "python": "python"}
+
+
+def verified_score(version: CriteriaVersion, dossier: Dossier, mode: str = "durable") -> tuple[dict | None, int | None]:
+    """The score of the appraised values as stored (``ScoreResult.to_dict()``) and its total; (None, None) while
+    something is missing. When the appraised values are exactly the self-assessed ones, the stored
+    self-assessed score is that score, and it is taken instead of scoring again, provided it was computed under
+    exactly what a score now would be: the same criteria content (fingerprint), version and schema, engine
+    mode and engine version, commune (code and name), category, year and round date. (Every writer of the
+    self-assessed values scores them in the same transaction, and the values cannot change once submitted;
+    ``tests/store/test_statement_budget.py`` compares the two.) Otherwise the appraised values are scored."""
+    stored = dossier.self_score
+    if isinstance(stored, dict) and _scored_as_now(stored, version, dossier, mode) and \
+            typed_values(version, dossier, "appraised_value") == typed_values(version, dossier, "self_value"):
+        return stored, stored["total"]
+    result = score_result(version, dossier, "appraised_value", mode)
+    return (result.to_dict(), result.total) if result is not None else (None, None)
+
+
+def _scored_as_now(stored: dict, version: CriteriaVersion, dossier: Dossier, mode: str) -> bool:
+    """Whether a stored score's header is what a score of the dossier's values would carry now."""
+    commune = dossier.commune
+    now = {"schema_version": SCHEMA_VERSION, "criteria_version": version.id, "fingerprint": fingerprint(version),
+           "engine": ENGINE_LABELS.get(engine_mode(mode)), "engine_version": engine_version, "year": dossier.year,
+           "assessed_on": round_date(dossier.year).isoformat(), "commune": {"code": commune.code, "name": commune.name}}
+    return all(stored.get(key) == value for key, value in now.items()) and \
+        isinstance(stored.get("category"), dict) and stored["category"].get("id") == dossier.category \
+        and isinstance(stored.get("total"), int)
 
 
 def preview_appraisal(registry: Registry, view: DossierView, mode: str = "durable") -> ScoreResult | None:

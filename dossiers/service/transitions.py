@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from engine import __version__ as engine_version
-from engine.result import ScoreResult
 from engine.text import nfc
 from engine.workflow import (
     GuardContext,
@@ -25,14 +24,16 @@ from .. import audit, authority
 from ..issuance.serials import allocate as allocate_certificate
 from ..lookup import load_dossier, load_user
 from ..models import Dossier, User
-from . import decisions
+from . import decisions, locked_values
 from .base import actor_and_dossier, check_expected, entry
-from .scores import problems, score_result, try_score
+from .scores import problems, try_score, verified_score
 from .settings import stored_setting
 from .view import DossierView, readable_score, view_of
 
 if TYPE_CHECKING:
     from . import DossierService
+
+READS_VALUES = ("submit", "verify", "return")  # the events whose checks or change read the dossier's values
 
 
 def prepare(svc: DossierService, s: Session, user: User, dossier: Dossier, event: str, reason: str | None,
@@ -115,21 +116,20 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
     with svc.transaction() as s:
         recognize = event == "recognize"
         user, dossier = actor_and_dossier(s, username, dossier_id, "allow_sample_documents" if recognize else None,
-                                          verified=recognize)
+                                          verified=recognize, values=event in READS_VALUES)
         signer = decisions.signer_of(dossier, decision_date, signer_name, signer_title) \
             if event in decisions.KIND else ("", "")
         new_status = prepare(svc, s, user, dossier, event, reason, expected_version, panel_members,
                              (decision_number, decision_date, *signer), public_reason)
         before = {"status": dossier.status}
         version = svc.version_of(dossier)
-        verified = None
+        verified_total = None
         if event == "submit":
             dossier.submission += 1  # a new submission: nothing is appraised for it yet
             if dossier.self_score is None:  # every save scores complete values already
                 dossier.self_score = try_score(version, dossier, "self_value", svc.settings.engine)
         if event == "verify":
-            verified = score_result(version, dossier, "appraised_value", svc.settings.engine)
-            dossier.verified_score = verified.to_dict() if verified is not None else None
+            dossier.verified_score, verified_total = verified_score(version, dossier, svc.settings.engine)
             dossier.panel_members = [m.strip() for m in panel_members or [] if m and m.strip()]
         if event == "return":
             before.update(_clear_appraisal(dossier))
@@ -141,8 +141,9 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
         dossier.engine_version = engine_version
         dossier.updated_at = audit.now()
         s.flush()  # bumps lock_version (optimistic check happens here)
+        locked_values.write(s)
         entries = [entry(user, dossier, f"transition.{event}", event, before,
-                         _after(event, new_status, dossier, verified), nfc(reason.strip()) if reason else reason)]
+                         _after(event, new_status, dossier, verified_total), nfc(reason.strip()) if reason else reason)]
         if event == "recognize":  # the serial is allocated by the recognition, never by a GET
             allocate_certificate(s, dossier, user.username, entries=entries)
         audit.append_many(s, entries)  # the transition's entry, then the certificate's
@@ -152,14 +153,15 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
 def _clear_appraisal(dossier: Dossier) -> dict:
     """A return ends the submission's appraisal: the appraised values and comments, the verified score and
     the panel are cleared. Returns what they were, for the audit entry (the history keeps them)."""
+    values = locked_values.of(dossier)
     kept = {
-        "appraised": {v.code: v.appraised_value for v in dossier.values
+        "appraised": {v.code: v.appraised_value for v in values
                       if v.appraised_value is not None and v.appraised_in == dossier.submission},
-        "comments": {v.code: v.comment for v in dossier.values if v.comment},
+        "comments": {v.code: v.comment for v in values if v.comment},
         "verified_total": (dossier.verified_score or {}).get("total"),
         "panel_members": dossier.panel_members,
     }
-    for v in dossier.values:
+    for v in values:
         v.appraised_value = v.comment = v.appraised_in = None
     dossier.verified_score = None
     dossier.panel_members = None
@@ -177,12 +179,12 @@ def _record_decision(dossier: Dossier, event: str, number: str, day: dt.date, si
         dossier.revocation_signer, dossier.revocation_signer_title = signer
 
 
-def _after(event: str, new_status: str, dossier: Dossier, verified: ScoreResult | None) -> dict:
-    """What the audit entry of a transition records as its result (``verified``: the score a verification
-    computed)."""
+def _after(event: str, new_status: str, dossier: Dossier, verified_total: int | None) -> dict:
+    """What the audit entry of a transition records as its result (``verified_total``: the total of the score a
+    verification computed)."""
     after = {"status": new_status}
     if event == "verify":
-        after["verified_total"] = verified.total if verified is not None else None
+        after["verified_total"] = verified_total
         after["panel_members"] = dossier.panel_members
     if event == "recognize":
         after["decision"] = {"number": dossier.decision_number,

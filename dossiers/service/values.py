@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select
+from sqlalchemy import Integer, String, bindparam, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from engine import __version__ as engine_version
@@ -24,6 +25,7 @@ from .. import audit, authority
 from ..lookup import load_user
 from ..models import CommuneCategory, Dossier, IndicatorValue, Unit, User
 from ..units import choose_unit
+from . import locked_values
 from .base import log, log_changes, writable
 from .decisions import COMMENT_MAX, text_problem
 from .scores import stored_value, try_score
@@ -52,11 +54,35 @@ def create(svc: DossierService, username: str, commune_code: str, year: int) -> 
         s.add(dossier)
         s.flush()
         codes = sorted(version.indicator_map())  # as the values relationship orders them
-        s.execute(insert(IndicatorValue), [{"dossier_id": dossier.id, "code": code} for code in codes])
+        _insert_empty(s, dossier.id, codes)
         log(s, user, dossier, "dossier.create", commune.code,
             after={"year": year, "criteria_version": version.id, "procedure": proc.id, "category": category})
         # the view from what this transaction wrote: every value empty, no evidence yet
-        return view_of(svc.registry, dossier, values=[IndicatorValue(code=code) for code in codes], evidence=[])
+        return view_of(svc.registry, dossier, values=[locked_values.Value([None, code, None, None, None, None])
+                                                      for code in codes], evidence=[])
+
+
+def _insert_empty(s: Session, dossier_id: int, codes: list[str]) -> None:
+    """A new dossier's values, every one empty, in one statement: SQLite runs it once per value inside its
+    driver (``executemany``); PostgreSQL gets the codes as one array (psycopg would send a statement per row)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.connection().execute(_EMPTY_FROM_ARRAY, {"dossier_id": dossier_id, "codes": codes})
+    else:
+        s.connection().execute(_EMPTY, [{"dossier_id": dossier_id, "code": code} for code in codes])
+
+
+_EMPTY = IndicatorValue.__table__.insert()
+_EMPTY_FROM_ARRAY = IndicatorValue.__table__.insert().from_select(
+    ["dossier_id", "code"], select(bindparam("dossier_id", type_=Integer),
+                                   func.unnest(bindparam("codes", type_=postgresql.ARRAY(String)))))
+_YEAR = bindparam("year", type_=Integer)
+_TAKEN = select(Dossier.id).where(Dossier.commune_id == Unit.id, Dossier.year == _YEAR) \
+    .correlate(Unit).scalar_subquery()
+_CANDIDATES = (  # made once: reusing it costs SQLAlchemy nothing to build or to look up
+    select(User, Unit, CommuneCategory.category, _TAKEN).select_from(User)
+    .outerjoin(Unit, (Unit.code == bindparam("code", type_=String)) & (Unit.level == "commune"))
+    .outerjoin(CommuneCategory, (CommuneCategory.unit_id == Unit.id) & (CommuneCategory.year == _YEAR))
+    .where(User.username == bindparam("username", type_=String)))
 
 
 def _actor_commune_taken_category(s: Session, username: str, code: str, year: int, day: dt.date
@@ -65,14 +91,7 @@ def _actor_commune_taken_category(s: Session, username: str, code: str, year: in
     choice), the id of its dossier of the round (None: none yet) and its category that year (None: not
     imported), in one statement (a row per commune with that code). Errors as ``load_user`` and ``find_unit``
     give them, in that order."""
-    taken = select(Dossier.id).where(Dossier.commune_id == Unit.id, Dossier.year == year) \
-        .correlate(Unit).scalar_subquery()
-    rows = s.execute(
-        select(User, Unit, CommuneCategory.category, taken).select_from(User)
-        .outerjoin(Unit, (Unit.code == str(code)) & (Unit.level == "commune"))
-        .outerjoin(CommuneCategory, (CommuneCategory.unit_id == Unit.id) & (CommuneCategory.year == year))
-        .where(User.username == username)
-    ).all()
+    rows = s.execute(_CANDIDATES, {"username": username, "code": str(code), "year": year}).all()
     if not rows or not rows[0][0].active:
         load_user(s, username)  # raises its error
     commune = choose_unit([row[1] for row in rows if row[1] is not None], code, day)
@@ -85,7 +104,7 @@ def set_values(svc: DossierService, username: str, dossier_id: int, raw: dict,
     """Save self-assessed values (a draft may be incomplete); every bad value is reported, none stored."""
     with svc.transaction() as s:
         user, dossier = writable(s, svc.procedures, username, dossier_id, "edit", "draft", expected_version,
-                                 "edit", N_("hồ sơ đang ở trạng thái «%(status)s»: chỉ sửa khi đang soạn"))
+                                 "edit", N_("hồ sơ đang ở trạng thái «%(status)s»: chỉ sửa khi đang soạn"), values=True)
         version = svc.version_of(dossier)
         changed = apply(version, dossier, raw, "self_value")
         if changed:
@@ -100,9 +119,10 @@ def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, com
     """Record appraised values and comments of a submitted dossier."""
     with svc.transaction() as s:
         user, dossier = writable(s, svc.procedures, username, dossier_id, "appraise", "submitted",
-                                 expected_version, "appraise", N_("chỉ thẩm định hồ sơ đã nộp (đang: «%(status)s»)"))
+                                 expected_version, "appraise", N_("chỉ thẩm định hồ sơ đã nộp (đang: «%(status)s»)"),
+                                 values=True)
         changed = apply(svc.version_of(dossier), dossier, raw, "appraised_value")
-        by_code = {v.code: v for v in dossier.values}
+        by_code = {v.code: v for v in locked_values.of(dossier)}
         for code in raw:  # apply() checked them all: the values given belong to this submission now
             if code in by_code:
                 item = by_code[code]
@@ -147,14 +167,14 @@ def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) ->
         if source in typed and copy not in raw:
             typed[copy] = typed[source]
     merged = {v.code: from_canonical(indicators[v.code].type, stored_value(v, dossier, column))
-              for v in dossier.values if v.code in indicators}
+              for v in locked_values.of(dossier) if v.code in indicators}
     merged.update(typed)
     problems.extend(pair_problems(version, merged))
     problems.extend(p for p in shared_problems(version, merged) if p.code in raw or sources[p.code] in raw)
     if problems:
         raise AssessmentError(problems)
     changed = {}
-    for item in dossier.values:
+    for item in locked_values.of(dossier):
         if item.code in typed:
             new = None if typed[item.code] is None else canonical_text(typed[item.code])
             old = stored_value(item, dossier, column)  # a stale appraisal counts as none

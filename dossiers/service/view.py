@@ -25,6 +25,7 @@ from engine.result import ScoreResult, StoredScoreError
 from ..lookup import read_score
 from ..models import Dossier, Evidence, IndicatorValue
 from ..units import path_names
+from . import locked_values
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,7 @@ def view_of(registry: Registry, d: Dossier, *, values: list | None = None, evide
     ``reader`` (a writer's): opens a read-only transaction; the values or evidence the writer's transaction
     did not load are read in one, the first time the view's field is read, after the writer's commit."""
     version = registry.get(d.criteria_version)
+    values = locked_values.held(d) if values is None else values
     unloaded = inspect(d).unloaded if reader is not None else ()
     if values is not None or "values" not in unloaded:
         values = _values(d.values if values is None else values, d.submission)

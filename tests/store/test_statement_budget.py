@@ -17,21 +17,25 @@ from sqlalchemy import event
 
 from dossiers import audit
 
-# statements per step: the user and the locked dossier (one statement, each with its units), its values when the
-# step reads them, the change, the audit entry (the head moved by compare-and-set, the entry inserted); the
-# evidence (and the values of a step that does not read them) are read only when the returned view's field is
-# read, after the commit; create and recognize do more (see below)
+# statements per step: the user and the locked dossier (one statement, each with its units, and the dossier's
+# values as one JSON array when the step reads them), the change, the audit entry (the head moved by
+# compare-and-set, the entry inserted); the evidence (and the values of a step that does not read them) are read
+# only when the returned view's field is read, after the commit; create and recognize do more (see below)
 BUDGET = {
     "create": 5,  # user + commune + taken + category (one statement), dossier, every empty value (one batch),
                   # head, entry
-    "set_values": 6,  # + one batch of changed values
-    "submit": 5,
-    "appraise": 6,
-    "verify": 5,
+    "set_values": 5,  # + one batch of changed values
+    "submit": 4,
+    "appraise": 5,
+    "verify": 4,
     "recognize": 5,  # the setting and the date of the verification in the locking statement, + the
                      # certificate (one INSERT … SELECT of the next number), both audit entries together (head,
                      # entries)
 }
+
+
+# PostgreSQL moves the audit head and inserts the entry in one statement (a data-modifying WITH): one fewer
+POSTGRES_BUDGET = {name: budget - 1 for name, budget in BUDGET.items()}
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +88,12 @@ def lifecycle(service, engine, year: int) -> dict[str, list[str]]:
 @pytest.mark.parametrize("year", [2019, 2020])
 def test_each_step_of_the_lifecycle_stays_within_its_statement_budget(light, year):
     engine, service = light
+    budget = POSTGRES_BUDGET if engine.dialect.name == "postgresql" else BUDGET
     sent = lifecycle(service, engine, year)
-    over = {name: (len(statements), BUDGET[name], statements) for name, statements in sent.items()
-            if len(statements) > BUDGET[name]}
+    over = {name: (len(statements), budget[name], statements) for name, statements in sent.items()
+            if len(statements) > budget[name]}
     assert not over, f"steps over their statement budget: {over}"
-    assert sum(len(s) for s in sent.values()) <= sum(BUDGET.values())
+    assert sum(len(s) for s in sent.values()) <= sum(budget.values())
     with service.transaction() as s:
         assert audit.verify_chain(s).ok
 
