@@ -121,12 +121,19 @@ def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, com
         user, dossier = writable(s, svc.procedures, username, dossier_id, "appraise", "submitted",
                                  expected_version, "appraise", N_("chỉ thẩm định hồ sơ đã nộp (đang: «%(status)s»)"),
                                  values=True)
-        changed = apply(svc.version_of(dossier), dossier, raw, "appraised_value")
+        version = svc.version_of(dossier)
+        changed = apply(version, dossier, raw, "appraised_value")
         by_code = {v.code: v for v in locked_values.of(dossier)}
-        for code in raw:  # apply() checked them all: the values given belong to this submission now
-            if code in by_code:
-                item = by_code[code]
+        given = set(raw) | {copy for copy, source in shared_sources(version).items()  # copies take their source
+                            if source in raw and copy not in raw}
+        for code in given:  # apply() checked them all: the values given belong to this submission now
+            item = by_code.get(code)
+            if item is None:
+                continue
+            if code in changed or stored_value(item, dossier, "appraised_value") is not None:
                 item.appraised_in = None if item.appraised_value is None else dossier.submission
+            else:  # left blank: a value appraised for an earlier submission stays out of this one
+                item.appraised_value = item.appraised_in = None
         for code, text in (comments or {}).items():
             if code not in by_code:
                 raise AssessmentError([InputProblem(code, "unknown indicator code")])

@@ -103,6 +103,28 @@ def test_an_appraisal_saved_before_the_latest_submission_does_not_count(world):
     assert svc.check_transition(u["district_chair"], dossier, "verify", panel_members=PANEL) == "verified"
 
 
+def test_a_field_left_blank_never_takes_an_appraisal_of_an_earlier_submission(world):
+    """The appraiser sees an earlier submission's appraisal as blank; leaving the field blank keeps it out (it
+    used to become this submission's appraised value, with no audit entry)."""
+    u, svc = world.users, world.service
+    dossier = walk_to_submitted(world)
+    svc.appraise(u["district_appraiser"], dossier, example_values())
+    with svc.transaction() as s:  # appraised for an earlier submission
+        for value in s.query(IndicatorValue).filter(IndicatorValue.dossier_id == dossier):
+            value.appraised_in = 0
+    blank = {code: "" for code in example_values()}
+    svc.appraise(u["district_appraiser"], dossier, blank)
+    view = svc.get(u["district_chair"], dossier)
+    assert all(v["appraised"] is None for v in view.values.values())
+    with pytest.raises(TransitionRefused, match="chưa thẩm định đủ"):
+        svc.check_transition(u["district_chair"], dossier, "verify", panel_members=PANEL)
+    typed = dict(example_values())
+    code = next(iter(typed))
+    svc.appraise(u["district_appraiser"], dossier, {**blank, code: typed[code]})  # one typed: that one counts
+    view = svc.get(u["district_chair"], dossier)
+    assert [c for c, v in view.values.items() if v["appraised"] is not None] == [code]
+
+
 def test_evidence_of_a_submitted_dossier_cannot_be_deleted(world):
     u, svc = world.users, world.service
     code, year = world.fresh_slot([C1], range(2019, 2025))
