@@ -125,6 +125,16 @@ def test_a_field_left_blank_never_takes_an_appraisal_of_an_earlier_submission(wo
     assert [c for c, v in view.values.items() if v["appraised"] is not None] == [code]
 
 
+def test_a_shared_number_appraised_once_counts_for_its_copies(world):
+    """The number of children (``same_as``) typed once, at its source, is appraised for its copies too."""
+    u, svc = world.users, world.service
+    dossier = walk_to_submitted(world)
+    values = {k: v for k, v in example_values().items() if k not in ("TC04.children", "TC05.children")}
+    view = svc.appraise(u["district_appraiser"], dossier, values)
+    assert view.values["TC04.children"]["appraised"] == view.values["TC03.children"]["appraised"] is not None
+    assert svc.check_transition(u["district_chair"], dossier, "verify", panel_members=PANEL) == "verified"
+
+
 def test_evidence_of_a_submitted_dossier_cannot_be_deleted(world):
     u, svc = world.users, world.service
     code, year = world.fresh_slot([C1], range(2019, 2025))
