@@ -24,11 +24,14 @@ from . import locked_values
 
 @contextlib.contextmanager
 def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction of a session from ``sessions``; a concurrent change found at flush is a ConflictError."""
+    """One transaction of a session from ``sessions``; a concurrent change found at flush is a ConflictError.
+    Values read with the dossier's lock (``locked_values``) that changed are written before the commit, as the
+    ORM's flush at commit writes its objects."""
     session = sessions()
     try:
         with session.begin():
             yield session
+            locked_values.write(session)
     except StaleDataError:
         raise ConflictError(N_("hồ sơ vừa được người khác thay đổi; hãy tải lại và thử lại")) from None
     finally:

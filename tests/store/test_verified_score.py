@@ -1,7 +1,8 @@
 """The verified score of a dossier is the score of its appraised values, whether the verification scores them or
 takes the stored self-assessed score because the appraised values are exactly the self-assessed ones (issue #15:
 no scoring twice of the same values). Compared with a fresh score of the appraised values, on SQLite and
-PostgreSQL."""
+PostgreSQL. Also: the values a change reads with the dossier's lock (plain rows since #15) are written at the
+commit whatever the change set on them."""
 
 from __future__ import annotations
 
@@ -91,3 +92,24 @@ def test_a_self_assessed_score_made_under_anything_else_is_not_taken(light, scor
     assert len(scorings) == 1
     assert view.stored_scores["verified_score"] == fresh_score(service, view.id)
     assert view.stored_scores["verified_score"] != view.stored_scores["self_score"]
+
+
+def test_a_change_of_the_values_read_with_the_lock_is_written_even_when_nothing_is_audited(light):
+    """The values a change reads with the dossier's lock are plain rows, not ORM objects: whatever the change
+    set on them is written at the commit, as the ORM's flush wrote its objects. (An appraisal that leaves a field
+    empty whose value was appraised for an earlier submission marks that value as appraised for this one, and
+    appends no entry, since no appraised value changed: as before the rows were plain.)"""
+    from dossiers.models import IndicatorValue
+
+    _engine, service = light
+    view = service.create("c1", C1, 2024)
+    view = service.set_values("c1", view.id, example_values(), view.lock_version)
+    view = service.transition("c1", view.id, "submit", expected_version=view.lock_version)
+    view = service.appraise("d1", view.id, example_values())
+    with service.transaction() as s:  # appraised for an earlier submission
+        s.execute(update(IndicatorValue).where(IndicatorValue.dossier_id == view.id).values(appraised_in=0))
+    code = sorted(example_values())[0]
+    entries = len(service.history("d1", view.id))
+    after = service.appraise("d1", view.id, {code: None})
+    assert after.lock_version == view.lock_version and len(service.history("d1", view.id)) == entries
+    assert service.get("d1", view.id).values[code]["appraised"] == view.values[code]["appraised"] is not None
