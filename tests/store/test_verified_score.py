@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from helpers.storekit import C1, PANEL, build_light, example_values
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from dossiers.models import Dossier
 from dossiers.service.scores import score_result
@@ -96,9 +96,9 @@ def test_a_self_assessed_score_made_under_anything_else_is_not_taken(light, scor
 
 def test_a_change_of_the_values_read_with_the_lock_is_written_even_when_nothing_is_audited(light):
     """The values a change reads with the dossier's lock are plain rows, not ORM objects: whatever the change
-    set on them is written at the commit, as the ORM's flush wrote its objects. (An appraisal that leaves a field
-    empty whose value was appraised for an earlier submission marks that value as appraised for this one, and
-    appends no entry, since no appraised value changed: as before the rows were plain.)"""
+    set on them is written at the commit, as the ORM's flush wrote its objects. Here: an appraisal that leaves a
+    field blank whose value was appraised for an earlier submission clears that stale value (it never counted,
+    so no appraised value changes and no entry is appended), and it stays unappraised."""
     from dossiers.models import IndicatorValue
 
     _engine, service = light
@@ -112,4 +112,8 @@ def test_a_change_of_the_values_read_with_the_lock_is_written_even_when_nothing_
     entries = len(service.history("d1", view.id))
     after = service.appraise("d1", view.id, {code: None})
     assert after.lock_version == view.lock_version and len(service.history("d1", view.id)) == entries
-    assert service.get("d1", view.id).values[code]["appraised"] == view.values[code]["appraised"] is not None
+    assert view.values[code]["appraised"] is not None and service.get("d1", view.id).values[code]["appraised"] is None
+    with service.transaction() as s:  # written at the commit: the stale value is gone from the row
+        row = s.execute(select(IndicatorValue).where(IndicatorValue.dossier_id == view.id,
+                                                     IndicatorValue.code == code)).scalar_one()
+        assert (row.appraised_value, row.appraised_in) == (None, None)
