@@ -17,13 +17,18 @@ LANGUAGES = ("vi", "en")
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 
 
+SOURCE = {"messages": "vi", "wtforms": "en"}  # each catalogue's source language (its msgids): no translation
+
+
 @functools.cache
-def _catalogue(lang: str):
+def catalogue(lang: str, domain: str = "messages"):
+    """The compiled catalogue of ``domain`` in ``lang`` under ``translations/``: ours (Vietnamese msgids, English
+    in ``en``) or WTForms' own messages (English msgids, Vietnamese in ``vi``)."""
     from babel.support import NullTranslations, Translations
 
-    if lang == "vi":
+    if lang == SOURCE[domain]:
         return NullTranslations()
-    return Translations.load(str(TRANSLATIONS), [lang])
+    return Translations.load(str(TRANSLATIONS), [lang], domain=domain)
 
 
 def number_in(lang: str, value) -> str:
@@ -42,7 +47,7 @@ class Reader:
     lang: str = "vi"
 
     def gettext(self, msgid: str) -> str:
-        return _catalogue(self.lang).gettext(msgid)
+        return catalogue(self.lang).gettext(msgid)
 
     def number(self, value) -> str:
         return number_in(self.lang, value)

@@ -8,13 +8,10 @@ as the reader reads it (its ``str()`` stays Vietnamese, for logs)."""
 
 from __future__ import annotations
 
-import functools
-
-from babel.support import NullTranslations, Translations
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
-from dossiers.language import LANGUAGES, TRANSLATIONS, Reader, reader
+from dossiers.language import LANGUAGES, Reader, catalogue, reader
 from engine.messages import Message
 
 
@@ -54,21 +51,10 @@ class FormMessages:
     (``webforms.forms.Form``)."""
 
     def gettext(self, string: str) -> str:
-        return _form_catalogue(_language()).gettext(string)
+        return catalogue(current_reader().lang, "wtforms").gettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return _form_catalogue(_language()).ngettext(singular, plural, n)
-
-
-def _language() -> str:
-    return str(get_locale() or "vi") if has_request_context() else "vi"
-
-
-@functools.cache
-def _form_catalogue(language: str) -> NullTranslations:
-    if language == "vi":
-        return Translations.load(str(TRANSLATIONS), ["vi"], domain="wtforms")
-    return NullTranslations()
+        return catalogue(current_reader().lang, "wtforms").ngettext(singular, plural, n)
 
 
 FORM_MESSAGES = FormMessages()

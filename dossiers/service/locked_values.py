@@ -76,8 +76,12 @@ class Value:
         self.id, self.code, self.self_value, self.appraised_value, self.comment, self.appraised_in = row
         self.read = tuple(row[2:])
 
+    def current(self) -> tuple:
+        """The ``CHANGEABLE`` columns as they are now."""
+        return self.self_value, self.appraised_value, self.comment, self.appraised_in
+
     def changes(self) -> dict:
-        now = (self.self_value, self.appraised_value, self.comment, self.appraised_in)
+        now = self.current()
         if now == self.read:
             return {}
         return {name: new for name, new, old in zip(CHANGEABLE, now, self.read, strict=True) if new != old}
@@ -112,7 +116,7 @@ def write(s: Session) -> None:
             changes = row.changes()
             if changes:
                 batches.setdefault(tuple(changes), []).append({"_id": row.id, **changes})
-                row.read = (row.self_value, row.appraised_value, row.comment, row.appraised_in)
+                row.read = row.current()
     for names, params in batches.items():
         matched = _update(s, names, params)
         if matched != len(params) and s.get_bind().dialect.supports_sane_multi_rowcount:
