@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from certificates.signature import signable_pdf
 from dossiers import units as unit_store
 from dossiers.audit import local_date, now
+from dossiers.config import Settings
 from dossiers.db import make_engine, session_factory
 from dossiers.migrate import upgrade
 from dossiers.models import CommuneCategory, Unit
@@ -132,6 +134,15 @@ class World:
         return advance(self.service, code, year, status, officer=u["officer_2025"],
                        appraiser=u["province_officer_2025"], chair=u["province_officer_2025"],
                        approver=u["province_approver_2025"])
+
+
+def deployment_service(world, instance: Path, **env: str) -> tuple[DossierService, Settings]:
+    """A deployment over the world's database, its instance folder ``instance`` and settings ``env`` (e.g.
+    ``CFC_SIGNING_KEYS``), whose service renders documents to sign: (service, settings)."""
+    settings = Settings.from_env({"CFC_INSTANCE_DIR": str(instance), "DATABASE_URL": world.url, **env})
+    service = DossierService(session_factory(world.engine), settings=settings)
+    service.renderer = signable_pdf
+    return service, settings
 
 
 def advance(service: DossierService, commune: str, year: int, status: str, *, officer: str, appraiser: str,

@@ -12,7 +12,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
-from conftest import C1, C2, _fresh_postgres, advance
+from conftest import C1, C2, _fresh_postgres, advance, deployment_service
 from sqlalchemy import create_engine, delete, inspect, select
 
 import certificates.certificate
@@ -45,12 +45,8 @@ def keys(tmp_path_factory):
 @pytest.fixture(scope="module")
 def deployment(world, keys, tmp_path_factory):
     """A deployment with keys over the world's database: its service signs and records at issuance."""
-    instance = tmp_path_factory.mktemp("recorded-instance")
-    settings = Settings.from_env({"CFC_INSTANCE_DIR": str(instance), "DATABASE_URL": world.url,
-                                  "CFC_SIGNING_KEYS": str(keys), "CFC_BASE_URL": BASE})
-    service = DossierService(session_factory(world.engine), settings=settings)
-    service.renderer = signable_pdf
-    return service, settings
+    return deployment_service(world, tmp_path_factory.mktemp("recorded-instance"), CFC_SIGNING_KEYS=str(keys),
+                              CFC_BASE_URL=BASE)
 
 
 def _recognised(world, service) -> int:

@@ -15,13 +15,11 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
-from conftest import C1, advance
+from conftest import C1, advance, deployment_service
 
 from certificates.signature import signable_pdf
 from cfc.certificates import certificates as certificates_cli
 from cfc.signing import signing as signing_cli
-from dossiers.config import Settings
-from dossiers.db import session_factory
 from dossiers.issuance.keys import SigningConfigError, load_keys, open_key
 from dossiers.issuance.keys_demo import DemoAuthority, write_demo_keys
 from dossiers.issuance.signing import SigningRefused, sign_pdf
@@ -30,7 +28,6 @@ from dossiers.issuance.signing_issue import fields_of
 from dossiers.issuance.signing_store import Signing, appearance, served
 from dossiers.issuance.signing_verify import check_upload
 from dossiers.models import Dossier
-from dossiers.service import DossierService
 
 BASE = "https://treem.example.gov.vn"
 SINCE = dt.date(2019, 1, 3)
@@ -66,11 +63,8 @@ def keys(tmp_path_factory):
 @pytest.fixture(scope="module")
 def signed_world(world, keys, tmp_path_factory):
     """The world's database seen by a deployment with keys: its service signs at issuance."""
-    instance = tmp_path_factory.mktemp("signed-instance")
-    settings = Settings.from_env({"CFC_INSTANCE_DIR": str(instance), "DATABASE_URL": world.url,
-                                  "CFC_SIGNING_KEYS": str(keys), "CFC_BASE_URL": BASE})
-    service = DossierService(session_factory(world.engine), settings=settings)
-    service.renderer = signable_pdf
+    service, settings = deployment_service(world, tmp_path_factory.mktemp("signed-instance"),
+                                           CFC_SIGNING_KEYS=str(keys), CFC_BASE_URL=BASE)
     u = world.users
     code, year = world.fresh_slot([C1], range(2019, 2025))
     dossier_id = advance(service, code, year, "recognized", officer=u["commune_officer"],
@@ -237,10 +231,8 @@ def test_a_revoked_key_is_refused_at_signing_and_its_signatures_reported_revoked
 
 
 def test_without_keys_documents_stay_unsigned_and_say_so(world, tmp_path):
-    settings = Settings.from_env({"CFC_INSTANCE_DIR": str(tmp_path), "DATABASE_URL": world.url})
+    service, settings = deployment_service(world, tmp_path)
     assert settings.signing_keys_file() is None
-    service = DossierService(session_factory(world.engine), settings=settings)
-    service.renderer = signable_pdf
     u = world.users
     code, year = world.fresh_slot([C1], range(2019, 2025))
     dossier_id = advance(service, code, year, "recognized", officer=u["commune_officer"],
