@@ -6,7 +6,9 @@ steps (one step = one band up; a yes/no item is one step) that lifts every crite
 zero and the total to the category's threshold. It is an exact search (a knapsack over criteria).
 
 ``improvements`` does both from one computation of every component's moves (``component_moves``); a move
-becomes a ``Gap`` (with its Vietnamese message) only when it is shown.
+becomes a ``Gap`` (with its Vietnamese message) only when it is shown. A component's moves and a criterion's
+options depend on their input values only: those of one set of values are made once and shared
+(``engine.tables``), as is the Gap of a move (``gap_of``).
 """
 
 from __future__ import annotations
@@ -18,12 +20,11 @@ from typing import NamedTuple
 
 from .checks import band_range
 from .evaluate import exact, outcome_points
-from .loader import fingerprint
 from .models import Band, Count, CriteriaVersion, Percentage, Rate, Survey, YesNo
 from .numbers import format_number, format_points
-from .outcome import NO, Outcome
+from .outcome import Outcome
 from .result import Gap, Plan, construct
-from .tables import tables
+from .tables import answer_keys, remember, tables
 
 __all__ = ["Gap", "Move", "Plan", "component_moves", "find_gaps", "improvements", "plan_improvements"]
 
@@ -48,57 +49,42 @@ _VERBS = {"at_least": "tăng lên ít nhất", "at_most": "giảm xuống tối 
 _STEPS, _POINTS = itemgetter(0), itemgetter(1)
 
 
-def improvements(version: CriteriaVersion, values: dict, found: dict[str, Outcome],
-                 threshold: int) -> tuple[list[Gap], Plan]:
-    """The gaps and the plan, from one computation of the moves (a move shown twice is one Gap; the move and
-    the Gap of a yes/no item depend on the version only and are made once)."""
-    moves = component_moves(version, values, found)
-    made: dict[int, Gap] = _constant_gaps(version)
-
-    def gap(move: Move) -> Gap:
-        if id(move) not in made:
-            made[id(move)] = to_gap(move)
-        return made[id(move)]
-
-    return find_gaps(moves, gap), plan_improvements(version, found, threshold, moves, gap)
+def improvements(version: CriteriaVersion, values: dict, found: dict[str, Outcome], threshold: int,
+                 keys: dict[str, tuple] | None = None) -> tuple[list[Gap], Plan]:
+    """The gaps and the plan, from one computation of the moves. ``keys``: each component's input values
+    (``engine.tables.answer_keys``), when the caller has them."""
+    keys = keys if keys is not None else answer_keys(version, values, found)
+    moves = component_moves(version, values, found, keys)
+    return find_gaps(moves), plan_improvements(version, found, threshold, moves, keys=keys)
 
 
-def component_moves(version: CriteriaVersion, values: dict, found: dict[str, Outcome]) -> Moves:
+def component_moves(version: CriteriaVersion, values: dict, found: dict[str, Outcome],
+                    keys: dict[str, tuple] | None = None) -> Moves:
+    """Every component's moves, nearest first. They depend on the component's input values only (its outcome
+    is a function of them), so the moves of one set of them are made once and shared (``engine.tables``)."""
+    keys = keys if keys is not None else answer_keys(version, values, found)
     out: Moves = {}
-    yes_moves = _yes_no(version)[0]
     for crit in tables(version).criteria:
         code = crit.crit.code
         for comp in crit.components:
-            outcome = found[comp.key]
-            if outcome == NO:  # a yes/no item answered no: its one move, made once per version
-                out[comp.key] = yes_moves[comp.key]
-            else:
-                out[comp.key] = _moves(code, comp.comp, outcome, values, comp.band_matched)
+            key = keys[comp.key]
+            made = comp.moves.get(key)
+            if made is None:
+                made = remember(comp.moves, key,
+                                tuple(_moves(code, comp.comp, found[comp.key], values, comp.band_matched)))
+            out[comp.key] = made
     return out
 
 
-_YES_NO: dict[str, tuple[Moves, dict[int, Gap]]] = {}  # fingerprint → (key → moves, id(move) → Gap)
+_GAPS: dict[Move, Gap] = {}  # a move → its Gap (a Gap depends on the move's fields only), at most KEEP
 
 
-def _yes_no(version: CriteriaVersion) -> tuple[Moves, dict[int, Gap]]:
-    """The move of every yes/no item answered no, and its Gap: they depend on the version only."""
-    fp = fingerprint(version)
-    found = _YES_NO.get(fp)
-    if found is None:
-        if len(_YES_NO) > 64:
-            _YES_NO.clear()
-        moves: Moves = {}
-        for crit in version.criteria:
-            for comp in crit.components:
-                if isinstance(comp, YesNo):
-                    moves[f"{crit.code}/{comp.id}"] = _moves(crit.code, comp, NO, {})
-        found = _YES_NO[fp] = (moves, {id(m[0]): to_gap(m[0]) for m in moves.values()})
-    return found
-
-
-def _constant_gaps(version: CriteriaVersion) -> dict[int, Gap]:
-    """id(move) → Gap of every yes/no item's move, a copy for one scoring to add its other gaps to."""
-    return dict(_yes_no(version)[1])
+def gap_of(move: Move) -> Gap:
+    """The Gap of a move, made once per move and shared (Gaps are frozen)."""
+    made = _GAPS.get(move)
+    if made is None:
+        made = remember(_GAPS, move, to_gap(move))
+    return made
 
 
 def to_gap(move: Move) -> Gap:
@@ -180,41 +166,46 @@ def _plain(value):
     return value
 
 
-def find_gaps(moves: Moves, gap=to_gap) -> list[Gap]:
+def find_gaps(moves: Moves) -> list[Gap]:
     """For each component below its maximum, the value that reaches the next better band."""
-    return [gap(better[0]) for better in moves.values() if better]
+    return [gap_of(better[0]) for better in moves.values() if better]
 
 
 def plan_improvements(version: CriteriaVersion, found: dict[str, Outcome], threshold: int, moves: Moves,
-                      gap=to_gap) -> Plan:
-    """The fewest band steps that meet every condition; ties go to the smaller change in points."""
-    conditions = set(version.recognition.conditions)
+                      keys: dict[str, tuple] | None = None) -> Plan:
+    """The fewest band steps that meet every condition; ties go to the smaller change in points. ``keys``: the
+    components' input values that ``found`` and ``moves`` were made from (``engine.tables.answer_keys``): a
+    criterion's options are then made once per set of them and shared."""
     total = 0
     per_criterion = []
-    yes_moves = _yes_no(version)[0]
-    if len(_ANSWERED) > 64:
-        _ANSWERED.clear()
-    answered = _ANSWERED.setdefault(fingerprint(version), {})
     for crit in tables(version).criteria:
-        base = sum(outcome_points(c.comp, found[c.key]) for c in crit.components)
-        total += base
-        floor = max(crit.crit.met_at if "all_criteria_met" in conditions else 0,
-                    1 if "no_criterion_zero" in conditions else 0)
-        if crit.yes_no_only and all(moves[c.key] is yes_moves[c.key] if found[c.key] == NO else not moves[c.key]
-                                    for c in crit.components):
-            # yes/no items with their own moves: the options depend on the answers only, made once
-            key = (crit.crit.code, floor, *(found[c.key] for c in crit.components))
-            best = answered.get(key)
-            if best is None:
-                best = answered[key] = _options(crit, moves, base, floor)
+        if keys is None:
+            made = _criterion_options(crit, found, moves)
         else:
-            best = _options(crit, moves, base, floor)
-        per_criterion.append(best)
+            key = tuple([keys[c.key] for c in crit.components])
+            made = crit.options.get(key)
+            if made is None:
+                made = remember(crit.options, key, _criterion_options(crit, found, moves))
+        total += made[0]
+        per_criterion.append(made)
+    conditions = version.recognition.conditions
     need = max(0, threshold - total) if "total_reaches_threshold" in conditions else 0
-    return _cheapest(per_criterion, need, gap)
+    return _cheapest(per_criterion, need)
 
 
-_ANSWERED: dict[str, dict[tuple, dict[int, tuple[int, list[Move]]]]] = {}  # fingerprint → options of yes/no
+class _Choices(NamedTuple):
+    """A criterion in the plan: its points now, its options (points gained, fewest steps, the moves), in the
+    order they were found, and the most points an option gains."""
+
+    base: int
+    options: tuple[tuple[int, int, list[Move]], ...]
+    most: int
+
+
+def _criterion_options(crit, found: dict[str, Outcome], moves: Moves) -> _Choices:
+    base = sum(outcome_points(c.comp, found[c.key]) for c in crit.components)
+    best = _options(crit, moves, base, crit.floor)
+    return _Choices(base, tuple((gain, c, chosen) for gain, (c, chosen) in best.items()), max(best, default=0))
 
 
 def _options(crit, moves: Moves, base: int, floor: int) -> dict[int, tuple[int, list[Move]]]:
@@ -240,7 +231,7 @@ def _options(crit, moves: Moves, base: int, floor: int) -> dict[int, tuple[int, 
     return best
 
 
-def _cheapest(per_criterion: list[dict[int, tuple[int, list[Move]]]], need: int, gap) -> Plan:
+def _cheapest(per_criterion: list[_Choices], need: int) -> Plan:
     """Knapsack over criteria: state = points gained (capped at need) → (steps, gained, chosen moves), the
     moves kept as a chain (earlier chain, this criterion's moves) and listed once at the end.
 
@@ -250,15 +241,15 @@ def _cheapest(per_criterion: list[dict[int, tuple[int, list[Move]]]], need: int,
     # the most points the criteria after each one can still add: a state that cannot reach the need with them
     # is dropped (so are all its successors, and no state that can reach the need comes from it: the order in
     # which the others are found, which decides ties, is unchanged)
-    most = [max(best, default=0) for best in per_criterion]
-    still = [sum(most[i + 1:]) for i in range(len(most))]
-    for i, best in enumerate(per_criterion):
-        nxt: dict[int, tuple[int, int, tuple | None]] = {}
-        if not best:  # the criterion cannot reach its floor at all
+    still = sum(choices.most for choices in per_criterion)
+    for choices in per_criterion:
+        options = choices.options
+        if not options:  # the criterion cannot reach its floor at all
             states = {}
             break
-        options = [(gain, c, moves) for gain, (c, moves) in best.items()]
-        lowest = need - still[i]  # the least a state must have after this criterion
+        still -= choices.most
+        lowest = need - still  # the least a state must have after this criterion
+        nxt: dict[int, tuple[int, int, tuple | None]] = {}
         get = nxt.get
         for have, (cost, gained, chain) in states.items():
             room = need - have
@@ -288,7 +279,7 @@ def _cheapest(per_criterion: list[dict[int, tuple[int, list[Move]]]], need: int,
     if not chosen:
         return construct(Plan, {"reaches_threshold": True, "points_needed": 0, "steps": [], "points_added": 0,
                                 "message": "đã đáp ứng mọi điều kiện công nhận"})
-    steps = [gap(m) for m in chosen]
+    steps = [gap_of(m) for m in chosen]
     message = (f"cần thêm {format_points(need)}; cách ít bước nhất ({cost} bước, +{format_points(gained)}): "
                + "; ".join(s.message for s in steps))
     return construct(Plan, {"reaches_threshold": True, "points_needed": need, "steps": steps, "points_added": gained,

@@ -173,6 +173,8 @@ def format_number(value, decimals: int | None = None) -> str:
 def _whole(value: int) -> str:
     """Whole numbers with the locale's group symbol every three digits: the text of Babel's pattern, written
     directly (scores show many numbers; tests/test_numbers.py checks it against Babel)."""
+    if -1000 < value < 1000:  # no group symbol: most points and counts
+        return str(value)
     return f"{value:,}".replace(",", vietnamese().group)
 
 
@@ -204,6 +206,6 @@ def format_fraction(value: Fraction, decimals: int = 2) -> str:
     top, bottom = abs(value.numerator) * 10**decimals, value.denominator
     cut = top // bottom  # toward zero
     whole, rest = divmod(cut, 10**decimals)
-    sign = "-" if value < 0 and cut else ""
+    sign = "-" if value.numerator < 0 and cut else ""
     text = sign + _whole(whole) + (vietnamese().decimal + f"{rest:0{decimals}d}".rstrip("0") if rest else "")
     return text if cut * bottom == top else text + "…"

@@ -34,7 +34,7 @@ from .result import (
     construct,
     describe,
 )
-from .tables import Component, Criterion, tables
+from .tables import Component, Criterion, answer_keys, remember, tables
 
 ENGINE_MODES = ("durable", "python")
 
@@ -73,7 +73,8 @@ def score(version: CriteriaVersion, assessment: Assessment, mode: str = "durable
     values = assessment.values
     reference, measures = evaluate.evaluate_measured(version, values)
     found, label = _checked(version, reference, values, mode)
-    criteria = [_criterion(crit, found, values, measures) for crit in tables(version).criteria]
+    keys = answer_keys(version, values, found)
+    criteria = [_criterion(crit, found, values, measures, keys) for crit in tables(version).criteria]
     total = sum(c.points for c in criteria)
     category = version.category(assessment.commune.category)
     if category is None:
@@ -85,7 +86,7 @@ def score(version: CriteriaVersion, assessment: Assessment, mode: str = "durable
             f"Phiên bản tiêu chí {version.id} là TẠM THỜI (provisional): có giá trị chưa được đối chiếu với văn "
             "bản chính thức; điểm số chỉ để tham khảo."
         )
-    gaps, plan = improvements(version, values, found, category.threshold)
+    gaps, plan = improvements(version, values, found, category.threshold, keys)
     # validated (the header comes from the caller); the lists hold models already made, taken as they are
     return ScoreResult(
         criteria_version=version.id,
@@ -108,22 +109,20 @@ def score(version: CriteriaVersion, assessment: Assessment, mode: str = "durable
     )
 
 
-def _criterion(table: Criterion, found: dict[str, Outcome], values: dict,
-               measures: dict[str, Fraction]) -> CriterionResult:
-    """A criterion's result, built without validation from the version's tables (a criterion of yes/no items
-    only is made once per set of answers and shared: results are frozen)."""
-    if table.yes_no_only:
-        answers = tuple((found[c.key], values[c.inputs[0]]) for c in table.components)
-        made = table.results.get(answers)
-        if made is None:
-            made = table.results[answers] = _make_criterion(table, found, values, measures)
-        return made
-    return _make_criterion(table, found, values, measures)
+def _criterion(table: Criterion, found: dict[str, Outcome], values: dict, measures: dict[str, Fraction],
+               keys: dict[str, tuple]) -> CriterionResult:
+    """A criterion's result, built without validation from the version's tables; the one of a set of input
+    values (``keys``) is made once and shared (results are frozen)."""
+    key = tuple([keys[c.key] for c in table.components])
+    made = table.results.get(key)
+    if made is None:
+        made = remember(table.results, key, _make_criterion(table, found, values, measures, keys))
+    return made
 
 
-def _make_criterion(table: Criterion, found: dict[str, Outcome], values: dict,
-                    measures: dict[str, Fraction]) -> CriterionResult:
-    comps = [_component(c, found[c.key], values, measures.get(c.key)) for c in table.components]
+def _make_criterion(table: Criterion, found: dict[str, Outcome], values: dict, measures: dict[str, Fraction],
+                    keys: dict[str, tuple]) -> CriterionResult:
+    comps = [_component(c, found[c.key], keys[c.key], values, measures.get(c.key)) for c in table.components]
     points = sum(c.points for c in comps)
     parts = ", ".join([f"{c.id} {format_number(c.points)}" for c in comps])
     crit = table.crit
@@ -134,23 +133,18 @@ def _make_criterion(table: Criterion, found: dict[str, Outcome], values: dict,
     })
 
 
-def _component(table: Component, outcome: Outcome, values: dict, value: Fraction | None) -> ComponentResult:
-    """``value``: the measured value, as the evaluator computed it (None: a yes/no item, or empty). Results are
-    frozen: the one of a set of input values is made once and shared (a dossier is scored again and again with
-    the same values), at most 4,096 per component."""
-    comp = table.comp
-    if isinstance(comp, YesNo):
-        answer = values[comp.indicator]
-        made = table.answers.get((outcome, answer))
-        if made is None:
-            made = table.answers[(outcome, answer)] = _yes_no(table, outcome, answer)
-        return made
-    seen = (outcome, *[values[code] for code in table.inputs])  # equal values give an equal result
-    made = table.answers.get(seen)
+def _component(table: Component, outcome: Outcome, key: tuple, values: dict,
+               value: Fraction | None) -> ComponentResult:
+    """``key``: its input values (``engine.tables.answer_keys``), which decide its outcome; ``value``: the measured value,
+    as the evaluator computed it (None: a yes/no item, or empty). Results are frozen: the one of a key is made
+    once and shared (a dossier is scored again and again with the same values)."""
+    made = table.answers.get(key)
     if made is None:
-        if len(table.answers) > 4096:
-            table.answers.clear()
-        made = table.answers[seen] = _measured(table, outcome, values, value)
+        if isinstance(table.comp, YesNo):
+            made = _yes_no(table, outcome, key[0])
+        else:
+            made = _measured(table, outcome, values, value)
+        made = remember(table.answers, key, made)
     return made
 
 

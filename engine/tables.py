@@ -3,7 +3,9 @@
 ``tables(version)`` gives, for every component, its key, inputs and maximum, and for each of its outcomes the
 points, the band's range as shown (``band_range``), whether it is verified and the end of its explanation
 (``": 95 ≤ tỷ lệ % < 98 → 50 điểm"``); for a yes/no item also the whole ``ComponentResult`` of each answer.
-``engine.scoring`` builds results from them and ``engine.gaps`` its moves. The tables are keyed by
+``engine.scoring`` builds results from them and ``engine.gaps`` its moves. Results, moves and plan options made
+for one set of input values are kept in the tables and shared (they are frozen; a dossier is scored again and
+again with the same values), at most ``KEEP`` per component or criterion. The tables are keyed by
 ``engine.loader.fingerprint`` (a version's content), so an edited version gets its own, and a long-running
 process that reloads criteria keeps only recent ones.
 """
@@ -18,6 +20,7 @@ from .loader import fingerprint
 from .models import CriteriaVersion, YesNo, component_inputs, component_max
 from .numbers import format_points
 
+KEEP = 4096  # results, moves or options kept per component or criterion (``remember``)
 EMPTY_MATCHED = "mẫu số bằng 0 (không có trường hợp nào trong kỳ)"
 
 
@@ -32,7 +35,8 @@ class Component(NamedTuple):
     band_verified: tuple[bool, ...]
     band_tail: tuple[str, ...]  # per band: ": {matched} → {points}"
     empty: tuple[int, str, bool, str] | None  # denominator zero: (points, matched, verified, tail)
-    answers: dict  # (outcome, *input values) → its ComponentResult, made on first use
+    answers: dict  # its input values (``answer_keys``) → its ComponentResult, made on first use
+    moves: dict  # the same key → its better outcomes (``engine.gaps.Move``), made on first use
 
 
 class Criterion(NamedTuple):
@@ -40,8 +44,10 @@ class Criterion(NamedTuple):
     head: str  # "TC07: "
     tail: str  # "/50 điểm (": after the points, before the components
     components: tuple[Component, ...]
-    yes_no_only: bool  # every component a yes/no item: results depend on the answers only
-    results: dict  # yes_no_only: tuple of answers → CriterionResult, made on first use
+    yes_no_only: bool  # every component a yes/no item
+    floor: int  # the least points the recognition conditions allow it (met_at, or 1 for "no criterion zero")
+    results: dict  # the components' keys (as ``Component.answers``) → CriterionResult, made on first use
+    options: dict  # the same key → the criterion's options in the gap plan (``engine.gaps``), made on first use
 
 
 class Tables(NamedTuple):
@@ -66,10 +72,13 @@ def tables(version: CriteriaVersion) -> Tables:
 
 def _build(version: CriteriaVersion) -> Tables:
     criteria = []
+    conditions = set(version.recognition.conditions)
     for crit in version.criteria:
         comps = tuple(_component(crit.code, comp) for comp in crit.components)
+        floor = max(crit.met_at if "all_criteria_met" in conditions else 0,
+                    1 if "no_criterion_zero" in conditions else 0)
         criteria.append(Criterion(crit, f"{crit.code}: ", f"/{format_points(crit.max_points)} (", comps,
-                                  all(isinstance(c.comp, YesNo) for c in comps), {}))
+                                  all(isinstance(c.comp, YesNo) for c in comps), floor, {}, {}))
     return Tables(tuple(criteria), {c.key: c for crit in criteria for c in crit.components})
 
 
@@ -77,7 +86,7 @@ def _component(code: str, comp) -> Component:
     key = f"{code}/{comp.id}"
     if isinstance(comp, YesNo):
         return Component(key, f"{key}: ", comp, tuple(component_inputs(comp)), component_max(comp),
-                         (), (), (), (), None, {})
+                         (), (), (), (), None, {}, {})
     points = tuple(b.points for b in comp.bands)
     matched = tuple(band_range(comp.kind, b) for b in comp.bands)
     empty = None
@@ -86,4 +95,21 @@ def _component(code: str, comp) -> Component:
         empty = (zero.points, EMPTY_MATCHED, zero.verified, f": {EMPTY_MATCHED} → {format_points(zero.points)}")
     return Component(key, f"{key}: ", comp, tuple(component_inputs(comp)), component_max(comp), points, matched,
                      tuple(b.verified for b in comp.bands),
-                     tuple(f": {m} → {format_points(p)}" for m, p in zip(matched, points, strict=True)), empty, {})
+                     tuple(f": {m} → {format_points(p)}" for m, p in zip(matched, points, strict=True)), empty, {},
+                     {})
+
+
+def remember(cache: dict, key, made):
+    """Keep ``made`` in one of the tables' caches under ``key`` (emptied when it holds ``KEEP``); return it."""
+    if len(cache) >= KEEP:
+        cache.clear()
+    cache[key] = made
+    return made
+
+
+def answer_keys(version: CriteriaVersion, values: dict, found: dict) -> dict[str, tuple]:
+    """Component key → its input values, what its outcome (a function of them), its result and its moves
+    depend on; with the other components of its criterion, what the criterion's result and plan options depend
+    on. ``found``: the outcomes the caller computed from ``values``, so that these keys stand for them."""
+    return {comp.key: tuple([values[code] for code in comp.inputs])
+            for comp in tables(version).components.values()}

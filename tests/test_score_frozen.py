@@ -73,3 +73,49 @@ def test_the_frozen_population_covers_each_part(part):
     """The population is varied: each part of the result takes many different values."""
     frozen = json.loads(FROZEN.read_text(encoding="utf-8"))
     assert len({row["durable"][part] for row in frozen["rows"]}) > 50
+
+
+def _frozen_assessments(step: int):
+    frozen = json.loads(FROZEN.read_text(encoding="utf-8"))
+    version = Registry.load().get(frozen["version"])
+    for row in frozen["rows"][::step]:
+        data = {"commune": {"code": "10001", "name": "Xã thử", "category": row["category"]}, "year": 2024,
+                "criteria_version": frozen["version"], "indicators": dict(zip(frozen["codes"], row["values"],
+                                                                              strict=True))}
+        yield version, parse_assessment(data, version), row
+
+
+def _forget_shared_results():
+    from engine import gaps, tables
+
+    tables._TABLES.clear()
+    gaps._GAPS.clear()
+
+
+def test_results_shared_between_scores_equal_fresh_ones():
+    """A dossier scored again with the same values takes the results, moves and plan options made the first
+    time (engine.tables): the score is the one computed from nothing."""
+    cases = list(_frozen_assessments(5))
+    first = [score(version, assessment).to_dict() for version, assessment, _ in cases]
+    again = [score(version, assessment).to_dict() for version, assessment, _ in cases]
+    assert again == first
+    for (version, assessment, _), shared in zip(cases, again, strict=True):
+        _forget_shared_results()
+        assert score(version, assessment).to_dict() == shared
+
+
+def test_shared_results_stay_bounded(monkeypatch):
+    """At most engine.tables.KEEP results, moves or options per component or criterion (and Gaps in all): a
+    long-running process that scores many different dossiers does not grow; scores stay exact meanwhile."""
+    from engine import gaps, tables
+
+    freezer = _freezer()
+    _forget_shared_results()
+    monkeypatch.setattr(tables, "KEEP", 8)
+    for version, assessment, row in _frozen_assessments(9):
+        assert freezer.field_digests(score(version, assessment, "durable").to_dict()) == row["durable"]
+    made = tables.tables(version)
+    sizes = [len(c.answers) for c in made.components.values()] + [len(c.moves) for c in made.components.values()]
+    sizes += [len(c.results) for c in made.criteria] + [len(c.options) for c in made.criteria] + [len(gaps._GAPS)]
+    assert max(sizes) <= 8 and sum(sizes) > 8 * 10  # bounded, and in use
+    _forget_shared_results()
