@@ -248,6 +248,8 @@ def _cheapest(per_criterion: list[_Choices], need: int) -> Plan:
             states = {}
             break
         still -= choices.most
+        if len(options) == 1 and options[0][:2] == (0, 0):  # only "stay as it is", at no cost: every state stays
+            continue  # (its key was already at least ``lowest``, which this criterion leaves unchanged)
         lowest = need - still  # the least a state must have after this criterion
         nxt: dict[int, tuple[int, int, tuple | None]] = {}
         get = nxt.get
