@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Select, literal, select
 from sqlalchemy.orm import Session
 
 from engine.errors import CfcError
@@ -260,6 +260,21 @@ def contains(outer: Unit, inner: Unit) -> bool:
 
 
 MAX_SUCCESSIONS = 8  # a chain of mergers longer than this is a loop in the data
+MAX_DEPTH = 8  # levels under a unit (province → district → commune: 2); deeper is a loop in the data
+
+
+def within(outer_id: int) -> Select:
+    """The ids of every unit ``contains`` finds inside the unit ``outer_id``, as one SQL query (two recursive
+    common table expressions): the unit and those it succeeded after mergers, and everything under them. For
+    narrowing a query to a jurisdiction in the database; the check of each row stays ``contains``."""
+    merged = select(Unit.id.label("id"), literal(0).label("steps")).where(Unit.id == outer_id) \
+        .cte("merged_into", recursive=True)
+    merged = merged.union_all(select(Unit.id, merged.c.steps + 1).join(merged, Unit.successor_id == merged.c.id)
+                              .where(merged.c.steps < MAX_SUCCESSIONS))
+    under = select(merged.c.id.label("id"), literal(0).label("depth")).cte("under_unit", recursive=True)
+    under = under.union_all(select(Unit.id, under.c.depth + 1).join(under, Unit.parent_id == under.c.id)
+                            .where(under.c.depth < MAX_DEPTH))
+    return select(under.c.id)
 
 
 def path_names(unit: Unit) -> dict[str, str]:

@@ -14,8 +14,8 @@ from engine.workflow import round_date
 
 from .. import audit, authority
 from ..lookup import load_dossier, load_user
-from ..models import Dossier, Unit, User
-from ..units import contains, path_names, valid_on
+from ..models import Dossier, Evidence, IndicatorValue, Unit, User
+from ..units import contains, path_names, valid_on, within
 from .view import DossierView, view_of
 
 if TYPE_CHECKING:
@@ -36,17 +36,36 @@ def get(svc: DossierService, username: str, dossier_id: int) -> DossierView:
 
 def listing(svc: DossierService, username: str, year: int | None = None, status: str | None = None
             ) -> list[DossierView]:
-    """The dossiers of the user's jurisdiction, of a round and in a state when given, by id."""
+    """The dossiers of the user's jurisdiction, of a round and in a state when given, by id. The database
+    gives only the dossiers of communes within the user's unit (``units.within``); each is checked again. Their
+    values and evidence come in one query each, as plain rows (a list holds many dossiers)."""
     with svc.transaction(readonly=True) as s:
         user = load_user(s, username)
-        query = select(Dossier)
+        query = select(Dossier).where(Dossier.commune_id.in_(within(user.unit_id)))
         if year is not None:
             query = query.where(Dossier.year == year)
         if status is not None:
             query = query.where(Dossier.status == status)
-        rows = s.execute(query.order_by(Dossier.id)).scalars()
-        return [view_of(svc.registry, d) for d in rows
-                if authority.allows(svc.procedures, user, "read", dossier=d)]
+        shown = [d for d in s.execute(query.order_by(Dossier.id)).scalars()
+                 if authority.allows(svc.procedures, user, "read", dossier=d)]
+        ids = query.with_only_columns(Dossier.id)
+        values = _rows_by_dossier(s, select(IndicatorValue.dossier_id, IndicatorValue.code,
+                                            IndicatorValue.self_value, IndicatorValue.appraised_value,
+                                            IndicatorValue.appraised_in, IndicatorValue.comment)
+                                  .where(IndicatorValue.dossier_id.in_(ids)).order_by(IndicatorValue.code))
+        evidence = _rows_by_dossier(s, select(Evidence).where(Evidence.dossier_id.in_(ids)).order_by(Evidence.id))
+        return [view_of(svc.registry, d, values=values.get(d.id, []), evidence=evidence.get(d.id, []))
+                for d in shown]
+
+
+def _rows_by_dossier(s, query) -> dict[int, list]:
+    """The rows of ``query`` (its first column, or its entity's ``dossier_id``, names the dossier), per dossier,
+    in the query's order."""
+    out: dict[int, list] = {}
+    for row in s.execute(query):
+        item = row[0] if len(row) == 1 else row
+        out.setdefault(item.dossier_id, []).append(item)
+    return out
 
 
 def commune_counts(svc: DossierService, username: str, year: int) -> dict[str, int]:

@@ -112,6 +112,27 @@ def test_jurisdiction_follows_the_merger_to_the_successor_province(world):
     assert (view.status, view.revocation_number, view.revocation_signer) == ("revoked", "15/QĐ-UBND", "Trần Thị Ký")
 
 
+def test_lists_follow_jurisdiction_and_the_merger(world):
+    """A list names the dossiers within the user's unit, found in the database (``units.within``): Quảng
+    Ngãi's approver lists an earlier Kon Tum dossier (the merger), its commune officer only their commune's,
+    Hà Nội's none of them; each listed dossier comes with its values and evidence, as ``get`` gives them."""
+    u = world.users
+    code, year = world.fresh_slot([C2], range(2019, 2025))
+    dossier = advance(world.service, code, year, "submitted", officer=u["neighbour_officer"],
+                      appraiser=u["district_appraiser"], chair=u["district_chair"], approver=u["province_approver"])
+
+    def listed(username):
+        return {v.id: v for v in world.service.list(username, year)}
+
+    successor = listed(u["province_approver_2025"])
+    assert dossier in successor
+    assert successor[dossier].values == world.service.get(u["province_approver_2025"], dossier).values
+    assert successor[dossier].evidence == world.service.get(u["province_approver_2025"], dossier).evidence
+    assert all(v.commune_code == code for v in listed(u["neighbour_officer"]).values())
+    assert dossier in listed(u["neighbour_officer"])
+    assert dossier not in listed(u["other_province_officer_2025"])
+
+
 def _today():
     from dossiers.audit import local_date, now
 
