@@ -69,12 +69,14 @@ def _rows_by_dossier(s, query) -> dict[int, list]:
 
 
 def commune_counts(svc: DossierService, username: str, year: int) -> dict[str, int]:
-    """Communes in the actor's jurisdiction in force on the round's date, per district (or province)."""
+    """Communes in the actor's jurisdiction in force on the round's date, per district (or province); the
+    database gives those within the actor's unit (``units.within``), each checked again."""
     day = round_date(year)
     with svc.transaction(readonly=True) as s:
         user = load_user(s, username)
         counts: dict[str, int] = {}
-        for unit in s.execute(select(Unit).where(Unit.level == "commune")).scalars():
+        query = select(Unit).where(Unit.level == "commune", Unit.id.in_(within(user.unit_id)))
+        for unit in s.execute(query).scalars():
             if valid_on(unit, day) and contains(user.unit, unit):
                 names = path_names(unit)
                 key = names.get("district") or names.get("province", "")

@@ -11,16 +11,19 @@ from pathlib import Path
 import pytest
 from conftest import C1, C2, advance
 from ruamel.yaml import YAML
+from sqlalchemy import select
 
 from dossiers import authority
 from dossiers.bulk.export import export_results
 from dossiers.bulk.importer import import_file
 from dossiers.issuance import check_document_access
 from dossiers.lookup import load_dossier, load_user
+from dossiers.models import Unit
 from dossiers.service import DossierService
+from dossiers.units import contains, path_names, valid_on
 from engine.errors import AccessDenied, CfcError
 from engine.template import example_values
-from engine.workflow import ACTIONS, TransitionRefused, load_procedures, procedures_directory
+from engine.workflow import ACTIONS, TransitionRefused, load_procedures, procedures_directory, round_date
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,6 +134,27 @@ def test_lists_follow_jurisdiction_and_the_merger(world):
     assert all(v.commune_code == code for v in listed(u["neighbour_officer"]).values())
     assert dossier in listed(u["neighbour_officer"])
     assert dossier not in listed(u["other_province_officer_2025"])
+
+
+@pytest.mark.parametrize("name", ["province_approver_2025", "other_province_officer_2025", "district_appraiser",
+                                  "neighbour_officer"])
+def test_commune_counts_are_every_commune_within_the_unit(world, name):
+    """The dashboard's commune counts, found in the database, are the communes ``units.contains`` puts within
+    the user's unit in force on the round's date (before the merger, Kon Tum's under Quảng Ngãi's officer)."""
+    username = world.users[name]
+    seen = 0
+    for year in (2024, 2025):
+        expected: dict[str, int] = {}
+        with world.service.transaction() as s:
+            user = load_user(s, username)
+            for unit in s.scalars(select(Unit).where(Unit.level == "commune")):
+                if valid_on(unit, round_date(year)) and contains(user.unit, unit):
+                    names = path_names(unit)
+                    key = names.get("district") or names.get("province", "")
+                    expected[key] = expected.get(key, 0) + 1
+        assert world.service.commune_counts(username, year) == expected
+        seen += sum(expected.values())
+    assert seen  # every one of these users has communes in one of the rounds
 
 
 def _today():
