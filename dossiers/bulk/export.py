@@ -38,7 +38,7 @@ from ..lookup import load_user
 from ..models import AuditEntry, Dossier, Unit, User
 from ..service import DossierService
 from ..service.view import readable_score
-from ..units import code_order, contains
+from ..units import code_order, contains, within
 from .template import values_sheet
 from .write import Sheet, output_format, write_tables
 
@@ -64,7 +64,7 @@ class ExportSummary:
 
 
 def _dossiers(session: Session, user: User, year: int) -> list[Dossier]:
-    rows = session.execute(select(Dossier).where(Dossier.year == year)
+    rows = session.execute(select(Dossier).where(Dossier.year == year, Dossier.commune_id.in_(within(user.unit_id)))
                            .options(selectinload(Dossier.values))).scalars()
     found = [d for d in rows if contains(user.unit, d.commune)]
     return sorted(found, key=lambda d: _sort_key(d.commune))
@@ -236,7 +236,8 @@ def export_audit(service: DossierService, username: str, path: Path | str, *, ye
             dossiers = {dossier.id: dossier}
         else:
             authority.check(service.procedures, user, "export", year=year)
-            found = s.execute(select(Dossier).where(Dossier.year == year)).scalars()
+            found = s.execute(select(Dossier).where(Dossier.year == year,
+                                                    Dossier.commune_id.in_(within(user.unit_id)))).scalars()
             dossiers = {d.id: d for d in found if contains(user.unit, d.commune)}
         entries = []
         ids = sorted(dossiers)
