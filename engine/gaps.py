@@ -13,14 +13,12 @@ options depend on their input values only: those of one set of values are made o
 
 from __future__ import annotations
 
-import functools
 import itertools
 from operator import itemgetter
 from typing import NamedTuple
 
-from .checks import band_range
-from .evaluate import exact, outcome_points
-from .models import Band, Count, CriteriaVersion, Percentage, Rate, Survey, YesNo
+from .evaluate import outcome_points
+from .models import CriteriaVersion, YesNo
 from .numbers import format_number, format_points
 from .outcome import Outcome
 from .result import Gap, Plan, construct
@@ -70,8 +68,7 @@ def component_moves(version: CriteriaVersion, values: dict, found: dict[str, Out
             key = keys[comp.key]
             made = comp.moves.get(key)
             if made is None:
-                made = remember(comp.moves, key,
-                                tuple(_moves(code, comp.comp, found[comp.key], values, comp.band_matched)))
+                made = remember(comp.moves, key, tuple(_moves(code, comp, found[comp.key], values)))
             out[comp.key] = made
     return out
 
@@ -98,9 +95,10 @@ def to_gap(move: Move) -> Gap:
                            "points_added": move.added, "message": message})
 
 
-def _moves(crit_code: str, comp, outcome: Outcome, values: dict, shown: tuple[str, ...] = ()) -> list[Move]:
-    """Every better outcome reachable by changing one indicator, nearest first; ``shown``: each band's range
-    as shown (``engine.tables``)."""
+def _moves(crit_code: str, table, outcome: Outcome, values: dict) -> list[Move]:
+    """Every better outcome of a component (``table``: its ``engine.tables.Component``) reachable by changing
+    one indicator, nearest first."""
+    comp = table.comp
     if isinstance(comp, YesNo):
         if outcome.kind == "yes":
             return []
@@ -108,44 +106,46 @@ def _moves(crit_code: str, comp, outcome: Outcome, values: dict, shown: tuple[st
     index = outcome.band
     if index is None:  # denominator zero: nothing to improve by changing counts
         return []
-    current = outcome_points(comp, outcome)
+    points = table.band_points
+    current = points[index]
     out = []
     for target in range(index - 1, -1, -1):
-        band = comp.bands[target]
-        added = band.points - current
+        added = points[target] - current
         if added <= 0:
             continue
-        reach = _target(comp, band, values)
+        reach = _target(comp, target, table.band_edges[target], values)
         if reach is not None:
             code, need, change = reach
             out.append(Move(index - target, added, crit_code, comp.id, comp.kind, code, values[code], need,
-                            change, shown[target] if shown else band_range(comp.kind, band)))
+                            change, table.band_matched[target]))
     return out
 
 
-def _target(comp, band: Band, values: dict) -> tuple[str, object, str] | None:
-    """(indicator, value to reach, at_least | at_most) that puts the component in ``band``; None if none."""
+def _target(comp, band: int, edges: tuple, values: dict) -> tuple[str, object, str] | None:
+    """(indicator, value to reach, at_least | at_most) that puts the component in band ``band``, whose edges
+    (min, max, each p/q or None) are ``edges``; None if none."""
     # in whole numbers: an edge p/q, ceil(p/q * den / 100) = -(-p * den // (q * 100)); the same as in fractions
-    if isinstance(comp, Percentage):
+    kind = comp.kind
+    if kind == "percentage":
         den = values[comp.denominator]
-        if band.min is not None:
-            p, q = _ratio(band.min)
+        if edges[0] is not None:
+            p, q = edges[0]
             need = -(-p * den // (q * 100))
         else:
             need = 0
         if need > den:
             return None
         code, change = comp.numerator, "at_least"
-    elif isinstance(comp, Rate):  # a better band of a rate or count always has a max (only the worst has none)
-        p, q = _ratio(band.max)
+    elif kind == "rate":  # a better band of a rate or count always has a max (only the worst has none)
+        p, q = edges[1]
         need = p * values[comp.population] // (q * comp.per)
         code, change = comp.cases, "at_most"
-    elif isinstance(comp, Count):
-        p, q = _ratio(band.max)
+    elif kind == "count":
+        p, q = edges[1]
         need = p // q
         code, change = comp.count, "at_most"
-    elif isinstance(comp, Survey):
-        need = band.min
+    elif kind == "survey":
+        need = comp.bands[band].min
         code, change = comp.score, "at_least"
     else:
         return None
@@ -154,13 +154,9 @@ def _target(comp, band: Band, values: dict) -> tuple[str, object, str] | None:
     return code, need, change
 
 
-@functools.lru_cache(maxsize=4096)
-def _ratio(edge) -> tuple[int, int]:
-    """A band edge (Decimal) as (numerator, denominator) in lowest terms."""
-    return exact(edge).as_integer_ratio()
-
-
 def _plain(value):
+    if type(value) is int:
+        return value
     if hasattr(value, "to_integral_value"):
         return int(value) if value == value.to_integral_value() else float(value)
     return value

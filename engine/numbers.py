@@ -203,9 +203,14 @@ _POINTS: dict[int, str] = {}
 def format_fraction(value: Fraction, decimals: int = 2) -> str:
     """Exact when it can be, else cut after ``decimals`` digits (never rounded up: 97,96… stays below 98)
     and marked with '…'."""
-    top, bottom = abs(value.numerator) * 10**decimals, value.denominator
+    numerator, bottom = value.numerator, value.denominator
+    scale = 10**decimals
+    top = abs(numerator) * scale
     cut = top // bottom  # toward zero
-    whole, rest = divmod(cut, 10**decimals)
-    sign = "-" if value.numerator < 0 and cut else ""
-    text = sign + _whole(whole) + (vietnamese().decimal + f"{rest:0{decimals}d}".rstrip("0") if rest else "")
+    whole, rest = divmod(cut, scale)
+    text = _whole(whole)
+    if rest:
+        text += vietnamese().decimal + f"{rest:0{decimals}d}".rstrip("0")
+    if numerator < 0 and cut:
+        text = "-" + text
     return text if cut * bottom == top else text + "…"

@@ -148,7 +148,8 @@ class _Compiled(NamedTuple):
     handle: int
     meaning: dict[str, tuple[str, Outcome]]  # rule name ("r_12") → (component key, outcome)
     keys: tuple[str, ...]  # every component key, in the version's order
-    events: tuple[tuple[str, tuple[str, ...], bool], ...]  # (event text with %r for numbers, codes, yes/no)
+    events: str  # the JSON list of every component's event, its numbers and session ids left open (%r, %s)
+    fills: tuple[tuple[str | None, bool], ...]  # what fills each opening: (code, yes/no) or (None, _) the session
 
 
 def _action(key: str, outcome: Outcome):
@@ -184,8 +185,13 @@ def _compile(version: CriteriaVersion) -> _Compiled:
     ruleset_name, definition = rs.define()
     meaning = {rule: spec["run"].meaning for rule, spec in definition.items()}
     host.register_rulesets({ruleset_name: definition})
+    fills = []
+    for _text, codes, yes_no in events:
+        fills.extend((code, yes_no) for code in codes)
+        fills.append((None, False))
     compiled = _Compiled(ruleset_name, host.get_ruleset(ruleset_name)._handle, meaning,
-                         tuple(f"{c.code}/{k.id}" for c in version.criteria for k in c.components), tuple(events))
+                         tuple(f"{c.code}/{k.id}" for c in version.criteria for k in c.components),
+                         "[" + ", ".join(text for text, _, _ in events) + "]", tuple(fills))
     _RULESETS[fp] = compiled
     return compiled
 
@@ -211,14 +217,17 @@ def _event_plan(key: str, comp, index: int) -> tuple[str, tuple[str, ...], bool]
 
 
 def _events_text(compiled: _Compiled, values: dict, sid: str) -> str:
-    """The JSON list of one event per component (what ``json.dumps`` of the event dicts gives)."""
-    parts = []
-    for text, codes, yes_no in compiled.events:
-        if yes_no:
-            parts.append(text % (1.0 if values[codes[0]] is True else 0.0, sid))
+    """The JSON list of one event per component (what ``json.dumps`` of the event dicts gives), written from
+    the version's one text with its openings filled."""
+    filled = []
+    for code, yes_no in compiled.fills:
+        if code is None:
+            filled.append(sid)
+        elif yes_no:
+            filled.append(1.0 if values[code] is True else 0.0)
         else:
-            parts.append(text % (*[float(values[code]) for code in codes], sid))
-    return "[" + ", ".join(parts) + "]"
+            filled.append(float(values[code]))
+    return compiled.events % tuple(filled)
 
 
 def _post(compiled: _Compiled, sid: str, events: str) -> list[str]:

@@ -197,23 +197,35 @@ def _json_value(value):
 
 def _failed_conditions(version, criteria, total: int, threshold: int) -> list[FailedCondition]:
     failed: list[FailedCondition] = []
-    wanted = set(version.recognition.conditions)
+    wanted = version.recognition.conditions
+    zero, met = "no_criterion_zero" in wanted, "all_criteria_met" in wanted
     for crit in criteria:
-        if "no_criterion_zero" in wanted and crit.points == 0:
-            failed.append(construct(FailedCondition, {
-                "condition": "no_criterion_zero", "message": f"{crit.code} bị 0 điểm", "criterion": crit.code}))
-        if "all_criteria_met" in wanted and not crit.met:
-            failed.append(construct(FailedCondition, {
+        if zero and crit.points == 0:
+            failed.append(_failure(("no_criterion_zero", crit.code), lambda c=crit: {
+                "condition": "no_criterion_zero", "message": f"{c.code} bị 0 điểm", "criterion": c.code}))
+        if met and not crit.met:
+            failed.append(_failure(("all_criteria_met", crit.code, crit.points, crit.met_at), lambda c=crit: {
                 "condition": "all_criteria_met",
-                "message": f"{crit.code} chưa đạt: {format_points(crit.points)}, cần ít nhất {format_number(crit.met_at)}",
-                "criterion": crit.code}))
+                "message": f"{c.code} chưa đạt: {format_points(c.points)}, cần ít nhất {format_number(c.met_at)}",
+                "criterion": c.code}))
     if "total_reaches_threshold" in wanted and total < threshold:
-        failed.append(construct(FailedCondition, {
+        failed.append(_failure(("total_reaches_threshold", total, threshold), lambda: {
             "condition": "total_reaches_threshold",
             "message": f"tổng điểm {format_number(total)} chưa đạt ngưỡng {format_number(threshold)} "
                        f"(còn thiếu {format_points(threshold - total)})",
             "criterion": None}))
     return failed
+
+
+_FAILED: dict[tuple, FailedCondition] = {}  # what a failed condition says depends on its numbers only
+
+
+def _failure(key: tuple, fields) -> FailedCondition:
+    """The failed condition of ``key``, made from ``fields()`` once and shared (results are frozen)."""
+    made = _FAILED.get(key)
+    if made is None:
+        made = remember(_FAILED, key, construct(FailedCondition, fields()))
+    return made
 
 
 class _Points(NamedTuple):

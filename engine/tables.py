@@ -16,6 +16,7 @@ import threading
 from typing import NamedTuple
 
 from .checks import band_range
+from .evaluate import exact
 from .loader import fingerprint
 from .models import CriteriaVersion, YesNo, component_inputs, component_max
 from .numbers import format_points
@@ -35,6 +36,7 @@ class Component(NamedTuple):
     band_verified: tuple[bool, ...]
     band_tail: tuple[str, ...]  # per band: ": {matched} → {points}"
     empty: tuple[int, str, bool, str] | None  # denominator zero: (points, matched, verified, tail)
+    band_edges: tuple[tuple[tuple[int, int] | None, tuple[int, int] | None], ...]  # per band: min, max as p/q
     answers: dict  # its input values (``answer_keys``) → its ComponentResult, made on first use
     moves: dict  # the same key → its better outcomes (``engine.gaps.Move``), made on first use
 
@@ -86,7 +88,7 @@ def _component(code: str, comp) -> Component:
     key = f"{code}/{comp.id}"
     if isinstance(comp, YesNo):
         return Component(key, f"{key}: ", comp, tuple(component_inputs(comp)), component_max(comp),
-                         (), (), (), (), None, {}, {})
+                         (), (), (), (), None, (), {}, {})
     points = tuple(b.points for b in comp.bands)
     matched = tuple(band_range(comp.kind, b) for b in comp.bands)
     empty = None
@@ -95,8 +97,8 @@ def _component(code: str, comp) -> Component:
         empty = (zero.points, EMPTY_MATCHED, zero.verified, f": {EMPTY_MATCHED} → {format_points(zero.points)}")
     return Component(key, f"{key}: ", comp, tuple(component_inputs(comp)), component_max(comp), points, matched,
                      tuple(b.verified for b in comp.bands),
-                     tuple(f": {m} → {format_points(p)}" for m, p in zip(matched, points, strict=True)), empty, {},
-                     {})
+                     tuple(f": {m} → {format_points(p)}" for m, p in zip(matched, points, strict=True)), empty,
+                     tuple((_ratio(b.min), _ratio(b.max)) for b in comp.bands), {}, {})
 
 
 def remember(cache: dict, key, made):
@@ -113,3 +115,8 @@ def answer_keys(version: CriteriaVersion, values: dict, found: dict) -> dict[str
     on. ``found``: the outcomes the caller computed from ``values``, so that these keys stand for them."""
     return {comp.key: tuple([values[code] for code in comp.inputs])
             for comp in tables(version).components.values()}
+
+
+def _ratio(edge) -> tuple[int, int] | None:
+    """A band edge (Decimal) as (numerator, denominator) in lowest terms; None for an open edge."""
+    return None if edge is None else exact(edge).as_integer_ratio()
