@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["engine_bench.py", "dossier_bench.py", "import_bench.py", "impact_bench.py", "certificates_bench.py", "load_bench.py"]
+ORDER = ["engine_bench.py", "dossier_bench.py", "list_bench.py", "import_bench.py", "impact_bench.py", "certificates_bench.py", "load_bench.py"]
 
 
 def main() -> int:

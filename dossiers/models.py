@@ -29,7 +29,7 @@ class Unit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     valid_from: Mapped[dt.date | None] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
-    successor_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)  # units.within
     successor_code: Mapped[str | None] = mapped_column(String(16))  # resolved to successor_id once loaded
 
     # districts and provinces come with the unit in one query (jurisdiction checks walk up the tree)

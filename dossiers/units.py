@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Select, literal, select
+from sqlalchemy import Integer, Select, bindparam, literal, select
 from sqlalchemy.orm import Session
 
 from engine.errors import CfcError
@@ -267,8 +268,14 @@ def within(outer_id: int) -> Select:
     """The ids of every unit ``contains`` finds inside the unit ``outer_id``, as one SQL query (two recursive
     common table expressions): the unit and those it succeeded after mergers, and everything under them. For
     narrowing a query to a jurisdiction in the database; the check of each row stays ``contains``."""
-    merged = select(Unit.id.label("id"), literal(0).label("steps")).where(Unit.id == outer_id) \
-        .cte("merged_into", recursive=True)
+    return _within().params(within_unit=outer_id)
+
+
+@functools.cache
+def _within() -> Select:
+    """``within``'s query, built once (building it costs more than running it), the unit bound later."""
+    merged = select(Unit.id.label("id"), literal(0).label("steps")) \
+        .where(Unit.id == bindparam("within_unit", type_=Integer)).cte("merged_into", recursive=True)
     merged = merged.union_all(select(Unit.id, merged.c.steps + 1).join(merged, Unit.successor_id == merged.c.id)
                               .where(merged.c.steps < MAX_SUCCESSIONS))
     under = select(merged.c.id.label("id"), literal(0).label("depth")).cte("under_unit", recursive=True)

@@ -48,23 +48,27 @@ def listing(svc: DossierService, username: str, year: int | None = None, status:
             query = query.where(Dossier.status == status)
         shown = [d for d in s.execute(query.order_by(Dossier.id)).scalars()
                  if authority.allows(svc.procedures, user, "read", dossier=d)]
-        ids = query.with_only_columns(Dossier.id)
-        values = _rows_by_dossier(s, select(IndicatorValue.dossier_id, IndicatorValue.code,
-                                            IndicatorValue.self_value, IndicatorValue.appraised_value,
-                                            IndicatorValue.appraised_in, IndicatorValue.comment)
-                                  .where(IndicatorValue.dossier_id.in_(ids)).order_by(IndicatorValue.code))
-        evidence = _rows_by_dossier(s, select(Evidence).where(Evidence.dossier_id.in_(ids)).order_by(Evidence.id))
+        ids = [d.id for d in shown]
+        values = _rows_by_dossier(s, ids, select(IndicatorValue.dossier_id, IndicatorValue.code,
+                                                 IndicatorValue.self_value, IndicatorValue.appraised_value,
+                                                 IndicatorValue.appraised_in, IndicatorValue.comment),
+                                  IndicatorValue.dossier_id, IndicatorValue.code)
+        evidence = _rows_by_dossier(s, ids, select(Evidence), Evidence.dossier_id, Evidence.id)
         return [view_of(svc.registry, d, values=values.get(d.id, []), evidence=evidence.get(d.id, []))
                 for d in shown]
 
 
-def _rows_by_dossier(s, query) -> dict[int, list]:
-    """The rows of ``query`` (its first column, or its entity's ``dossier_id``, names the dossier), per dossier,
-    in the query's order."""
+CHUNK = 500  # dossier ids bound in one query (SQLite allows 32,766 parameters; a national list may hold more)
+
+
+def _rows_by_dossier(s, ids: list[int], query, dossier_id, order) -> dict[int, list]:
+    """The rows of ``query`` (an entity, or columns that include ``dossier_id``) of the dossiers ``ids``, per
+    dossier, ordered by ``order``: one query for each ``CHUNK`` dossiers."""
     out: dict[int, list] = {}
-    for row in s.execute(query):
-        item = row[0] if len(row) == 1 else row
-        out.setdefault(item.dossier_id, []).append(item)
+    for start in range(0, len(ids), CHUNK):
+        for row in s.execute(query.where(dossier_id.in_(ids[start:start + CHUNK])).order_by(order)):
+            item = row[0] if len(row) == 1 else row
+            out.setdefault(item.dossier_id, []).append(item)
     return out
 
 
