@@ -136,6 +136,26 @@ def test_lists_follow_jurisdiction_and_the_merger(world):
     assert dossier not in listed(u["other_province_officer_2025"])
 
 
+def test_a_list_reads_values_and_evidence_in_chunks_of_dossiers(world, monkeypatch):
+    """Values and evidence of a list come in one query per ``CHUNK`` dossiers: with chunks of one, every
+    listed dossier still has its own values and evidence, as ``get`` gives them."""
+    from dossiers.service import reads
+
+    u = world.users
+    for status in ("draft", "submitted"):
+        code, year = world.fresh_slot([C2], range(2019, 2025))
+        advance(world.service, code, year, status, officer=u["neighbour_officer"], appraiser=u["district_appraiser"],
+                chair=u["district_chair"], approver=u["province_approver"])
+    approver = world.users["province_approver"]
+    whole = world.service.list(approver)
+    monkeypatch.setattr(reads, "CHUNK", 1)
+    chunked = world.service.list(approver)
+    assert len(whole) >= 2 and [v.to_dict() for v in chunked] == [v.to_dict() for v in whole]
+    for view in chunked[:5]:
+        got = world.service.get(approver, view.id)
+        assert (view.values, view.evidence) == (got.values, got.evidence)
+
+
 @pytest.mark.parametrize("name", ["province_approver_2025", "other_province_officer_2025", "district_appraiser",
                                   "neighbour_officer"])
 def test_commune_counts_are_every_commune_within_the_unit(world, name):
