@@ -23,6 +23,7 @@ from dossiers.config import public_base_url
 from dossiers.issuance.keys import SigningConfigError
 from dossiers.issuance.pdf_bounds import TooComplex
 from dossiers.issuance.signing_check import check_signatures
+from dossiers.issuance.signing_issue import reissue_certificate
 from dossiers.issuance.signing_store import (
     Signing,
     appearance,
@@ -240,12 +241,12 @@ def verify(serial: str, base_url: str | None, as_json: bool) -> None:
 @click.option("--reason", required=True, help="Why (lost, damaged, corrected names…).")
 @AS_OPTION
 def reissue(serial: str, reason: str, actor: str | None) -> None:
-    """Replace a certificate by a new serial number; the old one shows as superseded."""
+    """Replace a certificate by a new serial number; the old one shows as superseded. The new certificate is
+    signed and recorded at once when a key is configured (else it stays unsigned, as at recognition)."""
     username = who_acts(actor)
-    with open_service() as service, service.transaction() as s:
-        issuance.check_serial_access(s, username, serial, service.procedures)
-        new = issuance.reissue(s, serial, username, reason)
-        click.echo(json.dumps({"old": serial, "new": new.serial}, ensure_ascii=False))
+    with open_service() as service:
+        new = reissue_certificate(service, username, serial, reason)
+    click.echo(json.dumps({"old": serial, "new": new}, ensure_ascii=False))
 
 
 @certificates.command("check")

@@ -1,6 +1,6 @@
 """When documents are signed: at issuance, right after the event that issues them commits — recognition (the
 decision and the certificate), an amended decision (both again), revocation (the revocation decision),
-verification (the appraisal minutes). The dossier service calls ``after_event`` when a renderer was given to it
+verification (the appraisal minutes), a certificate reissued under a new serial (``reissue_certificate``). The dossier service calls ``after_event`` when a renderer was given to it
 (``DossierService.renderer``: the web app and the commands pass ``certificates.signature.signable_pdf``). Each
 signed document is recorded (``signing_records``) in a short transaction of its own, after the signing: a key
 on a token or a timestamp server never holds the database's write lock.
@@ -20,16 +20,17 @@ from engine.errors import CfcError
 
 from ..config import public_base_url
 from ..models import Dossier
-from .access import check_samples
+from .access import check_samples, check_serial_access
 from .fields import certificate_fields, decision_fields, minutes_fields
 from .revocation import revocation_fields
-from .serials import current_certificate
+from .serials import current_certificate, reissue
 from .signing_records import save_apart
 from .signing_store import Render, Signing, issue
 
 LOG = logging.getLogger("cfc.signing")
 ISSUED_BY = {"recognize": ("decision", "certificate"), "revoke": ("revocation",), "verify": ("minutes",),
-             "amend_decision": ("decision", "certificate", "revocation")}  # those the dossier's state has
+             "amend_decision": ("decision", "certificate", "revocation"),  # those the dossier's state has
+             "reissue": ("certificate",)}
 KINDS_OF_STATE = {"verified": ("minutes",), "recognized": ("minutes", "decision", "certificate"),
                   "revoked": ("minutes", "decision", "revocation")}
 
@@ -93,3 +94,16 @@ def after_event(service, dossier_id: int, event: str) -> None:
     for kind, result in results.items():
         if result not in ("signed", "unsigned"):
             LOG.warning("hồ sơ %s: %s chưa được ký số: %s", dossier_id, kind, result)
+
+
+def reissue_certificate(service, username: str, serial: str, reason: str) -> str:
+    """Replace the certificate ``serial`` by a new serial (``serials.reissue``: the old one shows as superseded),
+    when ``username`` may (``check_serial_access``), in one transaction; then sign and record the new certificate
+    as the recognition signed the first (``after_event``). Returns the new serial."""
+    with service.transaction() as s:
+        check_serial_access(s, username, serial, service.procedures)
+        new = reissue(s, serial, username, reason)
+        dossier_id, new_serial = new.dossier_id, new.serial
+    after_event(service, dossier_id, "reissue")
+    return new_serial
+

@@ -7,6 +7,7 @@ are recognised; documents signed before the records still work, and ``cfc signin
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -291,3 +292,24 @@ def test_migration_0007_adds_the_records_to_an_existing_database(kind, tmp_path,
         engine.dispose()
     finally:
         drop()
+
+
+def test_a_reissued_certificate_is_signed_and_recorded_under_its_new_serial(world, deployment):
+    """``cfc certificates reissue`` (a lost or damaged paper): the new serial's certificate is signed and
+    recorded at once, its download is that signed file and ``/verify`` of the new serial recognises it; the
+    first certificate stays recorded and recognised under its own serial."""
+    service, settings = deployment
+    dossier_id = _recognised(world, service)
+    first = next(r for r in _rows(service, dossier_id) if r.kind == "certificate")
+    env = {"DATABASE_URL": world.url, "CFC_INSTANCE_DIR": str(settings.instance_dir),
+           "CFC_SIGNING_KEYS": str(settings.signing_keys_file()), "CFC_BASE_URL": BASE,
+           "CFC_USER": world.users["province_approver"]}
+    result = CliRunner().invoke(certificates_cli, ["reissue", first.serial, "--reason", "Giấy bị hư hỏng"], env=env)
+    assert result.exit_code == 0, result.output
+    new_serial = json.loads(result.output)["new"]
+    rows = [r for r in _rows(service, dossier_id) if r.kind == "certificate"]
+    assert [(r.serial, r.event) for r in rows] == [(first.serial, "recognize"), (new_serial, "reissue")]
+    data, signed = _served(service, settings, dossier_id, "certificate")
+    assert signed and digest(data) == rows[1].signed_sha256
+    found = _check(service, settings, dossier_id, data)
+    assert (found.verdict, found.matched, found.matched_signed) == ("genuine", "certificate", True)
