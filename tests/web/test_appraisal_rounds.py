@@ -131,3 +131,23 @@ def test_the_appraisal_page_says_how_many_indicators_are_not_yet_appraised(fresh
     appraise(site, example_values())
     page = text_of(site.client("district1").get("/district/dossiers/1").get_data(as_text=True))
     assert pending not in page
+
+
+def test_a_shared_number_is_appraised_once_and_shown_where_it_is_reused(fresh_site):
+    """The commune's number of children (TC03, reused by TC04 and TC05) has one field on the appraisal page,
+    as on the commune's form: its copies show it (data-copy-of) and take the appraised value when it is saved."""
+    from engine.shared import shared_sources
+
+    site = fresh_site
+    submit(site, example_values())
+    copies = shared_sources(site.service.registry.get(site.dossier(1).criteria_version))
+    assert copies == {"TC04.children": "TC03.children", "TC05.children": "TC03.children"}
+    page = site.client("district1").get("/district/dossiers/1").get_data(as_text=True)
+    assert len(re.findall(r'<input[^>]*\bname="TC03__children"', page)) == 1
+    for copy in copies:
+        assert not re.search(rf'<input[^>]*\bname="{copy.replace(".", "__")}"', page)  # nothing to type again
+    assert page.count('data-copy-of="TC03__children"') == 2
+    appraise(site, {**{c: v for c, v in example_values().items() if c not in copies}, "TC03.children": 2500})
+    values = site.dossier(1).values
+    assert [values[code]["appraised"] for code in ("TC03.children", *copies)] == ["2500"] * 3
+    assert values["TC03.children"]["self"] == "2400"  # the commune's number stays beside it

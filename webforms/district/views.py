@@ -11,6 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine.errors import AssessmentError, ConflictError
+from engine.shared import shared_sources
 from engine.workflow import TransitionRefused
 
 from ..auth import require_action
@@ -78,8 +79,9 @@ def appraise(dossier_id: int):
         seen = shown_version(form, lambda: svc.appraise(actor.username, dossier_id, {}))  # saves nothing
         if form.validate():
             try:
-                svc.appraise(actor.username, dossier_id, submitted_values(form, version),
-                             submitted_comments(form, version), seen)
+                copies = shared_sources(version)  # no field of their own: they take their source's value
+                values = {code: text for code, text in submitted_values(form, version).items() if code not in copies}
+                svc.appraise(actor.username, dossier_id, values, submitted_comments(form, version), seen)
             except AssessmentError as exc:
                 loose = attach_problems(form, exc.problems)
                 flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")

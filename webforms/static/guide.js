@@ -1,9 +1,10 @@
 // The commune's form that guides, and confirmations. Plain JavaScript in a file (the Content-Security-Policy
 // allows scripts from this site's files only); every page works without it.
 //
+// - A number shared by several criteria is typed once and shown again where it is reused
+//   (<output data-copy-of="FIELD">), in any form: the commune's and the appraisal.
 // - A form with data-preview: after each change (250 ms of quiet) its fields are posted to that address (the
-//   preview stores nothing) and the answer, an HTML fragment, replaces the guide (#guide). A number shared by
-//   several criteria is shown again where it is reused (<output data-copy-of="FIELD">).
+//   preview stores nothing) and the answer, an HTML fragment, replaces the guide (#guide).
 // - Leaving such a form with unsaved changes asks first (data-dirty="1": the page came back with unsaved values).
 // - A button or form with data-confirm="QUESTION" asks it; yes adds confirmed=1 (the server asks on a page of
 //   its own when it is missing).
@@ -29,6 +30,14 @@
     dirty = false;  // leaving by this form: nothing to warn about
   }, true);
 
+  document.addEventListener("input", (event) => {
+    const field = event.target;
+    if (!field || !field.form || !field.name) return;
+    for (const out of field.form.querySelectorAll("output[data-copy-of]")) {
+      if (out.dataset.copyOf === field.name) out.value = field.value;
+    }
+  });
+
   window.addEventListener("beforeunload", (event) => {
     if (dirty) {
       event.preventDefault();
@@ -42,13 +51,6 @@
   dirty = form.dataset.dirty === "1";
   let timer = null;
   let asked = 0;
-
-  const copies = () => {
-    for (const out of form.querySelectorAll("output[data-copy-of]")) {
-      const source = form.elements.namedItem(out.dataset.copyOf);
-      if (source) out.value = source.value;
-    }
-  };
 
   const refresh = async () => {
     const mine = ++asked;
@@ -74,7 +76,6 @@
   const changed = (event) => {
     if (event.target && (event.target.name === "file" || event.target.name === "criterion")) return;
     dirty = true;
-    copies();
     clearTimeout(timer);
     timer = setTimeout(refresh, 250);
   };
