@@ -147,6 +147,8 @@ def test_district_appraises_and_sees_the_score_impact(page, shot):
     expect(page.locator("tr", has=page.locator("input[name='TC13__satisfaction']")).locator("td.self")
            ).to_have_text("86,5")
     for code, value in example_values().items():
+        if code in ("TC04.children", "TC05.children"):
+            continue  # typed once, in TC03, here too
         if isinstance(value, bool):
             page.locator(f"input[name='{field(code)}'][value='{'true' if value else 'false'}']").check()
         else:

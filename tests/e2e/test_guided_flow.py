@@ -4,7 +4,8 @@ Vietnamese on a desktop (commune1, dossier 1) and in English on a 390 px phone (
 The commune officer types and sees the score, every problem (a numerator above its total with the others) and
 what is missing change before saving; leaving with unsaved edits asks first; an upload keeps the typed values;
 the number of children is typed once; submitting asks for confirmation. The district panel sees its
-appraisal progress in the queue, appraises with labelled comment boxes and verifies; the province recognises
+appraisal progress in the queue, appraises with labelled comment boxes (the number of children typed once
+there too) and verifies; the province recognises
 in batch after a confirmation; the commune officer downloads the certificate. Every page fits the viewport
 (no horizontal scroll). Screenshots go to tests/e2e/artifacts/ (guided-*.png).
 """
@@ -196,11 +197,19 @@ def district_appraises(me: Actor) -> None:
     expect(labels).to_have_count(33)
     for box in labels.all():  # every comment box has a label
         assert page.locator(f"label[for='{box.get_attribute('id')}']").count() == 1
+    for code in SHARED:  # the number of children has one field here too, in TC03
+        expect(page.locator(f"input[name='{name(code)}']")).to_have_count(0)
     for code, value in example_values().items():
+        if code in SHARED:
+            continue
         if isinstance(value, bool):
             page.locator(f"input[name='{name(code)}'][value='{'true' if value else 'false'}']").check()
         else:
             page.locator(f"input[name='{name(code)}']").fill(typed(value))
+    copies = page.locator("output[data-copy-of='TC03__children']")
+    expect(copies).to_have_count(2)
+    for index in range(2):  # they follow what the appraiser typed
+        expect(copies.nth(index)).to_have_text(typed(example_values()["TC03.children"]))
     page.locator("textarea[name='TC07__fully_immunised__comment']").fill("Đã đối chiếu sổ tiêm chủng")
     me.click(page.locator("form.appraisal button.primary"))
     me.go("/district/")
