@@ -128,12 +128,17 @@ def _file_of(version_id: str) -> Path:
     fail(N_("không có tệp bộ tiêu chí %(name)s trong %(folder)s", name=version_id + ".yaml", folder=str(folder)))
 
 
-def _audit(actor: str, action: str, target: str, after: str) -> None:
-    """Record a criteria change in the database's audit trail, when this deployment has a database."""
-    from dossiers.criteria_audit import record_criteria_change
+def _recorded(version_id: str, actor: str, action: str, change, audited: str | None = None) -> str:
+    """Apply ``change`` to the version's file and record it in the audit trail (``edit_recorded``: under the
+    folder's lock; the file put back when the entry cannot be written); returns the change's summary."""
+    from dossiers.criteria_audit import edit_recorded
 
-    if not record_criteria_change(settings(), actor, action, target, after):
+    with refusals():
+        summary, recorded = edit_recorded(settings(), _file_of(version_id), change, actor, action, version_id,
+                                          audited)
+    if not recorded:
         say(N_("(ở đây không có cơ sở dữ liệu: thay đổi chỉ được ghi trong lịch sử của tệp bộ tiêu chí)"), err=True)
+    return summary
 
 
 @criteria.command("set")
@@ -146,10 +151,9 @@ def _audit(actor: str, action: str, target: str, after: str) -> None:
 def criteria_set(version_id, locator, value, source, verified, by) -> None:
     """Correct one number, e.g. `cfc criteria set qd06-2019 TC07/immunisation/bands/1/min 96`."""
     actor = who_acts(by, dossier_data=False)
-    with refusals():
-        change = set_value(_file_of(version_id), locator, value, by=actor, source=source, verified=verified)
+    change = _recorded(version_id, actor, "criteria.set", lambda path: set_value(
+        path, locator, value, by=actor, source=source, verified=verified))
     click.echo(nfc(change))
-    _audit(actor, "criteria.set", version_id, change)
 
 
 @criteria.command("verify")
@@ -160,10 +164,9 @@ def criteria_set(version_id, locator, value, source, verified, by) -> None:
 def criteria_verify(version_id, locator, source, by) -> None:
     """Mark a value verified, e.g. `cfc criteria verify qd06-2019 categories/other --source '…'`."""
     actor = who_acts(by, dossier_data=False)
-    with refusals():
-        change = verify(_file_of(version_id), locator, by=actor, source=source)
+    change = _recorded(version_id, actor, "criteria.verify", lambda path: verify(path, locator, by=actor,
+                                                                                   source=source))
     click.echo(nfc(change))
-    _audit(actor, "criteria.verify", version_id, change)
 
 
 @criteria.command("publish")
@@ -175,10 +178,8 @@ def criteria_publish(version_id, by, yes) -> None:
     whose eligibility the version's content changes are listed first, and you are asked to confirm."""
     actor = who_acts(by, dossier_data=False)
     _confirm_recognised(_file_of(version_id), yes)
-    with refusals():
-        message = publish(_file_of(version_id), by=actor)
+    message = _recorded(version_id, actor, "criteria.publish", lambda path: publish(path, by=actor), "official")
     say(message)
-    _audit(actor, "criteria.publish", version_id, "official")
 
 
 @criteria.command("impact")

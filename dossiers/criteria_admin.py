@@ -14,12 +14,10 @@ under the same action names (``criteria.set``, ``criteria.verify``, ``criteria.p
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
-import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,10 +27,13 @@ from engine.loader import Registry, read_yaml
 
 from . import audit, authority
 from .audit import local_date, now
+from .criteria_audit import folder_lock, put_back
 from .lookup import load_user
 
 if TYPE_CHECKING:
     from .service import DossierService
+
+LOG = logging.getLogger(__name__)
 
 
 def file_version(path: Path) -> str:
@@ -102,17 +103,27 @@ def publish_version(svc: DossierService, username: str, version_id: str, *, seen
 
 def _edit(svc: DossierService, username: str, step: str, action: str, version_id: str, seen: str,
           change: Callable, audited: str | None = None) -> str:
+    """Check, change the file and append the audit entry; the folder stays locked until the entry is committed,
+    and the file is put back as it was when the transaction fails (the file and the trail never disagree)."""
     today = local_date(now())
-    with svc.transaction() as s:
-        authority.check(svc.procedures, load_user(s, username), step, on=today)
-        path = svc.registry.files.get(version_id) or reload(svc).files.get(version_id)
-        if path is None:
-            reload(svc).get(version_id)  # UnknownVersion naming the known ones
-        with _folder_lock(path.parent):
-            if file_version(path) != seen:
-                raise ConflictError(_stale(path, version_id))
-            summary = change(path, by=username, today=today)
-        audit.append(s, actor=username, action=action, target=version_id, after=audited or summary)
+    path, before = None, None
+    with ExitStack() as lock:
+        try:
+            with svc.transaction() as s:
+                authority.check(svc.procedures, load_user(s, username), step, on=today)
+                path = svc.registry.files.get(version_id) or reload(svc).files.get(version_id)
+                if path is None:
+                    reload(svc).get(version_id)  # UnknownVersion naming the known ones
+                lock.enter_context(folder_lock(path.parent))
+                if file_version(path) != seen:
+                    raise ConflictError(_stale(path, version_id))
+                before = path.read_bytes()
+                summary = change(path, by=username, today=today)
+                audit.append(s, actor=username, action=action, target=version_id, after=audited or summary)
+        except BaseException:
+            if before is not None and path.read_bytes() != before:
+                put_back(path, before)
+            raise
     reload(svc)
     return summary
 
@@ -123,14 +134,3 @@ def _stale(path: Path, version_id: str) -> str:
     who = f" ({last['by']}, {last['on']}: {last['change']})" if last else ""
     return (f"Bộ tiêu chí {version_id} đã được thay đổi sau khi bạn mở trang{who}; thay đổi của bạn chưa được ghi. "
             "Hãy xem lại giá trị hiện tại rồi thực hiện lại.")
-
-
-@contextmanager
-def _folder_lock(folder: Path) -> Iterator[None]:
-    """An exclusive lock on the criteria folder (held by one edit at a time, across worker processes)."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock

@@ -399,3 +399,21 @@ def test_an_official_version_refuses_every_edit(all_verified):
 
 def test_the_shipped_file_is_never_touched():
     assert SHIPPED.read_text(encoding="utf-8") == SOURCE
+
+
+def test_an_edit_whose_audit_entry_cannot_be_written_is_undone(criteria_file, monkeypatch):
+    """With a database the change goes into the audit trail too; when the entry cannot be written (here the
+    database answers "locked"), the file is put back byte for byte and the command says why, exit 1."""
+    from sqlalchemy.exc import OperationalError
+
+    from dossiers import criteria_audit
+
+    def locked(*_args, **_kwargs):
+        raise OperationalError("INSERT INTO audit_entries", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(criteria_audit, "record_criteria_change", locked)
+    before = criteria_file.read_bytes()
+    result = cfc("criteria", "set", ID, "TC07/met_at", "30", "--by", "a")
+    assert result.exit_code == 1
+    assert "không ghi được nhật ký" in result.output and "database is locked" in result.output
+    assert criteria_file.read_bytes() == before

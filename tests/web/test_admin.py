@@ -263,3 +263,21 @@ def test_a_correction_made_elsewhere_reaches_the_next_request(site, criteria_dir
         assert site.service.registry.get(SHIPPED) is not None  # still the last valid content
     finally:
         path.write_bytes(good)
+
+
+def test_an_edit_whose_audit_entry_cannot_be_written_leaves_the_file_as_it_was(site, criteria_dir, monkeypatch):
+    """The file and the audit trail never disagree: when the entry cannot be appended (the database refused),
+    the corrected file is put back, byte for byte, and the error reaches the caller."""
+    path = criteria_dir / f"{SHIPPED}.yaml"
+    before, entries = path.read_bytes(), len(audit_entries(site, "criteria.set"))
+
+    def refused(*_args, **_kwargs):
+        raise RuntimeError("the database refused the entry")
+
+    monkeypatch.setattr(criteria_admin.audit, "append", refused)
+    with pytest.raises(RuntimeError, match="refused the entry"):
+        criteria_admin.correct(site.service, "admin", SHIPPED, "TC07/immunisation/bands/1/min", "97",
+                               seen=criteria_admin.file_version(path))
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert len(audit_entries(site, "criteria.set")) == entries
