@@ -19,7 +19,7 @@ from engine.workflow import LABELS, Procedure, TransitionRefused, procedure_by_i
 from .. import audit
 from ..lookup import load_dossier, load_user
 from ..models import AuditEntry, Dossier, Setting, Unit, User
-from . import locked_values
+from . import locked_values, versioned
 
 
 @contextlib.contextmanager
@@ -127,7 +127,7 @@ def writable(s: Session, procedures: list[Procedure], username: str, dossier_id:
 def log(session: Session, user: User, dossier: Dossier, action: str, target: str = "", before=None,
         after=None, reason: str | None = None) -> None:
     """Append the change to the audit chain with the dossier's new version."""
-    session.flush()  # bumps lock_version (optimistic check happens here)
+    versioned.flush(session, dossier)  # bumps lock_version (optimistic check happens here)
     locked_values.write(session)
     audit.append_many(session, [entry(user, dossier, action, target, before, after, reason)])
 

@@ -1,0 +1,77 @@
+"""A dossier's change written as the ORM's flush writes it — one ``UPDATE dossiers SET … , lock_version = :new
+WHERE id = :id AND lock_version = :old`` of the columns that changed, a row that did not match being a
+``StaleDataError`` — without the unit of work's bookkeeping around that one statement (it cost 0.3 ms of every
+change, four times the statement itself). Anything else pending in the session (a new or deleted object, another
+changed one, a changed relationship) goes through the ORM's flush, as before."""
+
+from __future__ import annotations
+
+import functools
+
+from sqlalchemy import bindparam, inspect
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql import ClauseElement
+
+from ..models import Dossier
+
+_MAPPER = inspect(Dossier)
+_TABLE = Dossier.__table__
+_VERSION = _MAPPER.version_id_col.key
+_ID, _OLD = _TABLE.c.id._label, _MAPPER.version_id_col._label  # the parameters' names in the ORM's statement
+_COLUMNS = {prop.key: prop.columns[0].key for prop in _MAPPER.column_attrs}  # attribute → column
+
+
+def flush(session: Session, dossier: Dossier) -> None:
+    """Write what changed in ``dossier`` and bump its version (the optimistic check), as ``session.flush()``
+    would; through the ORM's flush when anything else is pending or the change is not plain column values."""
+    state = inspect(dossier)
+    changed = _changed_columns(session, state)
+    if changed is None:
+        session.flush()
+        return
+    if not changed:  # no net change: the ORM sends nothing either, and the version stays
+        return
+    old = dossier.lock_version
+    new = _MAPPER.version_id_generator(old)
+    params = {_ID: dossier.id, _OLD: old, _VERSION: new}
+    params.update({_COLUMNS[key]: state.dict[key] for key in changed})
+    result = session.connection().execute(_update(tuple(_COLUMNS[key] for key in changed)), params)
+    if result.rowcount != 1 and session.get_bind().dialect.supports_sane_rowcount:
+        raise StaleDataError(f"UPDATE statement on table '{_TABLE.name}' expected to update 1 row(s); "
+                             f"{result.rowcount} were matched.")
+    set_committed_value(dossier, _VERSION, new)
+    # what the ORM's flush does to a row it wrote: every attribute committed, the object no longer modified
+    state._commit_all(state.dict, session.identity_map)
+
+
+def _changed_columns(session: Session, state) -> list[str] | None:
+    """The dossier's column attributes whose value differs from the one loaded (in the mapper's order);
+    None when the ORM's flush must write: something else is pending, or what changed is not a plain value of
+    a column (a relationship, an SQL expression, the version itself)."""
+    if session.new or session.deleted or not state.persistent or state.session is not session:
+        return None
+    dirty = session.dirty
+    if not dirty:
+        return []
+    if len(dirty) != 1 or state.obj() not in dirty:
+        return None
+    keys = set(state.committed_state)
+    if not keys.issubset(_COLUMNS) or _VERSION in keys:
+        return None
+    changed = []
+    for key in _COLUMNS:  # the mapper's order, so that one set of columns is always one statement
+        if key in keys:
+            if isinstance(state.dict.get(key), ClauseElement) or hasattr(state.dict.get(key), "__clause_element__"):
+                return None
+            if state.attrs[key].history.has_changes():
+                changed.append(key)
+    return changed
+
+
+@functools.lru_cache(maxsize=64)
+def _update(columns: tuple[str, ...]):
+    """The versioned UPDATE of ``columns`` (made once per set of columns)."""
+    return _TABLE.update().where(_TABLE.c.id == bindparam(_ID), _TABLE.c[_VERSION] == bindparam(_OLD)) \
+        .values({name: bindparam(name, type_=_TABLE.c[name].type) for name in (*columns, _VERSION)})
