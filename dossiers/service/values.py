@@ -26,7 +26,7 @@ from ..lookup import load_user
 from ..models import CommuneCategory, Dossier, IndicatorValue, Unit, User
 from ..units import choose_unit
 from . import locked_values
-from .base import log, log_changes, writable
+from .base import USER_UNIT, log, log_changes, writable
 from .decisions import COMMENT_MAX, text_problem
 from .scores import stored_value, try_score
 from .view import DossierView, view_of
@@ -82,7 +82,7 @@ _CANDIDATES = (  # made once: reusing it costs SQLAlchemy nothing to build or to
     select(User, Unit, CommuneCategory.category, _TAKEN).select_from(User)
     .outerjoin(Unit, (Unit.code == bindparam("code", type_=String)) & (Unit.level == "commune"))
     .outerjoin(CommuneCategory, (CommuneCategory.unit_id == Unit.id) & (CommuneCategory.year == _YEAR))
-    .where(User.username == bindparam("username", type_=String)))
+    .where(User.username == bindparam("username", type_=String)).options(*USER_UNIT))
 
 
 def _actor_commune_taken_category(s: Session, username: str, code: str, year: int, day: dt.date

@@ -21,6 +21,7 @@ _TABLE = Dossier.__table__
 _VERSION = _MAPPER.version_id_col.key
 _ID, _OLD = _TABLE.c.id._label, _MAPPER.version_id_col._label  # the parameters' names in the ORM's statement
 _COLUMNS = {prop.key: prop.columns[0].key for prop in _MAPPER.column_attrs}  # attribute → column
+_EQUAL = {prop.key: prop.columns[0].type.compare_values for prop in _MAPPER.column_attrs}
 
 
 def flush(session: Session, dossier: Dossier) -> None:
@@ -63,9 +64,11 @@ def _changed_columns(session: Session, state) -> list[str] | None:
     changed = []
     for key in _COLUMNS:  # the mapper's order, so that one set of columns is always one statement
         if key in keys:
-            if isinstance(state.dict.get(key), ClauseElement) or hasattr(state.dict.get(key), "__clause_element__"):
+            value = state.dict.get(key, ClauseElement)  # (a value deleted: the ORM's flush knows what to do)
+            if isinstance(value, ClauseElement) or value is ClauseElement or hasattr(value, "__clause_element__"):
                 return None
-            if state.attrs[key].history.has_changes():
+            # the ORM's test: the column type's comparison of the value with the one loaded
+            if _EQUAL[key](value, state.committed_state[key]) is not True:
                 changed.append(key)
     return changed
 
