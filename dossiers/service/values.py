@@ -25,7 +25,7 @@ from .. import audit, authority
 from ..lookup import load_user
 from ..models import CommuneCategory, Dossier, IndicatorValue, Unit, User
 from ..units import choose_unit
-from . import locked_values
+from . import locked_values, versioned
 from .base import USER_UNIT, log, log_changes, writable
 from .decisions import COMMENT_MAX, text_problem
 from .scores import stored_value, try_score
@@ -49,10 +49,8 @@ def create(svc: DossierService, username: str, commune_code: str, year: int) -> 
                            f"category_{year} bằng `cfc units import`")
         version = svc.registry.in_force(day)
         stamp = audit.now()
-        dossier = Dossier(commune_id=commune.id, year=year, status="draft", criteria_version=version.id,
-                          procedure=proc.id, category=category, created_at=stamp, updated_at=stamp)
-        s.add(dossier)
-        s.flush()
+        dossier = versioned.insert(s, commune_id=commune.id, year=year, status="draft", criteria_version=version.id,
+                                   procedure=proc.id, category=category, created_at=stamp, updated_at=stamp)
         codes = sorted(version.indicator_map())  # as the values relationship orders them
         _insert_empty(s, dossier.id, codes)
         log(s, user, dossier, "dossier.create", commune.code,
