@@ -19,7 +19,7 @@ from engine.workflow import LABELS, Procedure, TransitionRefused, procedure_by_i
 from .. import audit
 from ..lookup import load_dossier, load_user
 from ..models import AuditEntry, Dossier, Setting, Unit, User
-from . import locked_values
+from . import locked_values, versioned
 
 
 @contextlib.contextmanager
@@ -106,8 +106,13 @@ def _locking_statement(setting: bool, verified: bool, values: bool):
             .order_by(AuditEntry.seq.desc()).limit(1).scalar_subquery().label("verified_at"))
     if values:
         query = query.add_columns(locked_values.values_column(dossier_id))
-    return query.options(joinedload(Dossier.commune).joinedload(Unit.parent).joinedload(Unit.parent)) \
+    return query.options(joinedload(Dossier.commune).joinedload(Unit.parent).joinedload(Unit.parent), *USER_UNIT) \
         .with_for_update(of=Dossier)
+
+
+# the acting user's unit without its district and province: a check needs the unit itself (its level; the
+# dossier's commune, district and province are compared with it), and anything asking for more loads it then
+USER_UNIT = (joinedload(User.unit).lazyload(Unit.parent),)
 
 
 def writable(s: Session, procedures: list[Procedure], username: str, dossier_id: int, step: str, state: str,
@@ -127,7 +132,7 @@ def writable(s: Session, procedures: list[Procedure], username: str, dossier_id:
 def log(session: Session, user: User, dossier: Dossier, action: str, target: str = "", before=None,
         after=None, reason: str | None = None) -> None:
     """Append the change to the audit chain with the dossier's new version."""
-    session.flush()  # bumps lock_version (optimistic check happens here)
+    versioned.flush(session, dossier)  # bumps lock_version (optimistic check happens here)
     locked_values.write(session)
     audit.append_many(session, [entry(user, dossier, action, target, before, after, reason)])
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from sqlalchemy import Integer, Text, bindparam, func, select
 from sqlalchemy.dialects import postgresql
@@ -66,6 +66,9 @@ def values_column(dossier_id: int):
         .label("value_rows")
 
 
+_current = attrgetter(*CHANGEABLE)  # a value's changeable columns as they are now (``Value.current``)
+
+
 class Value:
     """One stored value of a dossier (the columns of ``IndicatorValue``); what changed since it was read is
     written by ``write``."""
@@ -113,6 +116,8 @@ def write(s: Session) -> None:
     batches: dict[tuple, list] = {}
     for rows in s.info.get("values", {}).values():
         for row in rows:
+            if _current(row) == row.read:  # most rows: unchanged
+                continue
             changes = row.changes()
             if changes:
                 batches.setdefault(tuple(changes), []).append({"_id": row.id, **changes})

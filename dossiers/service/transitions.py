@@ -24,7 +24,7 @@ from .. import audit, authority
 from ..issuance.serials import allocate as allocate_certificate
 from ..lookup import load_dossier, load_user
 from ..models import Dossier, User
-from . import decisions, locked_values
+from . import decisions, locked_values, versioned
 from .base import actor_and_dossier, check_expected, entry
 from .scores import problems, try_score, verified_score
 from .settings import stored_setting
@@ -140,7 +140,7 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
         dossier.status = new_status
         dossier.engine_version = engine_version
         dossier.updated_at = audit.now()
-        s.flush()  # bumps lock_version (optimistic check happens here)
+        versioned.flush(s, dossier)  # bumps lock_version (optimistic check happens here)
         locked_values.write(s)
         entries = [entry(user, dossier, f"transition.{event}", event, before,
                          _after(event, new_status, dossier, verified_total), nfc(reason.strip()) if reason else reason)]

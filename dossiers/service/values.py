@@ -25,8 +25,8 @@ from .. import audit, authority
 from ..lookup import load_user
 from ..models import CommuneCategory, Dossier, IndicatorValue, Unit, User
 from ..units import choose_unit
-from . import locked_values
-from .base import log, log_changes, writable
+from . import locked_values, versioned
+from .base import USER_UNIT, log, log_changes, writable
 from .decisions import COMMENT_MAX, text_problem
 from .scores import stored_value, try_score
 from .view import DossierView, view_of
@@ -49,10 +49,8 @@ def create(svc: DossierService, username: str, commune_code: str, year: int) -> 
                            f"category_{year} bằng `cfc units import`")
         version = svc.registry.in_force(day)
         stamp = audit.now()
-        dossier = Dossier(commune_id=commune.id, year=year, status="draft", criteria_version=version.id,
-                          procedure=proc.id, category=category, created_at=stamp, updated_at=stamp)
-        s.add(dossier)
-        s.flush()
+        dossier = versioned.insert(s, commune_id=commune.id, year=year, status="draft", criteria_version=version.id,
+                                   procedure=proc.id, category=category, created_at=stamp, updated_at=stamp)
         codes = sorted(version.indicator_map())  # as the values relationship orders them
         _insert_empty(s, dossier.id, codes)
         log(s, user, dossier, "dossier.create", commune.code,
@@ -82,7 +80,7 @@ _CANDIDATES = (  # made once: reusing it costs SQLAlchemy nothing to build or to
     select(User, Unit, CommuneCategory.category, _TAKEN).select_from(User)
     .outerjoin(Unit, (Unit.code == bindparam("code", type_=String)) & (Unit.level == "commune"))
     .outerjoin(CommuneCategory, (CommuneCategory.unit_id == Unit.id) & (CommuneCategory.year == _YEAR))
-    .where(User.username == bindparam("username", type_=String)))
+    .where(User.username == bindparam("username", type_=String)).options(*USER_UNIT))
 
 
 def _actor_commune_taken_category(s: Session, username: str, code: str, year: int, day: dt.date
