@@ -32,9 +32,25 @@ _AS_NONE = tuple(c.key for c in _TABLE.columns if not c.primary_key and c.defaul
 _INSERT = _TABLE.insert().return_defaults(_TABLE.c.id)  # the new id by RETURNING where the database has it, as the ORM
 
 
+def _plain() -> bool:
+    """Whether the ORM's flush of a dossier is only its statement: no mapper event on insert or update and no
+    column value computed on update. Else (a later model adding one) every write goes through the ORM's flush."""
+    events = _MAPPER.dispatch
+    return not (_COMPUTED or len(events.before_update) or len(events.after_update) or len(events.before_insert)
+                or len(events.after_insert))
+
+
+_COMPUTED = any(c.onupdate is not None or c.server_onupdate is not None for c in _TABLE.columns)
+
+
 def insert(session: Session, **given) -> Dossier:
     """A new dossier with the column values ``given`` (none of them None), inserted as the ORM's flush inserts
     it: the same columns (the others NULL or their default), version 1; held by the session as inserted."""
+    if not _plain():
+        dossier = Dossier(**given)
+        session.add(dossier)
+        session.flush()
+        return dossier
     params = dict.fromkeys(_AS_NONE)
     params.update(given)
     params[_VERSION] = _MAPPER.version_id_generator(None)
@@ -75,7 +91,7 @@ def _changed_columns(session: Session, state) -> list[str] | None:
     """The dossier's column attributes whose value differs from the one loaded (in the mapper's order);
     None when the ORM's flush must write: something else is pending, or what changed is not a plain value of
     a column (a relationship, an SQL expression, the version itself)."""
-    if session.new or session.deleted or not state.persistent or state.session is not session:
+    if session.new or session.deleted or not state.persistent or state.session is not session or not _plain():
         return None
     dirty = session.dirty
     if not dirty:

@@ -178,3 +178,30 @@ def test_a_new_dossier_is_the_orm_insert(light):
         # left out, as the ORM leaves them: SQL NULL, not the JSON text 'null'
         raw = s.execute(select(Dossier.__table__.c.self_score.is_(None)).where(Dossier.id == ids[1])).scalar_one()
         assert raw is True
+
+
+def test_a_mapper_event_on_dossiers_sends_every_write_through_the_orm(light):
+    """A later model that listens to a dossier's update or insert (or computes a column on update) keeps its
+    listener: the fast path steps aside and the ORM's flush runs it."""
+    _engine, service = light
+    seen = []
+
+    def listener(_mapper, _connection, target):
+        seen.append(target.status)
+
+    event.listen(Dossier, "before_update", listener)
+    event.listen(Dossier, "before_insert", listener)
+    try:
+        assert not versioned._plain()
+        dossier_id = service.create("c1", C1, 2024).id
+        with service.transaction() as s:
+            dossier = s.get(Dossier, dossier_id)
+            version = dossier.lock_version
+            dossier.status = "submitted"
+            versioned.flush(s, dossier)
+            assert dossier.lock_version == version + 1 and not s.dirty
+    finally:
+        event.remove(Dossier, "before_update", listener)
+        event.remove(Dossier, "before_insert", listener)
+    assert seen == ["draft", "submitted"]
+    assert versioned._plain()
