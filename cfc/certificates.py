@@ -241,8 +241,7 @@ def verify(serial: str, base_url: str | None, as_json: bool) -> None:
 @click.option("--reason", required=True, help="Why (lost, damaged, corrected names…).")
 @AS_OPTION
 def reissue(serial: str, reason: str, actor: str | None) -> None:
-    """Replace a certificate by a new serial number; the old one shows as superseded. The new certificate is
-    signed and recorded at once when a key is configured (else it stays unsigned, as at recognition)."""
+    """Replace a certificate by a new serial number (signed when a key is configured); the old is superseded."""
     username = who_acts(actor)
     with open_service() as service:
         new = reissue_certificate(service, username, serial, reason)
