@@ -428,6 +428,8 @@ def run(args) -> int:
     for i in subset[:50]:  # warm-up, untimed
         with contextlib.suppress(Exception):  # errors are counted below
             scoring.score(version, parse_assessment(data[i], version))
+    gc.collect()
+    score_rss = rss_mb()
     progress = Progress("parse + score", len(subset))
     for j, i in enumerate(subset):
         t0 = perf()
@@ -460,11 +462,15 @@ def run(args) -> int:
     print(timing_line("exact evaluator (floor)", floor_s))
     print(f"  ratio score/evaluator (interleaved, medians): x{score_ratio:.1f} (floor x1.0, target "
           f"<= x{TARGET_SCORE_RATIO:g}): {verdict(score_ratio <= TARGET_SCORE_RATIO)}")
+    gc.collect()
+    score_growth = rss_mb() - score_rss
+    print(f"  RSS growth over {len(subset)} scores: {score_growth:+.2f} MB (what scoring keeps of results already "
+          "made: engine.tables.KEEP per component or criterion)")
     print(f"  scoring errors (EngineMismatch or other): {len(score_errors)}")
     for i, err in list(score_errors.items())[:5]:
         print(f"    #{i}: {err[:300]}")
     report.update(parse=parse_s, score=score_s, score_floor=floor_s, score_ratio=score_ratio,
-                  score_errors=len(score_errors))
+                  score_errors=len(score_errors), score_rss_growth_mb=score_growth)
 
     # 5. threads ------------------------------------------------------------------------------------
     thread_ok, thread_report = threads(args, version, typed, data, expected, wrong, scored, score_errors)

@@ -21,7 +21,9 @@ from .loader import fingerprint
 from .models import CriteriaVersion, YesNo, component_inputs, component_max
 from .numbers import format_points
 
-KEEP = 4096  # results, moves or options kept per component or criterion (``remember``)
+KEEP = 64  # results, moves or options kept per component or criterion (``remember``): enough for the dossiers
+# being edited or previewed at once; 4,096 made a process that scores many different dossiers hold 100–180 MB more
+# and pause up to 0.5 s in garbage collection (measured: 30,000 assessments; benchmarks/README.md)
 EMPTY_MATCHED = "mẫu số bằng 0 (không có trường hợp nào trong kỳ)"
 
 
