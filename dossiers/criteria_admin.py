@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,8 +31,6 @@ from .lookup import load_user
 
 if TYPE_CHECKING:
     from .service import DossierService
-
-LOG = logging.getLogger(__name__)
 
 
 def file_version(path: Path) -> str:
@@ -103,25 +100,26 @@ def publish_version(svc: DossierService, username: str, version_id: str, *, seen
 
 def _edit(svc: DossierService, username: str, step: str, action: str, version_id: str, seen: str,
           change: Callable, audited: str | None = None) -> str:
-    """Check, change the file and append the audit entry; the folder stays locked until the entry is committed,
-    and the file is put back as it was when the transaction fails (the file and the trail never disagree)."""
+    """Check, change the file and append the audit entry. The folder is locked before the write transaction
+    begins (as the command line's edits lock it) and until the entry is committed; the file is put back as it
+    was when the transaction fails, so the file and the trail never disagree."""
     today = local_date(now())
-    path, before = None, None
-    with ExitStack() as lock:
+    with svc.transaction(readonly=True) as s:  # who may, before anything is looked up or locked
+        authority.check(svc.procedures, load_user(s, username), step, on=today)
+    path = svc.registry.files.get(version_id) or reload(svc).files.get(version_id)
+    if path is None:
+        reload(svc).get(version_id)  # UnknownVersion naming the known ones
+    with folder_lock(path.parent):
+        if file_version(path) != seen:
+            raise ConflictError(_stale(path, version_id))
+        before = path.read_bytes()
         try:
             with svc.transaction() as s:
-                authority.check(svc.procedures, load_user(s, username), step, on=today)
-                path = svc.registry.files.get(version_id) or reload(svc).files.get(version_id)
-                if path is None:
-                    reload(svc).get(version_id)  # UnknownVersion naming the known ones
-                lock.enter_context(folder_lock(path.parent))
-                if file_version(path) != seen:
-                    raise ConflictError(_stale(path, version_id))
-                before = path.read_bytes()
+                authority.check(svc.procedures, load_user(s, username), step, on=today)  # still, as it writes
                 summary = change(path, by=username, today=today)
                 audit.append(s, actor=username, action=action, target=version_id, after=audited or summary)
         except BaseException:
-            if before is not None and path.read_bytes() != before:
+            if path.read_bytes() != before:
                 put_back(path, before)
             raise
     reload(svc)

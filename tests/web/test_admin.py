@@ -281,3 +281,34 @@ def test_an_edit_whose_audit_entry_cannot_be_written_leaves_the_file_as_it_was(s
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert len(audit_entries(site, "criteria.set")) == entries
+
+
+def test_an_edit_waits_for_the_folder_before_it_takes_the_database(site, criteria_dir):
+    """Locks are taken in one order, the criteria folder first: while the command line holds the folder and
+    records its change, a web edit waits for the folder without holding the database's write lock, so the
+    command's audit entry is written at once; the web edit then goes through."""
+    import threading
+    import time
+
+    from dossiers import audit
+    from dossiers.criteria_audit import folder_lock
+
+    path = criteria_dir / f"{SHIPPED}.yaml"
+    done = {}
+
+    def web_edit():
+        done["summary"] = criteria_admin.correct(site.service, "admin", SHIPPED, "TC07/immunisation/bands/1/min",
+                                                 "95", seen=criteria_admin.file_version(path))
+
+    with folder_lock(criteria_dir):
+        editor = threading.Thread(target=web_edit)
+        editor.start()
+        time.sleep(0.5)  # the web edit has checked who may and now waits for the folder
+        started = time.perf_counter()
+        with site.service.transaction() as s:  # what the command line's audit entry does under the folder lock
+            audit.append(s, actor="cli", action="criteria.set", target=SHIPPED, after="(test) recorded first")
+        waited = time.perf_counter() - started
+        assert "summary" not in done
+    editor.join(timeout=30)
+    assert waited < 5 and "bands/1/min" in done["summary"]
+    assert [e.actor for e in audit_entries(site, "criteria.set")][-2:] == ["cli", "admin"]
