@@ -51,7 +51,7 @@ def improvements(version: CriteriaVersion, values: dict, found: dict[str, Outcom
                  keys: dict[str, tuple] | None = None) -> tuple[list[Gap], Plan]:
     """The gaps and the plan, from one computation of the moves. ``keys``: each component's input values
     (``engine.tables.answer_keys``), when the caller has them."""
-    keys = keys if keys is not None else answer_keys(version, values, found)
+    keys = keys if keys is not None else answer_keys(version, values)
     moves = component_moves(version, values, found, keys)
     return find_gaps(moves), plan_improvements(version, found, threshold, moves, keys=keys)
 
@@ -60,7 +60,7 @@ def component_moves(version: CriteriaVersion, values: dict, found: dict[str, Out
                     keys: dict[str, tuple] | None = None) -> Moves:
     """Every component's moves, nearest first. They depend on the component's input values only (its outcome
     is a function of them), so the moves of one set of them are made once and shared (``engine.tables``)."""
-    keys = keys if keys is not None else answer_keys(version, values, found)
+    keys = keys if keys is not None else answer_keys(version, values)
     out: Moves = {}
     for crit in tables(version).criteria:
         code = crit.crit.code

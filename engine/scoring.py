@@ -37,8 +37,9 @@ from .result import (
 from .tables import Component, Criterion, answer_keys, remember, tables
 
 ENGINE_MODES = ("durable", "python")
+ENGINE_LABELS = {"durable": "durable-rules+checked", "python": "python"}  # what a score records as its engine
 
-__all__ = ["ComponentResult", "CriterionResult", "FailedCondition", "Gap", "Plan", "ScoreResult",
+__all__ = ["ENGINE_LABELS", "ComponentResult", "CriterionResult", "FailedCondition", "Gap", "Plan", "ScoreResult",
            "engine_mode", "outcomes", "score"]
 
 
@@ -59,21 +60,21 @@ def outcomes(version: CriteriaVersion, values: dict, mode: str = "durable") -> t
 def _checked(version: CriteriaVersion, reference: dict[str, Outcome], values: dict,
              mode: str) -> tuple[dict[str, Outcome], str]:
     if engine_mode(mode) == "python":
-        return reference, "python"
+        return reference, ENGINE_LABELS["python"]
     from . import rules  # imported here so the python mode never touches durable
 
     found = rules.evaluate(version, values)
     diffs = [f"{k}: durable-rules {found.get(k)} vs evaluator {v}" for k, v in reference.items() if found.get(k) != v]
     if diffs:
         raise EngineMismatch("the rules engine and the independent evaluator disagree: " + "; ".join(diffs))
-    return found, "durable-rules+checked"
+    return found, ENGINE_LABELS["durable"]
 
 
 def score(version: CriteriaVersion, assessment: Assessment, mode: str = "durable") -> ScoreResult:
     values = assessment.values
     reference, measures = evaluate.evaluate_measured(version, values)
     found, label = _checked(version, reference, values, mode)
-    keys = answer_keys(version, values, found)
+    keys = answer_keys(version, values)
     criteria = [_criterion(crit, found, values, measures, keys) for crit in tables(version).criteria]
     total = sum(c.points for c in criteria)
     category = version.category(assessment.commune.category)

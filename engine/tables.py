@@ -48,7 +48,6 @@ class Criterion(NamedTuple):
     head: str  # "TC07: "
     tail: str  # "/50 điểm (": after the points, before the components
     components: tuple[Component, ...]
-    yes_no_only: bool  # every component a yes/no item
     floor: int  # the least points the recognition conditions allow it (met_at, or 1 for "no criterion zero")
     results: dict  # the components' keys (as ``Component.answers``) → CriterionResult, made on first use
     options: dict  # the same key → the criterion's options in the gap plan (``engine.gaps``), made on first use
@@ -81,8 +80,8 @@ def _build(version: CriteriaVersion) -> Tables:
         comps = tuple(_component(crit.code, comp) for comp in crit.components)
         floor = max(crit.met_at if "all_criteria_met" in conditions else 0,
                     1 if "no_criterion_zero" in conditions else 0)
-        criteria.append(Criterion(crit, f"{crit.code}: ", f"/{format_points(crit.max_points)} (", comps,
-                                  all(isinstance(c.comp, YesNo) for c in comps), floor, {}, {}))
+        criteria.append(Criterion(crit, f"{crit.code}: ", f"/{format_points(crit.max_points)} (", comps, floor,
+                                  {}, {}))
     return Tables(tuple(criteria), {c.key: c for crit in criteria for c in crit.components})
 
 
@@ -111,10 +110,10 @@ def remember(cache: dict, key, made):
     return made
 
 
-def answer_keys(version: CriteriaVersion, values: dict, found: dict) -> dict[str, tuple]:
+def answer_keys(version: CriteriaVersion, values: dict) -> dict[str, tuple]:
     """Component key → its input values, what its outcome (a function of them), its result and its moves
     depend on; with the other components of its criterion, what the criterion's result and plan options depend
-    on. ``found``: the outcomes the caller computed from ``values``, so that these keys stand for them."""
+    on (the outcomes used with them must be those computed from the same ``values``)."""
     return {comp.key: tuple([values[code] for code in comp.inputs])
             for comp in tables(version).components.values()}
 

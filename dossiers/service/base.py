@@ -132,9 +132,15 @@ def writable(s: Session, procedures: list[Procedure], username: str, dossier_id:
 def log(session: Session, user: User, dossier: Dossier, action: str, target: str = "", before=None,
         after=None, reason: str | None = None) -> None:
     """Append the change to the audit chain with the dossier's new version."""
-    versioned.flush(session, dossier)  # bumps lock_version (optimistic check happens here)
-    locked_values.write(session)
+    write_change(session, dossier)
     audit.append_many(session, [entry(user, dossier, action, target, before, after, reason)])
+
+
+def write_change(session: Session, dossier: Dossier) -> None:
+    """Write the dossier's change, bumping its version (the optimistic check happens here), and its changed
+    values, before the audit entry that records them."""
+    versioned.flush(session, dossier)
+    locked_values.write(session)
 
 
 def entry(user: User, dossier: Dossier, action: str, target: str = "", before=None, after=None,

@@ -66,28 +66,18 @@ def values_column(dossier_id: int):
         .label("value_rows")
 
 
-_current = attrgetter(*CHANGEABLE)  # a value's changeable columns as they are now (``Value.current``)
+_current = attrgetter(*CHANGEABLE)  # a value's changeable columns as they are now
 
 
 class Value:
-    """One stored value of a dossier (the columns of ``IndicatorValue``); what changed since it was read is
-    written by ``write``."""
+    """One stored value of a dossier (the columns of ``IndicatorValue``); what changed since it was read
+    (``read``: its ``CHANGEABLE`` columns then) is written by ``write``."""
 
     __slots__ = (*COLUMNS, "read")
 
     def __init__(self, row: list):
         self.id, self.code, self.self_value, self.appraised_value, self.comment, self.appraised_in = row
         self.read = tuple(row[2:])
-
-    def current(self) -> tuple:
-        """The ``CHANGEABLE`` columns as they are now."""
-        return self.self_value, self.appraised_value, self.comment, self.appraised_in
-
-    def changes(self) -> dict:
-        now = self.current()
-        if now == self.read:
-            return {}
-        return {name: new for name, new, old in zip(CHANGEABLE, now, self.read, strict=True) if new != old}
 
 
 def attach(s: Session, dossier: Dossier, array: str | None, newest: int | None) -> None:
@@ -116,12 +106,12 @@ def write(s: Session) -> None:
     batches: dict[tuple, list] = {}
     for rows in s.info.get("values", {}).values():
         for row in rows:
-            if _current(row) == row.read:  # most rows: unchanged
+            now = _current(row)
+            if now == row.read:  # most rows: unchanged
                 continue
-            changes = row.changes()
-            if changes:
-                batches.setdefault(tuple(changes), []).append({"_id": row.id, **changes})
-                row.read = row.current()
+            changes = {name: new for name, new, old in zip(CHANGEABLE, now, row.read, strict=True) if new != old}
+            batches.setdefault(tuple(changes), []).append({"_id": row.id, **changes})
+            row.read = now
     for names, params in batches.items():
         matched = _update(s, names, params)
         if matched != len(params) and s.get_bind().dialect.supports_sane_multi_rowcount:

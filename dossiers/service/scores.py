@@ -9,7 +9,7 @@ from engine.loader import Registry, fingerprint
 from engine.messages import N_
 from engine.models import CriteriaVersion
 from engine.result import SCHEMA_VERSION, ScoreResult
-from engine.scoring import engine_mode, score
+from engine.scoring import ENGINE_LABELS, engine_mode, score
 from engine.workflow import round_date
 
 from ..models import Dossier, IndicatorValue
@@ -60,11 +60,6 @@ def score_result(version: CriteriaVersion, dossier: Dossier, column: str, mode: 
     """The score of a complete, valid set of values; None while something is missing."""
     commune = Commune(dossier.commune.code, dossier.commune.name, dossier.category)
     return result_or_none(version, commune, dossier.year, typed_values(version, dossier, column), mode)
-
-
-# the ``engine`` a score records for each mode (``engine.scoring``); a label that differs only means a score
-# is computed again (``verified_score``)
-ENGINE_LABELS = {"durable": "durable-rules+checked", "python": "python"}
 
 
 def verified_score(version: CriteriaVersion, dossier: Dossier, mode: str = "durable") -> tuple[dict | None, int | None]:

@@ -24,8 +24,8 @@ from .. import audit, authority
 from ..issuance.serials import allocate as allocate_certificate
 from ..lookup import load_dossier, load_user
 from ..models import Dossier, User
-from . import decisions, locked_values, versioned
-from .base import actor_and_dossier, check_expected, entry
+from . import decisions, locked_values
+from .base import actor_and_dossier, check_expected, entry, write_change
 from .scores import problems, try_score, verified_score
 from .settings import stored_setting
 from .view import DossierView, readable_score, view_of
@@ -140,8 +140,7 @@ def transition(svc: DossierService, username: str, dossier_id: int, event: str, 
         dossier.status = new_status
         dossier.engine_version = engine_version
         dossier.updated_at = audit.now()
-        versioned.flush(s, dossier)  # bumps lock_version (optimistic check happens here)
-        locked_values.write(s)
+        write_change(s, dossier)
         entries = [entry(user, dossier, f"transition.{event}", event, before,
                          _after(event, new_status, dossier, verified_total), nfc(reason.strip()) if reason else reason)]
         if event == "recognize":  # the serial is allocated by the recognition, never by a GET
