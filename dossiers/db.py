@@ -6,8 +6,10 @@ read-only sessions (``readonly_factory``) start with a plain ``BEGIN`` and never
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import orjson
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,7 +21,8 @@ def make_engine(url: str) -> Engine:
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               json_deserializer=read_json)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
@@ -37,7 +40,18 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, json_deserializer=read_json)
+
+
+def read_json(text: str | bytes):
+    """A JSON column's text as Python data, read by orjson (a stored score of ~25 KB: 37 µs instead of json's
+    94 µs; every load of a scored dossier reads one or two). What orjson refuses and json reads (NaN, Infinity,
+    integers beyond 64 bits, lone surrogates) is read by json, so every stored document reads as before;
+    writing stays json's (the same bytes)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -8,6 +8,7 @@ Every model forbids unknown keys and is frozen. Structural problems are found by
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -160,6 +161,11 @@ class HistoryEntry(Strict):
     change: str
 
 
+# id(version) → (a weak reference to it, its indicator map): a version is frozen, so its map never changes; the
+# reference tells a live version from one whose id was reused (fields, not the cache, decide equality)
+_INDICATOR_MAPS: dict[int, tuple[weakref.ref, dict]] = {}
+
+
 class CriteriaVersion(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
     title: str
@@ -182,7 +188,14 @@ class CriteriaVersion(Strict):
         return [(c, i) for c in self.criteria for i in c.indicators]
 
     def indicator_map(self) -> dict[str, Indicator]:
-        return {i.code: i for _, i in self.indicators()}
+        """Code → indicator, in the criteria's order. Made once per version (scoring and every save read it) and
+        shared: read it, never change it."""
+        made = _INDICATOR_MAPS.get(id(self))
+        if made is None or made[0]() is not self:
+            if len(_INDICATOR_MAPS) >= 256:
+                _INDICATOR_MAPS.clear()
+            made = _INDICATOR_MAPS[id(self)] = (weakref.ref(self), {i.code: i for _, i in self.indicators()})
+        return made[1]
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
