@@ -46,8 +46,9 @@ def make_engine(url: str) -> Engine:
 def read_json(text: str | bytes):
     """A JSON column's text as Python data, read by orjson (a stored score of ~25 KB: 37 µs instead of json's
     94 µs; every load of a scored dossier reads one or two). What orjson refuses and json reads (NaN, Infinity,
-    integers beyond 64 bits, lone surrogates) is read by json, so every stored document reads as before;
-    writing stays json's (the same bytes)."""
+    lone surrogates) is read by json, so those read as before; writing stays json's (the same bytes). One
+    difference is left: orjson reads an integer beyond 64 bits as a float. None is ever stored: values stop at
+    10,000,000 (``engine.assessment.MAX_COUNT``), and scores, roles, panels and settings hold no larger number."""
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:

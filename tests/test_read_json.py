@@ -56,7 +56,7 @@ def test_stored_scores_read_back_as_json_reads_them(stored_scores):
 
 @pytest.mark.parametrize("text", [
     '{"roles": ["commune_officer"], "value": "1.234", "n": 10000000, "x": 0.1, "neg": -0.0}',
-    '[true, false, null, "Xã Đắk Tô — ạ ễ ữ", 1.5e-07, 12345678901234567890]',
+    '[true, false, null, "Xã Đắk Tô — ạ ễ ữ", 1.5e-07, 18446744073709551615]',  # the largest integer orjson reads exactly (2**64 - 1)
     '{"a": NaN, "b": Infinity, "c": -Infinity}',  # json writes these for float nan/inf: orjson refuses, json reads
     '"\\ud800"',  # a lone surrogate
     '{"a": 1, "a": 2}',
