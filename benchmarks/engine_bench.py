@@ -13,7 +13,9 @@ Run with ``make bench`` (or ``.venv/bin/python benchmarks/engine_bench.py --help
    be much slower than this big one (README, "Two speeds").
 4. Times full scoring (``engine.scoring.score``, with gap analysis) on a subset (every 10th assessment),
    interleaved with the exact evaluator alone on the same assessment (its floor): the ratio of the medians,
-   score / evaluator, must be at most 5 (issue #15).
+   score / evaluator, must be at most 5 (issue #15). Also interleaved: both evaluators compared
+   (``engine.scoring.outcomes``, the part of every score that decides the outcomes), so the report splits the
+   ratio into theirs and what score adds to them.
 5. Runs 8 threads at once over the same list (each a 2,000-assessment share, overlapping) through
    ``engine.rules.evaluate`` (and ``engine.scoring.score`` for the share's scored-subset items) and checks that
    every result is identical to the single-threaded one, and that no thread raised.
@@ -423,6 +425,7 @@ def run(args) -> int:
           f"{len(subset)} assessments (every {step}th)")
     parse_ns, score_ns = array("q", bytes(8 * len(subset))), array("q", bytes(8 * len(subset)))
     floor_ns = array("q", bytes(8 * len(subset)))  # the exact evaluator alone on the same assessment
+    both_ns = array("q", bytes(8 * len(subset)))  # both evaluators, compared (engine.scoring.outcomes): no results
     scored: dict[int, str] = {}  # index → digest of the single-threaded ScoreResult
     score_errors: dict[int, str] = {}
     for i in subset[:50]:  # warm-up, untimed
@@ -439,6 +442,11 @@ def run(args) -> int:
             f0 = perf()
             ref_eval(version, assessment.values)
             floor_ns[j] = perf() - f0
+        else:
+            b0 = perf()
+            with contextlib.suppress(Exception):  # a mismatch is counted by score below
+                scoring.outcomes(version, assessment.values)
+            both_ns[j] = perf() - b0
         t1 = perf()
         try:
             result = scoring.score(version, assessment)
@@ -450,18 +458,29 @@ def run(args) -> int:
             f0 = perf()
             ref_eval(version, assessment.values)
             floor_ns[j] = perf() - f0
+        else:
+            b0 = perf()
+            with contextlib.suppress(Exception):
+                scoring.outcomes(version, assessment.values)
+            both_ns[j] = perf() - b0
         score_ns[j] = t2 - t1
         if result is not None:
             scored[i] = digest(result.to_dict())
         progress.tick(j + 1)
     progress.close()
     parse_s, score_s, floor_s = summary(parse_ns), summary(score_ns), summary(floor_ns)
+    both_s = summary(both_ns)
     score_ratio = score_s["median_ms"] / floor_s["median_ms"]
+    both_ratio = both_s["median_ms"] / floor_s["median_ms"]
     print(timing_line("parse_assessment", parse_s))
     print(timing_line("score (incl. gap analysis)", score_s))
+    print(timing_line("both evaluators, compared", both_s))
     print(timing_line("exact evaluator (floor)", floor_s))
     print(f"  ratio score/evaluator (interleaved, medians): x{score_ratio:.1f} (floor x1.0, target "
           f"<= x{TARGET_SCORE_RATIO:g}): {verdict(score_ratio <= TARGET_SCORE_RATIO)}")
+    print(f"  of which: the evaluator and durable-rules, compared (engine.scoring.outcomes, which every score "
+          f"runs) x{both_ratio:.1f}; what score adds to them (points, explanations, recognition conditions, gaps, "
+          f"the plan) x{score_ratio - both_ratio:.1f} (difference of the medians)")
     gc.collect()
     score_growth = rss_mb() - score_rss
     print(f"  RSS growth over {len(subset)} scores: {score_growth:+.2f} MB (what scoring keeps of results already "
@@ -469,7 +488,8 @@ def run(args) -> int:
     print(f"  scoring errors (EngineMismatch or other): {len(score_errors)}")
     for i, err in list(score_errors.items())[:5]:
         print(f"    #{i}: {err[:300]}")
-    report.update(parse=parse_s, score=score_s, score_floor=floor_s, score_ratio=score_ratio,
+    report.update(parse=parse_s, score=score_s, score_floor=floor_s, score_ratio=score_ratio, both=both_s,
+                  both_ratio=both_ratio,
                   score_errors=len(score_errors), score_rss_growth_mb=score_growth)
 
     # 5. threads ------------------------------------------------------------------------------------
