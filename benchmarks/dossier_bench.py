@@ -23,6 +23,9 @@ at the end, even on error, Ctrl-C, SIGTERM or SIGHUP):
    of a whole dossier, against the target (at most ``STATEMENT_TARGET``). After each dossier the floor is timed
    once, interleaved: one ``engine.scoring.score`` of the example values plus one plain INSERT+COMMIT on the
    same engine (``Floor``); prints median lifecycle ÷ median floor against ``RATIO_TARGET``, PASS or FAIL.
+   Then its shape alone, also interleaved (``Floor.skeleton``): one score and six transactions sending the
+   statements the dossier's steps sent, on a one-row table through SQLAlchemy Core, ÷ the floor: the least six
+   transactions of that many statements cost, whatever the code around them.
 3. Checks: every dossier of round 2025 is recognized, the audit chain verifies
    (``dossiers.audit.verify_chain``), and it holds exactly one entry per user, the setting and each of the
    six steps of every dossier; prints the number of audit entries.
@@ -128,6 +131,7 @@ class Result:
     statements: int = 0  # SQL statements sent during the lifecycle (BEGIN, COMMIT and pool pings not counted)
     step_statements: dict[str, list[int]] = field(default_factory=dict)  # step → statements of each dossier
     floor: list[float] = field(default_factory=list)  # one score + one plain INSERT+COMMIT, after each dossier
+    skeleton: list[float] = field(default_factory=list)  # the lifecycle's transactions and statements, bare
     wall: float = 0.0  # the whole backend: server start, setup, lifecycle, checks
 
     @property
@@ -337,6 +341,24 @@ class Floor:
             conn.execute(self.table.insert().values(at=audit.now(), payload=f"floor {n}"))
         return time.perf_counter() - start
 
+    def skeleton(self, n: int, counts: list[int]) -> float:
+        """Seconds of what the lifecycle's shape costs with nothing else: one score, then for each step one
+        transaction sending as many statements as the step did (``counts``): a locking read of one row of
+        ``bench_floor`` (FOR UPDATE on PostgreSQL; SQLite's write transaction holds the lock), UPDATEs of it,
+        one INSERT, and the COMMIT, through SQLAlchemy Core."""
+        from engine.scoring import score
+
+        table = self.table
+        start = time.perf_counter()
+        score(self.version, self.assessment, self.mode)
+        for count in counts:
+            with self.engine.begin() as conn:
+                row = conn.execute(select(table.c.id).order_by(table.c.id).limit(1).with_for_update()).scalar_one()
+                for _ in range(max(0, count - 2)):
+                    conn.execute(table.update().where(table.c.id == row).values(at=audit.now()))
+                conn.execute(table.insert().values(at=audit.now(), payload=f"skeleton {n}"))
+        return time.perf_counter() - start
+
 
 def lifecycle(service: DossierService, chosen: list[tuple[str, str]], officers: dict, result: Result,
               counted: list[int], floor: Floor) -> None:
@@ -371,6 +393,7 @@ def lifecycle(service: DossierService, chosen: list[tuple[str, str]], officers: 
                                   expected_version=view.lock_version)
         t6, c6 = clock(), counted[0]
         result.floor.append(floor(n))
+        result.skeleton.append(floor.skeleton(n, [c1 - c0, c2 - c1, c3 - c2, c4 - c3, c5 - c4, c6 - c5]))
         if view.status != "recognized":
             raise RuntimeError(f"dossier {dossier_id} of commune {code} ended as {view.status}")
         for name, a, b in zip(STEPS, (t0, t1, t2, t3, t4, t5), (t1, t2, t3, t4, t5, t6), strict=True):
@@ -454,6 +477,11 @@ def report(result: Result) -> None:
     out(f"  lifecycle / (one score + one INSERT+COMMIT), medians, interleaved: {ms(r.median)} / "
         f"{ms(statistics.median(r.floor))} = {r.ratio:.1f}× (floor 1×, target <= {RATIO_TARGET:g}×: "
         f"{'PASS' if r.ratio <= RATIO_TARGET else 'FAIL'})")
+    if r.skeleton:
+        bare = statistics.median(r.skeleton)
+        out(f"  its shape alone (one score; per step one transaction with as many statements as it sent: a locking "
+            f"read, UPDATEs, an INSERT of one row, through SQLAlchemy Core): {ms(bare)} = "
+            f"{bare / statistics.median(r.floor):.1f}× the floor; the lifecycle is {r.median / bare:.1f}× its shape")
     out(f"  check: {r.recognized:,} of {r.n:,} dossiers recognized ({r.dossiers:,} in round {YEAR}) "
         f"{'OK' if r.recognized == r.n == r.dossiers else 'FAIL'}")
     chain = f"audit chain intact: {r.audit_entries:,} entries" if r.chain_ok else r.chain_message
