@@ -26,7 +26,7 @@ def summary_lines(impact: Impact) -> list[tuple[str, object]]:
         (N_("Tỉnh"), impact.province or N_("toàn bộ địa bàn của người xem")),
         (N_("Bộ tiêu chí hiện hành"), f"{impact.base} ({impact.base_fingerprint})"),
         (N_("Bản đề xuất"), f"{impact.proposed} ({impact.proposed_fingerprint}) {impact.proposed_file}".strip()),
-        (N_("Số hồ sơ"), impact.dossiers),
+        (N_("Tổng số hồ sơ"), impact.dossiers),  # not "Số hồ sơ": that is a dossier's number
         (N_("Số hồ sơ được so sánh"), impact.compared),
         (N_("Trở thành đạt"), len(impact.gained)),
         (N_("Trở thành không đạt"), len(impact.lost)),
