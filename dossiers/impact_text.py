@@ -50,7 +50,8 @@ def readable_failed(failed: list[str], total: int, points: dict[str, int], versi
 def _remade(text: str, score: dict, thresholds: list[int]) -> Message | str:
     if isinstance(text, Message):
         return text
-    tries = [({"condition": condition, "criterion": c["code"]}, score) for c in score["criteria"]
+    code = text.split(" ", 1)[0]  # "TC07 bị 0 điểm", "TC07 chưa đạt: …"; else the total's condition
+    tries = [({"condition": condition, "criterion": code}, score)
              for condition in ("no_criterion_zero", "all_criteria_met")]
     tries += [({"condition": "total_reaches_threshold"}, {**score, "threshold": t}) for t in thresholds]
     for failed, figures in tries:
