@@ -17,26 +17,31 @@ from pathlib import Path
 import click
 
 import certificates as docs
-from certificates.signature import CERTIFICATE_SPOT, signable_pdf
+from certificates.signature import signable_pdf
 from dossiers import issuance
 from dossiers.config import public_base_url
-from dossiers.issuance.keys import SigningConfigError
 from dossiers.issuance.pdf_bounds import TooComplex
 from dossiers.issuance.signing_check import check_signatures
 from dossiers.issuance.signing_issue import reissue_certificate
-from dossiers.issuance.signing_store import (
-    Signing,
-    appearance,
-    issue_recorded,
-    issuing_unit_code,
-    served,
-    sign_and_store,
-)
+from dossiers.issuance.signing_store import served
 from dossiers.issuance.signing_verify import MAX_UPLOAD, check_upload
-from engine.errors import CfcError
-from engine.numbers import format_number
+from engine.messages import N_, Message
 
-from .common import AS_OPTION, DOSSIER_ID, ROUND, fail, nfc, open_service, settings, who_acts, write_file
+from .certificates_round import SIGNED, round_fields, sign_batch, sign_each, signing
+from .certificates_text import check_lines, verification_lines
+from .common import (
+    AS_OPTION,
+    DOSSIER_ID,
+    ROUND,
+    fail,
+    nfc,
+    open_service,
+    say,
+    settings,
+    tr,
+    who_acts,
+    write_file,
+)
 
 OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
                       help="The PDF file ('-' for standard output); default: in the instance folder.")
@@ -71,88 +76,34 @@ def print_round(province: str, year: int, output: Path | None, base_url: str | N
     with open_service() as service, service.transaction() as s:
         issuance.check_province_access(s, username, province, year, service.procedures)
         url = public_base_url(settings(), s, base_url)
-        fields, skipped = _round_fields(s, service.registry, province, year, username, url, signer)
+        fields, skipped = round_fields(s, service.registry, province, year, username, url, signer)
         issuance.check_samples(s, any(f["provisional"] for f in fields))
-        signatures = _sign_each(s, service.registry, province, year, url, fields)
+        signatures = sign_each(s, service.registry, province, year, url, fields)
     for line in skipped:
-        click.echo(nfc(f"bỏ qua {line}"), err=True)
+        say(N_("bỏ qua %(what)s", what=line), err=True)
     if not fields:
-        fail(f"không có xã nào được công nhận của tỉnh {province} năm {year}"
-             + (f" in được ({len(skipped)} hồ sơ bị bỏ qua)" if skipped else ""))
+        fail(N_("không có xã nào được công nhận của tỉnh %(province)s năm %(year)s in được (%(count)s hồ sơ bị bỏ "
+                "qua)", province=province, year=str(year), count=len(skipped)) if skipped else
+             N_("không có xã nào được công nhận của tỉnh %(province)s năm %(year)s", province=province, year=str(year)))
     items = [docs.from_dict(docs.CertificateData, f) for f in fields]
-    with click.progressbar(length=len(items), label="In giấy công nhận", file=sys.stderr) as bar:
+    with click.progressbar(length=len(items), label=tr(N_("In giấy công nhận")), file=sys.stderr) as bar:
         pdf = docs.certificates_batch_pdf(items, progress=lambda _item: bar.update(1))
-    pdf, batch_note = _sign_batch(pdf, fields, signatures)
+    pdf, batch_note = sign_batch(pdf, fields, signatures)
     target = _target(output, f"giay-cong-nhan-{province}-{year}.pdf")
     write_file(pdf, target)
-    samples = " (BẢN MẪU: bộ tiêu chí tạm thời)" if any(i.provisional for i in items) else ""
-    click.echo(nfc(f"{len(items)} giấy công nhận, số hiệu {items[0].serial} … {items[-1].serial}{samples} → "
-                   f"{target} ({format_number(len(pdf))} bytes; {batch_note})"), err=True)
+    samples = Message(" %(note)s", note=N_("(BẢN MẪU: bộ tiêu chí tạm thời)")) \
+        if any(i.provisional for i in items) else ""
+    say(N_("%(count)s giấy công nhận, số hiệu %(first)s … %(last)s%(samples)s → %(file)s (%(size)s bytes; "
+           "%(note)s)", count=len(items), first=items[0].serial, last=items[-1].serial, samples=samples,
+           file=str(target), size=len(pdf), note=batch_note), err=True)
     if skipped:
-        fail(f"{len(skipped)} hồ sơ không in được (xem trên)")
+        fail(N_("%(count)s hồ sơ không in được (xem trên)", count=len(skipped)))
 
 
-def _round_fields(s, registry, province: str, year: int, username: str, url: str, signer: str
-                  ) -> tuple[list[dict], list[str]]:
-    """The certificate fields of every printable dossier of the round, and a line for each one skipped."""
-    problems: list = []
-    issued = issuance.issue_round(s, province, year, username, skipped=problems)
-    skipped = [why if why.startswith(f"hồ sơ {d.id} ") else f"hồ sơ {d.id} ({d.commune.name}): {why}"
-               for d, why in problems]
-    config = issuance.load_documents()
-    fields = []
-    for cert in issued:
-        try:
-            fields.append(issuance.certificate_fields(s, cert, url, registry, signer, config))
-        except CfcError as exc:
-            skipped.append(f"giấy công nhận {cert.serial}: {exc}")
-    return fields, skipped
-
-
-def _sign_each(s, registry, province: str, year: int, url: str, fields: list[dict]) -> list[str]:
-    """Sign, keep and record each certificate of the batch (once: already signed ones are kept as they are);
-    the issuing unit of each, for signing the batch itself."""
-    signing_ = _signing()
-    units = []
-    for f in fields:
-        cert = issuance.lookup(s, f["serial"])
-        units.append(issuing_unit_code(cert.dossier, "certificate", f["decision_date"]))
-        if signing_.config is not None:
-            try:
-                issue_recorded(signing_, s, cert.dossier, "certificate", f, signable_pdf, "certificates_print")
-            except CfcError as exc:
-                click.echo(nfc(f"giấy công nhận {f['serial']} chưa được ký số: {exc}"), err=True)
-    return units
-
-
-def _sign_batch(pdf: bytes, fields: list[dict], units: list[str]) -> tuple[bytes, str]:
-    """The batch signed by its issuing body when every page has the same one (each certificate is also kept
-    signed on its own: ``cfc certificates verify`` and the downloads serve those)."""
-    signing_ = _signing()
-    if signing_.config is None:
-        return pdf, "không có chữ ký số: chưa cấu hình khóa"
-    if len(set(units)) != 1:
-        return pdf, "tệp in không ký số (nhiều cơ quan ban hành); từng giấy đã được ký và lưu riêng"
-    day = max(f["decision_date"] for f in fields)
-    try:
-        signed = sign_and_store(signing_, units[0], "decision", day, pdf, CERTIFICATE_SPOT,
-                                appearance("certificate", fields[0], signing_.config.demo))
-    except CfcError as exc:
-        return pdf, f"không ký số được: {exc}"
-    return (signed, "có chữ ký số") if signed is not None else (pdf, "không có khóa ký số cho cơ quan ban hành")
-
-
-def _signing() -> Signing:
-    try:
-        return Signing.from_settings(settings())
-    except SigningConfigError as exc:
-        fail(str(exc))
-
-
-def _write_document(pdf: bytes, signed: bool, target: Path) -> str:
+def _write_document(pdf: bytes, signed: bool, target: Path) -> Message:
     """Write the document (its recorded signed file, else its unsigned bytes); says which."""
     write_file(pdf, target)
-    return "có chữ ký số" if signed else "KHÔNG có chữ ký số"
+    return SIGNED if signed else N_("KHÔNG có chữ ký số")
 
 
 def _dossier_document(dossier_id: int, actor: str | None, kind: str, build) -> tuple[dict, bytes, bool]:
@@ -162,7 +113,7 @@ def _dossier_document(dossier_id: int, actor: str | None, kind: str, build) -> t
         dossier = issuance.check_document_access(s, username, dossier_id, kind, service.procedures)
         fields = build(s, dossier, service.registry)
         issuance.check_samples(s, fields["provisional"])
-        pdf, signed = served(_signing(), s, dossier_id, kind, fields, signable_pdf)  # a file missing: refused
+        pdf, signed = served(signing(), s, dossier_id, kind, fields, signable_pdf)  # a file missing: refused
     return fields, pdf, signed
 
 
@@ -177,8 +128,8 @@ def print_decision(dossier_id: int, output: Path | None, signer: str, actor: str
         dossier_id, actor, "decision", lambda s, d, reg: issuance.decision_fields(s, d, reg, signer_name=signer))
     target = _target(output, f"quyet-dinh-{fields['number'].replace('/', '-')}.pdf")
     signed = _write_document(pdf, signed, target)
-    click.echo(nfc(f"Quyết định số {fields['number']} ({len(fields['communes'])} đơn vị) → {target}; {signed}"),
-               err=True)
+    say(N_("Quyết định số %(number)s (%(count)s đơn vị) → %(file)s; %(signed)s", number=fields["number"],
+           count=len(fields["communes"]), file=str(target), signed=signed), err=True)
 
 
 @certificates.command("revocation")
@@ -192,7 +143,8 @@ def print_revocation(dossier_id: int, output: Path | None, signer: str, actor: s
         dossier_id, actor, "revocation", lambda s, d, reg: issuance.revocation_fields(s, d, reg, signer_name=signer))
     target = _target(output, f"quyet-dinh-thu-hoi-{fields['number'].replace('/', '-')}.pdf")
     signed = _write_document(pdf, signed, target)
-    click.echo(nfc(f"Quyết định thu hồi số {fields['number']} ({fields['commune']}) → {target}; {signed}"), err=True)
+    say(N_("Quyết định thu hồi số %(number)s (%(commune)s) → %(file)s; %(signed)s", number=fields["number"],
+           commune=fields["commune"], file=str(target), signed=signed), err=True)
 
 
 @certificates.command("minutes")
@@ -204,21 +156,8 @@ def print_minutes(dossier_id: int, output: Path | None, actor: str | None) -> No
     _fields, pdf, signed = _dossier_document(dossier_id, actor, "minutes", issuance.minutes_fields)
     target = _target(output, f"bien-ban-tham-dinh-{dossier_id}.pdf")
     signed = _write_document(pdf, signed, target)
-    click.echo(nfc(f"Biên bản thẩm định hồ sơ {dossier_id} → {target}; {signed}"), err=True)
-
-
-def _verification_lines(found: dict) -> list[str]:
-    status = found["status"]
-    lines = [f"Số hiệu {found['serial']}: {status['label']}",
-             f"{found['commune']}, {', '.join(x for x in (found['district'], found['province']) if x)}",
-             f"Năm {found['year']}; Quyết định số {found['decision_number']} ngày "
-             f"{found['decision_date']:%d/%m/%Y}; bộ tiêu chí {found['criteria_version']}"]
-    if status["status"] == "revoked":
-        decision = f" theo Quyết định số {status['revocation_number']}" if status["revocation_number"] else ""
-        lines.append(f"Thu hồi{decision} ngày {status['revoked_on']:%d/%m/%Y}: {status['revoke_reason'] or ''}")
-    if status["status"] == "superseded":
-        lines.append(f"Thay thế bằng số hiệu {status['superseded_by']}")
-    return lines
+    say(N_("Biên bản thẩm định hồ sơ %(id)s → %(file)s; %(signed)s", id=str(dossier_id), file=str(target),
+           signed=signed), err=True)
 
 
 @certificates.command("verify")
@@ -230,8 +169,8 @@ def verify(serial: str, base_url: str | None, as_json: bool) -> None:
     with open_service() as service, service.transaction(readonly=True) as s:
         found = issuance.verification(s, serial, public_base_url(settings(), s, base_url), service.registry)
     if found is None:
-        fail(f"không có giấy công nhận số hiệu {serial}")
-    click.echo(issuance.to_json(found) if as_json else nfc("\n".join(_verification_lines(found))))
+        fail(N_("không có giấy công nhận số hiệu %(serial)s", serial=serial))
+    click.echo(issuance.to_json(found) if as_json else nfc("\n".join(verification_lines(found))))
     if found["status"]["status"] != "valid":
         sys.exit(1)
 
@@ -260,8 +199,8 @@ def check(file: Path, serial: str | None, base_url: str | None, as_json: bool) -
     fails)."""
     data = file.read_bytes()
     if len(data) > MAX_UPLOAD * 10:
-        fail(f"{file}: tệp lớn hơn {MAX_UPLOAD * 10 // (1024 * 1024)} MB")
-    signing_ = _signing()
+        fail(N_("%(file)s: tệp lớn hơn %(mb)s MB", file=str(file), mb=MAX_UPLOAD * 10 // (1024 * 1024)))
+    signing_ = signing()
     try:
         checks = check_signatures(data, signing_.config)
     except TooComplex as exc:  # a file that would take too much work to read: say why, check nothing
@@ -270,7 +209,7 @@ def check(file: Path, serial: str | None, base_url: str | None, as_json: bool) -
     if serial:
         with open_service() as service, service.transaction(readonly=True) as s:
             if issuance.lookup(s, serial) is None:
-                fail(f"không có giấy công nhận số hiệu {serial}")
+                fail(N_("không có giấy công nhận số hiệu %(serial)s", serial=serial))
             url = public_base_url(settings(), s, base_url)
             result = check_upload(s, serial, data, url, service.registry, signable_pdf, signing_)
             matched = result.matched_label or ""
@@ -279,22 +218,6 @@ def check(file: Path, serial: str | None, base_url: str | None, as_json: bool) -
         click.echo(json.dumps({"file": str(file), "ok": ok, "signatures": [c.as_dict() for c in checks],
                                "serial": serial, "matched": matched}, ensure_ascii=False))
     else:
-        click.echo(nfc("\n".join(_check_lines(file, checks, serial, matched, signing_))))
+        click.echo(nfc("\n".join(check_lines(file, checks, serial, matched, signing_.config is not None))))
     if not ok:
         sys.exit(1)
-
-
-def _check_lines(file: Path, checks, serial, matched, signing_: Signing) -> list[str]:
-    lines = [f"{file}:"]
-    if signing_.config is None:
-        lines.append("  (chưa cấu hình cơ quan chứng thực tin cậy: không chữ ký nào được coi là tin cậy)")
-    if not checks:
-        lines.append("  Tệp không có chữ ký số")
-    for c in checks:
-        when = f", ký lúc {c.signed_at:%d/%m/%Y %H:%M} UTC" if c.signed_at else ""
-        who = f" — người ký: {c.signer}; cấp bởi: {c.issuer}{when}" if c.signer else ""
-        lines.append(f"  {'✔' if c.ok else '✘'} {c.label}{who}" + "".join(f"; {n}" for n in c.notes))
-    if serial:
-        lines.append(f"  ✔ đúng từng byte với {matched} số hiệu {serial}" if matched
-                     else f"  ✘ không phải văn bản đã cấp theo số hiệu {serial} (không trùng từng byte)")
-    return lines

@@ -167,8 +167,8 @@ def write_file(data: bytes, output: Path) -> None:
 
 
 @contextlib.contextmanager
-def progress(label: str, length: int):
-    """A progress bar on stderr."""
-    with click.progressbar(length=length, label=nfc(label).ljust(10), file=sys.stderr, width=36,
+def progress(label, length: int):
+    """A progress bar on stderr, its label (a message or text) in the run's language."""
+    with click.progressbar(length=length, label=tr(label).ljust(10), file=sys.stderr, width=36,
                            show_pos=True) as bar:
         yield bar

@@ -20,6 +20,7 @@ from .common import (
     AS_OPTION,
     ROUND,
     fail,
+    language,
     nfc,
     open_service,
     out_path,
@@ -246,23 +247,27 @@ def _no_bar(label: str, length: int):
 
 
 def _print_impact(impact) -> None:
-    from dossiers.impact_sheet import summary_lines
+    from dossiers.impact_sheet import YEAR, summary_lines
+    from dossiers.language import number_in
 
     if impact.same:
         say(N_("(tệp đề xuất có nội dung giống phiên bản đang lưu: không có gì thay đổi)"))
     for label, value in summary_lines(impact):
-        click.echo(nfc(f"{label}: {value}"))
-    for title, flips in (("Trở thành đạt", impact.gained), ("Trở thành không đạt", impact.lost)):
+        shown = number_in(language(), value) if isinstance(value, int) and label is not YEAR else tr(value)
+        click.echo(nfc(f"{tr(label)}: {shown}"))
+    for title, flips in ((N_("Trở thành đạt"), impact.gained), (N_("Trở thành không đạt"), impact.lost)):
         if flips:
-            click.echo(nfc(f"\n{title}:"))
+            click.echo("\n" + tr(title) + ":")
         for f in flips:
-            failed = "; ".join(f.new.failed if not f.gains else f.old.failed)
+            failed = tr(f.new.failed if not f.gains else f.old.failed)
+            dossier = tr(N_("hồ sơ %(id)s", id=str(f.dossier_id)))
             click.echo(nfc(f"  {f.commune_code:<6} {f.commune_name:<28} {f.old.total:>5} → {f.new.total:<5} "
-                           f"(hồ sơ {f.dossier_id}) {failed}"))
-    click.echo(nfc("\nTheo tiêu chí (thay đổi bình quân / lớn nhất, số hồ sơ thay đổi):"))
+                           f"({dossier}) {failed}"))
+    click.echo("\n" + tr(N_("Theo tiêu chí (thay đổi bình quân / lớn nhất, số hồ sơ thay đổi):")))
     for s in impact.shifts:
         click.echo(nfc(f"  {s.code:<5} {s.average:>+8.2f} {s.largest:>+5} {s.changed:>5}  {s.title}"))
     if impact.incomplete:
-        click.echo(nfc("\nKhông so sánh được (số liệu chưa đủ):"))
+        click.echo("\n" + tr(N_("Không so sánh được (số liệu chưa đủ):")))
     for i in impact.incomplete:
-        click.echo(nfc(f"  {i.commune_code:<6} {i.commune_name:<28} hồ sơ {i.dossier_id}: {i.reason}"))
+        dossier = tr(N_("hồ sơ %(id)s", id=str(i.dossier_id)))
+        click.echo(nfc(f"  {i.commune_code:<6} {i.commune_name:<28} {dossier}: {tr(i.reason)}"))

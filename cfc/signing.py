@@ -20,8 +20,12 @@ from dossiers.issuance.signing_check import check_signatures
 from dossiers.issuance.signing_issue import KINDS_OF_STATE, issue_documents
 from dossiers.issuance.signing_store import Signing
 from dossiers.models import Dossier
+from engine.messages import N_, Message
 
-from .common import AS_OPTION, DOSSIER_ID, fail, nfc, open_service, settings, who_acts, write_file
+from .common import AS_OPTION, DOSSIER_ID, fail, open_service, say, settings, tr, who_acts, write_file
+
+RESULTS = {"signed": N_("đã ký số"),
+           "unsigned": N_("chưa ký số: không có khóa cho cơ quan ban hành vào ngày của văn bản")}
 
 
 def _signing() -> Signing:
@@ -30,8 +34,8 @@ def _signing() -> Signing:
     except SigningConfigError as exc:
         fail(str(exc))
     if signing.config is None:
-        fail("chưa cấu hình khóa ký số (CFC_SIGNING_KEYS hoặc signing/keys.yaml trong thư mục instance): "
-             "văn bản được cấp không có chữ ký số")
+        fail(N_("chưa cấu hình khóa ký số (CFC_SIGNING_KEYS hoặc signing/keys.yaml trong thư mục instance): "
+                "văn bản được cấp không có chữ ký số"))
     return signing
 
 
@@ -46,34 +50,48 @@ def keys() -> None:
     when a key cannot be opened or is out of date."""
     signing_ = _signing()
     config = signing_.config
-    click.echo(nfc(f"Cấu hình: {signing_.config_path}" + (" (DEMO: chữ ký thử, không có giá trị pháp lý)"
-                                                         if config.demo else "")))
-    click.echo(f"Dấu thời gian: {config.timestamp_url or 'không (PAdES B-B)'}")
+    say(N_("Cấu hình: %(file)s (DEMO: chữ ký thử, không có giá trị pháp lý)", file=str(signing_.config_path))
+        if config.demo else N_("Cấu hình: %(file)s", file=str(signing_.config_path)))
+    say(N_("Dấu thời gian: %(url)s", url=config.timestamp_url or N_("không (PAdES B-B)")))
     for root in config.trust.roots:
-        click.echo(f"Tin cậy: {root}")
+        say(N_("Tin cậy: %(file)s", file=str(root)))
     for crl in config.trust.crls:
-        click.echo(f"Danh sách thu hồi: {crl}")
+        say(N_("Danh sách thu hồi: %(file)s", file=str(crl)))
     problems = 0
     revoked = signing_.revoked_serials()
     for i, entry in enumerate(config.keys):
-        dates = f"{entry.effective_from:%d/%m/%Y} – {entry.effective_to:%d/%m/%Y}" if entry.effective_to \
-            else f"từ {entry.effective_from:%d/%m/%Y}"
-        line = f"[{i}] đơn vị {entry.unit}, văn bản {entry.body}, {dates}: {entry.where}"
-        try:
-            with open_key(signing_.config_path, i, entry, signing_.secret) as key:
-                cert = key.certificate
-            line += (f"\n    chứng thư {cert.subject.rfc4514_string()}, hiệu lực "
-                     f"{cert.not_valid_before_utc:%d/%m/%Y} – {cert.not_valid_after_utc:%d/%m/%Y}")
-            check_validity(key, revoked=revoked)
-            line += ": dùng được"
-        except (SigningConfigError, SigningRefused) as exc:
-            problems += 1
-            line += f"\n    LỖI: {exc}"
-        click.echo(nfc(line))
+        parts, usable = _key_lines(signing_, i, entry, revoked)
+        click.echo("".join(tr(part) for part in parts))
+        problems += not usable
     if not config.keys:
-        click.echo("Không có khóa nào: văn bản được cấp không có chữ ký số.")
+        say(N_("Không có khóa nào: văn bản được cấp không có chữ ký số."))
     if problems:
-        fail(f"{problems} khóa không dùng được")
+        fail(N_("%(count)s khóa không dùng được", count=problems))
+
+
+def _key_lines(signing_: Signing, i: int, entry, revoked: set[int]) -> tuple[list, bool]:
+    """What ``keys`` says of the key ``i``: where it is, its certificate and whether it can sign now."""
+    dates = f"{entry.effective_from:%d/%m/%Y} – {entry.effective_to:%d/%m/%Y}" if entry.effective_to \
+        else N_("từ %(day)s", day=entry.effective_from.strftime("%d/%m/%Y"))
+    parts: list = [N_("[%(index)s] đơn vị %(unit)s, văn bản %(body)s, %(dates)s: %(where)s", index=str(i),
+                      unit=entry.unit, body=entry.body, dates=dates, where=entry.where)]
+    try:
+        with open_key(signing_.config_path, i, entry, signing_.secret) as key:
+            cert = key.certificate
+        start, end = (f"{moment:%d/%m/%Y}" for moment in (cert.not_valid_before_utc, cert.not_valid_after_utc))
+        parts += ["\n    ", N_("chứng thư %(subject)s, hiệu lực %(start)s – %(end)s",
+                                subject=cert.subject.rfc4514_string(), start=start, end=end)]
+        check_validity(key, revoked=revoked)
+        parts += [": ", N_("dùng được")]
+    except (SigningConfigError, SigningRefused) as exc:
+        parts += ["\n    ", N_("LỖI: %(error)s", error=_why(exc))]
+        return parts, False
+    return parts, True
+
+
+def _why(exc: Exception):
+    """The refusal's message: a ``Message`` when it carries one (rendered in the run's language)."""
+    return exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
 
 
 @signing.command("test")
@@ -89,21 +107,23 @@ def trial(issuer: str, body: str, day: dt.datetime | None, output: Path | None) 
     try:
         key = signing_.key(issuer, body, when)
         if key is None:
-            fail(f"không có khóa cho đơn vị {issuer}, văn bản {body}, ngày {when:%d/%m/%Y}")
+            fail(N_("không có khóa cho đơn vị %(unit)s, văn bản %(body)s, ngày %(day)s", unit=issuer, body=body,
+                    day=when.strftime("%d/%m/%Y")))
         pdf, spot = trial_pdf(f"Đơn vị {issuer}", when)
         with key:
             signed = sign_pdf(pdf, key, Placement(spot.page, spot.box, spot.font),
                               Appearance("", "", f"Đơn vị {issuer}", signing_.config.demo),
                               signing_.config.timestamp_url, signing_.revoked_serials())
     except (SigningConfigError, SigningRefused) as exc:
-        fail(str(exc))
+        fail(_why(exc))
     if output:
         write_file(signed, output)
     checks = check_signatures(signed, signing_.config)
     for check in checks:
-        click.echo(nfc(f"{check.label}: {check.signer} (cấp bởi {check.issuer})"))
+        say(N_("%(label)s: %(signer)s (cấp bởi %(issuer)s)", label=check.label, signer=check.signer,
+               issuer=check.issuer))
     if not checks or not all(c.ok for c in checks):
-        fail("chữ ký thử không hợp lệ")
+        fail(N_("chữ ký thử không hợp lệ"))
 
 
 @signing.command("issue")
@@ -122,9 +142,9 @@ def issue(dossier_id: int, actor: str | None) -> None:
             for kind in kinds:
                 issuance.check_document_access(s, username, dossier_id, kind, service.procedures)
         if not kinds:
-            fail(f"hồ sơ {dossier_id} chưa có văn bản nào được cấp")
+            fail(N_("hồ sơ %(id)s chưa có văn bản nào được cấp", id=str(dossier_id)))
         results = issue_documents(service, dossier_id, kinds, signable_pdf, signing_)
     for kind, result in results.items():
-        click.echo(nfc(f"{kind}: {'đã ký số' if result == 'signed' else result}"))
+        say(Message("%(kind)s: %(result)s", kind=kind, result=RESULTS.get(result, result)))
     if any(r != "signed" for r in results.values()):
-        fail("có văn bản chưa được ký số")
+        fail(N_("có văn bản chưa được ký số"))

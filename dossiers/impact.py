@@ -19,9 +19,10 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
-from engine.assessment import MISSING, Commune, check_values, from_canonical
+from engine.assessment import Commune, check_values, from_canonical
 from engine.errors import AssessmentError, CfcError
 from engine.loader import fingerprint
+from engine.messages import N_
 from engine.models import CriteriaVersion
 from engine.workflow import LABELS
 
@@ -29,6 +30,7 @@ from . import authority
 from .bulk.progress import Progress, no_progress
 from .bulk.scorer import worker_count
 from .impact_scoring import CompactScorer
+from .impact_text import not_comparable, readable_failed, reason
 from .lookup import load_user
 from .models import Dossier, IndicatorValue
 from .service import DossierService
@@ -44,8 +46,13 @@ class Standing:
 
     total: int
     eligible: bool
-    failed: list[str]
+    failed: list[str]  # Messages when they can be made again (``impact_text``): Vietnamese as strings
     points: dict[str, int] = field(repr=False)
+
+    def readable(self, version: CriteriaVersion) -> Standing:
+        """The same standing, its failed conditions as messages to render in the reader's language."""
+        return Standing(self.total, self.eligible, readable_failed(self.failed, self.total, self.points, version),
+                        self.points)
 
 
 @dataclass
@@ -80,7 +87,7 @@ class Incomplete:
     commune_code: str
     commune_name: str
     status: str
-    reason: str
+    reason: str  # a Message (``impact_text``): Vietnamese as a string
 
 
 @dataclass
@@ -144,7 +151,7 @@ def round_impact(service: DossierService, username: str, base_id: str, proposed:
     for info, old, new in shown:
         pairs.append((old, new))
         if old.eligible != new.eligible:
-            flips.append(Flip(**info, gains=new.eligible, old=old, new=new))
+            flips.append(Flip(**info, gains=new.eligible, old=old.readable(base), new=new.readable(proposed)))
     flips.sort(key=lambda f: (f.gains, code_order(f.commune_code)))
     return Impact(year=year, province=province, base=base.id, base_fingerprint=fingerprint(base),
                   proposed=proposed.id, proposed_fingerprint=fingerprint(proposed), proposed_file=proposed_file,
@@ -196,36 +203,17 @@ def prepare(dossiers: list[Dossier], texts_of: dict[int, dict[str, str]], base: 
             try:
                 checked[key] = check_values(version, _typed(version, texts), d.category)
             except (AssessmentError, CfcError) as exc:
-                why.append((key, version.id, _why(exc)))
+                why.append((key, version.id, not_comparable(exc)))
         names = {a.level: a.name for a in d.commune.ancestors()}
         info = {"dossier_id": d.id, "commune_code": d.commune.code, "commune_name": d.commune.name,
                 "district": names.get("district", ""), "status": d.status,
                 "source": "self" if column == "self_value" else "appraised"}
         if why:
-            incomplete.append(Incomplete(d.id, d.commune.code, d.commune.name, d.status, _reason(why)))
+            incomplete.append(Incomplete(d.id, d.commune.code, d.commune.name, d.status, reason(why)))
             continue
         commune = Commune(d.commune.code, d.commune.name, d.category)
         ready.append((info, commune, d.year, checked["base"], checked["proposed"]))
     return ready, incomplete
-
-
-def _reason(why: list[tuple[str, str, str]]) -> str:
-    """Why a dossier cannot be compared: once when both versions say the same, else under each."""
-    if len(why) == 2 and why[0][2] == why[1][2]:
-        return why[0][2]
-    return "; ".join(f"{'bộ hiện hành' if key == 'base' else 'bản đề xuất'} {vid}: {text}" for key, vid, text in why)
-
-
-def _why(exc: Exception) -> str:
-    problems = getattr(exc, "problems", None)
-    if problems:
-        missing = [p.code for p in problems if p.message == MISSING]
-        parts = [f"{len(missing)} chỉ số chưa có giá trị"] if missing else []
-        parts += [str(p) for p in problems if p.message != MISSING][:3]
-        text = "; ".join(parts)
-    else:
-        text = str(exc)
-    return text
 
 
 _KEYS = ("base", "proposed")
@@ -244,7 +232,7 @@ def score_pairs(scorer: CompactScorer, prepared: list, progress: Progress) -> li
     """Each prepared dossier's standing under the stored version and under the proposal."""
     jobs = len(prepared) * 2
     out = []
-    with progress("chấm điểm", jobs) as bar:
+    with progress(N_("chấm điểm"), jobs) as bar:
         handles = []
         for _info, commune, year, old_values, new_values in prepared:
             handles.append((scorer.submit(("base", commune, year, old_values)),

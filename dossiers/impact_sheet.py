@@ -3,6 +3,8 @@ per criterion, and the dossiers that could not be compared (Vietnamese labels un
 
 from __future__ import annotations
 
+from engine.messages import N_
+
 from .bulk.write import Sheet, xlsx_bytes
 from .impact import Impact, iter_rows, status_label
 
@@ -13,19 +15,23 @@ FLIP_LABELS = ["Mã xã", "Tên xã", "Huyện (đến 30/6/2025)", "Trạng th�
                "Điều kiện chưa đạt (đề xuất)", "Số hồ sơ"]
 
 
+YEAR = N_("Kỳ đánh giá")  # a year, written without separators
+
+
 def summary_lines(impact: Impact) -> list[tuple[str, object]]:
-    """(label, value) pairs: what the summary of the page, the command and the workbook say."""
+    """(label, value) pairs: what the summary of the command and the workbook say. Labels are messages: the
+    workbook writes them in Vietnamese, the command in its language."""
     return [
-        ("Kỳ đánh giá", impact.year),
-        ("Tỉnh", impact.province or "toàn bộ địa bàn của người xem"),
-        ("Bộ tiêu chí hiện hành", f"{impact.base} ({impact.base_fingerprint})"),
-        ("Bản đề xuất", f"{impact.proposed} ({impact.proposed_fingerprint}) {impact.proposed_file}".strip()),
-        ("Số hồ sơ", impact.dossiers),
-        ("Số hồ sơ được so sánh", impact.compared),
-        ("Trở thành đạt", len(impact.gained)),
-        ("Trở thành không đạt", len(impact.lost)),
-        ("Không so sánh được (số liệu chưa đủ)", len(impact.incomplete)),
-        ("Chấm theo bộ tiêu chí khác", impact.other_version),
+        (YEAR, impact.year),
+        (N_("Tỉnh"), impact.province or N_("toàn bộ địa bàn của người xem")),
+        (N_("Bộ tiêu chí hiện hành"), f"{impact.base} ({impact.base_fingerprint})"),
+        (N_("Bản đề xuất"), f"{impact.proposed} ({impact.proposed_fingerprint}) {impact.proposed_file}".strip()),
+        (N_("Tổng số hồ sơ"), impact.dossiers),  # not "Số hồ sơ": that is a dossier's number
+        (N_("Số hồ sơ được so sánh"), impact.compared),
+        (N_("Trở thành đạt"), len(impact.gained)),
+        (N_("Trở thành không đạt"), len(impact.lost)),
+        (N_("Không so sánh được (số liệu chưa đủ)"), len(impact.incomplete)),
+        (N_("Chấm theo bộ tiêu chí khác"), impact.other_version),
     ]
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import CfcError
+from engine.messages import N_
 
 from ..audit import VIETNAM
 from .keys import OpenKey
@@ -24,7 +25,8 @@ FIELD = "ChuKySo"  # the signature field's name
 
 
 class SigningRefused(CfcError):
-    """The key may not sign now (expired, not yet valid, revoked); nothing is signed."""
+    """The key may not sign now (expired, not yet valid, revoked); nothing is signed. Its message is a ``Message``
+    (``engine.messages``): Vietnamese as a string, rendered again in the reader's language."""
 
 
 @dataclass(frozen=True)
@@ -77,13 +79,18 @@ def check_validity(key: OpenKey, now: dt.datetime | None = None, revoked: set[in
     now = now or dt.datetime.now(dt.UTC)
     cert = key.certificate
     if cert.not_valid_after_utc < now:
-        raise SigningRefused(f"khóa {key.where} đã hết hạn ngày {cert.not_valid_after_utc:%d/%m/%Y} "
-                             f"(chứng thư {_subject(cert)}): không ký")
+        raise SigningRefused(N_("khóa %(key)s đã hết hạn ngày %(day)s (chứng thư %(subject)s): không ký",
+                                key=key.where, day=_day(cert.not_valid_after_utc), subject=_subject(cert)))
     if cert.not_valid_before_utc > now:
-        raise SigningRefused(f"khóa {key.where} chỉ có hiệu lực từ ngày {cert.not_valid_before_utc:%d/%m/%Y}: "
-                             "không ký")
+        raise SigningRefused(N_("khóa %(key)s chỉ có hiệu lực từ ngày %(day)s: không ký", key=key.where,
+                                day=_day(cert.not_valid_before_utc)))
     if revoked and cert.serial_number in revoked:
-        raise SigningRefused(f"khóa {key.where} (chứng thư {_subject(cert)}) đã bị thu hồi: không ký")
+        raise SigningRefused(N_("khóa %(key)s (chứng thư %(subject)s) đã bị thu hồi: không ký", key=key.where,
+                                subject=_subject(cert)))
+
+
+def _day(moment: dt.datetime) -> str:
+    return moment.strftime("%d/%m/%Y")
 
 
 def _subject(cert) -> str:
@@ -121,5 +128,6 @@ def sign_pdf(pdf: bytes, key: OpenKey, placement: Placement, appearance: Appeara
     except (OSError, ValueError, CfcError):
         raise
     except Exception as exc:  # the token's or the timestamp server's own errors (PKCS#11, HTTP): a refusal
-        raise SigningRefused(f"khóa {key.where} không ký được: {type(exc).__name__}: {exc}"[:500]) from exc
+        error = f"{type(exc).__name__}: {exc}"[:400]
+        raise SigningRefused(N_("khóa %(key)s không ký được: %(error)s", key=key.where, error=error)) from exc
     return out.getvalue()

@@ -1,7 +1,8 @@
 """Checking the signatures of a PDF (pyHanko's validator), offline: is each signature intact (the signed bytes
 unchanged), does it cover the whole file, does its certificate chain to a configured trust root, and was the key
 expired or revoked (the configured revocation lists) — plainly, for the verification page and ``cfc
-certificates check``. Nothing is fetched from the network."""
+certificates check``. Nothing is fetched from the network. Labels and notes are ``Message``s (``engine.messages``):
+Vietnamese as strings, rendered again in the reader's language."""
 
 from __future__ import annotations
 
@@ -11,14 +12,10 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.messages import N_
+
 from .keys import KeysConfig
 from .pdf_bounds import check_bounds, decode_limits, too_complex
-
-
-def N_(text: str) -> str:
-    """Marks a text for translation (``make translations``); the page translates it when it shows it."""
-    return text
-
 
 SIGNATURE_LABELS = {
     "valid": N_("Chữ ký số hợp lệ, còn nguyên vẹn, chứng thư do cơ quan chứng thực được tin cậy cấp"),
@@ -146,15 +143,16 @@ def _check_one(sig, config: KeysConfig | None, revoked: dict) -> SignatureCheck:
         if when is None and status.revocation_details is not None:
             when = status.revocation_details.revocation_date
         if when is not None:
-            check.notes.append(f"thu hồi ngày {when:%d/%m/%Y}")
+            check.notes.append(N_("thu hồi ngày %(day)s", day=when.strftime("%d/%m/%Y")))
     elif _expired(cert, status):
         check.status = "expired"
-        check.notes.append(f"chứng thư hết hạn ngày {cert['tbs_certificate']['validity']['not_after'].native:%d/%m/%Y}")
+        check.notes.append(N_("chứng thư hết hạn ngày %(day)s",
+                              day=cert["tbs_certificate"]["validity"]["not_after"].native.strftime("%d/%m/%Y")))
     elif not status.trusted:
         check.status = "untrusted"
     if not check.whole_file and check.status != "altered":  # bytes after the signed ones can change the pages
         check.status = "altered"
-        check.notes.append("tệp có thêm nội dung sau chữ ký (không phải toàn bộ tệp được ký)")
+        check.notes.append(N_("tệp có thêm nội dung sau chữ ký (không phải toàn bộ tệp được ký)"))
     return check
 
 

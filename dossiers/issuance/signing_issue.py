@@ -17,6 +17,7 @@ import logging
 from sqlalchemy.orm import Session
 
 from engine.errors import CfcError
+from engine.messages import N_
 
 from ..config import public_base_url
 from ..models import Dossier
@@ -40,9 +41,9 @@ def fields_of(session: Session, dossier: Dossier, kind: str, base_url: str | Non
     if kind == "certificate":
         cert = current_certificate(session, dossier)
         if cert is None:
-            raise CfcError(f"hồ sơ {dossier.id} chưa có số hiệu giấy công nhận")
+            raise CfcError(N_("hồ sơ %(id)s chưa có số hiệu giấy công nhận", id=str(dossier.id)))
         if not base_url:
-            raise CfcError("chưa đặt địa chỉ công khai (CFC_BASE_URL hoặc public_base_url) cho mã QR")
+            raise CfcError(N_("chưa đặt địa chỉ công khai (CFC_BASE_URL hoặc public_base_url) cho mã QR"))
         return certificate_fields(session, cert, base_url, registry)
     if kind == "decision":
         return decision_fields(session, dossier, registry)
@@ -54,7 +55,7 @@ def fields_of(session: Session, dossier: Dossier, kind: str, base_url: str | Non
 def issue_documents(service, dossier_id: int, kinds: tuple[str, ...], render: Render,
                     signing: Signing | None = None, event: str = "signing_issue") -> dict[str, str]:
     """Sign, store and record the dossier's ``kinds`` documents (``event``: what issues them); kind → "signed",
-    "unsigned" (no key) or the reason it could not be signed."""
+    "unsigned" (no key) or the reason it could not be signed (a ``Message`` when the refusal carries one)."""
     signing = signing or Signing.from_settings(service.settings)
     if signing.config is None:  # no key configured: nothing to render or sign
         return dict.fromkeys(kinds, "unsigned")
@@ -76,7 +77,7 @@ def issue_documents(service, dossier_id: int, kinds: tuple[str, ...], render: Re
                 out[kind] = "signed" if signed else "unsigned"
                 records += [record] if record is not None else []
             except CfcError as exc:
-                out[kind] = str(exc)
+                out[kind] = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
     save_apart(service, records)
     return out
 

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from engine.errors import CfcError
+from engine.messages import N_
 
 from .fields import certificate_fields
 from .serials import lookup
-from .signing_check import N_, SignatureCheck, check_signatures
+from .signing_check import SignatureCheck, check_signatures
 from .signing_issue import KINDS_OF_STATE, fields_of
 from .signing_records import digest, recorded, recorded_for
 from .signing_store import Render, Signing
