@@ -11,16 +11,10 @@ from engine.messages import N_
 
 from .common import tr
 
-# the labels of ``dossiers.issuance.status.STATUS_LABELS``, translatable: used only while they are the same text
-STATUS = {"valid": N_("Còn hiệu lực"), "revoked": N_("Đã bị thu hồi"),
-          "superseded": N_("Đã được thay thế bằng giấy công nhận khác"), "invalid": N_("Không có hiệu lực")}
-
 
 def verification_lines(found: dict) -> list[str]:
     status = found["status"]
-    label = STATUS.get(status["status"])
-    lines = [tr(N_("Số hiệu %(serial)s: %(status)s", serial=found["serial"],
-                   status=label if label == status["label"] else status["label"])),
+    lines = [tr(N_("Số hiệu %(serial)s: %(status)s", serial=found["serial"], status=status["label"])),
              f"{found['commune']}, {', '.join(x for x in (found['district'], found['province']) if x)}",
              tr(N_("Năm %(year)s; Quyết định số %(number)s ngày %(day)s; bộ tiêu chí %(version)s",
                    year=str(found["year"]), number=found["decision_number"],

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import CfcError
 from engine.loader import Registry
+from engine.messages import N_
 from engine.workflow import Procedure, load_procedures
 
 from .models import Setting
@@ -205,7 +206,7 @@ def public_base_url(settings: Settings, session: Session, option: str | None = N
     ConfigError naming them (nothing falls back to a local address: the URL goes into every QR code)."""
     url = option or settings.base_url or stored(session).get("public_base_url")
     if not url:
-        raise ConfigError("chưa có địa chỉ công khai để kiểm tra giấy công nhận (mã QR ghi URL/verify/SỐ-HIỆU): "
-                          "đặt --base-url URL (dòng lệnh), biến môi trường CFC_BASE_URL hoặc thiết lập "
-                          "public_base_url")
+        raise ConfigError(N_("chưa có địa chỉ công khai để kiểm tra giấy công nhận (mã QR ghi URL/verify/SỐ-HIỆU): "
+                             "đặt --base-url URL (dòng lệnh), biến môi trường CFC_BASE_URL hoặc thiết lập "
+                             "public_base_url"))
     return str(url)

@@ -20,17 +20,18 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from engine.loader import Registry
+from engine.messages import N_
 
 from ..audit import last_event, local_date
 from ..models import Certificate
 from .fields import appraisal, category_label, certificate_facts
 from .serials import lookup
 
-STATUS_LABELS = {
-    "valid": "Còn hiệu lực",
-    "revoked": "Đã bị thu hồi",
-    "superseded": "Đã được thay thế bằng giấy công nhận khác",
-    "invalid": "Không có hiệu lực",
+STATUS_LABELS = {  # messages: Vietnamese as strings (the API's JSON), rendered in the reader's language on pages
+    "valid": N_("Còn hiệu lực"),
+    "revoked": N_("Đã bị thu hồi"),
+    "superseded": N_("Đã được thay thế bằng giấy công nhận khác"),
+    "invalid": N_("Không có hiệu lực"),
 }
 
 
