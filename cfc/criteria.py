@@ -235,7 +235,7 @@ def _confirm_recognised(path: Path, yes: bool) -> None:
         state = tr(N_("vẫn đạt") if f.new.eligible else N_("không còn đạt"))
         dossier = tr(N_("hồ sơ %(id)s", id=str(f.dossier_id)))
         click.echo(nfc(f"  {f.commune_code:<6} {f.commune_name:<28} {dossier}: "
-                       f"{f.old.total} → {f.new.total}, {state} ({'; '.join(f.new.failed)})"))
+                       f"{f.old.total} → {f.new.total}, {state} ({tr(f.new.failed)})"))
     if not yes and not click.confirm(tr(N_("Vẫn công bố?")), default=False, err=True):
         fail(N_("chưa công bố gì"))
 

@@ -38,7 +38,7 @@ def recognised_changes(service: DossierService, version: CriteriaVersion) -> lis
     for info, _old, new in scored:
         old = stored[info["dossier_id"]]
         if old.eligible != new.eligible:
-            out.append(Flip(**info, gains=new.eligible, old=old, new=new))
+            out.append(Flip(**info, gains=new.eligible, old=old, new=new.readable(version)))
     for item in incomplete:  # values that no longer check under the version: not eligible under it
         out.append(Flip(item.dossier_id, item.commune_code, item.commune_name, "", item.status, "appraised", False,
                         stored[item.dossier_id], Standing(0, False, [item.reason], {})))

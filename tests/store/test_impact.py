@@ -226,6 +226,11 @@ def test_publishing_lists_the_recognised_dossiers_that_change_and_asks(world, tm
     for code in expected:
         assert code in declined.output
     assert "status: provisional" in (folder / f"{VERSION}.yaml").read_text(encoding="utf-8")
+    english = CliRunner().invoke(cfc_main, ["--lang", "en", "criteria", "publish", VERSION, "--by", "admin"],
+                                 input="n\n")
+    assert english.exit_code == 1 and "nothing published" in english.output
+    assert "no longer eligible" in english.output and "not met: " in english.output  # the failed conditions too
+    assert "chưa đạt" not in english.output
     accepted = CliRunner().invoke(cfc_main, ["criteria", "publish", VERSION, "--by", "admin"], input="y\n")
     assert accepted.exit_code == 0, accepted.output
     assert f"{VERSION} đã là phiên bản chính thức" in accepted.output
