@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import AccessDenied, NotFound
+from engine.messages import N_
 from engine.result import ScoreResult
 
 from .models import Dossier, User
@@ -27,9 +28,10 @@ def load_dossier(session: Session, dossier_id: int, user: User, lock: bool = Fal
     already serialises writers)."""
     dossier = session.get(Dossier, dossier_id, with_for_update={"of": Dossier} if lock else None)
     if dossier is None:
-        raise NotFound(f"không có hồ sơ {dossier_id}")
+        raise NotFound(N_("không có hồ sơ %(id)s", id=str(dossier_id)))
     if not contains(user.unit, dossier.commune):
-        raise AccessDenied(f"hồ sơ {dossier_id} không thuộc địa bàn của {user.username}")
+        raise AccessDenied(N_("%(what)s không thuộc địa bàn của %(who)s", what=N_("hồ sơ %(id)s", id=str(dossier_id)),
+                              who=user.username))
     return dossier
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from engine.errors import AccessDenied, CfcError, NotFound
+from engine.messages import N_
 from engine.workflow import Procedure
 
 from .. import authority
@@ -47,7 +48,7 @@ def check_province_access(session: Session, username: str, province_code: str, y
     # the user's province succeeded after a merger
     same = user.unit.level == "province" and user.unit.code == province.code
     if not (same or contains(user.unit, province)):
-        raise AccessDenied(f"{province.name} không thuộc địa bàn của {username}")
+        raise AccessDenied(N_("%(what)s không thuộc địa bàn của %(who)s", what=province.name, who=username))
 
 
 def check_serial_access(session: Session, username: str, serial: str,
@@ -56,5 +57,5 @@ def check_serial_access(session: Session, username: str, serial: str,
     user = load_user(session, username)
     cert = lookup(session, serial)
     if cert is None:
-        raise NotFound(f"không có giấy công nhận số hiệu {serial}")
+        raise NotFound(N_("không có giấy công nhận số hiệu %(serial)s", serial=serial))
     authority.check(procedures, user, "issue_certificate", dossier=cert.dossier)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from engine.assessment import from_canonical
 from engine.errors import CfcError
 from engine.loader import Registry
+from engine.messages import N_
 from engine.models import CriteriaVersion
 from engine.numbers import format_number
 from engine.result import ScoreResult
@@ -121,7 +122,7 @@ def decision_fields(session: Session, dossier: Dossier, registry: Registry | Non
     replaces the name)."""
     registry = registry or Registry.load()
     if not dossier.decision_number or dossier.decision_date is None:
-        raise CfcError(f"hồ sơ {dossier.id} chưa có quyết định công nhận")
+        raise CfcError(N_("hồ sơ %(id)s chưa có quyết định công nhận", id=str(dossier.id)))
     version = registry.get(dossier.criteria_version)
     entry = documents_for(dossier.procedure, dossier.decision_date, config)
     unit = issuing_unit(dossier.commune, entry.decision.level)
@@ -193,7 +194,7 @@ def minutes_fields(session: Session, dossier: Dossier, registry: Registry | None
     registry = registry or Registry.load()
     score = appraisal(dossier)
     if score is None:
-        raise CfcError(f"hồ sơ {dossier.id} chưa có kết quả thẩm định")
+        raise CfcError(N_("hồ sơ %(id)s chưa có kết quả thẩm định", id=str(dossier.id)))
     self_score = read_score(dossier.self_score)
     verified = last_event(session, dossier.id, "transition.verify")
     day = local_date(verified.at) if verified else local_date(dossier.updated_at)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import CfcError, ConflictError
 from engine.loader import Registry
+from engine.messages import N_
 
 from ..audit import last_event
 from ..models import Dossier
@@ -23,16 +24,16 @@ from .signers import revocation_signer
 
 def _require_revocation(dossier: Dossier) -> None:
     """A revocation decision exists for a revoked dossier whose revocation recorded its number and date."""
-    who = f"hồ sơ {dossier.id} ({dossier.commune.name})"
+    who = N_("hồ sơ %(id)s (%(commune)s)", id=str(dossier.id), commune=dossier.commune.name)
     if dossier.status != "revoked":
-        raise ConflictError(f"{who} chưa bị thu hồi công nhận (trạng thái {dossier.status}): chỉ hồ sơ đã bị thu "
-                            "hồi mới có quyết định thu hồi")
+        raise ConflictError(N_("%(who)s chưa bị thu hồi công nhận (trạng thái %(status)s): chỉ hồ sơ đã bị thu "
+                               "hồi mới có quyết định thu hồi", who=who, status=dossier.status))
     if not dossier.revocation_number or dossier.revocation_date is None:
-        raise ConflictError(f"{who} bị thu hồi khi hệ thống chưa ghi số và ngày quyết định thu hồi: không có "
-                            "quyết định thu hồi để in")
+        raise ConflictError(N_("%(who)s bị thu hồi khi hệ thống chưa ghi số và ngày quyết định thu hồi: không có "
+                               "quyết định thu hồi để in", who=who))
     if not dossier.decision_number or dossier.decision_date is None:
-        raise ConflictError(f"{who} không có số và ngày quyết định công nhận: quyết định thu hồi không nêu được "
-                            "quyết định bị thu hồi")
+        raise ConflictError(N_("%(who)s không có số và ngày quyết định công nhận: quyết định thu hồi không nêu "
+                               "được quyết định bị thu hồi", who=who))
 
 
 def revocation_fields(session: Session, dossier: Dossier, registry: Registry | None = None, signer_name: str = "",

@@ -45,7 +45,7 @@ def _require_recognised(dossier: Dossier) -> None:
         raise ConflictError(N_("%(who)s đang ở trạng thái «%(status)s»: chỉ cấp giấy công nhận cho hồ sơ đã được "
                                "công nhận", who=who, status=LABELS.get(dossier.status, dossier.status)))
     if not dossier.decision_number or dossier.decision_date is None:
-        raise ConflictError(f"{who} chưa có số và ngày quyết định công nhận")
+        raise ConflictError(N_("%(who)s chưa có số và ngày quyết định công nhận", who=who))
 
 
 def current_certificate(session: Session, dossier: Dossier) -> Certificate | None:
@@ -66,9 +66,10 @@ def certificate_of(session: Session, dossier: Dossier) -> Certificate:
     cert = current_certificate(session, dossier)
     if cert is None:
         province = province_of(dossier.commune).code
-        raise NoCertificate(f"hồ sơ {dossier.id} ({dossier.commune.name}) đã được công nhận nhưng chưa được cấp "
-                            f"số hiệu giấy công nhận: cán bộ cấp tỉnh chạy `cfc certificates print --province "
-                            f"{province} --round {dossier.year}` để cấp số hiệu, rồi tải lại")
+        raise NoCertificate(N_("hồ sơ %(id)s (%(commune)s) đã được công nhận nhưng chưa được cấp số hiệu giấy "
+                               "công nhận: cán bộ cấp tỉnh chạy `cfc certificates print --province %(province)s "
+                               "--round %(year)s` để cấp số hiệu, rồi tải lại", id=str(dossier.id),
+                               commune=dossier.commune.name, province=province, year=str(dossier.year)))
     return cert
 
 
@@ -155,7 +156,8 @@ def allocate(session: Session, dossier: Dossier, actor: str, *, at: str | None =
     ``certificate.issue`` audit entry is added to this list (its caller appends them together) instead of
     being appended now."""
     if not dossier.decision_number or dossier.decision_date is None:
-        raise CfcError(f"hồ sơ {dossier.id} ({dossier.commune.name}) chưa có số và ngày quyết định công nhận")
+        raise CfcError(N_("%(who)s chưa có số và ngày quyết định công nhận",
+                           who=N_("hồ sơ %(id)s (%(commune)s)", id=str(dossier.id), commune=dossier.commune.name)))
     stamp = at or audit.now()
     cert, new = _new_certificate(session, dossier, actor, stamp, unless_current=True)
     if not new:  # the current one, issued before
@@ -174,12 +176,13 @@ def allocate(session: Session, dossier: Dossier, actor: str, *, at: str | None =
 def reissue(session: Session, serial: str, actor: str, reason: str) -> Certificate:
     """Replace a valid certificate by a new one (new serial); the old one becomes ``superseded``."""
     if not (reason and reason.strip()):
-        raise CfcError("cấp lại giấy công nhận cần ghi rõ lý do")
+        raise CfcError(N_("cấp lại giấy công nhận cần ghi rõ lý do"))
     old = lookup(session, serial)
     if old is None:
-        raise NotFound(f"không có giấy công nhận số hiệu {serial}")
+        raise NotFound(N_("không có giấy công nhận số hiệu %(serial)s", serial=serial))
     if old.superseded_by is not None:
-        raise CfcError(f"giấy công nhận {serial} đã được thay thế bằng {old.successor.serial}")
+        raise CfcError(N_("giấy công nhận %(serial)s đã được thay thế bằng %(successor)s", serial=serial,
+                           successor=old.successor.serial))
     dossier = old.dossier
     _require_recognised(dossier)
     stamp = audit.now()
@@ -225,5 +228,5 @@ def issue_round(session: Session, province_code: str, year: int, actor: str,
         except CfcError as exc:
             if skipped is None:
                 raise
-            skipped.append((dossier, str(exc)))
+            skipped.append((dossier, exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)))
     return issued

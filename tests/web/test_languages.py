@@ -82,6 +82,17 @@ def test_api_problem_messages_follow_the_language(api, site, lang, expected):
     assert problem["code"] == "TC02.children_born" and problem["message"] == expected.split(" (")[0] + " (-5)"
 
 
+@pytest.mark.parametrize(("lang", "missing", "outside"), [
+    ("vi", "không có hồ sơ 99999", "hồ sơ 1 không thuộc địa bàn của commune2"),
+    ("en", "no dossier 99999", "dossier 1 is outside the area of commune2"),
+])
+def test_a_missing_or_foreign_dossier_is_answered_in_the_readers_language(api, site, lang, missing, outside):
+    answer = api.get("/api/v1/dossiers/99999", "commune2", headers={"Accept-Language": lang})
+    assert answer.status_code == 404 and answer.json["error"] == missing
+    answer = api.get("/api/v1/dossiers/1", "commune2", headers={"Accept-Language": lang})
+    assert answer.status_code == 403 and answer.json["error"] == outside
+
+
 def score_page(site, lang: str) -> str:
     client = site.client("district1")
     client.get(f"/district/?lang={lang}")
