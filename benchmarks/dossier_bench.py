@@ -24,8 +24,11 @@ at the end, even on error, Ctrl-C, SIGTERM or SIGHUP):
    once, interleaved: one ``engine.scoring.score`` of the example values plus one plain INSERT+COMMIT on the
    same engine (``Floor``); prints median lifecycle ÷ median floor against ``RATIO_TARGET``, PASS or FAIL.
    Then its shape alone, also interleaved (``Floor.skeleton``): one score and six transactions sending the
-   statements the dossier's steps sent, on a one-row table through SQLAlchemy Core, ÷ the floor: the least six
-   transactions of that many statements cost, whatever the code around them.
+   statements the dossier's steps sent (a locking read, UPDATEs of one row of the benchmark's own table, one
+   INSERT) through SQLAlchemy Core, ÷ the floor: a bare equivalent of six transactions of that many statements,
+   with none of the code around them.
+   On PostgreSQL, after the checks: one bare transaction through a pooled connection with ``pool_pre_ping``,
+   with the app's check (``dossiers.db.check_out``) and with none, in alternating blocks (``pool_check``).
 3. Checks: every dossier of round 2025 is recognized, the audit chain verifies
    (``dossiers.audit.verify_chain``), and it holds exactly one entry per user, the setting and each of the
    six steps of every dossier; prints the number of audit entries.
@@ -132,6 +135,7 @@ class Result:
     step_statements: dict[str, list[int]] = field(default_factory=dict)  # step → statements of each dossier
     floor: list[float] = field(default_factory=list)  # one score + one plain INSERT+COMMIT, after each dossier
     skeleton: list[float] = field(default_factory=list)  # the lifecycle's transactions and statements, bare
+    pool_check: dict[str, float] = field(default_factory=dict)  # PostgreSQL: one bare transaction per pool check
     wall: float = 0.0  # the whole backend: server start, setup, lifecycle, checks
 
     @property
@@ -451,10 +455,36 @@ def run_backend(name: str, chosen: list[tuple[str, str]], hashed: str) -> Result
             event.remove(engine, "before_cursor_execute", count)
             log(f"{name}: checking states and the audit chain …")
             check(service, result)
+            if name == "postgres":
+                log(f"{name}: timing the pool's connection check …")
+                result.pool_check = pool_check(url)
         finally:
             engine.dispose()
     result.wall = time.perf_counter() - started
     return result
+
+
+def pool_check(url: str, rounds: int = 6, block: int = 400) -> dict[str, float]:
+    """Seconds of one bare transaction (BEGIN; SELECT 2; COMMIT) through a pooled connection, the median of
+    ``rounds`` blocks of ``block`` in a row, the engines taking turns: ``pool_pre_ping`` (SELECT 1 on every
+    checkout), ``dossiers.db.check_out`` (the app's engine) and no check at all."""
+    engines = {"pool_pre_ping": sqlalchemy.create_engine(url, pool_pre_ping=True), "check_out": make_engine(url),
+               "no check": sqlalchemy.create_engine(url)}
+    medians: dict[str, list[float]] = {name: [] for name in engines}
+    try:
+        for _ in range(rounds):
+            for name, engine in engines.items():
+                times = []
+                for _ in range(block):
+                    start = time.perf_counter()
+                    with engine.begin() as conn:
+                        conn.execute(text("SELECT 2"))
+                    times.append(time.perf_counter() - start)
+                medians[name].append(statistics.median(times[block // 8:]))
+    finally:
+        for engine in engines.values():
+            engine.dispose()
+    return {name: statistics.median(values) for name, values in medians.items()}
 
 
 # ---------------------------------------------------------------------------------------------- the report
@@ -482,6 +512,9 @@ def report(result: Result) -> None:
         out(f"  its shape alone (one score; per step one transaction with as many statements as it sent: a locking "
             f"read, UPDATEs, an INSERT of one row, through SQLAlchemy Core): {ms(bare)} = "
             f"{bare / statistics.median(r.floor):.1f}× the floor; the lifecycle is {r.median / bare:.1f}× its shape")
+    if r.pool_check:
+        out("  a bare transaction (BEGIN; SELECT 2; COMMIT) by the pool's check of the connection it takes, medians of "
+            "6 blocks of 400: " + ", ".join(f"{name} {seconds * 1e6:.0f} µs" for name, seconds in r.pool_check.items()))
     out(f"  check: {r.recognized:,} of {r.n:,} dossiers recognized ({r.dossiers:,} in round {YEAR}) "
         f"{'OK' if r.recognized == r.n == r.dossiers else 'FAIL'}")
     chain = f"audit chain intact: {r.audit_entries:,} entries" if r.chain_ok else r.chain_message

@@ -9,9 +9,9 @@ import time
 import pytest
 from conftest import _fresh_postgres
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InvalidatePoolError
 
-from dossiers.db import check_out, make_engine, quiet
+from dossiers.db import PING_AFTER, check_out, make_engine, quiet
 
 
 @pytest.fixture
@@ -84,13 +84,31 @@ def test_a_healthy_connection_leaves_the_pool_without_a_round_trip(pg_url):
     engine = make_engine(pg_url)
     try:
         pid = backend_pid(engine)
-        pooled = Watched(engine.pool._pool.queue[0].dbapi_connection)
-        check_out(pooled, None, None)
-        assert pooled.cursors == 0  # nothing sent
+        record = engine.pool._pool.queue[0]
+        pooled = Watched(record.dbapi_connection)
+        check_out(pooled, record, None)
+        assert pooled.cursors == 0  # back in the pool a moment ago, nothing on its socket: nothing sent
         terminate(pg_url, pid)
         wait_until_closed(engine)
-        with pytest.raises(DisconnectionError, match="closed this pooled connection"):
-            check_out(pooled, None, None)
+        with pytest.raises(InvalidatePoolError, match="closed this pooled connection"):
+            check_out(pooled, record, None)
         assert pooled.cursors == 1  # the SELECT 1 that found it closed
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_idle_for_a_while_must_answer_before_it_is_used(pg_url):
+    """A firewall or load balancer that forgot an idle flow answers only what is sent: after PING_AFTER
+    seconds in the pool a connection is pinged, as pool_pre_ping did, and used when it answers."""
+    engine = make_engine(pg_url)
+    try:
+        pid = backend_pid(engine)
+        record = engine.pool._pool.queue[0]
+        record.info["cfc_idle_since"] -= PING_AFTER + 1  # as if it had sat there that long
+        pooled = Watched(record.dbapi_connection)
+        check_out(pooled, record, None)
+        assert pooled.cursors == 1
+        assert record.dbapi_connection.info.transaction_status == 0  # left idle, not inside a transaction
+        assert backend_pid(engine) == pid  # and used
     finally:
         engine.dispose()
