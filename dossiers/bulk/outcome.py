@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.errors import CfcError, ConflictError
+from engine.messages import N_, Message
 from engine.numbers import format_number
 from engine.result import ScoreResult, StoredScoreError
 
@@ -61,8 +62,13 @@ class CellProblem:
         return column_letter(self.column)
 
     def __str__(self) -> str:
-        value = f" «{self.value}»" if self.value != "" else " (trống)"
-        return f"dòng {self.row}, cột {self.letter} ({self.header}){value}: {self.message}"
+        return str(self.describe())
+
+    def describe(self) -> Message:
+        """The problem as a report line says it (rendered in the reader's language)."""
+        value = f" «{self.value}»" if self.value != "" else N_(" (trống)")
+        return N_("dòng %(row)s, cột %(column)s (%(header)s)%(value)s: %(message)s", row=str(self.row),
+                  column=self.letter, header=self.header, value=value, message=self.message)
 
     def to_dict(self) -> dict:
         return {"row": self.row, "column": self.letter, "header": self.header, "value": self.value,
@@ -144,19 +150,21 @@ class ImportReport:
         """The communes of the rows that had no dossier yet (``expect_new`` of a confirmation)."""
         return {r.commune_code for r in self.rows if r.version is None}
 
-    def summary(self) -> str:
-        n = format_number
-        head = "Thử (không lưu)" if self.dry_run else ("Đã nhập" if self.stored else "Không nhập")
-        text = (f"{head} {self.source}, năm {self.year}, bộ tiêu chí {self.criteria_version}: {n(len(self.rows))} "
-                f"dòng; {n(len(self.changed))} hồ sơ thay đổi ({n(self.created)} tạo mới), "
-                f"{n(self.unchanged)} không thay đổi")
-        if self.problems:
-            text += f"; {n(len(self.problems))} ô sai"
-        return text
+    def summary(self) -> Message:
+        head = N_("Thử (không lưu)") if self.dry_run else (N_("Đã nhập") if self.stored else N_("Không nhập"))
+        bad = N_("; %(count)s ô sai", count=len(self.problems)) if self.problems else ""
+        return N_("%(head)s %(source)s, năm %(year)s, bộ tiêu chí %(version)s: %(rows)s dòng; %(changed)s hồ sơ thay "
+                  "đổi (%(created)s tạo mới), %(unchanged)s không thay đổi%(bad)s", head=head, source=self.source,
+                  year=str(self.year), version=self.criteria_version, rows=len(self.rows),
+                  changed=len(self.changed), created=self.created, unchanged=self.unchanged, bad=bad)
+
+    def problem_lines(self) -> list[Message]:
+        """The refusal of a file with bad cells: a head line, then one line per bad cell."""
+        head = N_("%(file)s: %(count)s ô sai, không có gì được lưu:", file=self.source, count=len(self.problems))
+        return [head, *(p.describe() for p in self.problems)]
 
     def problem_text(self) -> str:
-        return (f"{self.source}: {format_number(len(self.problems))} ô sai, không có gì được lưu:\n"
-                + "\n".join(str(p) for p in self.problems))
+        return "\n".join(str(line) for line in self.problem_lines())
 
 
 class ImportRefused(CfcError):
