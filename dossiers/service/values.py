@@ -138,7 +138,7 @@ def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, com
                 raise AssessmentError([InputProblem(code, "unknown indicator code")])
             old = by_code[code].comment
             new = nfc(text or "").strip() or None
-            too_long = text_problem(f"nhận xét của {code}", new, COMMENT_MAX)
+            too_long = text_problem(N_("nhận xét của %(code)s", code=code), new, COMMENT_MAX)
             if too_long:
                 raise AssessmentError([InputProblem(f"{code}#comment", too_long)])
             if (old and nfc(old)) != new:  # a comment stored decomposed earlier is the same text
