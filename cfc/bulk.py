@@ -23,7 +23,6 @@ from .common import (
     AS_OPTION,
     ROUND,
     fail,
-    nfc,
     open_service,
     out_path,
     progress,
@@ -103,7 +102,7 @@ def import_file_cmd(file: Path, year: int, actor: str | None, dry_run: bool, rep
             fail("\n".join(tr(line) for line in exc.report.problem_lines()))
     if dry_run:
         for row in report.rows:
-            click.echo(nfc(row.line()))
+            say(row.line())
         say(report.summary())
         if report.problems:
             _write_problems(report_file, report)

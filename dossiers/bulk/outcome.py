@@ -90,27 +90,29 @@ class RowResult:
     created: bool = False  # the import creates (or created) the commune's dossier
     version: int | None = None  # the dossier's lock_version when the row was checked (None: it had none)
 
-    def outcome(self) -> str:
+    def outcome(self) -> Message:
         """What the row does and the score afterwards: "3 chỉ số thay đổi; 935/1.000 điểm, ngưỡng 850 → …"."""
-        what = "tạo hồ sơ, " if self.created else ""
-        what += f"{len(self.changes)} chỉ số thay đổi" if self.changes else "không thay đổi"
-        return f"{what}; {self._result()}"
+        created = N_("tạo hồ sơ, ") if self.created else ""
+        changes = N_("%(count)s chỉ số thay đổi", count=str(len(self.changes))) if self.changes \
+            else N_("không thay đổi")
+        return Message("%(created)s%(changes)s; %(result)s", created=created, changes=changes, result=self._result())
 
-    def _result(self) -> str:
+    def _result(self) -> Message:
         if self.score:
             try:
                 score = ScoreResult.from_stored(self.score)
             except StoredScoreError as exc:
-                return f"không đọc được điểm đã lưu ({exc})"
-            verdict = "đủ điều kiện công nhận" if score.recognized else "chưa đủ điều kiện công nhận"
-            return (f"{format_number(score.total)}/{format_number(score.max_total)} điểm, "
-                    f"ngưỡng {format_number(score.threshold)} → {verdict}")
+                return N_("không đọc được điểm đã lưu (%(why)s)", why=str(exc))
+            verdict = N_("đủ điều kiện công nhận") if score.recognized else N_("chưa đủ điều kiện công nhận")
+            return N_("%(total)s/%(max)s điểm, ngưỡng %(threshold)s → %(verdict)s", total=score.total,
+                      max=score.max_total, threshold=score.threshold, verdict=verdict)
         if self.missing:
-            return f"chưa chấm điểm: còn {len(self.missing)} chỉ số chưa nhập"
-        return "chưa chấm điểm"
+            return N_("chưa chấm điểm: còn %(count)s chỉ số chưa nhập", count=str(len(self.missing)))
+        return N_("chưa chấm điểm")
 
-    def line(self) -> str:
-        return f"dòng {self.row:<5} {self.commune_code:<6} {self.commune_name}: {self.outcome()}"
+    def line(self) -> Message:
+        return N_("dòng %(row)s %(code)s %(name)s: %(outcome)s", row=f"{self.row:<5}", code=f"{self.commune_code:<6}",
+                  name=self.commune_name, outcome=self.outcome())
 
 
 @dataclass

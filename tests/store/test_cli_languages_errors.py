@@ -109,3 +109,16 @@ def test_a_throttled_sign_in_reads_in_the_readers_language():
     assert message == "Đăng nhập sai quá nhiều lần với tên này. Vui lòng thử lại sau 30 giây."
     assert reader("en")(message) == "Too many failed sign-ins for this name. Please try again in 30 seconds."
     assert reader("en")(Throttled(600).args[0]).endswith("again in 10 minutes.")
+
+
+@pytest.mark.parametrize(("lang", "present", "absent"), [
+    ("vi", ["dòng 2     23284  Phường Duy Tân: 1 chỉ số thay đổi; ", "Thử (không lưu) ok.csv, năm 2024, bộ tiêu chí ",
+            ": 1 dòng; 1 hồ sơ thay đổi (0 tạo mới), 0 không thay đổi"], ["row 2", "changed"]),
+    ("en", ["row 2     23284  Phường Duy Tân: 1 indicators changed; ", "Dry run (nothing stored) ok.csv, round 2024, "
+            "criteria version ", ": 1 rows; 1 dossiers changed (0 new), 0 unchanged"], ["dòng", "thay đổi"]),
+])
+def test_a_dry_runs_rows_speak_the_run_language(env, lang, present, absent, tmp_path):
+    good = tmp_path / "ok.csv"
+    good.write_text("commune_code,TC13.satisfaction\n23284,77\n", encoding="utf-8")
+    says(cfc(env, lang, "import", str(good), "--round", "2024", "--as", "district1", "--dry-run", "--quiet"), 0,
+         present, absent)
