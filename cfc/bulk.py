@@ -23,13 +23,13 @@ from .common import (
     AS_OPTION,
     ROUND,
     fail,
-    nfc,
     open_service,
     out_path,
     progress,
     refusals,
     registry,
     say,
+    tr,
     who_acts,
 )
 
@@ -99,16 +99,16 @@ def import_file_cmd(file: Path, year: int, actor: str | None, dry_run: bool, rep
                                  progress=None if quiet else progress)
         except ImportRefused as exc:
             _write_problems(report_file, exc.report)
-            fail(exc.report.problem_text())
+            fail("\n".join(tr(line) for line in exc.report.problem_lines()))
     if dry_run:
         for row in report.rows:
-            click.echo(nfc(row.line()))
-        click.echo(nfc(report.summary()))
+            say(row.line())
+        say(report.summary())
         if report.problems:
             _write_problems(report_file, report)
-            fail(report.problem_text())
+            fail("\n".join(tr(line) for line in report.problem_lines()))
         return
-    click.echo(nfc(report.summary()))
+    say(report.summary())
 
 
 @import_group.command("template")

@@ -85,7 +85,7 @@ def print_dossier(view, as_json: bool) -> None:
     if view.stale_scores:
         click.echo(nfc(f"CHẤM THEO BỘ TIÊU CHÍ CŨ ({', '.join(view.stale_scores)}): `cfc dossier rescore {view.id}`"))
     for problem in view.score_problems:
-        click.echo(nfc(problem), err=True)
+        click.echo(tr(problem), err=True)
     missing = [c for c, v in view.values.items() if v["self"] is None]
     if missing:
         click.echo(f"Chưa nhập: {len(missing)} chỉ số")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from engine.edit import publish, set_value, verify
 from engine.errors import ConflictError, CriteriaError
 from engine.loader import Registry, read_yaml
+from engine.messages import N_, Message
 
 from . import audit, authority
 from .audit import local_date, now
@@ -126,9 +127,9 @@ def _edit(svc: DossierService, username: str, step: str, action: str, version_id
     return summary
 
 
-def _stale(path: Path, version_id: str) -> str:
+def _stale(path: Path, version_id: str) -> Message:
     history = (read_yaml(path) or {}).get("history") or []
     last = history[-1] if history else None
     who = f" ({last['by']}, {last['on']}: {last['change']})" if last else ""
-    return (f"Bộ tiêu chí {version_id} đã được thay đổi sau khi bạn mở trang{who}; thay đổi của bạn chưa được ghi. "
-            "Hãy xem lại giá trị hiện tại rồi thực hiện lại.")
+    return N_("Bộ tiêu chí %(id)s đã được thay đổi sau khi bạn mở trang%(who)s; thay đổi của bạn chưa được ghi. Hãy "
+              "xem lại giá trị hiện tại rồi thực hiện lại.", id=version_id, who=who)

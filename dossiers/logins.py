@@ -30,6 +30,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from engine.messages import N_
+
 from . import audit
 from .models import LoginThrottle, User, UserSession
 from .users import AuthError, find_user, utcnow
@@ -47,8 +49,9 @@ class Throttled(AuthError):
     def __init__(self, retry_after: int):
         self.retry_after = max(1, retry_after)
         minutes = math.ceil(self.retry_after / 60)
-        wait = f"{self.retry_after} giây" if self.retry_after < 120 else f"{minutes} phút"
-        super().__init__(f"Đăng nhập sai quá nhiều lần với tên này. Vui lòng thử lại sau {wait}.")
+        wait = N_("%(seconds)s giây", seconds=str(self.retry_after)) if self.retry_after < 120 \
+            else N_("%(minutes)s phút", minutes=str(minutes))
+        super().__init__(N_("Đăng nhập sai quá nhiều lần với tên này. Vui lòng thử lại sau %(wait)s.", wait=wait))
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ def open_session(session: Session, attempt: Attempt, idle: dt.timedelta, lifetim
     now = now or utcnow()
     user = session.get(User, attempt.user_id)
     if user is None or not user.active or user.password_hash != attempt.password_hash:
-        raise AuthError("sai tên đăng nhập hoặc mật khẩu")
+        raise AuthError(N_("sai tên đăng nhập hoặc mật khẩu"))
     session.execute(delete(LoginThrottle).where(
         (LoginThrottle.username == attempt.key)
         | ((LoginThrottle.window_start < now - WINDOW) & (LoginThrottle.locked_until < now))))

@@ -18,7 +18,7 @@ def load_user(session: Session, username: str) -> User:
     """The active user named ``username``; AccessDenied when there is none."""
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None or not user.active:
-        raise AccessDenied(f"không có người dùng {username!r}")
+        raise AccessDenied(N_("không có người dùng %(user)s", user=repr(username)))
     return user
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import CfcError, NotFound
+from engine.messages import N_
 from engine.workflow import ROLES
 
 from . import audit
@@ -51,9 +52,9 @@ def utcnow() -> dt.datetime:
 def check_new_password(password: str) -> None:
     """The rule for a password a person chooses: ``MIN_PASSWORD`` to ``MAX_PASSWORD`` characters."""
     if len(password) < MIN_PASSWORD:
-        raise CfcError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự")
+        raise CfcError(N_("mật khẩu cần ít nhất %(count)s ký tự", count=str(MIN_PASSWORD)))
     if len(password) > MAX_PASSWORD:
-        raise CfcError(f"mật khẩu dài quá {MAX_PASSWORD} ký tự")
+        raise CfcError(N_("mật khẩu dài quá %(count)s ký tự", count=str(MAX_PASSWORD)))
 
 
 def new_password_hash(password: str) -> str:
@@ -67,7 +68,7 @@ def hash_password(password: str) -> str:
     if len(password) < MIN_CODE_PASSWORD:
         raise CfcError(f"a password needs at least {MIN_CODE_PASSWORD} characters")
     if len(password) > MAX_PASSWORD:
-        raise CfcError(f"mật khẩu dài quá {MAX_PASSWORD} ký tự")
+        raise CfcError(N_("mật khẩu dài quá %(count)s ký tự", count=str(MAX_PASSWORD)))
     return _HASHER.hash(password)
 
 
@@ -128,7 +129,7 @@ def add_user(session: Session, username: str, password: str, unit_code: str, rol
     if bad or not roles:
         raise CfcError(f"unknown roles {bad or '(none)'}; roles are: {', '.join(ROLES)}")
     if not username or len(username) > 80 or not username.isprintable() or username != username.strip():
-        raise CfcError("tên đăng nhập: 1 đến 80 ký tự in được, không có khoảng trắng ở đầu hay cuối")
+        raise CfcError(N_("tên đăng nhập: 1 đến 80 ký tự in được, không có khoảng trắng ở đầu hay cuối"))
     if session.execute(select(User).where(User.username == username)).scalar_one_or_none():
         raise CfcError(f"user {username!r} already exists")
     unit = find_unit(session, unit_code, unit_level)
@@ -145,7 +146,7 @@ def find_user(session: Session, username: str) -> User:
     """The user named ``username``, active or not; NotFound when there is none."""
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        raise NotFound(f"không có người dùng {username!r}")
+        raise NotFound(N_("không có người dùng %(user)s", user=repr(username)))
     return user
 
 
@@ -162,7 +163,7 @@ def authenticate(session: Session, username: str, password: str) -> User:
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     known = user is not None and user.active
     if not verify_password(user.password_hash if known else None, password):
-        raise AuthError("sai tên đăng nhập hoặc mật khẩu")
+        raise AuthError(N_("sai tên đăng nhập hoặc mật khẩu"))
     return user
 
 
@@ -184,7 +185,7 @@ def deactivate(session: Session, username: str, actor: str) -> dict[str, int]:
     """The user can no longer sign in; their sessions end and their tokens are revoked."""
     user = find_user(session, username)
     if not user.active:
-        raise CfcError(f"người dùng {username} đã bị vô hiệu hoá")
+        raise CfcError(N_("người dùng %(user)s đã bị vô hiệu hoá", user=username))
     user.active = False
     ended = end_credentials(session, user)
     audit.append(session, actor=actor, action="user.deactivate", target=username, before={"active": True},
@@ -196,7 +197,7 @@ def activate(session: Session, username: str, actor: str) -> None:
     """The user may sign in again (with their password; revoked tokens stay revoked)."""
     user = find_user(session, username)
     if user.active:
-        raise CfcError(f"người dùng {username} đang hoạt động")
+        raise CfcError(N_("người dùng %(user)s đang hoạt động", user=username))
     user.active = True
     audit.append(session, actor=actor, action="user.activate", target=username, before={"active": False},
                  after={"active": True})
@@ -209,7 +210,7 @@ def set_password_hash(session: Session, username: str, password_hash: str, actor
     against; an AuthError when it changed meanwhile."""
     user = find_user(session, username)
     if expected_hash is not None and user.password_hash != expected_hash:
-        raise AuthError("mật khẩu vừa được đổi ở nơi khác; hãy đăng nhập lại")
+        raise AuthError(N_("mật khẩu vừa được đổi ở nơi khác; hãy đăng nhập lại"))
     user.password_hash = password_hash
     ended = end_credentials(session, user)
     audit.append(session, actor=actor, action="user.password", target=username, after=ended)
@@ -230,9 +231,9 @@ def issue_token(session: Session, username: str, actor: str = "system", name: st
                 days: int = TOKEN_DAYS, now: dt.datetime | None = None) -> str:
     """A new API token for a user, valid ``days`` days; only its hash is stored, so it is shown once."""
     if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise CfcError(f"hạn dùng của khoá API: từ 1 đến {MAX_TOKEN_DAYS} ngày")
+        raise CfcError(N_("hạn dùng của khoá API: từ 1 đến %(days)s ngày", days=str(MAX_TOKEN_DAYS)))
     if len(name) > 80 or not name.isprintable():
-        raise CfcError("tên khoá API: tối đa 80 ký tự in được")
+        raise CfcError(N_("tên khoá API: tối đa 80 ký tự in được"))
     user = get_user(session, username)
     token = "cfc_" + secrets.token_urlsafe(32)
     expires = (now or utcnow()) + dt.timedelta(days=days)
@@ -263,9 +264,9 @@ def revoke_token(session: Session, username: str, token_id: int, actor: str) -> 
     row = session.execute(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
                           ).scalar_one_or_none()
     if row is None:
-        raise NotFound(f"{username} không có khoá API số {token_id}")
+        raise NotFound(N_("%(user)s không có khoá API số %(token)s", user=username, token=str(token_id)))
     if row.revoked_at is not None:
-        raise CfcError(f"khoá API số {token_id} của {username} đã bị thu hồi")
+        raise CfcError(N_("khoá API số %(token)s của %(user)s đã bị thu hồi", token=str(token_id), user=username))
     row.revoked_at = utcnow()
     audit.append(session, actor=actor, action="user.revoke_token", target=username,
                  after={"token": token_id, "name": row.name})

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .assessment import Value, coerce, pair_problems, parse_text
 from .errors import InputProblem
 from .evaluate import component_outcome, outcome_points
+from .messages import N_
 from .models import CriteriaVersion
 from .shared import fill_shared, shared_problems, shared_sources
 
@@ -51,7 +52,7 @@ def preview(version: CriteriaVersion, raw: dict) -> Preview:
                 missing.append(code)
             continue
         if isinstance(value, str) and len(value) > MAX_TEXT:
-            parsed, message = None, f"quá dài ({len(value)} ký tự)"
+            parsed, message = None, N_("quá dài (%(length)s ký tự)", length=str(len(value)))
         else:
             parsed, message = parse_text(ind.type, value) if isinstance(value, str) else coerce(ind.type, value)
         if message:

@@ -5,8 +5,8 @@ every copy must give equal values, and a copy left out takes the source's."""
 from __future__ import annotations
 
 from .errors import InputProblem
+from .messages import N_
 from .models import CriteriaVersion
-from .numbers import format_number
 
 
 def shared_sources(version: CriteriaVersion) -> dict[str, str]:
@@ -37,6 +37,6 @@ def shared_problems(version: CriteriaVersion, values: dict) -> list[InputProblem
     out = []
     for copy, source in shared_sources(version).items():
         if values.get(copy) is not None and values.get(source) is not None and values[copy] != values[source]:
-            out.append(InputProblem(copy, f"{format_number(values[copy])} khác {source} "
-                                          f"({format_number(values[source])}): đây là cùng một số"))
+            out.append(InputProblem(copy, N_("%(value)s khác %(source)s (%(source_value)s): đây là cùng một số",
+                                             value=values[copy], source=source, source_value=values[source])))
     return out

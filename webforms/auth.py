@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired
 from dossiers import authority
 from dossiers.logins import Throttled
 from dossiers.users import AuthError
+from engine.messages import N_
 
 from . import sessions
 from .db import service
@@ -102,7 +103,8 @@ class LoginForm(Form):
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Vui lòng đăng nhập."
+    login_manager.login_message = N_("Vui lòng đăng nhập.")
+    login_manager.localize_callback = _  # flashed in the reader's language
     csrf.init_app(app)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, abort, request
+from flask_babel import gettext as _
 from werkzeug.routing import BaseConverter, ValidationError
 
 ID_MAX = 2**31 - 1  # PostgreSQL `integer`, the type of every id column
@@ -55,8 +56,9 @@ def round_arg(name: str = "round", blank: bool = True) -> int | None:
         return None
     if len(given) > 1 or not (text.isascii() and text.isdigit() and len(text) == 4
                               and ROUND_MIN <= int(text) <= ROUND_MAX):
-        abort(400, description=f"{name}: một năm đánh giá từ {ROUND_MIN} đến {ROUND_MAX}, không phải "
-                               f"{', '.join(repr(t[:20]) for t in given)}")
+        abort(400, description=_("%(name)s: một năm đánh giá từ %(min)s đến %(max)s, không phải %(given)s", name=name,
+                                 min=str(ROUND_MIN), max=str(ROUND_MAX),
+                                 given=", ".join(repr(t[:20]) for t in given)))
     return int(text)
 
 
@@ -64,7 +66,7 @@ def form_ids(name: str) -> list[int]:
     """The ids a form posted under ``name`` (checkboxes); 400 when one is not an id."""
     ids = [parse_id(text) for text in request.form.getlist(name)]
     if None in ids:
-        abort(400, description=f"{name}: mã hồ sơ không hợp lệ")
+        abort(400, description=_("%(name)s: mã hồ sơ không hợp lệ", name=name))
     return ids
 
 

@@ -9,6 +9,7 @@ them."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.file import FileField, FileRequired
 
 from certificates.signature import signable_pdf
@@ -121,8 +122,8 @@ def verify(serial: str):
         if found is not None and request.method == "POST":
             upload, error = _checked_upload(form, s, serial, url, signing)
     if found is None:
-        message = (f"Không có giấy công nhận nào mang số hiệu {serial}: giấy mang số hiệu này là giấy giả "
-                   "hoặc số hiệu bị ghi sai.")
+        message = _("Không có giấy công nhận nào mang số hiệu %(serial)s: giấy mang số hiệu này là giấy giả hoặc số "
+                    "hiệu bị ghi sai.", serial=serial)
         return render_template("error.html", status=404, message=message), 404
     found["validity"] = validity(service().procedures, found["procedure"], found["year"], found["decision_date"])
     return render_template("verify.html", serial=serial, found=found, form=form, upload=upload, error=error,

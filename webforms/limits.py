@@ -63,7 +63,7 @@ def too_many(exc: RateLimitExceeded):
     wait = retry_after()
     headers = {"Retry-After": str(wait)}
     if request.path.startswith("/api/"):
-        return jsonify({"error": f"quá nhiều lần đăng nhập sai từ địa chỉ này; thử lại sau {wait} giây",
+        return jsonify({"error": _("quá nhiều lần đăng nhập sai từ địa chỉ này; thử lại sau %(wait)s giây", wait=wait),
                         "status": 429}), 429, headers
     from .sessions import wait_text
 

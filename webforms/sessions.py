@@ -22,6 +22,7 @@ from flask_login import login_user, logout_user
 from dossiers import logins
 from dossiers.users import AuthError, new_password_hash, set_password_hash, verify_password
 from engine.errors import CfcError
+from engine.messages import N_
 
 from .db import service, settings
 
@@ -59,7 +60,7 @@ def sign_in(username: str, password: str):
         wait = logins.settle_failure(s, attempt)
     if wait >= logins.LOCK.total_seconds():  # this failure locked the name: say so now
         raise logins.Throttled(wait)
-    raise AuthError("sai tên đăng nhập hoặc mật khẩu")
+    raise AuthError(N_("sai tên đăng nhập hoặc mật khẩu"))
 
 
 def user_for(token: str):
@@ -112,7 +113,7 @@ def change_password(username: str, current: str, new: str) -> None:
     if not verify_password(attempt.password_hash, current):
         with svc.transaction() as s:
             logins.settle_failure(s, attempt)
-        raise AuthError("mật khẩu hiện tại không đúng")
+        raise AuthError(N_("mật khẩu hiện tại không đúng"))
     new_hash = new_password_hash(new)
     with svc.transaction() as s:
         set_password_hash(s, username, new_hash, actor=username, expected_hash=attempt.password_hash)

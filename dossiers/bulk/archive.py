@@ -18,7 +18,7 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass, field
 
-from engine.numbers import format_number
+from engine.messages import N_
 
 from .table import (
     MAX_HELD_ELEMENTS,
@@ -47,25 +47,25 @@ class Scan:
     counted: set[str] = field(default_factory=set)
 
     def refuse(self, part: str, what: str) -> ReadError:
-        return ReadError(f"{self.name}: phần {quote(part)} của tệp XLSX {what}")
+        return ReadError(N_("%(file)s: phần %(part)s của tệp XLSX %(what)s", file=self.name, part=quote(part), what=what))
 
     def check_size(self, part: str, size: int) -> None:
         """A part openpyxl reads whole."""
         if size > MAX_PART_BYTES:
-            raise self.refuse(part, f"giải nén ra {megabytes(size)} MB, vượt giới hạn "
-                                    f"{megabytes(MAX_PART_BYTES)} MB cho một phần không phải trang tính")
+            raise self.refuse(part, N_("giải nén ra %(size)s MB, vượt giới hạn %(limit)s MB cho một phần không "
+                                       "phải trang tính", size=megabytes(size), limit=megabytes(MAX_PART_BYTES)))
 
 
 def check_sizes(book: zipfile.ZipFile, name: str) -> dict[str, int]:
     """The first check (the central directory only: nothing is decompressed); part name → size."""
     parts = {info.filename: info.file_size for info in book.infolist()}
     if len(parts) > MAX_PARTS:
-        raise ReadError(f"{name}: tệp XLSX có {format_number(len(parts))} phần, vượt giới hạn "
-                        f"{format_number(MAX_PARTS)} phần")
+        raise ReadError(N_("%(file)s: tệp XLSX có %(count)s phần, vượt giới hạn %(limit)s phần", file=name,
+                           count=len(parts), limit=MAX_PARTS))
     total = sum(parts.values())
     if total > MAX_UNPACKED_BYTES:
-        raise ReadError(f"{name}: tệp XLSX giải nén ra {megabytes(total)} MB, vượt giới hạn "
-                        f"{megabytes(MAX_UNPACKED_BYTES)} MB")
+        raise ReadError(N_("%(file)s: tệp XLSX giải nén ra %(size)s MB, vượt giới hạn %(limit)s MB", file=name,
+                           size=megabytes(total), limit=megabytes(MAX_UNPACKED_BYTES)))
     return parts
 
 
@@ -93,8 +93,8 @@ def refuse_dtd(scan: Scan, part: str) -> None:
         with scan.book.open(part) as stream:
             next(iter(iterparse(stream, events=("start",), forbid_dtd=True)), None)
     except DefusedXmlException:
-        raise scan.refuse(part, "có khai báo DTD hoặc thực thể XML; Excel và LibreOffice không bao giờ ghi "
-                                "như vậy, tệp bị từ chối để bảo vệ máy chủ") from None
+        raise scan.refuse(part, N_("có khai báo DTD hoặc thực thể XML; Excel và LibreOffice không bao giờ ghi "
+                                   "như vậy, tệp bị từ chối để bảo vệ máy chủ")) from None
     except ParseError:
         pass  # not XML (an image…): openpyxl refuses it if it reads it
 
@@ -118,11 +118,11 @@ class Counter:
         else:
             self.held += 1
         if self.held > MAX_HELD_ELEMENTS or self.inside > MAX_HELD_ELEMENTS:
-            raise self.scan.refuse(self.part, f"có hơn {format_number(MAX_HELD_ELEMENTS)} phần tử XML ngoài "
-                                              "các dòng dữ liệu, hoặc trong một dòng, vượt giới hạn")
+            raise self.scan.refuse(self.part, N_("có hơn %(limit)s phần tử XML ngoài các dòng dữ liệu, hoặc trong "
+                                                 "một dòng, vượt giới hạn", limit=MAX_HELD_ELEMENTS))
         if self.scan.elements > MAX_XML_ELEMENTS:
-            raise self.scan.refuse(self.part, "đưa tổng số phần tử XML của tệp lên hơn "
-                                              f"{format_number(MAX_XML_ELEMENTS)}, vượt giới hạn")
+            raise self.scan.refuse(self.part, N_("đưa tổng số phần tử XML của tệp lên hơn %(limit)s, vượt giới hạn",
+                                                 limit=MAX_XML_ELEMENTS))
 
     def end(self, tag: str) -> None:
         if self.depth == self.unit:

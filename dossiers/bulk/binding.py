@@ -7,6 +7,7 @@ dossier service's own wording, ``check_expected``)."""
 from __future__ import annotations
 
 from engine.errors import ConflictError
+from engine.messages import N_, Message
 
 from ..models import Dossier
 from ..service.base import check_expected
@@ -22,18 +23,18 @@ def conflicts(job: ImportJob, expected_versions: dict[int, int], expect_new: set
     for dossier_id, version in sorted(expected_versions.items()):
         dossier = by_id.get(dossier_id)
         if dossier is None:
-            found.append(f"hồ sơ {dossier_id} không còn trong năm {job.year}")
+            found.append(N_("hồ sơ %(id)s không còn trong năm %(year)s", id=str(dossier_id), year=str(job.year)))
         elif dossier.lock_version != version:
             found.append(_changes(job, dossier, version))
     for code in sorted(expect_new):
         commune = job.find(code)
         dossier = job.dossiers.get(commune.id) if commune is not None else None
         if dossier is not None:
-            found.append(_changes(job, dossier, 0, "chưa có hồ sơ khi xem trước; "))
+            found.append(_changes(job, dossier, 0, N_("chưa có hồ sơ khi xem trước; ")))
     for result in job.report.rows:  # rows of the file the preview did not see at all
         if result.dossier_id not in expected_versions and result.commune_code not in expect_new:
-            found.append(f"{result.commune_name} ({result.commune_code}): dòng {result.row} không có trong bản "
-                         "xem trước")
+            found.append(N_("%(commune)s (%(code)s): dòng %(row)s không có trong bản xem trước",
+                            commune=result.commune_name, code=result.commune_code, row=str(result.row)))
     return found
 
 
@@ -41,7 +42,8 @@ def _changes(job: ImportJob, dossier: Dossier, version: int, note: str = "") -> 
     """The commune, then what ``check_expected`` says changed since ``version``."""
     try:
         check_expected(job.s, dossier, version)
-        changed = f"hồ sơ {dossier.id}"  # not reached: the versions differ
+        changed = N_("hồ sơ %(id)s", id=str(dossier.id))  # not reached: the versions differ
     except ConflictError as exc:
-        changed = str(exc)
-    return f"{dossier.commune.name} ({dossier.commune.code}): {note}{changed}"
+        changed = exc.args[0]
+    return Message("%(commune)s (%(code)s): %(note)s%(changed)s", commune=dossier.commune.name,
+                   code=dossier.commune.code, note=note, changed=changed)

@@ -24,6 +24,7 @@ from engine.assessment import (
     coerce,
     parse_text,
 )
+from engine.messages import N_
 from engine.models import CriteriaVersion, Percentage, Rate
 from engine.numbers import format_number
 
@@ -68,19 +69,19 @@ def classify(message: str) -> tuple[str, str]:
     """An engine message (``engine.assessment``'s, told apart by msgid) → (reason key, Vietnamese explanation)."""
     msgid = getattr(message, "msgid", None)
     if msgid == NEGATIVE:
-        return "negative", "số âm"
+        return "negative", N_("số âm")
     if msgid in (NOT_A_NUMBER, TEXT_NOT_NUMBER, NOT_FINITE):
-        return "not_a_number", "không phải là số"
+        return "not_a_number", N_("không phải là số")
     if msgid in (YES_NO, YES_NO_TEXT):
-        return "invalid", "cần ghi có hoặc không"
+        return "invalid", N_("cần ghi có hoặc không")
     if msgid in (NOT_WHOLE, FLOAT_COUNT):
-        return "invalid", "số trẻ em, số vụ phải là số nguyên"
+        return "invalid", N_("số trẻ em, số vụ phải là số nguyên")
     if msgid == TOO_MANY:
-        return "invalid", f"lớn hơn {format_number(MAX_COUNT)} (không xã nào có nhiều trẻ em hay số vụ như vậy)"
+        return "invalid", N_("lớn hơn %(limit)s (không xã nào có nhiều trẻ em hay số vụ như vậy)", limit=MAX_COUNT)
     if msgid == SCORE_ABOVE_100:
-        return "invalid", "điểm khảo sát tối đa là 100"
+        return "invalid", N_("điểm khảo sát tối đa là 100")
     if msgid == SCORE_PLACES:
-        return "invalid", "điểm khảo sát có tối đa 2 chữ số thập phân"
+        return "invalid", N_("điểm khảo sát có tối đa 2 chữ số thập phân")
     return "invalid", message
 
 

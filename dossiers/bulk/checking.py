@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, defer
 
 from engine.assessment import Commune, canonical_text, check_values, from_canonical, pair_problems
 from engine.errors import AssessmentError
+from engine.messages import N_
 from engine.models import CriteriaVersion
 from engine.numbers import format_number
 from engine.shared import shared_sources
@@ -71,7 +72,7 @@ class ImportJob:
         header = self.table.header
         if not header or header[0].strip().lower() != COMMUNE_COLUMN:
             self.problem(1, 1, header[0] if header else "", header[0] if header else "", "missing_commune_column",
-                         "cột đầu tiên phải là commune_code (tải mẫu bằng `cfc import template`)")
+                         N_("cột đầu tiên phải là commune_code (tải mẫu bằng `cfc import template`)"))
             return False
         codes = {code.lower(): code for code in self.version.indicator_map()}
         seen: dict[str, int] = {}
@@ -85,11 +86,12 @@ class ImportJob:
             if code is None:
                 self.skipped.add(col)
                 self.problem(1, col, text, text, "unknown_indicator",
-                             f"không có chỉ số {text} trong bộ tiêu chí {self.version.id}")
+                             N_("không có chỉ số %(code)s trong bộ tiêu chí %(version)s", code=text,
+                                version=self.version.id))
             elif code in seen:
                 self.skipped.add(col)
                 self.problem(1, col, text, text, "duplicate_column",
-                             f"chỉ số {code} đã có ở cột {column_letter(seen[code])}")
+                             N_("chỉ số %(code)s đã có ở cột %(column)s", code=code, column=column_letter(seen[code])))
             else:
                 seen[code] = col
                 self.columns[col] = code
@@ -139,14 +141,14 @@ class ImportJob:
         self.load()
         missing_header: set[int] = set()
         seen: dict[int, int] = {}
-        with progress("Kiểm tra", len(rows)) as bar:
+        with progress(N_("Kiểm tra"), len(rows)) as bar:
             for row in rows:
                 for col in range(2, len(row.cells) + 1):
                     if (row.get(col) is not None and col not in self.columns and col not in self.skipped
                             and col not in missing_header):
                         missing_header.add(col)
-                        self.problem(row.number, col, "không có mã", shown(row.get(col)), "missing_header",
-                                     "cột có dữ liệu nhưng dòng 1 không ghi mã chỉ số")
+                        self.problem(row.number, col, N_("không có mã"), shown(row.get(col)), "missing_header",
+                                     N_("cột có dữ liệu nhưng dòng 1 không ghi mã chỉ số"))
                 self.check_row(row, seen)
                 bar.update(1)
 
@@ -187,20 +189,22 @@ class ImportJob:
         jurisdiction) and its dossier of the round (None when it has none yet)."""
         code = commune_code(row.get(1))
         if code is None:
-            self.problem(row.number, 1, COMMUNE_COLUMN, "", "missing_commune_code", "thiếu mã xã")
+            self.problem(row.number, 1, COMMUNE_COLUMN, "", "missing_commune_code", N_("thiếu mã xã"))
             return None, None, None
         commune = self.find(code)
         if commune is None:
             self.problem(row.number, 1, COMMUNE_COLUMN, code, "unknown_commune",
-                         f"không có xã, phường, đặc khu nào mã {code} vào ngày {self.day.isoformat()}")
+                         N_("không có xã, phường, đặc khu nào mã %(code)s vào ngày %(day)s", code=code,
+                            day=self.day.isoformat()))
             return code, None, None
         if commune.id in seen:
             self.problem(row.number, 1, COMMUNE_COLUMN, code, "duplicate_commune",
-                         f"{commune.name} đã có ở dòng {seen[commune.id]}")
+                         N_("%(commune)s đã có ở dòng %(row)s", commune=commune.name, row=str(seen[commune.id])))
             return code, None, None
         if not may_import(self.service, self.user, commune, self.year):
             self.problem(row.number, 1, COMMUNE_COLUMN, code, "outside_jurisdiction",
-                         f"{commune.name} không thuộc địa bàn của {self.user.username} ({self.user.unit.name})")
+                         N_("%(commune)s không thuộc địa bàn của %(user)s (%(unit)s)", commune=commune.name,
+                            user=self.user.username, unit=self.user.unit.name))
             return code, None, None
         seen[commune.id] = row.number
         return code, commune, self.dossiers.get(commune.id)
@@ -215,7 +219,8 @@ class ImportJob:
             indicator = indicators.get(ind_code)
             if indicator is None:
                 self.problem(row.number, col, ind_code, shown_value(value), "unknown_indicator",
-                             f"hồ sơ theo bộ tiêu chí {version.id} không có chỉ số {ind_code}")
+                             N_("hồ sơ theo bộ tiêu chí %(version)s không có chỉ số %(code)s", version=version.id,
+                                code=ind_code))
                 continue
             parsed, message = parse_cell(indicator.type, value)
             if message:
@@ -230,12 +235,13 @@ class ImportJob:
         """A row that changes values needs a dossier in draft, or a commune category to create one."""
         if dossier is not None and dossier.status != "draft":
             self.problem(row.number, 1, COMMUNE_COLUMN, code, "not_draft",
-                         f"hồ sơ {dossier.id} của {commune.name} đang ở trạng thái «{LABELS[dossier.status]}»: "
-                         f"chỉ nhập vào hồ sơ đang soạn (sẽ đổi {', '.join(sorted(changes))})")
+                         N_("hồ sơ %(id)s của %(commune)s đang ở trạng thái «%(status)s»: chỉ nhập vào hồ sơ đang "
+                            "soạn (sẽ đổi %(codes)s)", id=str(dossier.id), commune=commune.name,
+                            status=LABELS[dossier.status], codes=", ".join(sorted(changes))))
         if dossier is None and category is None:
             self.problem(row.number, 1, COMMUNE_COLUMN, code, "no_category",
-                         f"chưa có phân loại của {commune.name} năm {self.year}: nhập cột category_{self.year} "
-                         "bằng `cfc units import`")
+                         N_("chưa có phân loại của %(commune)s năm %(year)s: nhập cột category_%(year)s bằng "
+                            "`cfc units import`", commune=commune.name, year=str(self.year)))
 
     def submit(self, row: Row, code: str, result: RowResult, category: str | None, version: CriteriaVersion,
                merged: dict) -> None:
@@ -262,9 +268,11 @@ class ImportJob:
             elif source in where and typed[copy] != typed[source]:
                 here, there = where[copy], where[source]
                 self.problem(row.number, here, copy, format_number(typed[copy]), "shared_differs",
-                             f"{copy} (ô {column_letter(here)}{row.number}) = {format_number(typed[copy])} khác "
-                             f"{source} (ô {column_letter(there)}{row.number}) = {format_number(typed[source])}: "
-                             "cùng một số (tổng số trẻ em trên địa bàn), ghi giống nhau ở mọi cột")
+                             N_("%(copy)s (ô %(here)s) = %(copy_value)s khác %(source)s (ô %(there)s) = "
+                                "%(source_value)s: cùng một số (tổng số trẻ em trên địa bàn), ghi giống nhau ở mọi "
+                                "cột", copy=copy, here=f"{column_letter(here)}{row.number}", copy_value=typed[copy],
+                                source=source, there=f"{column_letter(there)}{row.number}",
+                                source_value=typed[source]))
 
     def check_pairs(self, row: Row, version: CriteriaVersion, pairs: dict[str, list[str]], merged: dict,
                     where: dict[str, int]) -> None:
@@ -277,7 +285,8 @@ class ImportJob:
                 if col is None:
                     continue  # both values were stored before: not this file's doing
                 header = self.columns[col]
-                note = "" if top in where and bottom in where else " (giá trị kia đang lưu trong hồ sơ)"
+                note = "" if top in where and bottom in where else N_(" (giá trị kia đang lưu trong hồ sơ)")
                 self.problem(row.number, col, header, format_number(merged[header]), "above_denominator",
-                             f"tử số lớn hơn mẫu số: {top} = {format_number(merged[top])} > {bottom} = "
-                             f"{format_number(merged[bottom])}{note}")
+                             N_("tử số lớn hơn mẫu số: %(top)s = %(top_value)s > %(bottom)s = %(bottom_value)s%(note)s",
+                                top=top, top_value=merged[top], bottom=bottom, bottom_value=merged[bottom],
+                                note=note))

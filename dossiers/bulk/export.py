@@ -231,7 +231,7 @@ def export_audit(service: DossierService, username: str, path: Path | str, *, ye
         if dossier_id is not None:
             dossier = s.get(Dossier, dossier_id)
             if dossier is None:
-                raise NotFound(f"không có hồ sơ {dossier_id}")
+                raise NotFound(N_("không có hồ sơ %(id)s", id=str(dossier_id)))
             authority.check(service.procedures, user, "export", dossier=dossier)
             dossiers = {dossier.id: dossier}
         else:

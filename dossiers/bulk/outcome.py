@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.errors import CfcError, ConflictError
+from engine.messages import N_, Message
 from engine.numbers import format_number
 from engine.result import ScoreResult, StoredScoreError
 
@@ -61,8 +62,13 @@ class CellProblem:
         return column_letter(self.column)
 
     def __str__(self) -> str:
-        value = f" «{self.value}»" if self.value != "" else " (trống)"
-        return f"dòng {self.row}, cột {self.letter} ({self.header}){value}: {self.message}"
+        return str(self.describe())
+
+    def describe(self) -> Message:
+        """The problem as a report line says it (rendered in the reader's language)."""
+        value = f" «{self.value}»" if self.value != "" else N_(" (trống)")
+        return N_("dòng %(row)s, cột %(column)s (%(header)s)%(value)s: %(message)s", row=str(self.row),
+                  column=self.letter, header=self.header, value=value, message=self.message)
 
     def to_dict(self) -> dict:
         return {"row": self.row, "column": self.letter, "header": self.header, "value": self.value,
@@ -84,27 +90,29 @@ class RowResult:
     created: bool = False  # the import creates (or created) the commune's dossier
     version: int | None = None  # the dossier's lock_version when the row was checked (None: it had none)
 
-    def outcome(self) -> str:
+    def outcome(self) -> Message:
         """What the row does and the score afterwards: "3 chỉ số thay đổi; 935/1.000 điểm, ngưỡng 850 → …"."""
-        what = "tạo hồ sơ, " if self.created else ""
-        what += f"{len(self.changes)} chỉ số thay đổi" if self.changes else "không thay đổi"
-        return f"{what}; {self._result()}"
+        created = N_("tạo hồ sơ, ") if self.created else ""
+        changes = N_("%(count)s chỉ số thay đổi", count=str(len(self.changes))) if self.changes \
+            else N_("không thay đổi")
+        return Message("%(created)s%(changes)s; %(result)s", created=created, changes=changes, result=self._result())
 
-    def _result(self) -> str:
+    def _result(self) -> Message:
         if self.score:
             try:
                 score = ScoreResult.from_stored(self.score)
             except StoredScoreError as exc:
-                return f"không đọc được điểm đã lưu ({exc})"
-            verdict = "đủ điều kiện công nhận" if score.recognized else "chưa đủ điều kiện công nhận"
-            return (f"{format_number(score.total)}/{format_number(score.max_total)} điểm, "
-                    f"ngưỡng {format_number(score.threshold)} → {verdict}")
+                return N_("không đọc được điểm đã lưu (%(why)s)", why=str(exc))
+            verdict = N_("đủ điều kiện công nhận") if score.recognized else N_("chưa đủ điều kiện công nhận")
+            return N_("%(total)s/%(max)s điểm, ngưỡng %(threshold)s → %(verdict)s", total=score.total,
+                      max=score.max_total, threshold=score.threshold, verdict=verdict)
         if self.missing:
-            return f"chưa chấm điểm: còn {len(self.missing)} chỉ số chưa nhập"
-        return "chưa chấm điểm"
+            return N_("chưa chấm điểm: còn %(count)s chỉ số chưa nhập", count=str(len(self.missing)))
+        return N_("chưa chấm điểm")
 
-    def line(self) -> str:
-        return f"dòng {self.row:<5} {self.commune_code:<6} {self.commune_name}: {self.outcome()}"
+    def line(self) -> Message:
+        return N_("dòng %(row)s %(code)s %(name)s: %(outcome)s", row=f"{self.row:<5}", code=f"{self.commune_code:<6}",
+                  name=self.commune_name, outcome=self.outcome())
 
 
 @dataclass
@@ -144,19 +152,21 @@ class ImportReport:
         """The communes of the rows that had no dossier yet (``expect_new`` of a confirmation)."""
         return {r.commune_code for r in self.rows if r.version is None}
 
-    def summary(self) -> str:
-        n = format_number
-        head = "Thử (không lưu)" if self.dry_run else ("Đã nhập" if self.stored else "Không nhập")
-        text = (f"{head} {self.source}, năm {self.year}, bộ tiêu chí {self.criteria_version}: {n(len(self.rows))} "
-                f"dòng; {n(len(self.changed))} hồ sơ thay đổi ({n(self.created)} tạo mới), "
-                f"{n(self.unchanged)} không thay đổi")
-        if self.problems:
-            text += f"; {n(len(self.problems))} ô sai"
-        return text
+    def summary(self) -> Message:
+        head = N_("Thử (không lưu)") if self.dry_run else (N_("Đã nhập") if self.stored else N_("Không nhập"))
+        bad = N_("; %(count)s ô sai", count=len(self.problems)) if self.problems else ""
+        return N_("%(head)s %(source)s, năm %(year)s, bộ tiêu chí %(version)s: %(rows)s dòng; %(changed)s hồ sơ thay "
+                  "đổi (%(created)s tạo mới), %(unchanged)s không thay đổi%(bad)s", head=head, source=self.source,
+                  year=str(self.year), version=self.criteria_version, rows=len(self.rows),
+                  changed=len(self.changed), created=self.created, unchanged=self.unchanged, bad=bad)
+
+    def problem_lines(self) -> list[Message]:
+        """The refusal of a file with bad cells: a head line, then one line per bad cell."""
+        head = N_("%(file)s: %(count)s ô sai, không có gì được lưu:", file=self.source, count=len(self.problems))
+        return [head, *(p.describe() for p in self.problems)]
 
     def problem_text(self) -> str:
-        return (f"{self.source}: {format_number(len(self.problems))} ô sai, không có gì được lưu:\n"
-                + "\n".join(str(p) for p in self.problems))
+        return "\n".join(str(line) for line in self.problem_lines())
 
 
 class ImportRefused(CfcError):

@@ -20,7 +20,7 @@ import csv
 import io
 from pathlib import Path
 
-from engine.numbers import format_number
+from engine.messages import N_
 
 from .table import (
     MAX_CELL_CHARS,
@@ -58,7 +58,8 @@ def _check_suffix(name: str) -> str:
 
 def _check_size(size: int, name: str) -> None:
     if size > MAX_FILE_BYTES:
-        raise ReadError(f"{name}: tệp {megabytes(size)} MB, vượt giới hạn {megabytes(MAX_FILE_BYTES)} MB")
+        raise ReadError(N_("%(file)s: tệp %(size)s MB, vượt giới hạn %(limit)s MB", file=name, size=megabytes(size),
+                           limit=megabytes(MAX_FILE_BYTES)))
 
 
 def read_upload(data: bytes, name: str) -> Table:
@@ -132,8 +133,8 @@ def read_csv(data: bytes, name: str = "data.csv") -> Table:
                 rows.append(Row(number, cells))
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):  # csv's own limit (131,072), above ours
-            raise ReadError(f"{name}: dòng {reader.line_num} có một ô dài hơn {format_number(MAX_CELL_CHARS)} "
-                            "ký tự, vượt giới hạn của một ô") from None
+            raise ReadError(N_("%(file)s: dòng %(row)s có một ô dài hơn %(limit)s ký tự, vượt giới hạn của một ô",
+                               file=name, row=str(reader.line_num), limit=MAX_CELL_CHARS)) from None
         raise ReadError(f"{name}: not a valid CSV file ({quote(str(exc))})") from None
     if header is None:
         raise ReadError(f"{name}: the file is empty")
@@ -143,15 +144,16 @@ def read_csv(data: bytes, name: str = "data.csv") -> Table:
 def _csv_cells(line: list[str], number: int, name: str) -> list[str | None]:
     """The cells of a CSV record, within the limits of rows, columns and cell length."""
     if number > MAX_ROWS:
-        raise ReadError(f"{name}: tệp có hơn {format_number(MAX_ROWS)} dòng, vượt giới hạn; hãy xóa các dòng "
-                        "thừa ở cuối bảng")
+        raise ReadError(N_("%(file)s: tệp có hơn %(limit)s dòng, vượt giới hạn; hãy xóa các dòng thừa ở cuối bảng",
+                           file=name, limit=MAX_ROWS))
     cells = strip_cells([clean_text(c) for c in line])
     if len(cells) > MAX_COLUMNS:
-        raise ReadError(f"{name}: dòng {number} có dữ liệu ở cột {column_letter(len(cells))}, vượt giới hạn "
-                        f"{MAX_COLUMNS} cột")
+        raise ReadError(N_("%(file)s: dòng %(row)s có dữ liệu ở cột %(column)s, vượt giới hạn %(limit)s cột",
+                           file=name, row=str(number), column=column_letter(len(cells)), limit=str(MAX_COLUMNS)))
     for column, text in enumerate(cells, start=1):
         if text is not None and len(text) > MAX_CELL_CHARS:
-            raise ReadError(f"{name}: ô {column_letter(column)}{number} dài {format_number(len(text))} ký tự, "
-                            f"vượt giới hạn {format_number(MAX_CELL_CHARS)} ký tự của một ô: «{quote(text)}»")
+            raise ReadError(N_("%(file)s: ô %(cell)s dài %(length)s ký tự, vượt giới hạn %(limit)s ký tự của một "
+                               "ô: «%(text)s»", file=name, cell=f"{column_letter(column)}{number}", length=len(text),
+                               limit=MAX_CELL_CHARS, text=quote(text)))
     return cells
 

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.engine import Connection
 
 from engine import __version__ as engine_version
+from engine.messages import N_
 from engine.workflow import Procedure, procedure_for
 
 from .. import audit
@@ -28,7 +29,7 @@ def store(job: ImportJob, progress: Progress) -> None:
     stamp = audit.now()
     proc = procedure_for(job.day, job.service.procedures)
     changed = [p for p in job.plans if p[0].changes]
-    with progress("Lưu", len(changed)) as bar:
+    with progress(N_("Lưu"), len(changed)) as bar:
         new_rows, new_results, existing = _stage(job, changed, proc, stamp, bar)
         job.s.flush()  # the updates, each checked against the version read (optimistic locking)
         conn = job.s.connection()

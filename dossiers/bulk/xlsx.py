@@ -22,7 +22,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator
 
-from engine.numbers import format_number
+from engine.messages import N_
 
 from .archive import check_book, check_sizes
 from .table import (
@@ -79,7 +79,7 @@ def _refusals(name: str) -> Iterator[None]:
     except ReadError:
         raise
     except DefusedXmlException:
-        raise ReadError(f"{name}: tệp XLSX có thực thể XML; tệp bị từ chối để bảo vệ máy chủ") from None
+        raise ReadError(N_("%(file)s: tệp XLSX có thực thể XML; tệp bị từ chối để bảo vệ máy chủ", file=name)) from None
     except Exception as exc:  # noqa: BLE001 (see the docstring)
         raise ReadError(f"{name}: not a valid .xlsx file ({type(exc).__name__}: {quote(str(exc))})") from None
 
@@ -120,12 +120,13 @@ def _lines(sheet, name: str, formulas: set[tuple[int, int]] | None) -> Iterator[
     formula is added to it."""
     for number, line in enumerate(sheet.iter_rows(values_only=True), start=1):
         if number > MAX_ROWS:
-            raise ReadError(f"{name}: trang tính «{quote(sheet.title)}» có dòng {format_number(number)}, "
-                            f"vượt giới hạn {format_number(MAX_ROWS)} dòng; hãy xóa các dòng thừa ở cuối bảng")
+            raise ReadError(N_("%(file)s: trang tính «%(sheet)s» có dòng %(row)s, vượt giới hạn %(limit)s dòng; hãy "
+                               "xóa các dòng thừa ở cuối bảng", file=name, sheet=quote(sheet.title), row=number,
+                               limit=MAX_ROWS))
         raw = strip_cells(list(line))
         if len(raw) > MAX_COLUMNS:
-            raise ReadError(f"{name}: dòng {number} có dữ liệu ở cột {column_letter(len(raw))}, vượt giới "
-                            f"hạn {MAX_COLUMNS} cột")
+            raise ReadError(N_("%(file)s: dòng %(row)s có dữ liệu ở cột %(column)s, vượt giới hạn %(limit)s cột",
+                               file=name, row=str(number), column=column_letter(len(raw)), limit=str(MAX_COLUMNS)))
         cells = [_cell(value, name, number, column, formulas) for column, value in enumerate(raw, 1)]
         yield number, strip_cells(cells)
 
@@ -142,8 +143,9 @@ def _cell(value, name: str, row: int, column: int, formulas: set[tuple[int, int]
     if not isinstance(value, str):  # an array or data-table formula
         value = str(getattr(value, "text", None) or "=")
     if len(value) > MAX_CELL_CHARS:
-        raise ReadError(f"{name}: ô {column_letter(column)}{row} dài {format_number(len(value))} ký tự, "
-                        f"vượt giới hạn {format_number(MAX_CELL_CHARS)} ký tự của một ô: «{quote(value)}»")
+        raise ReadError(N_("%(file)s: ô %(cell)s dài %(length)s ký tự, vượt giới hạn %(limit)s ký tự của một "
+                           "ô: «%(text)s»", file=name, cell=f"{column_letter(column)}{row}", length=len(value),
+                           limit=MAX_CELL_CHARS, text=quote(value)))
     if formulas is not None and value.startswith("="):
         formulas.add((row, column))
     return clean_text(value)
@@ -173,10 +175,12 @@ def _computed_values(data: bytes, name: str, table: Table, formulas: set[tuple[i
     finally:
         book.close()
     if missing:
-        more = f" và {len(missing) - SHOWN_CELLS} ô khác" if len(missing) > SHOWN_CELLS else ""
-        raise ReadError(f"{name}: ô {', '.join(missing[:SHOWN_CELLS])}{more} có công thức nhưng không có giá "
-                        "trị đã tính (tệp do một chương trình ghi mà không tính); hãy mở tệp bằng Excel hoặc "
-                        "LibreOffice, lưu lại rồi nhập lại")
+        cells = ", ".join(missing[:SHOWN_CELLS])
+        if len(missing) > SHOWN_CELLS:
+            cells = N_("%(cells)s và %(count)s ô khác", cells=cells, count=str(len(missing) - SHOWN_CELLS))
+        raise ReadError(N_("%(file)s: ô %(cells)s có công thức nhưng không có giá trị đã tính (tệp do một chương "
+                           "trình ghi mà không tính); hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi nhập lại",
+                           file=name, cells=cells))
     table.header[:] = trim_header(table.header)
     table.rows[:] = [Row(r.number, strip_cells(r.cells)) for r in table.rows if not r.empty]
 

@@ -34,8 +34,8 @@ def check_document_access(session: Session, username: str, dossier_id: int, kind
 def check_samples(session: Session, provisional: bool) -> None:
     """A document made under a provisional criteria version is refused unless sample documents are allowed."""
     if provisional and not samples_allowed(session):
-        raise CfcError("bộ tiêu chí còn tạm thời và hệ thống không cho phép in văn bản mẫu "
-                       "(allow_sample_documents)")
+        raise CfcError(N_("bộ tiêu chí còn tạm thời và hệ thống không cho phép in văn bản mẫu "
+                          "(allow_sample_documents)"))
 
 
 def check_province_access(session: Session, username: str, province_code: str, year: int,

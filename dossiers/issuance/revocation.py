@@ -44,8 +44,8 @@ def revocation_fields(session: Session, dossier: Dossier, registry: Registry | N
     entry = documents_for(dossier.procedure, dossier.revocation_date, config)
     wording = entry.revocation
     if wording is None:
-        raise CfcError(f"criteria/procedures/documents: {dossier.procedure} (từ {entry.effective_from:%d/%m/%Y}) "
-                       "chưa có mẫu quyết định thu hồi (`revocation`)")
+        raise CfcError(N_("criteria/procedures/documents: %(procedure)s (từ %(day)s) chưa có mẫu quyết định thu "
+                          "hồi (`revocation`)", procedure=dossier.procedure, day=f"{entry.effective_from:%d/%m/%Y}"))
     unit = issuing_unit(dossier.commune, entry.decision.level)
     values = placeholder_values(entry, unit, dossier.commune)
     name, title = revocation_signer(dossier, config)

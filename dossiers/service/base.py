@@ -55,11 +55,10 @@ def check_expected(session: Session, dossier: Dossier, expected: int | None) -> 
         for e in audit.history(session, dossier.id)
         if e.dossier_version is not None and e.dossier_version > expected
     ]
-    raise ConflictError(
-        f"hồ sơ {dossier.id} đã thay đổi từ phiên bản {expected} lên {dossier.lock_version}: "
-        + ("; ".join(changes) or "không rõ")
-        + ". Không có gì được lưu; hãy tải lại."
-    )
+    raise ConflictError(N_(
+        "hồ sơ %(id)s đã thay đổi từ phiên bản %(expected)s lên %(current)s: %(changes)s. Không có gì được lưu; "
+        "hãy tải lại.", id=str(dossier.id), expected=str(expected), current=str(dossier.lock_version),
+        changes="; ".join(changes) or N_("không rõ")))
 
 
 def actor_and_dossier(s: Session, username: str, dossier_id: int, setting: str | None = None,

@@ -31,8 +31,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from engine.errors import CfcError
-from engine.messages import N_
-from engine.numbers import format_number
+from engine.messages import N_, Message
 from engine.text import nfc
 from engine.text import text_problem as unstorable
 from engine.workflow import LABELS, TransitionRefused
@@ -64,35 +63,37 @@ def text_problem(label: str, value: str | None, limit: int) -> str | None:
     if value is None:
         return None
     if len(value) > limit:
-        return f"{label} dài {format_number(len(value))} ký tự, tối đa {format_number(limit)} ký tự"
+        return N_("%(label)s dài %(length)s ký tự, tối đa %(limit)s ký tự", label=label, length=len(value), limit=limit)
     problem = unstorable(value)
-    return f"{label} {problem}" if problem else None
+    return Message("%(label)s %(problem)s", label=label, problem=problem) if problem else None
 
 
 def panel_problems(members: list[str] | None) -> list[str]:
     """Why the panel members' names cannot be stored."""
     names = [m for m in members or [] if m and m.strip()]
     if len(names) > PANEL_SIZE_MAX:
-        return [f"thành phần hội đồng có {len(names)} người, tối đa {PANEL_SIZE_MAX}"]
-    found = (text_problem(f"tên thành viên hội đồng thứ {i}", name.strip(), PANEL_NAME_MAX)
+        return [N_("thành phần hội đồng có %(count)s người, tối đa %(limit)s", count=str(len(names)),
+                   limit=str(PANEL_SIZE_MAX))]
+    found = (text_problem(N_("tên thành viên hội đồng thứ %(n)s", n=str(i)), name.strip(), PANEL_NAME_MAX)
              for i, name in enumerate(names, 1))
     return [p for p in found if p]
 
 
-KIND = {"recognize": "công nhận", "revoke": "thu hồi công nhận"}
+KIND = {"recognize": N_("công nhận"), "revoke": N_("thu hồi công nhận")}
 
 
 def number_problem(number: str | None, kind: str = "recognize") -> str | None:
     """Why ``number`` is not a decision number; None when it is one."""
     if number is None or not number.strip():
-        return f"cần ghi số quyết định {KIND[kind]} (ví dụ 123/QĐ-UBND)"
+        return N_("cần ghi số quyết định %(kind)s (ví dụ 123/QĐ-UBND)", kind=KIND[kind])
     text = unicodedata.normalize("NFC", number.strip())
     if len(text) > DECISION_NUMBER_MAX:
-        return f"số quyết định dài {format_number(len(text))} ký tự, tối đa {DECISION_NUMBER_MAX} ký tự"
+        return N_("số quyết định dài %(length)s ký tự, tối đa %(limit)s ký tự", length=len(text),
+                  limit=str(DECISION_NUMBER_MAX))
     if not text.isprintable():
-        return "số quyết định có ký tự điều khiển hoặc không in được"
+        return N_("số quyết định có ký tự điều khiển hoặc không in được")
     if not DECISION_PATTERN.fullmatch(text):
-        return "số quyết định không đúng dạng số/ký hiệu, ví dụ 123/QĐ-UBND hoặc 12/2024/QĐ-UBND"
+        return N_("số quyết định không đúng dạng số/ký hiệu, ví dụ 123/QĐ-UBND hoặc 12/2024/QĐ-UBND")
     return None
 
 
@@ -109,37 +110,40 @@ def date_problem(s: Session, dossier: Dossier, day: dt.date | None, kind: str = 
     """Why ``day`` cannot be the date of the dossier's decision of ``kind`` (recognize: not before its
     verification; revoke: not before its recognition decision); None when it can."""
     if day is None:
-        return f"cần ghi ngày quyết định {KIND[kind]}"
+        return N_("cần ghi ngày quyết định %(kind)s", kind=KIND[kind])
     today = audit.local_date(audit.now())
     if day > today:
-        return f"ngày quyết định {day:%d/%m/%Y} ở tương lai (hôm nay là {today:%d/%m/%Y})"
+        return N_("ngày quyết định %(day)s ở tương lai (hôm nay là %(today)s)", day=f"{day:%d/%m/%Y}",
+                  today=f"{today:%d/%m/%Y}")
     if kind == "revoke":
         if dossier.decision_date is not None and day < dossier.decision_date:
-            return (f"ngày quyết định thu hồi {day:%d/%m/%Y} trước ngày quyết định công nhận "
-                    f"{dossier.decision_date:%d/%m/%Y}")
+            return N_("ngày quyết định thu hồi %(day)s trước ngày quyết định công nhận %(decided)s",
+                      day=f"{day:%d/%m/%Y}", decided=f"{dossier.decision_date:%d/%m/%Y}")
         return None
     verified = verified_on(s, dossier)
     if verified is not None and day < verified:
-        return f"ngày quyết định {day:%d/%m/%Y} trước ngày thẩm định {verified:%d/%m/%Y}"
+        return N_("ngày quyết định %(day)s trước ngày thẩm định %(verified)s", day=f"{day:%d/%m/%Y}",
+                  verified=f"{verified:%d/%m/%Y}")
     if verified is None and day.year < dossier.year:
-        return f"ngày quyết định {day:%d/%m/%Y} trước năm đánh giá {dossier.year}"
+        return N_("ngày quyết định %(day)s trước năm đánh giá %(year)s", day=f"{day:%d/%m/%Y}", year=str(dossier.year))
     return None
 
 
 def public_reason_problems(text: str | None) -> list[str]:
     """Why ``text`` cannot be the public reason of a revocation (what the verification page shows)."""
     if not (text and text.strip()):
-        return ["cần ghi lý do thu hồi công bố công khai (trang tra cứu hiển thị lý do này; lý do nội bộ chỉ "
-                "lưu trong nhật ký)"]
-    return [p for p in (text_problem("lý do công bố", text, REASON_MAX),) if p]
+        return [N_("cần ghi lý do thu hồi công bố công khai (trang tra cứu hiển thị lý do này; lý do nội bộ chỉ "
+                   "lưu trong nhật ký)")]
+    return [p for p in (text_problem(N_("lý do công bố"), text, REASON_MAX),) if p]
 
 
 def signer_problems(name: str | None, title: str | None) -> list[str]:
     """Why the signer's name and title cannot be printed on the decision."""
-    found = [text_problem("họ tên người ký", name, SIGNER_MAX), text_problem("chức vụ người ký", title, SIGNER_MAX)]
+    found = [text_problem(N_("họ tên người ký"), name, SIGNER_MAX),
+             text_problem(N_("chức vụ người ký"), title, SIGNER_MAX)]
     if not (name and name.strip()):
-        found.append("cần ghi họ tên người ký quyết định (hoặc cấu hình `signers` của cơ quan ban hành trong "
-                     "criteria/procedures/documents)")
+        found.append(N_("cần ghi họ tên người ký quyết định (hoặc cấu hình `signers` của cơ quan ban hành trong "
+                        "criteria/procedures/documents)"))
     return [p for p in found if p]
 
 
@@ -179,7 +183,7 @@ def amend(svc: DossierService, username: str, dossier_id: int, number: str | Non
                               "hoặc đã thu hồi", status=LABELS.get(dossier.status, dossier.status)))
         if not (reason and reason.strip()):
             reasons.append(N_("sửa quyết định cần ghi rõ lý do"))
-        reasons += [p for p in (text_problem("lý do", reason, REASON_MAX),) if p]
+        reasons += [p for p in (text_problem(N_("lý do"), reason, REASON_MAX),) if p]
         reasons += decision_problems(s, dossier, number, day, kind)
         signer = signer_of(dossier, day, signer_name or getattr(dossier, fields[2]),
                            signer_title or getattr(dossier, fields[3]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.errors import AssessmentError, InputProblem, NotFound
+from engine.messages import N_
 
 from .. import audit
 from ..evidence import store_evidence
@@ -22,10 +23,11 @@ def add_evidence(svc: DossierService, username: str, dossier_id: int, criterion:
                  content: bytes, expected_version: int | None = None) -> DossierView:
     with svc.transaction() as s:
         user, dossier = writable(s, svc.procedures, username, dossier_id, "upload_evidence", "draft",
-                                 expected_version, "evidence", "chỉ thêm minh chứng khi hồ sơ đang soạn")
+                                 expected_version, "evidence", N_("chỉ thêm minh chứng khi hồ sơ đang soạn"))
         codes = [c.code for c in svc.version_of(dossier).criteria]
         if criterion not in codes:
-            raise AssessmentError([InputProblem(criterion, f"không có tiêu chí này trong {dossier.criteria_version}")])
+            raise AssessmentError([InputProblem(criterion, N_("không có tiêu chí này trong %(version)s",
+                                                               version=dossier.criteria_version))])
         item = store_evidence(svc.settings.instance(), svc.settings.max_upload_bytes, dossier, criterion, filename,
                               content, user.username)
         dossier.evidence.append(item)  # the newest last, as the collection orders them; added to the session
@@ -40,10 +42,11 @@ def delete_evidence(svc: DossierService, username: str, dossier_id: int, evidenc
     """Take an evidence file off a draft dossier (a wrong upload), audited with what it was."""
     with svc.transaction() as s:
         user, dossier = writable(s, svc.procedures, username, dossier_id, "delete_evidence", "draft",
-                                 expected_version, "evidence", "chỉ xoá minh chứng khi hồ sơ đang soạn")
+                                 expected_version, "evidence", N_("chỉ xoá minh chứng khi hồ sơ đang soạn"))
         item = next((e for e in dossier.evidence if e.id == evidence_id), None)
         if item is None:
-            raise NotFound(f"hồ sơ {dossier_id} không có minh chứng {evidence_id}")
+            raise NotFound(N_("hồ sơ %(id)s không có minh chứng %(evidence)s", id=str(dossier_id),
+                              evidence=str(evidence_id)))
         before = {"criterion": item.criterion, "filename": item.filename, "sha256": item.sha256, "size": item.size}
         dossier.evidence.remove(item)
         s.delete(item)

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from engine import __version__ as engine_version
 from engine.errors import CfcError
 from engine.loader import fingerprint
+from engine.messages import N_, Message
 from engine.workflow import TransitionRefused
 
 from .. import audit, authority
@@ -81,10 +82,10 @@ def _checked(svc: DossierService, user, dossier: Dossier):
     authority.check(svc.procedures, user, "rescore", dossier=dossier)
     version = svc.version_of(dossier)
     if not stale_scores(dossier, fingerprint(version)):
-        raise TransitionRefused("rescore", ["điểm đã được chấm theo nội dung hiện hành của bộ tiêu chí "
-                                            f"{version.id}: không có gì để tính lại"])
+        raise TransitionRefused("rescore", [N_("điểm đã được chấm theo nội dung hiện hành của bộ tiêu chí "
+                                               "%(version)s: không có gì để tính lại", version=version.id)])
     if not targets(dossier):
-        raise TransitionRefused("rescore", ["hồ sơ chưa có điểm thẩm định để tính lại"])
+        raise TransitionRefused("rescore", [N_("hồ sơ chưa có điểm thẩm định để tính lại")])
     return version
 
 
@@ -108,8 +109,9 @@ def rescore(svc: DossierService, username: str, dossier_id: int, expected_versio
             column = COLUMNS[which]
             result = score_result(version, dossier, column, svc.settings.engine)
             if result is None:
-                raise TransitionRefused("rescore", [f"không tính lại được theo {version.id}: "
-                                                    + "; ".join(problems(version, dossier, column))])
+                raise TransitionRefused("rescore", [N_("không tính lại được theo %(version)s: %(problems)s",
+                                                       version=version.id,
+                                                       problems=problems(version, dossier, column))])
             before[which] = _summary(previous(dossier, which))
             setattr(dossier, which, result.to_dict())
             after[which] = _summary(getattr(dossier, which))
@@ -153,7 +155,8 @@ def rescore_all(svc: DossierService, username: str, candidates: list[Candidate],
         try:
             view = rescore(svc, username, c.dossier_id)
         except CfcError as exc:  # one refusal does not stop the round; each is reported
-            refused.append(f"#{c.dossier_id} {c.commune}: {exc}")
+            refused.append(Message("#%(id)s %(commune)s: %(error)s", id=str(c.dossier_id), commune=c.commune,
+                                   error=exc.args[0] if exc.args else str(exc)))
         else:
             after = {w: _summary(view.stored_scores.get(w)) for w in c.before}
             done.append(Rescored(c.dossier_id, c.commune, c.status, c.before, after))

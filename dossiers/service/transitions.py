@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from engine import __version__ as engine_version
+from engine.messages import N_
 from engine.text import nfc
 from engine.workflow import (
     GuardContext,
@@ -58,10 +59,10 @@ def prepare(svc: DossierService, s: Session, user: User, dossier: Dossier, event
     )
     reasons = guard_reasons(event, ctx, reason)
     if event == "recognize" and verified is None:
-        reasons.append(f"không đọc được kết quả thẩm định đã lưu ({unreadable}): trả lại để thẩm định lại"
-                       if unreadable else "chưa có kết quả thẩm định")
+        reasons.append(N_("không đọc được kết quả thẩm định đã lưu (%(why)s): trả lại để thẩm định lại",
+                          why=unreadable) if unreadable else N_("chưa có kết quả thẩm định"))
     if event == "verify" and not [m for m in panel_members or [] if m and m.strip()]:
-        reasons.append("cần ghi thành phần hội đồng thẩm định có mặt")
+        reasons.append(N_("cần ghi thành phần hội đồng thẩm định có mặt"))
     # what was typed (lengths, the decision) is judged once the guards let the event happen
     reasons = reasons or _input_reasons(s, dossier, event, reason, panel_members, decision, public_reason)
     if reasons:
@@ -83,7 +84,7 @@ def _input_reasons(s: Session, dossier: Dossier, event: str, reason: str | None,
                    public_reason: str | None = None) -> list[str]:
     """Why the text and decision given with ``event`` cannot be stored (lengths, control characters, the
     decision's number, date and signer)."""
-    found = [decisions.text_problem("lý do", reason, decisions.REASON_MAX)] if reason else []
+    found = [decisions.text_problem(N_("lý do"), reason, decisions.REASON_MAX)] if reason else []
     if event == "verify":
         found += decisions.panel_problems(panel_members)
     if event in decisions.KIND and decision is not None:

@@ -43,10 +43,11 @@ def create(svc: DossierService, username: str, commune_code: str, year: int) -> 
         authority.check(svc.procedures, user, "edit", commune=commune, year=year)
         proc = procedure_for(day, svc.procedures)
         if exists is not None:
-            raise ConflictError(f"{commune.name} đã có hồ sơ năm {year} (số {exists})")
+            raise ConflictError(N_("%(commune)s đã có hồ sơ năm %(year)s (số %(id)s)", commune=commune.name,
+                                   year=str(year), id=str(exists)))
         if category is None:
-            raise CfcError(f"chưa có phân loại của {commune.name} ({commune.code}) năm {year}: nhập cột "
-                           f"category_{year} bằng `cfc units import`")
+            raise CfcError(N_("chưa có phân loại của %(commune)s (%(code)s) năm %(year)s: nhập cột category_%(year)s "
+                              "bằng `cfc units import`", commune=commune.name, code=commune.code, year=str(year)))
         version = svc.registry.in_force(day)
         stamp = audit.now()
         dossier = versioned.insert(s, commune_id=commune.id, year=year, status="draft", criteria_version=version.id,
@@ -137,7 +138,7 @@ def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, com
                 raise AssessmentError([InputProblem(code, "unknown indicator code")])
             old = by_code[code].comment
             new = nfc(text or "").strip() or None
-            too_long = text_problem(f"nhận xét của {code}", new, COMMENT_MAX)
+            too_long = text_problem(N_("nhận xét của %(code)s", code=code), new, COMMENT_MAX)
             if too_long:
                 raise AssessmentError([InputProblem(f"{code}#comment", too_long)])
             if (old and nfc(old)) != new:  # a comment stored decomposed earlier is the same text

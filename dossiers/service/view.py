@@ -20,6 +20,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from engine.loader import Registry, fingerprint
+from engine.messages import N_
 from engine.result import ScoreResult, StoredScoreError
 
 from ..lookup import read_score
@@ -61,8 +62,8 @@ class _Deferred:
     def __set__(self, view, value) -> None:
         view.__dict__[self.slot] = value
 
-SCORES = {"self_score": "điểm tự đánh giá", "verified_score": "điểm thẩm định",
-          "rescored_score": "điểm tính lại"}
+SCORES = {"self_score": N_("điểm tự đánh giá"), "verified_score": N_("điểm thẩm định"),
+          "rescored_score": N_("điểm tính lại")}
 DECIDED = ("recognized", "not_recognized", "revoked")  # a re-score is recorded beside the decision's score
 
 
@@ -131,8 +132,8 @@ class DossierView:
         """One line (Vietnamese) per stored score that cannot be read."""
         for which in SCORES:
             getattr(self, which)
-        return [f"Không đọc được {SCORES[which]} đã lưu ({why}); lưu lại số liệu để tính lại."
-                for which, why in self.unreadable.items()]
+        return [N_("Không đọc được %(score)s đã lưu (%(why)s); lưu lại số liệu để tính lại.", score=SCORES[which],
+                   why=why) for which, why in self.unreadable.items()]
 
     def _read(self, which: str) -> ScoreResult | None:
         result, why = readable_score(self.stored_scores.get(which))

@@ -26,6 +26,7 @@ from ruamel.yaml import YAML
 from dossiers.users import AuthError, user_for_token
 from engine.errors import AssessmentError, CfcError, ConflictError, InputProblem
 from engine.export import version_json
+from engine.messages import N_
 from engine.text import clean_text
 from engine.workflow import EVENTS, LABELS, TransitionRefused
 
@@ -35,9 +36,9 @@ from ..i18n import error_text, tr
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 OPENAPI = Path(__file__).with_name("openapi.yaml")
-PRECONDITION = ("thiếu If-Match: gửi lại lock_version của hồ sơ mà bạn đã xem (tiêu đề ETag của "
-                "GET /api/v1/dossiers/{id}) trong tiêu đề If-Match, hoặc trong trường expected_version. "
-                "Không có gì được lưu.")
+PRECONDITION = N_("thiếu If-Match: gửi lại lock_version của hồ sơ mà bạn đã xem (tiêu đề ETag của "
+                   "GET /api/v1/dossiers/{id}) trong tiêu đề If-Match, hoặc trong trường expected_version. "
+                   "Không có gì được lưu.")
 BODY_MAX = 256 * 1024  # bytes of a JSON body: a dossier's values and comments fit many times over
 VERSION_DIGITS = 18  # a lock_version longer than this is no version (and int() of 5,000 digits fails)
 
@@ -87,7 +88,7 @@ def _answer(view, history=None):
 
 def _precondition_required():
     """428: the write would be allowed, but the caller did not say which version it saw."""
-    return jsonify({"error": PRECONDITION, "status": 428, "header": "If-Match"}), 428
+    return jsonify({"error": tr(PRECONDITION), "status": 428, "header": "If-Match"}), 428
 
 
 def _body() -> dict:
@@ -193,7 +194,8 @@ def post_transition(dossier_id: int):
     if not isinstance(event, str):
         abort(400, description='give {"event": "...", "reason": "..."}')
     if event not in EVENTS:
-        raise AssessmentError([InputProblem("event", f"không có thao tác {event[:40]!r}; có: {', '.join(EVENTS)}")])
+        raise AssessmentError([InputProblem("event", N_("không có thao tác %(event)s; có: %(events)s",
+                                                        event=repr(event[:40]), events=", ".join(EVENTS)))])
     expected = _expected(body)
     members = body.get("panel_members")
     if members is not None and (not isinstance(members, list) or not all(isinstance(m, str) for m in members)):

@@ -37,6 +37,7 @@ from ..auth import require_action
 from ..converters import round_arg
 from ..db import service, settings
 from ..forms import Form
+from ..i18n import tr
 
 bp = Blueprint("bulk", __name__, template_folder="templates")
 MAX_BYTES = 20 * 1024 * 1024
@@ -151,7 +152,7 @@ def confirm():
     except ImportRefused as exc:  # the data changed since the dry run (e.g. a dossier was submitted)
         return render_template("bulk/import.html", form=UploadForm(year=year), report=exc.report,
                                confirm=None), 409
-    flash(report.summary(), "ok")
+    flash(tr(report.summary()), "ok")
     return redirect(url_for("bulk.upload"))
 
 

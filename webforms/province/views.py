@@ -30,6 +30,7 @@ from ..converters import form_ids, round_arg
 from ..db import service
 from ..filters import vn_sort_key
 from ..forms import DecisionFields, RevokeForm, field_errors, missing_version, shown_version, version_text
+from ..i18n import error_text
 
 bp = Blueprint("province", __name__, url_prefix="/province", template_folder="templates")
 
@@ -77,7 +78,7 @@ def decide():
                                      expected_version=versions[dossier_id])
             done.append(dossier_id)
         except CfcError as exc:  # one refusal does not stop the others: each dossier is its own transaction
-            refused.append(f"#{dossier_id}: {exc}")
+            refused.append(f"#{dossier_id}: {error_text(exc)}")
     if done:
         flash(_("Đã xử lý %(n)s hồ sơ: %(ids)s", n=len(done), ids=", ".join(f"#{i}" for i in done)), "ok")
     for line in refused:
