@@ -66,7 +66,7 @@ def check_out(dbapi_conn, record, _proxy) -> None:
     the ping finds it, as ``pool_pre_ping`` did) or when something arrived on its socket (the server closing it:
     a restart, an idle timeout, ``pg_terminate_backend``); else it leaves as it is, without a round trip (a busy
     server's connections come back within milliseconds; ``pool_pre_ping``'s SELECT on every checkout cost
-    362 µs a transaction against 281). One that does not answer makes the pool drop every connection it holds
+    348 µs a bare transaction against 277: benchmarks/README.md). One that does not answer makes the pool drop every connection it holds
     and open a new one (``InvalidatePoolError``: after a restart they are all closed), as ``pool_pre_ping``
     did."""
     idle_since = record.info.get("cfc_idle_since") if record is not None else None
