@@ -6,7 +6,9 @@ import sys
 
 import click
 
-from .common import AS_OPTION, DOSSIER_ID, nfc, open_service, say, who_acts
+from engine.messages import N_
+
+from .common import AS_OPTION, DOSSIER_ID, nfc, open_service, say, tr, who_acts
 
 
 @click.group("audit")
@@ -34,6 +36,6 @@ def audit_show(dossier_id, actor) -> None:
     with open_service() as service:
         entries = service.history(who_acts(actor), dossier_id)
     for e in entries:
-        reason = f" — lý do: {e['reason']}" if e["reason"] else ""
+        reason = tr(N_(" — lý do: %(reason)s", reason=e["reason"])) if e["reason"] else ""
         click.echo(nfc(f"#{e['seq']:<5} {e['at'][:19].replace('T', ' ')}  {e['actor']:<16} {e['action']:<20} "
                        f"{e['target']}  {e['before']} → {e['after']}{reason}"))

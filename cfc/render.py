@@ -1,5 +1,6 @@
-"""Plain-text renderings for the terminal: a score as a Vietnamese table, a dossier as a few lines (or as JSON,
-scores in their ``ScoreResult.to_dict()`` form). Numbers are written by ``engine.numbers`` (1.000, 86,5)."""
+"""Plain-text renderings for the terminal, in the run's language (``cfc --lang``): a score as a table, a dossier
+as a few lines (or as JSON, scores in their ``ScoreResult.to_dict()`` form, as stored). Numbers have the reader's
+separators (1.000, 86,5 in Vietnamese)."""
 
 from __future__ import annotations
 
@@ -7,85 +8,106 @@ import json
 
 import click
 
-from engine.numbers import format_number
+from engine.messages import N_, Message
 from engine.scoring import ScoreResult
+from engine.wording import failed_message, gap_message, plan_message, readable_component
 from engine.workflow import LABELS
 
-from .common import nfc, registry, tr
+from .common import nfc, registry, say, tr
 
 
 def _explainers(result: ScoreResult):
-    """(indicator labels, rate per component id) of the version scored; empty when it is not known here."""
+    """(the version scored, indicator labels, rate per component id); (None, {}, {}) when it is not known here."""
     from engine.errors import CfcError
     from engine.models import Rate
 
     try:
         version = registry().get(result.criteria_version)
     except (CfcError, SystemExit):
-        return {}, {}
+        return None, {}, {}
     labels = {code: ind.label for code, ind in version.indicator_map().items()}
     per = {(crit.code, comp.id): comp.per for crit in version.criteria for comp in crit.components
            if isinstance(comp, Rate)}
-    return labels, per
+    return version, labels, per
+
+
+def _notice(text: str, version_id: str) -> str:
+    """A score's notice as a message when it is the provisional one, word for word; else as stored."""
+    made = N_("Phiên bản tiêu chí %(id)s là TẠM THỜI (provisional): có giá trị chưa được đối chiếu với văn bản "
+              "chính thức; điểm số chỉ để tham khảo.", id=version_id)
+    return made if made == text else text
 
 
 def score_table(result: ScoreResult) -> str:
+    """A score as a table, in the run's language (``cfc --lang``); what the score stores in Vietnamese (gaps,
+    plan, failed conditions, notices) is remade in it when it can be word for word (``engine.wording``)."""
     r = result
-    labels, per = _explainers(r)
+    version, labels, per = _explainers(r)
     lines = []
-    status = " [TẠM THỜI — chưa đối chiếu văn bản chính thức]" if r.provisional else ""
+    status = N_(" [TẠM THỜI — chưa đối chiếu văn bản chính thức]") if r.provisional else ""
     lines.append(f"{r.commune.name} ({r.commune.code}) — {r.category.label}")
-    lines.append(f"Bộ tiêu chí: {r.criteria_version}{status}; năm {r.year or '—'}; máy chấm: {r.engine}")
+    lines.append(tr(N_("Bộ tiêu chí: %(version)s%(status)s; năm %(year)s; máy chấm: %(engine)s",
+                       version=r.criteria_version, status=status, year=str(r.year or "—"), engine=r.engine)))
     lines.append("")
-    lines.append(f"{'Mã':<5} {'Tiêu chí':<58} {'Điểm':>5} {'Tối đa':>6}  Đạt")
+    lines.append(f"{tr(N_('Mã')):<5} {tr(N_('Tiêu chí')):<58} {tr(N_('Điểm')):>5} {tr(N_('Tối đa')):>6}  "
+                 f"{tr(N_('Đạt'))}")
     for crit in r.criteria:
         title = crit.title if len(crit.title) <= 58 else crit.title[:57] + "…"
         mark = "✓" if crit.met else "✗"
-        lines.append(f"{crit.code:<5} {title:<58} {format_number(crit.points):>5} "
-                     f"{format_number(crit.max_points):>6}  {mark}")
+        lines.append(f"{crit.code:<5} {title:<58} {number(crit.points):>5} {number(crit.max_points):>6}  {mark}")
         for comp in crit.components:
-            lines.append("      · " + tr(comp.describe(labels, per.get((crit.code, comp.id))) if labels
-                                            else comp.describe()))
+            lines.append("      · " + tr(readable_component(comp, version).describe(labels, per.get((crit.code, comp.id)))
+                                            if labels else comp.describe()))
     lines.append("")
-    verdict = "ĐỦ ĐIỀU KIỆN CÔNG NHẬN" if r.recognized else "CHƯA ĐỦ ĐIỀU KIỆN CÔNG NHẬN"
-    lines.append(f"Tổng điểm: {format_number(r.total)}/{format_number(r.max_total)} — "
-                 f"ngưỡng {format_number(r.threshold)} → {verdict}")
-    lines.extend(f"  ✗ {failed.message}" for failed in r.failed_conditions)
+    verdict = N_("ĐỦ ĐIỀU KIỆN CÔNG NHẬN") if r.recognized else N_("CHƯA ĐỦ ĐIỀU KIỆN CÔNG NHẬN")
+    lines.append(tr(N_("Tổng điểm: %(total)s/%(max)s — ngưỡng %(threshold)s → %(verdict)s", total=r.total,
+                       max=r.max_total, threshold=r.threshold, verdict=verdict)))
+    lines.extend(f"  ✗ {tr(failed_message(failed, r))}" for failed in r.failed_conditions)
     if r.gaps:
-        lines.append("Có thể cải thiện:")
-        lines.extend(f"  - {gap.message}" for gap in r.gaps)
+        lines.append(tr(N_("Có thể cải thiện:")))
+        lines.extend(f"  - {tr(gap_message(gap, version))}" for gap in r.gaps)
     if r.plan.steps:
-        lines.append(f"Đề xuất: {r.plan.message}")
-    lines.extend(f"LƯU Ý: {notice}" for notice in r.notices)
+        lines.append(tr(N_("Đề xuất: %(plan)s", plan=plan_message(r.plan, version))))
+    lines.extend(tr(N_("LƯU Ý: %(notice)s", notice=_notice(notice, r.criteria_version))) for notice in r.notices)
     return nfc("\n".join(lines))
 
 
+def number(value) -> str:
+    """A number with the separators of the run's language."""
+    return tr(Message("%(n)s", n=value))
+
+
 def print_dossier(view, as_json: bool) -> None:
-    """A dossier view (``dossiers.service.DossierView``) as JSON or as a few Vietnamese lines."""
+    """A dossier view (``dossiers.service.DossierView``) as JSON or as a few lines in the run's language."""
     if as_json:
         click.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=2, default=str))
         return
     units = view.units
-    click.echo(nfc(f"Hồ sơ {view.id}: {view.commune_name} ({view.commune_code}), {units.get('district', '')} "
-                   f"{units.get('province', '')} — năm {view.year}"))
-    prov = " [TẠM THỜI]" if view.provisional else ""
-    click.echo(nfc(f"Trạng thái: {LABELS[view.status]} ({view.status}); phiên bản {view.lock_version}; "
-                   f"tiêu chí {view.criteria_version}{prov}; quy trình {view.procedure}; loại {view.category}"))
-    for which, label in (("self_score", "Tự đánh giá"), ("verified_score", "Thẩm định")):
+    say(N_("Hồ sơ %(id)s: %(commune)s (%(code)s), %(district)s %(province)s — năm %(year)s", id=str(view.id),
+           commune=view.commune_name, code=view.commune_code, district=units.get("district", ""),
+           province=units.get("province", ""), year=str(view.year)))
+    prov = N_(" [TẠM THỜI]") if view.provisional else ""
+    say(N_("Trạng thái: %(state)s (%(status)s); phiên bản %(version)s; tiêu chí %(criteria)s%(prov)s; quy trình "
+           "%(procedure)s; loại %(category)s", state=LABELS[view.status], status=view.status,
+           version=str(view.lock_version), criteria=view.criteria_version, prov=prov, procedure=view.procedure,
+           category=view.category))
+    for which, label in (("self_score", N_("Tự đánh giá")), ("verified_score", N_("Thẩm định"))):
         score = getattr(view, which)
         if score:
-            verdict = "đạt" if score.recognized else "chưa đạt"
-            click.echo(nfc(f"{label}: {format_number(score.total)}/{format_number(score.max_total)} điểm, "
-                           f"ngưỡng {format_number(score.threshold)} → {verdict}"))
+            verdict = N_("đạt") if score.recognized else N_("chưa đạt")
+            say(N_("%(label)s: %(total)s/%(max)s điểm, ngưỡng %(threshold)s → %(verdict)s", label=label,
+                   total=score.total, max=score.max_total, threshold=score.threshold, verdict=verdict))
     if view.rescored_score:
         r = view.rescored_score
-        holds = "" if view.status != "recognized" else \
-            (" (công nhận vẫn đủ điều kiện)" if r.recognized else " (công nhận không còn đủ điều kiện; quyết định giữ nguyên)")
-        click.echo(nfc(f"Tính lại: {format_number(r.total)}/{format_number(r.max_total)} điểm{holds}"))
+        holds = "" if view.status != "recognized" else (
+            N_(" (công nhận vẫn đủ điều kiện)") if r.recognized else
+            N_(" (công nhận không còn đủ điều kiện; quyết định giữ nguyên)"))
+        say(N_("Tính lại: %(total)s/%(max)s điểm%(holds)s", total=r.total, max=r.max_total, holds=holds))
     if view.stale_scores:
-        click.echo(nfc(f"CHẤM THEO BỘ TIÊU CHÍ CŨ ({', '.join(view.stale_scores)}): `cfc dossier rescore {view.id}`"))
+        say(N_("CHẤM THEO BỘ TIÊU CHÍ CŨ (%(which)s): `cfc dossier rescore %(id)s`",
+               which=", ".join(view.stale_scores), id=str(view.id)))
     for problem in view.score_problems:
         click.echo(tr(problem), err=True)
     missing = [c for c, v in view.values.items() if v["self"] is None]
     if missing:
-        click.echo(f"Chưa nhập: {len(missing)} chỉ số")
+        say(N_("Chưa nhập: %(count)s chỉ số", count=len(missing)))

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -246,3 +247,34 @@ def test_criteria_impact_speaks_the_run_language_and_its_files_stay_vietnamese(e
     assert any("TC02 chưa đạt: 50 điểm, cần ít nhất 75" in f["new"]["failed"] for f in data["flips"])
     summary = [row[0] for row in load_workbook(book)["Tóm tắt"].iter_rows(min_row=3, values_only=True)]
     assert summary[:5] == ["Kỳ đánh giá", "Tỉnh", "Bộ tiêu chí hiện hành", "Bản đề xuất", "Tổng số hồ sơ"]
+
+
+# ------------------------------------------------------------------------------- cfc dossier show, cfc score
+SHOW = {
+    "vi": (["Hồ sơ {id}: ", " — năm 2024\n", "Trạng thái: Được công nhận (recognized); phiên bản ",
+            "tiêu chí qd06-2019 [TẠM THỜI]; quy trình procedure-2019; loại ", "Tự đánh giá: ", "Thẩm định: ",
+            " điểm, ngưỡng "], ["Dossier", "State:", "points", "threshold"]),
+    "en": (["Dossier {id}: ", " — year 2024\n", "State: Recognised (recognized); version ",
+            "criteria qd06-2019 [PROVISIONAL]; procedure procedure-2019; category ", "Self-assessment: ",
+            " points, threshold "], ["Hồ sơ", "Trạng thái", "điểm", "ngưỡng", "Tự đánh giá"]),
+}
+TABLE = {
+    "vi": (["Bộ tiêu chí: qd06-2019 [TẠM THỜI — chưa đối chiếu văn bản chính thức]; năm 2024; máy chấm: ",
+            "Tổng điểm: 935/1.000 — ngưỡng 850 → ĐỦ ĐIỀU KIỆN CÔNG NHẬN", "Có thể cải thiện:\n",
+            "  - TC12.summer_activities: chuyển sang «có» → +25 điểm",
+            "LƯU Ý: Phiên bản tiêu chí qd06-2019 là TẠM THỜI (provisional)"], ["Total", "points", "NOTE"]),
+    "en": (["Criteria: qd06-2019 [PROVISIONAL — not yet checked against the official text]; year 2024; scored by: ",
+            "Total: 935/1,000 — threshold 850 → ELIGIBLE FOR RECOGNITION", "Could improve:\n",
+            "  - TC12.summer_activities: change to “yes” → +25 points",
+            "NOTE: Criteria version qd06-2019 is PROVISIONAL"], ["Tổng điểm", "LƯU Ý", "Có thể cải thiện", " điểm\n"]),
+}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_dossier_and_a_score_are_shown_in_the_run_language(env, lang):
+    present, absent = SHOW[lang]
+    shown = cfc(env, lang, "dossier", "show", env["id_recognized"])
+    _says(shown, 0, [p.format(id=env["id_recognized"]) for p in present], absent)
+    example = Path(__file__).resolve().parents[2] / "criteria" / "examples" / "qd06-2019.yaml"
+    present, absent = TABLE[lang]
+    _says(cfc(env, lang, "score", str(example)), 0, present, absent)
