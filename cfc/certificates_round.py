@@ -17,16 +17,11 @@ from dossiers.issuance.signing_store import (
     sign_and_store,
 )
 from engine.errors import CfcError
-from engine.messages import N_, Message
+from engine.messages import N_, Message, message_of
 
 from .common import fail, settings, tr
 
 SIGNED = N_("có chữ ký số")
-
-
-def why(exc: Exception):
-    """An error's message: its ``Message`` when it carries one (rendered in the run's language)."""
-    return exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
 
 
 def signing() -> Signing:
@@ -50,7 +45,7 @@ def round_fields(s, registry, province: str, year: int, username: str, url: str,
         try:
             fields.append(issuance.certificate_fields(s, cert, url, registry, signer, config))
         except CfcError as exc:
-            skipped.append(N_("giấy công nhận %(serial)s: %(why)s", serial=cert.serial, why=why(exc)))
+            skipped.append(N_("giấy công nhận %(serial)s: %(why)s", serial=cert.serial, why=message_of(exc)))
     return fields, skipped
 
 
@@ -67,7 +62,7 @@ def sign_each(s, registry, province: str, year: int, url: str, fields: list[dict
                 issue_recorded(signing_, s, cert.dossier, "certificate", f, signable_pdf, "certificates_print")
             except CfcError as exc:
                 click.echo(tr(N_("giấy công nhận %(serial)s chưa được ký số: %(why)s", serial=f["serial"],
-                                 why=why(exc))), err=True)
+                                 why=message_of(exc))), err=True)
     return units
 
 
@@ -84,5 +79,5 @@ def sign_batch(pdf: bytes, fields: list[dict], units: list[str]) -> tuple[bytes,
         signed = sign_and_store(signing_, units[0], "decision", day, pdf, CERTIFICATE_SPOT,
                                 appearance("certificate", fields[0], signing_.config.demo))
     except CfcError as exc:
-        return pdf, N_("không ký số được: %(why)s", why=why(exc))
+        return pdf, N_("không ký số được: %(why)s", why=message_of(exc))
     return (signed, SIGNED) if signed is not None else (pdf, N_("không có khóa ký số cho cơ quan ban hành"))

@@ -8,12 +8,13 @@ import json
 
 import click
 
-from engine.messages import N_, Message
+from dossiers.language import number_in
+from engine.messages import N_
 from engine.scoring import ScoreResult
 from engine.wording import failed_message, gap_message, plan_message, readable_component
 from engine.workflow import LABELS
 
-from .common import nfc, registry, say, tr
+from .common import language, nfc, registry, say, tr
 
 
 def _explainers(result: ScoreResult):
@@ -74,7 +75,7 @@ def score_table(result: ScoreResult) -> str:
 
 def number(value) -> str:
     """A number with the separators of the run's language."""
-    return tr(Message("%(n)s", n=value))
+    return number_in(language(), value)
 
 
 def print_dossier(view, as_json: bool) -> None:

@@ -20,7 +20,7 @@ from dossiers.issuance.signing_check import check_signatures
 from dossiers.issuance.signing_issue import KINDS_OF_STATE, issue_documents
 from dossiers.issuance.signing_store import Signing
 from dossiers.models import Dossier
-from engine.messages import N_, Message
+from engine.messages import N_, Message, message_of
 
 from .common import AS_OPTION, DOSSIER_ID, fail, open_service, say, settings, tr, who_acts, write_file
 
@@ -84,14 +84,9 @@ def _key_lines(signing_: Signing, i: int, entry, revoked: set[int]) -> tuple[lis
         check_validity(key, revoked=revoked)
         parts += [": ", N_("dùng được")]
     except (SigningConfigError, SigningRefused) as exc:
-        parts += ["\n    ", N_("LỖI: %(error)s", error=_why(exc))]
+        parts += ["\n    ", N_("LỖI: %(error)s", error=message_of(exc))]
         return parts, False
     return parts, True
-
-
-def _why(exc: Exception):
-    """The refusal's message: a ``Message`` when it carries one (rendered in the run's language)."""
-    return exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
 
 
 @signing.command("test")
@@ -115,7 +110,7 @@ def trial(issuer: str, body: str, day: dt.datetime | None, output: Path | None) 
                               Appearance("", "", f"Đơn vị {issuer}", signing_.config.demo),
                               signing_.config.timestamp_url, signing_.revoked_serials())
     except (SigningConfigError, SigningRefused) as exc:
-        fail(_why(exc))
+        fail(message_of(exc))
     if output:
         write_file(signed, output)
     checks = check_signatures(signed, signing_.config)

@@ -9,7 +9,7 @@ that text, else the text is kept as it is."""
 from __future__ import annotations
 
 from engine.assessment import MISSING
-from engine.messages import N_, Message
+from engine.messages import N_, Message, message_of
 from engine.models import CriteriaVersion
 from engine.wording import failed_message
 
@@ -21,7 +21,7 @@ def not_comparable(exc: Exception) -> Message | str:
     other problems."""
     problems = getattr(exc, "problems", None)
     if not problems:
-        return exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        return message_of(exc)
     missing = [p.code for p in problems if p.message == MISSING]
     parts: list = [N_("%(count)s chỉ số chưa có giá trị", count=len(missing))] if missing else []
     parts += [_described(p) for p in problems if p.message != MISSING][:3]

@@ -55,6 +55,12 @@ def _rebuild(msgid: str, params: dict) -> Message:
     return Message(msgid, **params)
 
 
+def message_of(exc: BaseException) -> str:
+    """An error's message as it was raised: its ``Message`` (to render in the reader's language) or text, else
+    ``str(exc)``."""
+    return exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+
+
 def N_(msgid: str, **params: object) -> Message:  # noqa: N802 (the name pybabel extracts)
     """Mark ``msgid`` (Vietnamese, ``%(name)s`` placeholders) for the catalogue and fill it with ``params``."""
     return Message(msgid, **params)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached, selectinload
 
 from engine.errors import CfcError, ConflictError, NotFound
-from engine.messages import N_
+from engine.messages import N_, message_of
 from engine.workflow import LABELS
 
 from .. import audit
@@ -228,5 +228,5 @@ def issue_round(session: Session, province_code: str, year: int, actor: str,
         except CfcError as exc:
             if skipped is None:
                 raise
-            skipped.append((dossier, exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)))
+            skipped.append((dossier, message_of(exc)))
     return issued

@@ -17,7 +17,7 @@ import logging
 from sqlalchemy.orm import Session
 
 from engine.errors import CfcError
-from engine.messages import N_
+from engine.messages import N_, message_of
 
 from ..config import public_base_url
 from ..models import Dossier
@@ -77,7 +77,7 @@ def issue_documents(service, dossier_id: int, kinds: tuple[str, ...], render: Re
                 out[kind] = "signed" if signed else "unsigned"
                 records += [record] if record is not None else []
             except CfcError as exc:
-                out[kind] = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+                out[kind] = message_of(exc)
     save_apart(service, records)
     return out
 
