@@ -152,9 +152,10 @@ def export(year: int | None, output: Path, what: str | None, dossier_id: int | N
 
     out_path(output, (".xlsx", ".csv"))
     if what != "audit" and dossier_id is not None:
-        raise click.UsageError("--dossier goes with --audit")
+        raise click.UsageError(tr(N_("--dossier chỉ dùng cùng --audit")))
     if (what == "audit" and (year is None) == (dossier_id is None)) or (what != "audit" and year is None):
-        raise click.UsageError("say which round: --round YEAR" + (" (or --dossier ID)" if what == "audit" else ""))
+        raise click.UsageError(tr(N_("hãy nói năm đánh giá nào: --round NĂM (hoặc --dossier SỐ)") if what == "audit"
+                                  else N_("hãy nói năm đánh giá nào: --round NĂM")))
     username = who_acts(actor)
     with open_service() as service:
         if what == "audit":

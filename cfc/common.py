@@ -151,7 +151,10 @@ def parse_day(value: str | None, option: str = "--on") -> dt.date | None:
 
 def out_path(path: Path, allowed: tuple[str, ...]) -> Path:
     if path.suffix.lower() not in allowed:
-        raise click.BadParameter(f"{path.name}: write to a {' or '.join(allowed)} file", param_hint="-o")
+        suffixes = N_("%(first)s hoặc %(last)s", first=", ".join(allowed[:-1]), last=allowed[-1]) \
+            if len(allowed) > 1 else allowed[0]
+        raise click.BadParameter(tr(N_("%(file)s: hãy ghi ra tệp %(suffixes)s", file=path.name, suffixes=suffixes)),
+                                 param_hint="-o")
     return path
 
 

@@ -84,7 +84,8 @@ def round_version(service: DossierService, year: int, dossiers: list[Dossier]) -
     """The criteria version of a round: the one of its dossiers (all alike), else the one in force then."""
     ids = sorted({d.criteria_version for d in dossiers})
     if len(ids) > 1:
-        raise CfcError(f"round {year} mixes criteria versions ({', '.join(ids)}): export them one at a time")
+        raise CfcError(N_("hồ sơ năm đánh giá %(year)s theo nhiều bộ tiêu chí (%(versions)s): không xuất chung một "
+                          "bảng được", year=str(year), versions=", ".join(ids)))
     return service.registry.get(ids[0]) if ids else service.registry.in_force(round_date(year))
 
 
@@ -225,7 +226,7 @@ def export_audit(service: DossierService, username: str, path: Path | str, *, ye
     """The audit trail of one dossier, or of every dossier of a round in the user's jurisdiction."""
     output_format(path)
     if (year is None) == (dossier_id is None):
-        raise CfcError("export the audit trail of a round (--round YEAR) or of a dossier (--dossier ID)")
+        raise CfcError(N_("hãy xuất nhật ký của một năm đánh giá (--round NĂM) hoặc của một hồ sơ (--dossier SỐ)"))
     with service.transaction(readonly=True) as s:
         user = load_user(s, username)
         if dossier_id is not None:

@@ -50,9 +50,10 @@ SUFFIXES = (".csv", ".xlsx", ".xlsm")
 def _check_suffix(name: str) -> str:
     suffix = Path(name).suffix.lower()
     if suffix == ".xls":
-        raise ReadError(f"{name}: old Excel format (.xls) is not read; save the file as .xlsx or .csv")
+        raise ReadError(N_("%(file)s: tệp Excel định dạng cũ (.xls) không đọc được; hãy lưu tệp thành .xlsx hoặc "
+                           ".csv", file=name))
     if suffix not in SUFFIXES:
-        raise ReadError(f"{name}: expects a .csv or .xlsx file")
+        raise ReadError(N_("%(file)s: cần một tệp .csv hoặc .xlsx", file=name))
     return suffix
 
 
@@ -77,7 +78,8 @@ def _read_bytes(path: Path) -> bytes:
         _check_size(path.stat().st_size, path.name)
         return path.read_bytes()
     except OSError as exc:
-        raise ReadError(f"{path.name}: {exc.strerror or exc}") from None
+        raise ReadError(N_("%(file)s: không đọc được tệp (%(error)s)", file=path.name,
+                           error=exc.strerror or str(exc))) from None
 
 
 def read_table(path: Path | str) -> Table:
@@ -108,7 +110,8 @@ def decode(data: bytes, name: str) -> str:
     try:
         return data.decode("cp1258")
     except UnicodeDecodeError:
-        raise ReadError(f"{name}: the file is neither UTF-8 nor Windows-1258 text; save it as 'CSV UTF-8'") from None
+        raise ReadError(N_("%(file)s: tệp không phải văn bản UTF-8 hay Windows-1258; hãy lưu tệp thành «CSV UTF-8»",
+                           file=name)) from None
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -135,9 +138,9 @@ def read_csv(data: bytes, name: str = "data.csv") -> Table:
         if "field larger than field limit" in str(exc):  # csv's own limit (131,072), above ours
             raise ReadError(N_("%(file)s: dòng %(row)s có một ô dài hơn %(limit)s ký tự, vượt giới hạn của một ô",
                                file=name, row=str(reader.line_num), limit=MAX_CELL_CHARS)) from None
-        raise ReadError(f"{name}: not a valid CSV file ({quote(str(exc))})") from None
+        raise ReadError(N_("%(file)s: không phải tệp CSV hợp lệ (%(error)s)", file=name, error=quote(str(exc)))) from None
     if header is None:
-        raise ReadError(f"{name}: the file is empty")
+        raise ReadError(N_("%(file)s: tệp trống, không có dòng nào", file=name))
     return Table(name, trim_header(header), rows)
 
 

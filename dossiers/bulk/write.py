@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from engine.errors import CfcError
+from engine.messages import N_
 
 FORMATS = (".xlsx", ".csv")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -46,7 +47,7 @@ class Sheet:
 def output_format(path: Path | str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise CfcError(f"{Path(path).name}: write to a .xlsx or .csv file")
+        raise CfcError(N_("%(file)s: hãy ghi ra tệp .xlsx hoặc .csv", file=Path(path).name))
     return suffix[1:]
 
 

@@ -81,7 +81,8 @@ def _refusals(name: str) -> Iterator[None]:
     except DefusedXmlException:
         raise ReadError(N_("%(file)s: tệp XLSX có thực thể XML; tệp bị từ chối để bảo vệ máy chủ", file=name)) from None
     except Exception as exc:  # noqa: BLE001 (see the docstring)
-        raise ReadError(f"{name}: not a valid .xlsx file ({type(exc).__name__}: {quote(str(exc))})") from None
+        error = f"{type(exc).__name__}: {quote(str(exc))}"  # the library's own words, as they are
+        raise ReadError(N_("%(file)s: không phải tệp .xlsx hợp lệ (%(error)s)", file=name, error=error)) from None
 
 
 # ----------------------------------------------------------------------------------------------- reading
@@ -99,7 +100,7 @@ def _read(data: bytes, name: str) -> tuple[Table, set[tuple[int, int]]]:
     try:
         with _refusals(name):
             if not book.worksheets:
-                raise ReadError(f"{name}: the workbook has no sheet")
+                raise ReadError(N_("%(file)s: sổ tính không có trang tính nào", file=name))
             for sheet in book.worksheets:
                 sheet.reset_dimensions()  # the size a file declares is not trusted (nor needed)
             chosen = _choose([(s, next(s.iter_rows(min_row=1, max_row=1, values_only=True), ()))
@@ -108,7 +109,7 @@ def _read(data: bytes, name: str) -> tuple[Table, set[tuple[int, int]]]:
             lines = _lines(chosen, name, formulas)
             head = next(lines, None)
             if head is None:
-                raise ReadError(f"{name}: sheet {quote(chosen.title)!r} is empty")
+                raise ReadError(N_("%(file)s: trang tính «%(sheet)s» trống", file=name, sheet=quote(chosen.title)))
             rows = [Row(number, cells) for number, cells in lines if any(c is not None for c in cells)]
             return Table(name, trim_header([shown(c) for c in head[1]]), rows, chosen.title), formulas
     finally:

@@ -64,7 +64,7 @@ def test_template_prefilled_with_communes_has_a_name_column(tmp_path):
 
 
 def test_template_refuses_other_formats(tmp_path):
-    with pytest.raises(CfcError, match="xlsx or .csv"):
+    with pytest.raises(CfcError, match="hãy ghi ra tệp .xlsx hoặc .csv"):
         write_template(VERSION, tmp_path / "mau.ods")
     assert output_format("A.XLSX") == "xlsx"
 
@@ -120,16 +120,16 @@ def test_csv_from_windows_vietnamese_and_utf16_is_read_as_nfc():
 
 def test_unreadable_files_are_refused_with_the_reason(tmp_path):
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(ReadError, match=r"\.xls\) is not read"):
+    with pytest.raises(ReadError, match=r"tệp Excel định dạng cũ \(\.xls\) không đọc được"):
         read_table(tmp_path / "old.xls")
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
-    with pytest.raises(ReadError, match="not a valid .xlsx"):
+    with pytest.raises(ReadError, match="không phải tệp .xlsx hợp lệ"):
         read_table(tmp_path / "broken.xlsx")
     (tmp_path / "data.json").write_text("{}")
-    with pytest.raises(ReadError, match="expects a .csv or .xlsx"):
+    with pytest.raises(ReadError, match="cần một tệp .csv hoặc .xlsx"):
         read_table(tmp_path / "data.json")
     (tmp_path / "empty.csv").write_bytes(b"")
-    with pytest.raises(ReadError, match="empty"):
+    with pytest.raises(ReadError, match="tệp trống"):
         read_table(tmp_path / "empty.csv")
 
 

@@ -303,11 +303,11 @@ REFUSED = {
     "many formulas without values": (
         lambda: workbook([HEAD, *[[str(23281 + i), f"={i}+1"] for i in range(12)]]),
         "ô B2, B3, B4, B5, B6, B7, B8, B9, B10, B11 và 2 ô khác có công thức nhưng không có giá trị đã tính"),
-    "not a zip": (lambda: b"PK\x03\x04 not really", "not a valid .xlsx file"),
-    "a truncated file": (lambda: BASE[: len(BASE) // 2], "not a valid .xlsx file"),
+    "not a zip": (lambda: b"PK\x03\x04 not really", "không phải tệp .xlsx hợp lệ"),
+    "a truncated file": (lambda: BASE[: len(BASE) // 2], "không phải tệp .xlsx hợp lệ"),
     "a part longer than its directory says": (lambda: _understated(BASE), "Bad CRC-32"),
     "a column name beyond ZZZ": (lambda: patched(BASE, {"xl/worksheets/sheet1.xml": sheet_xml(
-        HEADER_ROW + '<row r="2"><c r="ZZZZ2"><v>1</v></c></row>')}), "not a valid .xlsx file (ValueError"),
+        HEADER_ROW + '<row r="2"><c r="ZZZZ2"><v>1</v></c></row>')}), "không phải tệp .xlsx hợp lệ (ValueError"),
 }
 
 
