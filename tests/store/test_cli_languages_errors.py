@@ -1,7 +1,8 @@
 """``cfc --lang en`` gives the application's refusals in English: a password too short and an unknown API token
-(``cfc users``), a second dossier of a commune for a round (``cfc dossier create``), a file beyond the limits
-and a file with bad cells (``cfc import``), and the import's summary; without ``--lang`` they are the Vietnamese
-of before, word for word. On the demo's database (SQLite and PostgreSQL)."""
+(``cfc users``), a second dossier of a commune for a round (``cfc dossier create``), a file beyond the limits,
+a file with bad cells and a file that cannot be read (``cfc import``), and the import's summary, an export's
+wrong file type or missing round (``cfc export``); without ``--lang`` they are Vietnamese (those of before word
+for word). On the demo's database (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -122,3 +123,36 @@ def test_a_dry_runs_rows_speak_the_run_language(env, lang, present, absent, tmp_
     good.write_text("commune_code,TC13.satisfaction\n23284,77\n", encoding="utf-8")
     says(cfc(env, lang, "import", str(good), "--round", "2024", "--as", "district1", "--dry-run", "--quiet"), 0,
          present, absent)
+
+
+UNREADABLE = {  # file name, bytes → (Vietnamese, English)
+    "hong.xlsx": (b"not a zip", "hong.xlsx: không phải tệp .xlsx hợp lệ (BadZipFile: File is not a zip file)",
+                  "hong.xlsx: not a valid .xlsx file (BadZipFile: File is not a zip file)"),
+    "trong.csv": (b"", "trong.csv: tệp trống, không có dòng nào", "trong.csv: the file is empty, it has no rows"),
+    "cu.xls": (b"\xd0\xcf\x11\xe0",
+               "cu.xls: tệp Excel định dạng cũ (.xls) không đọc được; hãy lưu tệp thành .xlsx hoặc .csv",
+               "cu.xls: the old Excel format (.xls) is not read; save the file as .xlsx or .csv"),
+}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("name", UNREADABLE)
+def test_a_file_that_cannot_be_read_is_refused_in_the_run_language(env, lang, name, tmp_path):
+    data, vietnamese, english = UNREADABLE[name]
+    (tmp_path / name).write_bytes(data)
+    expected, other = (vietnamese, english) if lang == "vi" else (english, vietnamese)
+    says(cfc(env, lang, "import", str(tmp_path / name), "--round", "2024", "--as", "district1", "--quiet"), 1,
+         [expected], [other])
+
+
+@pytest.mark.parametrize(("lang", "wrong_file", "no_round", "absent"), [
+    ("vi", "ket-qua.ods: hãy ghi ra tệp .xlsx hoặc .csv", "hãy nói năm đánh giá nào: --round NĂM (hoặc --dossier SỐ)",
+     ["write to", "say which"]),
+    ("en", "ket-qua.ods: write to a .xlsx or .csv file", "say which round: --round YEAR (or --dossier ID)",
+     ["hãy"]),
+])
+def test_an_exports_refusals_speak_the_run_language(env, lang, wrong_file, no_round, absent, tmp_path):
+    says(cfc(env, lang, "export", "--round", "2024", "-o", str(tmp_path / "ket-qua.ods"), "--as", "province1"), 2,
+         [wrong_file], absent)
+    says(cfc(env, lang, "export", "--audit", "-o", str(tmp_path / "nhat-ky.xlsx"), "--as", "province1"), 2,
+         [no_round], absent)

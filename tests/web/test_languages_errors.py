@@ -1,6 +1,7 @@
 """The application's refusals reach the reader in the reader's language (``?lang=en`` on pages, the
 ``Accept-Language`` header on the API) and in the Vietnamese of before otherwise: a stale version on the API, a
-missing evidence file, an import file with bad cells (its summary too), a file beyond the limits."""
+missing evidence file, an import file with bad cells (its summary too), a file beyond the limits, a file that
+cannot be read (an old .xls, a broken .xlsx, an empty CSV)."""
 
 from __future__ import annotations
 
@@ -81,3 +82,23 @@ def test_a_file_beyond_the_limits_is_refused_in_the_readers_language(site, lang,
     status, page = upload(site, lang, data, "wide.csv")
     assert status == 400
     assert expected in page and absent not in page
+
+
+UNREADABLE = {  # name, bytes → (Vietnamese, English)
+    "cu.xls": (b"\xd0\xcf\x11\xe0",
+               "cu.xls: tệp Excel định dạng cũ (.xls) không đọc được; hãy lưu tệp thành .xlsx hoặc .csv",
+               "cu.xls: the old Excel format (.xls) is not read; save the file as .xlsx or .csv"),
+    "hong.xlsx": (b"not a zip", "hong.xlsx: không phải tệp .xlsx hợp lệ (BadZipFile: File is not a zip file)",
+                  "hong.xlsx: not a valid .xlsx file (BadZipFile: File is not a zip file)"),
+    "trong.csv": (b"", "trong.csv: tệp trống, không có dòng nào", "trong.csv: the file is empty, it has no rows"),
+}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("name", UNREADABLE)
+def test_a_file_that_cannot_be_read_is_refused_in_the_readers_language(site, lang, name):
+    data, vietnamese, english = UNREADABLE[name]
+    status, page = upload(site, lang, data, name)
+    assert status == 400
+    expected, other = (vietnamese, english) if lang == "vi" else (english, vietnamese)
+    assert expected in page and other not in page
