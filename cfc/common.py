@@ -146,7 +146,8 @@ def parse_day(value: str | None, option: str = "--on") -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=option) from None
+        raise click.BadParameter(tr(N_("cần ngày dạng YYYY-MM-DD, nhận được «%(value)s»", value=value)),
+                                 param_hint=option) from None
 
 
 def out_path(path: Path, allowed: tuple[str, ...]) -> Path:

@@ -29,7 +29,7 @@ def _pairs(items: tuple[str, ...]) -> dict:
     out = {}
     for item in items:
         if "=" not in item:
-            raise click.BadParameter(f"{item!r}: write CODE=VALUE", param_hint="VALUES")
+            raise click.BadParameter(tr(N_("«%(item)s»: hãy viết MÃ=GIÁ_TRỊ", item=item)), param_hint="VALUES")
         code, value = item.split("=", 1)
         out[code.strip()] = value
     return out
@@ -196,7 +196,7 @@ def dossier_rescore(dossier_id, year, expected, actor) -> None:
     from .common import progress
 
     if (dossier_id is None) == (year is None):
-        raise click.UsageError("give a DOSSIER_ID or --round YEAR")
+        raise click.UsageError(tr(N_("hãy cho một DOSSIER_ID hoặc --round NĂM")))
     with open_service() as service:
         username = who_acts(actor)
         if dossier_id is not None:

@@ -32,8 +32,8 @@ def template(version_id, on, example, output) -> None:
             header, values = load_example(version.id)
             missing = set(version.indicator_map()) - set(values)
             if missing:
-                fail(f"no example for {version.id}: it has indicators the example lacks "
-                     f"({', '.join(sorted(missing))})")
+                fail(N_("không có ví dụ cho %(version)s: bộ tiêu chí có những chỉ số mà ví dụ thiếu (%(codes)s)",
+                        version=version.id, codes=", ".join(sorted(missing))))
             text = template_text(version, values, header)
         else:
             text = template_text(version)

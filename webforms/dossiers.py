@@ -51,7 +51,7 @@ def index():
     year = round_arg()
     status = request.args.get("status") or None
     if status is not None and status not in LABELS:
-        abort(400, description=f"unknown status {status!r}")
+        abort(400, description=_("không có trạng thái «%(status)s»", status=status))
     views = service().list(current_user.username, year, status)
     return render_template("dossiers/index.html", dossiers=views, labels=LABELS, status=status, year=year)
 

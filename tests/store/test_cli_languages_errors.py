@@ -156,3 +156,16 @@ def test_an_exports_refusals_speak_the_run_language(env, lang, wrong_file, no_ro
          [wrong_file], absent)
     says(cfc(env, lang, "export", "--audit", "-o", str(tmp_path / "nhat-ky.xlsx"), "--as", "province1"), 2,
          [no_round], absent)
+
+
+@pytest.mark.parametrize(("lang", "present", "absent"), [
+    ("vi", ["cần ngày dạng YYYY-MM-DD, nhận được «31/12/2024»", "«TC13.satisfaction»: hãy viết MÃ=GIÁ_TRỊ",
+            "hãy cho một DOSSIER_ID hoặc --round NĂM"], ["expects", "write CODE", "give a"]),
+    ("en", ["expects YYYY-MM-DD, got 31/12/2024", "«TC13.satisfaction»: write CODE=VALUE",
+            "give a DOSSIER_ID or --round YEAR"], ["cần ngày", "hãy"]),
+])
+def test_a_mistyped_command_line_is_refused_in_the_run_language(env, lang, present, absent):
+    date, pair, what = present
+    says(cfc(env, lang, "template", "--on", "31/12/2024"), 2, [date], absent)
+    says(cfc(env, lang, "dossier", "set", "1", "TC13.satisfaction", "--as", "commune1"), 2, [pair], absent)
+    says(cfc(env, lang, "dossier", "rescore", "--as", "district1"), 2, [what], absent)

@@ -102,3 +102,19 @@ def test_a_file_that_cannot_be_read_is_refused_in_the_readers_language(site, lan
     assert status == 400
     expected, other = (vietnamese, english) if lang == "vi" else (english, vietnamese)
     assert expected in page and other not in page
+
+
+@pytest.mark.parametrize(("lang", "status_text", "export_text", "absent"), [
+    ("vi", "không có trạng thái «nope»", "format: xlsx hoặc csv; what: results, audit hoặc template",
+     ["there is no status", " or csv"]),
+    ("en", "there is no status «nope»", "format: xlsx or csv; what: results, audit or template",
+     ["không có", "hoặc"]),
+])
+def test_a_hand_made_address_is_refused_in_the_readers_language(site, lang, status_text, export_text, absent):
+    client = site.client("district1")
+    client.get(f"/district/?lang={lang}")
+    for url, expected in (("/dossiers/?status=nope", status_text), ("/export?format=ods", export_text)):
+        answer = client.get(url)
+        page = text_of(answer.get_data(as_text=True))
+        assert answer.status_code == 400
+        assert expected in page and not any(text in page for text in absent), page

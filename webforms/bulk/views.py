@@ -172,7 +172,7 @@ def export():
     fmt = request.args.get("format", "xlsx")
     what = request.args.get("what", "results")
     if fmt not in ("xlsx", "csv") or what not in ("results", "audit", "template"):
-        abort(400, description="format: xlsx|csv; what: results|audit|template")
+        abort(400, description=_("format: xlsx hoặc csv; what: results, audit hoặc template"))
     if what == "results":
         return _send(lambda p: bulk_export.export_results(service(), actor.username, year, p),
                      f"ket-qua-{year}.{fmt}")
