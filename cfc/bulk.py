@@ -154,8 +154,8 @@ def export(year: int | None, output: Path, what: str | None, dossier_id: int | N
     if what != "audit" and dossier_id is not None:
         raise click.UsageError(tr(N_("--dossier chỉ dùng cùng --audit")))
     if (what == "audit" and (year is None) == (dossier_id is None)) or (what != "audit" and year is None):
-        raise click.UsageError(tr(N_("hãy nói năm đánh giá nào: --round NĂM (hoặc --dossier SỐ)") if what == "audit"
-                                  else N_("hãy nói năm đánh giá nào: --round NĂM")))
+        raise click.UsageError(tr(N_("hãy cho biết năm đánh giá: --round NĂM (hoặc --dossier SỐ)") if what == "audit"
+                                  else N_("hãy cho biết năm đánh giá: --round NĂM")))
     username = who_acts(actor)
     with open_service() as service:
         if what == "audit":

@@ -196,7 +196,7 @@ def dossier_rescore(dossier_id, year, expected, actor) -> None:
     from .common import progress
 
     if (dossier_id is None) == (year is None):
-        raise click.UsageError(tr(N_("hãy cho một DOSSIER_ID hoặc --round NĂM")))
+        raise click.UsageError(tr(N_("hãy cho biết DOSSIER_ID hoặc --round NĂM")))
     with open_service() as service:
         username = who_acts(actor)
         if dossier_id is not None:

@@ -50,7 +50,7 @@ SUFFIXES = (".csv", ".xlsx", ".xlsm")
 def _check_suffix(name: str) -> str:
     suffix = Path(name).suffix.lower()
     if suffix == ".xls":
-        raise ReadError(N_("%(file)s: tệp Excel định dạng cũ (.xls) không đọc được; hãy lưu tệp thành .xlsx hoặc "
+        raise ReadError(N_("%(file)s: tệp Excel định dạng cũ (.xls) không đọc được; hãy lưu tệp dưới dạng .xlsx hoặc "
                            ".csv", file=name))
     if suffix not in SUFFIXES:
         raise ReadError(N_("%(file)s: cần một tệp .csv hoặc .xlsx", file=name))
@@ -110,7 +110,7 @@ def decode(data: bytes, name: str) -> str:
     try:
         return data.decode("cp1258")
     except UnicodeDecodeError:
-        raise ReadError(N_("%(file)s: tệp không phải văn bản UTF-8 hay Windows-1258; hãy lưu tệp thành «CSV UTF-8»",
+        raise ReadError(N_("%(file)s: tệp không phải văn bản UTF-8 hay Windows-1258; hãy lưu tệp dưới dạng «CSV UTF-8»",
                            file=name)) from None
 
 

@@ -100,7 +100,7 @@ def _read(data: bytes, name: str) -> tuple[Table, set[tuple[int, int]]]:
     try:
         with _refusals(name):
             if not book.worksheets:
-                raise ReadError(N_("%(file)s: sổ tính không có trang tính nào", file=name))
+                raise ReadError(N_("%(file)s: sổ làm việc không có trang tính nào", file=name))
             for sheet in book.worksheets:
                 sheet.reset_dimensions()  # the size a file declares is not trusted (nor needed)
             chosen = _choose([(s, next(s.iter_rows(min_row=1, max_row=1, values_only=True), ()))

@@ -39,7 +39,7 @@ def _book(without_sheets: bool = False) -> bytes:
 UPLOADS = {  # name, bytes → the Vietnamese text, the English one
     "an old Excel file": (
         "cu.xls", b"\xd0\xcf\x11\xe0",
-        "cu.xls: tệp Excel định dạng cũ (.xls) không đọc được; hãy lưu tệp thành .xlsx hoặc .csv",
+        "cu.xls: tệp Excel định dạng cũ (.xls) không đọc được; hãy lưu tệp dưới dạng .xlsx hoặc .csv",
         "cu.xls: the old Excel format (.xls) is not read; save the file as .xlsx or .csv"),
     "another file type": (
         "du-lieu.ods", b"PK",
@@ -48,7 +48,7 @@ UPLOADS = {  # name, bytes → the Vietnamese text, the English one
         "trong.csv", b"", "trong.csv: tệp trống, không có dòng nào", "trong.csv: the file is empty, it has no rows"),
     "a CSV in an unknown encoding": (
         "ma.csv", b"commune_code\n\x81\x8d\x8f\n",
-        "ma.csv: tệp không phải văn bản UTF-8 hay Windows-1258; hãy lưu tệp thành «CSV UTF-8»",
+        "ma.csv: tệp không phải văn bản UTF-8 hay Windows-1258; hãy lưu tệp dưới dạng «CSV UTF-8»",
         "ma.csv: the file is neither UTF-8 nor Windows-1258 text; save it as «CSV UTF-8»"),
     "a broken XLSX": (
         "hong.xlsx", b"not a zip",
@@ -58,7 +58,7 @@ UPLOADS = {  # name, bytes → the Vietnamese text, the English one
         "trong.xlsx", _book(), "trong.xlsx: trang tính «Sheet» trống", "trong.xlsx: sheet «Sheet» is empty"),
     "a workbook without sheets": (
         "so.xlsx", _book(without_sheets=True),
-        "so.xlsx: sổ tính không có trang tính nào", "so.xlsx: the workbook has no sheet"),
+        "so.xlsx: sổ làm việc không có trang tính nào", "so.xlsx: the workbook has no sheet"),
 }
 
 

@@ -130,7 +130,7 @@ UNREADABLE = {  # file name, bytes → (Vietnamese, English)
                   "hong.xlsx: not a valid .xlsx file (BadZipFile: File is not a zip file)"),
     "trong.csv": (b"", "trong.csv: tệp trống, không có dòng nào", "trong.csv: the file is empty, it has no rows"),
     "cu.xls": (b"\xd0\xcf\x11\xe0",
-               "cu.xls: tệp Excel định dạng cũ (.xls) không đọc được; hãy lưu tệp thành .xlsx hoặc .csv",
+               "cu.xls: tệp Excel định dạng cũ (.xls) không đọc được; hãy lưu tệp dưới dạng .xlsx hoặc .csv",
                "cu.xls: the old Excel format (.xls) is not read; save the file as .xlsx or .csv"),
 }
 
@@ -146,7 +146,7 @@ def test_a_file_that_cannot_be_read_is_refused_in_the_run_language(env, lang, na
 
 
 @pytest.mark.parametrize(("lang", "wrong_file", "no_round", "absent"), [
-    ("vi", "ket-qua.ods: hãy ghi ra tệp .xlsx hoặc .csv", "hãy nói năm đánh giá nào: --round NĂM (hoặc --dossier SỐ)",
+    ("vi", "ket-qua.ods: hãy ghi ra tệp .xlsx hoặc .csv", "hãy cho biết năm đánh giá: --round NĂM (hoặc --dossier SỐ)",
      ["write to", "say which"]),
     ("en", "ket-qua.ods: write to a .xlsx or .csv file", "say which round: --round YEAR (or --dossier ID)",
      ["hãy"]),
@@ -160,7 +160,7 @@ def test_an_exports_refusals_speak_the_run_language(env, lang, wrong_file, no_ro
 
 @pytest.mark.parametrize(("lang", "present", "absent"), [
     ("vi", ["cần ngày dạng YYYY-MM-DD, nhận được «31/12/2024»", "«TC13.satisfaction»: hãy viết MÃ=GIÁ_TRỊ",
-            "hãy cho một DOSSIER_ID hoặc --round NĂM"], ["expects", "write CODE", "give a"]),
+            "hãy cho biết DOSSIER_ID hoặc --round NĂM"], ["expects", "write CODE", "give a"]),
     ("en", ["expects YYYY-MM-DD, got 31/12/2024", "«TC13.satisfaction»: write CODE=VALUE",
             "give a DOSSIER_ID or --round YEAR"], ["cần ngày", "hãy"]),
 ])

@@ -86,7 +86,7 @@ def test_a_file_beyond_the_limits_is_refused_in_the_readers_language(site, lang,
 
 UNREADABLE = {  # name, bytes → (Vietnamese, English)
     "cu.xls": (b"\xd0\xcf\x11\xe0",
-               "cu.xls: tệp Excel định dạng cũ (.xls) không đọc được; hãy lưu tệp thành .xlsx hoặc .csv",
+               "cu.xls: tệp Excel định dạng cũ (.xls) không đọc được; hãy lưu tệp dưới dạng .xlsx hoặc .csv",
                "cu.xls: the old Excel format (.xls) is not read; save the file as .xlsx or .csv"),
     "hong.xlsx": (b"not a zip", "hong.xlsx: không phải tệp .xlsx hợp lệ (BadZipFile: File is not a zip file)",
                   "hong.xlsx: not a valid .xlsx file (BadZipFile: File is not a zip file)"),
