@@ -45,6 +45,7 @@ class Move(NamedTuple):
 Moves = dict[str, list[Move]]  # component key ("TC07/immunisation") → its moves, nearest first
 _VERBS = {"at_least": "tăng lên ít nhất", "at_most": "giảm xuống tối đa"}
 _STEPS, _POINTS = itemgetter(0), itemgetter(1)
+TOTAL_REACHED = "tổng điểm đã đạt ngưỡng nhưng còn điều kiện chưa đáp ứng"  # a plan's opening when need is 0
 
 
 def improvements(version: CriteriaVersion, values: dict, found: dict[str, Outcome], threshold: int,
@@ -133,16 +134,21 @@ def _target(comp, band: int, edges: tuple, values: dict) -> tuple[str, object, s
             need = -(-p * den // (q * 100))
         else:
             need = 0
-        if need > den:
-            return None
+        if need > den or (edges[1] is not None and need * 100 * edges[1][1] >= edges[1][0] * den):
+            return None  # beyond the denominator, or a band no whole numerator reaches (it lands above)
         code, change = comp.numerator, "at_least"
     elif kind == "rate":  # a better band of a rate or count always has a max (only the worst has none)
         p, q = edges[1]
-        need = p * values[comp.population] // (q * comp.per)
+        population = values[comp.population]
+        need = p * population // (q * comp.per)
+        if edges[0] is not None and need * comp.per * edges[0][1] <= edges[0][0] * population:
+            return None  # no whole number of cases gives a rate in this band: the most it allows lands below
         code, change = comp.cases, "at_most"
     elif kind == "count":
         p, q = edges[1]
         need = p // q
+        if edges[0] is not None and need * edges[0][1] <= edges[0][0]:
+            return None  # no whole count in this band
         code, change = comp.count, "at_most"
     elif kind == "survey":
         need = comp.bands[band].min
@@ -278,7 +284,8 @@ def _cheapest(per_criterion: list[_Choices], need: int) -> Plan:
         return construct(Plan, {"reaches_threshold": True, "points_needed": 0, "steps": [], "points_added": 0,
                                 "message": "đã đáp ứng mọi điều kiện công nhận"})
     steps = [gap_of(m) for m in chosen]
-    message = (f"cần thêm {format_points(need)}; cách ít bước nhất ({cost} bước, +{format_points(gained)}): "
-               + "; ".join(s.message for s in steps))
+    way = f"cách ít bước nhất ({cost} bước, +{format_points(gained)}): " + "; ".join(s.message for s in steps)
+    # need 0: the total already reaches the threshold; the steps lift the criteria still below their floor
+    message = f"cần thêm {format_points(need)}; {way}" if need else f"{TOTAL_REACHED}; {way}"
     return construct(Plan, {"reaches_threshold": True, "points_needed": need, "steps": steps, "points_added": gained,
                             "message": message})

@@ -72,9 +72,13 @@ def plan_message(plan, version: CriteriaVersion | None) -> str:
     if found is None:
         return stored
     parts = [gap_message(s, version) for s in steps]
-    made = N_("cần thêm %(need)s; cách ít bước nhất (%(steps)s bước, +%(added)s): %(moves)s",
-              need=format_points(_field(plan, "points_needed")), steps=found.group(1),
-              added=format_points(_field(plan, "points_added")), moves=parts)
+    need, added = _field(plan, "points_needed"), format_points(_field(plan, "points_added"))
+    if need:
+        made = N_("cần thêm %(need)s; cách ít bước nhất (%(steps)s bước, +%(added)s): %(moves)s",
+                  need=format_points(need), steps=found.group(1), added=added, moves=parts)
+    else:
+        made = N_("tổng điểm đã đạt ngưỡng nhưng còn điều kiện chưa đáp ứng; cách ít bước nhất (%(steps)s bước, "
+                  "+%(added)s): %(moves)s", steps=found.group(1), added=added, moves=parts)
     return made if made == stored else stored
 
 

@@ -243,7 +243,7 @@ def test_a_stored_scores_gaps_plan_and_failures_are_remade_in_the_readers_langua
     assert not any("tăng lên" in e or "chuyển sang" in e or "điểm" in e for e in english)
     plan = plan_message(stored["plan"], version)
     assert plan == stored["plan"]["message"] and ENGLISH(plan).startswith(
-        f"{stored['plan']['points_needed']} points more needed; the fewest steps (")
+        f"{stored['plan']['points_needed']} points more needed; the shortest way (steps: ")
     failed = [ENGLISH(failed_message(f, stored)) for f in stored["failed_conditions"]]
     assert any(f.startswith("total ") and "is below the threshold 900" in f for f in failed), failed
     assert all(VIETNAMESE(failed_message(f, stored)) == f["message"] for f in stored["failed_conditions"])
