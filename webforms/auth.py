@@ -22,10 +22,12 @@ from dossiers import authority
 from dossiers.logins import Throttled
 from dossiers.users import AuthError
 from engine.messages import N_
+from engine.workflow import ROLE_LABELS
 
 from . import sessions
 from .db import service
 from .forms import Form
+from .i18n import tr
 from .limits import sign_in
 
 bp = Blueprint("auth", __name__)
@@ -84,7 +86,8 @@ def require_role(*roles: str) -> Actor:
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
     if not current_user.has(*roles):
-        abort(403, description=_("Trang này dành cho vai trò: %(roles)s", roles=", ".join(roles)))
+        labels = ", ".join(tr(ROLE_LABELS.get(role, role)) for role in roles)
+        abort(403, description=_("Trang này dành cho vai trò: %(roles)s", roles=labels))
     return current_user
 
 

@@ -299,3 +299,16 @@ def test_http_errors_speak_the_readers_language(site, lang, expected, absent):
     api = site.anonymous().post("/api/v1/openapi.json", headers={"Accept-Language": lang})
     assert api.status_code == 405
     assert expected in api.get_json()["error"]
+
+
+@pytest.mark.parametrize("lang, expected, absent", [
+    ("vi", "Trang này dành cho vai trò: thành viên tổ thẩm định huyện", "district_appraiser"),
+    ("en", "This page is for the roles: district appraiser", "district_appraiser"),
+])
+def test_a_page_of_another_role_names_the_roles_in_words(site, lang, expected, absent):
+    client = site.client("commune1")
+    client.get(f"/commune/?lang={lang}")
+    answer = client.get("/district/")
+    assert answer.status_code == 403
+    page = text_of(answer.get_data(as_text=True))
+    assert expected in page and absent not in page, page[:600]
