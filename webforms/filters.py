@@ -9,43 +9,12 @@ import unicodedata
 
 from flask import Flask
 
+from dossiers.audit_words import action_words, local_time
 from engine.assessment import from_canonical
 from engine.messages import N_
 from engine.numbers import format_number
 
 from .i18n import current_reader, tr
-
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # Vietnam has one time zone and no daylight saving
-
-ACTIONS = {
-    "dossier.create": N_("Tạo hồ sơ"),
-    "values.set": N_("Nhập số liệu"),
-    "values.appraise": N_("Thẩm định số liệu"),
-    "values.import": N_("Nhập từ bảng tính"),
-    "evidence.add": N_("Thêm minh chứng"),
-    "evidence.delete": N_("Xoá minh chứng"),
-    "transition.submit": N_("Nộp hồ sơ"),
-    "transition.verify": N_("Xác nhận thẩm định"),
-    "transition.recognize": N_("Công nhận"),
-    "transition.return": N_("Trả lại"),
-    "transition.reject": N_("Không công nhận"),
-    "transition.revoke": N_("Thu hồi"),
-    "certificate.issue": N_("Cấp giấy công nhận"),
-    "certificate.reissue": N_("Cấp lại giấy công nhận"),
-    "decision.amend": N_("Sửa quyết định công nhận"),
-    "dossier.rescore": N_("Tính lại điểm theo bộ tiêu chí hiện hành"),
-}
-
-
-def local_time(stamp: str) -> str:
-    """An ISO UTC stamp as Vietnam's local time, dd/mm/yyyy hh:mm."""
-    try:
-        moment = dt.datetime.fromisoformat(stamp)
-    except (TypeError, ValueError):
-        return stamp or ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
 def vn_date(value) -> str:
@@ -85,10 +54,7 @@ def vn_value(text: str | None, kind: str) -> str:
 def action_label(code: str) -> str:
     """An audit action ("transition.submit") or a workflow event ("submit") in words, in the reader's
     language."""
-    from engine.workflow import ACTION_LABELS, EVENT_LABELS
-
-    label = ACTIONS.get(code) or EVENT_LABELS.get(code) or ACTION_LABELS.get(code)
-    return tr(label) if label is not None else code
+    return tr(action_words(code))
 
 
 def explain(component, score) -> str:

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import AccessDenied, ConflictError
-from engine.messages import N_
+from engine.messages import N_, Message
 from engine.workflow import LABELS, Procedure, TransitionRefused, procedure_by_id, step_refusal
 
 from .. import audit
+from ..audit_words import action_words, local_time
 from ..lookup import load_dossier, load_user
 from ..models import AuditEntry, Dossier, Setting, Unit, User
 from . import locked_values, versioned
@@ -50,15 +51,25 @@ def check_expected(session: Session, dossier: Dossier, expected: int | None) -> 
     """ConflictError naming who changed what since version ``expected`` (None: the caller showed none)."""
     if expected is None or expected == dossier.lock_version:
         return
-    changes = [
-        f"{e.actor} lúc {e.at[:19].replace('T', ' ')}: {e.action} {e.target}".strip()
-        for e in audit.history(session, dossier.id)
-        if e.dossier_version is not None and e.dossier_version > expected
-    ]
+    changes = [_change(e) for e in audit.history(session, dossier.id)
+               if e.dossier_version is not None and e.dossier_version > expected]
     raise ConflictError(N_(
         "hồ sơ %(id)s đã thay đổi từ phiên bản %(expected)s lên %(current)s: %(changes)s. Không có gì được lưu; "
         "hãy tải lại.", id=str(dossier.id), expected=str(expected), current=str(dossier.lock_version),
-        changes="; ".join(changes) or N_("không rõ")))
+        changes=changes or N_("không rõ")))
+
+
+def _change(entry) -> Message:
+    """One change a conflict names: who, when (Vietnam's time, as the history shows it), what in words, and
+    what it touched (an indicator code; not the event a transition's name already says)."""
+    what = action_words(entry.action)
+    target = entry.target or ""
+    if entry.action.startswith("transition.") or target == entry.action:
+        target = ""
+    if target:
+        return N_("%(who)s lúc %(when)s: %(what)s (%(target)s)", who=entry.actor, when=local_time(entry.at),
+                  what=what, target=target)
+    return N_("%(who)s lúc %(when)s: %(what)s", who=entry.actor, when=local_time(entry.at), what=what)
 
 
 def actor_and_dossier(s: Session, username: str, dossier_id: int, setting: str | None = None,

@@ -122,7 +122,8 @@ def test_two_concurrent_transitions_one_wins_the_other_is_told_what_changed(ligh
     assert lose["error"] == "ConflictError", f"a stale transition must be a conflict: {lose}"
     message = lose["message"]
     assert names(message, jobs[w]["user"]), f"the conflict must name who changed the dossier: {message}"
-    assert jobs[w]["event"] in message, f"the conflict must name what changed: {message}"
+    said = {"return": "Trả lại", "verify": "Xác nhận thẩm định"}[jobs[w]["event"]]  # the action in words
+    assert said in message, f"the conflict must name what changed: {message}"
 
     status, version, _, history = light.state(d)
     assert status == {"return": "draft", "verify": "verified"}[jobs[w]["event"]] == win["status"]
@@ -139,17 +140,17 @@ def test_two_concurrent_transitions_one_wins_the_other_is_told_what_changed(ligh
 PDF = b"%PDF-1.4\n%%EOF\n"
 STALE = {
     "submit_then_edit": ("filled", ("officer", "transition", "submit"),
-                         ("officer2", "set", {"TC05.injured": "4"}), "officer", ["submit"]),
+                         ("officer2", "set", {"TC05.injured": "4"}), "officer", ["Nộp hồ sơ"]),
     "edit_then_submit": ("filled", ("officer2", "set", {"TC05.injured": "4"}),
                          ("officer", "transition", "submit"), "officer2", ["TC05.injured"]),
     "edit_then_edit": ("filled", ("officer", "set", {"TC05.injured": "4"}),
                        ("officer2", "set", {"TC05.injured": "5"}), "officer", ["TC05.injured"]),
     "submit_then_evidence": ("filled", ("officer", "transition", "submit"), ("officer2", "evidence", "TC01"),
-                             "officer", ["submit"]),
+                             "officer", ["Nộp hồ sơ"]),
     "return_then_verify": ("appraised", ("d1", "transition", "return"), ("chair1", "transition", "verify"),
-                           "d1", ["return"]),
+                           "d1", ["Trả lại"]),
     "verify_then_return": ("appraised", ("chair1", "transition", "verify"), ("d1", "transition", "return"),
-                           "chair1", ["verify"]),
+                           "chair1", ["Xác nhận thẩm định"]),
     "appraise_then_verify": ("appraised", ("d1", "appraise", {"TC05.injured": "2"}),
                              ("chair1", "transition", "verify"), "d1", ["TC05.injured"]),
 }

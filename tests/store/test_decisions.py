@@ -123,7 +123,7 @@ def test_amend_decision_sets_it_audited_with_a_new_version(world, recognised):
         assert (entry.action, entry.actor, entry.reason, entry.dossier_version) == (
             "decision.amend", "pa", "nhập bổ sung quyết định", view.lock_version)
         assert '"number":null' in entry.before.replace(" ", "") and "45/QĐ-UBND" in entry.after
-    with pytest.raises(ConflictError, match="decision.amend"):
+    with pytest.raises(ConflictError, match="Sửa quyết định công nhận"):
         world.service.amend_decision("pa", recognised, "46/QĐ-UBND", today(), "sửa", before.lock_version)
 
 

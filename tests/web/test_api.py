@@ -305,7 +305,7 @@ def test_409_stale_edit_says_who_changed_what(site, api):
         answer = api.put("/api/v1/dossiers/2/indicators", "commune2", json={"TC01.officer": False},
                          headers={"If-Match": str(version)})
         assert answer.status_code == 409 and answer.json["conflict"] is True
-        assert "commune2" in answer.json["error"] and "values.set" in answer.json["error"]
+        assert "commune2" in answer.json["error"] and "Nhập số liệu" in answer.json["error"]
         answer = api.put("/api/v1/dossiers/2/indicators", "commune2",
                          json={"TC01.officer": False, "expected_version": version})
         assert answer.status_code == 409

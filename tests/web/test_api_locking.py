@@ -74,12 +74,12 @@ def test_a_stale_if_match_is_409_naming_who_changed_what(site, api):
         answer = api.put("/api/v1/dossiers/2/indicators", "commune2", json={"TC01.officer": False},
                          headers={"If-Match": etag})
         assert answer.status_code == 409 and answer.json["conflict"] is True
-        assert "commune2" in answer.json["error"] and "values.set TC01.officer" in answer.json["error"]
+        assert "commune2" in answer.json["error"] and "Nhập số liệu (TC01.officer)" in answer.json["error"]
         assert "Không có gì được lưu" in answer.json["error"]
         answer = api.post("/api/v1/dossiers/2/transitions", "commune2", json={"event": "submit"},
                           headers={"If-Match": etag})
         assert answer.status_code == 409 and answer.json["conflict"] is True
-        assert "values.set TC01.officer" in answer.json["error"]
+        assert "Nhập số liệu (TC01.officer)" in answer.json["error"]
     assert site.dossier(2).values["TC01.officer"]["self"] == "true"
 
 

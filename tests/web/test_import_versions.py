@@ -68,7 +68,7 @@ def test_the_commune_saves_after_the_preview_and_the_confirmation_stores_nothing
     assert site.dossier(2).values["TC13.satisfaction"]["self"] == "95"
     (listed,) = re.findall(r'<ul class="conflicts"><li>(.*?)</li></ul>', text, re.S)
     assert listed.startswith("Phường Duy Tân (23284): hồ sơ 2 đã thay đổi")
-    assert "commune2 lúc " in listed and "values.set TC13.satisfaction" in listed
+    assert "commune2 lúc " in listed and "Nhập số liệu (TC13.satisfaction)" in listed
     assert any("Không có gì được lưu: 1 hồ sơ đã thay đổi sau khi xem trước" in f for f in site.flashes(text))
 
     # the page has checked the file again: confirming that preview knowingly imports it
@@ -88,7 +88,7 @@ def test_a_dossier_created_after_the_preview_is_a_conflict(site, free_commune):
     text = answer.get_data(as_text=True)
     assert answer.status_code == 409 and site.state() == before
     assert f"({free_commune}): chưa có hồ sơ khi xem trước; hồ sơ {created}" in text
-    assert f"{NEW_OFFICER} lúc " in text and "dossier.create" in text
+    assert f"{NEW_OFFICER} lúc " in text and "Tạo hồ sơ" in text
 
 
 def test_the_confirmation_form_carries_no_version_only_a_token(site):

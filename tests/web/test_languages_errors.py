@@ -29,6 +29,13 @@ def test_a_stale_version_is_answered_in_the_api_clients_language(api, site, lang
     error = answer.json["error"]
     assert error.startswith(head.format(old=before - 1, new=before)) and error.endswith(tail), error
     assert site.dossier(2).lock_version == before
+    # who changed it, when in Vietnam's time as the history shows it, and what in words (no audit codes)
+    import re
+
+    changes = error[len(head.format(old=before - 1, new=before)):-len(tail)]
+    assert re.search(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", changes) and not re.search(r"\d{4}-\d{2}-\d{2}", changes), changes
+    assert not re.search(r"\b(values|transition|evidence|dossier)\.[a-z]", changes), changes
+    assert (" lúc " in changes) == (lang == "vi"), changes
 
 
 @pytest.mark.parametrize(("lang", "expected", "absent"), [
