@@ -170,7 +170,7 @@ def test_only_a_revoked_dossier_with_its_decision_has_a_revocation_decision(w):
 def test_a_revoked_dossiers_certificate_is_refused_with_its_revocation(w):
     with w.service.transaction(readonly=True) as s, pytest.raises(ConflictError) as refused:
         issuance.certificate_of(s, _dossier(s, w, "revoked"))
-    assert "đã bị thu hồi công nhận theo Quyết định số 15/QĐ-UBND" in str(refused.value)
+    assert "công nhận đã bị thu hồi theo Quyết định số 15/QĐ-UBND ngày " in str(refused.value)
 
 
 # ------------------------------------------------------------------------------------------------ minutes
