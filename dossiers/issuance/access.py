@@ -60,9 +60,14 @@ def check_province_access(session: Session, username: str, province_code: str, y
 
 def check_serial_access(session: Session, username: str, serial: str,
                         procedures: list[Procedure]) -> None:
-    """``username`` may re-issue the certificate ``serial``."""
+    """``username`` may re-issue the certificate ``serial`` (a revoked one is refused naming the revocation)."""
     user = load_user(session, username)
     cert = lookup(session, serial)
     if cert is None:
         raise NotFound(N_("không có giấy công nhận số hiệu %(serial)s", serial=serial))
-    authority.check(procedures, user, "issue_certificate", dossier=cert.dossier)
+    try:
+        authority.check(procedures, user, "issue_certificate", dossier=cert.dossier)
+    except TransitionRefused:  # role, level and jurisdiction hold: only the dossier's state refuses
+        if cert.dossier.status == "revoked":
+            raise revoked_certificate(cert.dossier) from None
+        raise

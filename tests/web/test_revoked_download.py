@@ -1,13 +1,19 @@
 """A revoked dossier's certificate is refused (409) in one plain sentence naming the revocation decision, its
 number and date, in the reader's language: on the page (Vietnamese by default, ``?lang=en``) and on the API
-(``Accept-Language``). Nothing else about the refusal changes: who may not download gets 403 as before."""
+(``Accept-Language``); and so is its reissue (``cfc certificates reissue``, ``--lang``). Nothing else about the refusal changes: who may not download gets 403 as before."""
 
 from __future__ import annotations
 
 import html
+import os
 import re
+import subprocess
 
 import pytest
+from conftest import BASE_URL, CFC
+from sqlalchemy import select
+
+from dossiers.models import Certificate
 
 REVOKED = 11  # revoked by `cfc demo load` (dossiers/demo.py: decision 500 + id)
 NUMBER = "511/QĐ-UBND"
@@ -58,3 +64,19 @@ def test_who_may_not_download_is_still_refused_for_that(site):
 def test_a_recognised_dossier_still_downloads_its_certificate(site):
     answer = site.client("province").get("/dossiers/9/certificate.pdf")
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_reissuing_a_revoked_certificate_is_refused_with_the_same_sentence(site, instance, lang):
+    """``cfc certificates reissue`` on the serial of a revoked dossier: exit 1, the one sentence, nothing issued."""
+    with site.service.transaction() as s:
+        serial = s.scalars(select(Certificate.serial).where(Certificate.dossier_id == REVOKED)).one()
+    before = site.state()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(CFC_INSTANCE_DIR=str(instance), CFC_BASE_URL=BASE_URL)
+    done = subprocess.run([str(CFC), "--lang", lang, "certificates", "reissue", serial, "--reason", "Giấy bị mất",
+                           "--as", "province"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert expected(site, lang) in " ".join(done.stderr.split())
+    assert "bị từ chối" not in done.stderr and "refused" not in done.stderr
+    assert site.state() == before
