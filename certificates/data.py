@@ -108,7 +108,7 @@ class RevocationData(_Plain):
     province: str
     recognition_number: str  # the recognition decision it revokes
     recognition_date: dt.date
-    reason: str  # why, as recorded with the revocation
+    reason: str  # why: the public reason given with the revocation (never the internal note); may be empty
     grounds: tuple[str, ...]
     proposal: str
     executors: str  # the last article: who carries the decision out

@@ -9,14 +9,14 @@ from sqlalchemy.orm import Session
 
 from engine.errors import AccessDenied, CfcError, NotFound
 from engine.messages import N_
-from engine.workflow import Procedure
+from engine.workflow import Procedure, TransitionRefused
 
 from .. import authority
 from ..lookup import load_dossier, load_user
 from ..models import Dossier
 from ..units import contains, find_unit
 from .fields import samples_allowed
-from .serials import lookup
+from .serials import lookup, revoked_certificate
 
 DOCUMENT_KINDS = tuple(authority.DOCUMENT_ACTIONS)
 
@@ -24,10 +24,17 @@ DOCUMENT_KINDS = tuple(authority.DOCUMENT_ACTIONS)
 def check_document_access(session: Session, username: str, dossier_id: int, kind: str,
                           procedures: list[Procedure]) -> Dossier:
     """The dossier whose ``kind`` document (certificate, decision, revocation, minutes) ``username`` may see
-    now: the procedure's ``download_<kind>`` step (role, level, jurisdiction, the dossier's state)."""
+    now: the procedure's ``download_<kind>`` step (role, level, jurisdiction, the dossier's state). The
+    certificate of a revoked dossier, to whoever may download certificates, is refused naming the revocation
+    decision."""
     user = load_user(session, username)
     dossier = load_dossier(session, dossier_id, user)
-    authority.check(procedures, user, authority.DOCUMENT_ACTIONS[kind], dossier=dossier)
+    try:
+        authority.check(procedures, user, authority.DOCUMENT_ACTIONS[kind], dossier=dossier)
+    except TransitionRefused:  # role, level and jurisdiction hold: only the dossier's state refuses
+        if kind == "certificate" and dossier.status == "revoked":
+            raise revoked_certificate(dossier) from None
+        raise
     return dossier
 
 
@@ -53,9 +60,14 @@ def check_province_access(session: Session, username: str, province_code: str, y
 
 def check_serial_access(session: Session, username: str, serial: str,
                         procedures: list[Procedure]) -> None:
-    """``username`` may re-issue the certificate ``serial``."""
+    """``username`` may re-issue the certificate ``serial`` (a revoked one is refused naming the revocation)."""
     user = load_user(session, username)
     cert = lookup(session, serial)
     if cert is None:
         raise NotFound(N_("không có giấy công nhận số hiệu %(serial)s", serial=serial))
-    authority.check(procedures, user, "issue_certificate", dossier=cert.dossier)
+    try:
+        authority.check(procedures, user, "issue_certificate", dossier=cert.dossier)
+    except TransitionRefused:  # role, level and jurisdiction hold: only the dossier's state refuses
+        if cert.dossier.status == "revoked":
+            raise revoked_certificate(cert.dossier) from None
+        raise

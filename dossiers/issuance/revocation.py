@@ -1,8 +1,11 @@
 """The plain data of a revocation decision (keys of ``certificates.data.RevocationData``).
 
 A revoked dossier's revocation is a decision of the body that decides its recognitions: its number, date and
-signer were recorded by the ``revoke`` transition, its reason is that transition's audit entry. The wording comes
-from the ``revocation`` part of the dated issuer configuration in force on the revocation's date.
+signer were recorded by the ``revoke`` transition. The reason it prints is the public one given with the
+revocation (``revocation_public_reason``, what the verification page shows); the internal note of the revoke
+transition stays in the audit trail and is never printed. A dossier revoked before a public reason was asked for
+(migration 0004) has none: its decision, like its verification page, gives no reason. The wording comes from the
+``revocation`` part of the dated issuer configuration in force on the revocation's date.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from engine.errors import CfcError, ConflictError
 from engine.loader import Registry
 from engine.messages import N_
 
-from ..audit import last_event
 from ..models import Dossier
 from .fields import appraisal, sample_document, version_label
 from .issuers import documents_for, issuer_fields, placeholder_values
@@ -49,7 +51,6 @@ def revocation_fields(session: Session, dossier: Dossier, registry: Registry | N
     unit = issuing_unit(dossier.commune, entry.decision.level)
     values = placeholder_values(entry, unit, dossier.commune)
     name, title = revocation_signer(dossier, config)
-    revoked = last_event(session, dossier.id, "transition.revoke")
     cert = current_certificate(session, dossier)
     version = registry.get(dossier.criteria_version)
     names = commune_names(dossier.commune)
@@ -64,7 +65,7 @@ def revocation_fields(session: Session, dossier: Dossier, registry: Registry | N
         "province": names["province"],
         "recognition_number": dossier.decision_number,
         "recognition_date": dossier.decision_date,
-        "reason": (revoked.reason or "") if revoked is not None else "",
+        "reason": dossier.revocation_public_reason or "",  # public: never the audit trail's internal note
         "grounds": [g.format_map(values) for g in wording.grounds],
         "proposal": wording.proposal.format_map(values),
         "executors": wording.executors.format_map(values),

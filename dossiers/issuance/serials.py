@@ -31,16 +31,24 @@ def verify_url(base_url: str, serial: str) -> str:
     return f"{base_url.rstrip('/')}/verify/{serial}"
 
 
+def revoked_certificate(dossier: Dossier) -> ConflictError:
+    """Why a revoked dossier's certificate is neither printed nor downloaded: one sentence naming the revocation
+    decision (number and date), or only the revocation when it was revoked before decisions were recorded."""
+    where = {"id": str(dossier.id), "commune": dossier.commune.name}
+    if dossier.revocation_number and dossier.revocation_date:
+        return ConflictError(N_("Giấy công nhận của hồ sơ %(id)s (%(commune)s) không còn hiệu lực: công nhận đã bị "
+                                "thu hồi theo Quyết định số %(number)s ngày %(day)s.", **where,
+                                number=dossier.revocation_number, day=dossier.revocation_date.strftime("%d/%m/%Y")))
+    return ConflictError(N_("Giấy công nhận của hồ sơ %(id)s (%(commune)s) không còn hiệu lực: công nhận đã bị thu "
+                            "hồi.", **where))
+
+
 def _require_recognised(dossier: Dossier) -> None:
     """A certificate is issued and printed only for a recognised dossier with its decision (``ConflictError``
     otherwise: the dossier's state refuses it, and the message says why)."""
     who = N_("hồ sơ %(id)s (%(commune)s)", id=str(dossier.id), commune=dossier.commune.name)
     if dossier.status == "revoked":
-        decision = (N_(" theo Quyết định số %(number)s ngày %(day)s", number=dossier.revocation_number,
-                       day=dossier.revocation_date.strftime("%d/%m/%Y"))
-                    if dossier.revocation_number and dossier.revocation_date else "")
-        raise ConflictError(N_("%(who)s đã bị thu hồi công nhận%(decision)s: giấy công nhận không còn hiệu lực và "
-                               "không được in; xem quyết định thu hồi", who=who, decision=decision))
+        raise revoked_certificate(dossier)
     if dossier.status != "recognized":
         raise ConflictError(N_("%(who)s đang ở trạng thái «%(status)s»: chỉ cấp giấy công nhận cho hồ sơ đã được "
                                "công nhận", who=who, status=LABELS.get(dossier.status, dossier.status)))

@@ -199,7 +199,7 @@ def test_revocation_through_the_workflow_shows_its_date_and_reason(w):
     # the internal note and who entered it stay in the audit trail, never on the public page
     assert internal not in public and f"\"{w.users['province_approver']}\"" not in public and REASON in public
     assert status.revoked_on == dt.datetime.now(issuance.VIETNAM).date()
-    with w.service.transaction() as s, pytest.raises(CfcError, match="đã bị thu hồi công nhận"):
+    with w.service.transaction() as s, pytest.raises(CfcError, match="công nhận đã bị thu hồi theo Quyết định số 5/QĐ-UBND"):
         issuance.issue(s, _dossier(s, w, "c1_2022"), "pa")
 
 

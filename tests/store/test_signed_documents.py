@@ -25,7 +25,8 @@ from engine.errors import ConflictError
 from engine.template import example_values
 
 BASE = "https://treem.example.gov.vn"
-REASON = "Kiểm tra sau công nhận phát hiện số liệu tiêm chủng không đúng thực tế"
+REASON = "Kiểm tra sau công nhận phát hiện số liệu tiêm chủng không đúng thực tế"  # internal: the audit trail's
+PUBLIC_REASON = "Không còn đáp ứng tiêu chí"  # what the verification page and the revocation decision say
 PANEL = ["Nguyễn Văn Hùng, Phó Chủ tịch UBND thành phố (Chủ tịch hội đồng)",
          "Trần Thị Lan, Trưởng phòng Lao động - Thương binh và Xã hội", "Lê Văn Tâm, Trưởng phòng Y tế"]
 
@@ -70,7 +71,7 @@ def w(world):
         "revoked": recognise(walk(C2, 2023, u["neighbour_officer"], *city), "4/QĐ-UBND", "Trần Văn Ký"),
     }
     world.service.transition(u["province_approver"], ids["revoked"], "revoke", reason=REASON,
-                             public_reason="Không còn đáp ứng tiêu chí", decision_number="15/QĐ-UBND", decision_date=today, signer_name="Đỗ Văn Thu",
+                             public_reason=PUBLIC_REASON, decision_number="15/QĐ-UBND", decision_date=today, signer_name="Đỗ Văn Thu",
                              signer_title="Phó Chủ tịch")
     with world.service.transaction() as s:  # as recognised before signers were recorded
         old = s.get(Dossier, ids["old"])
@@ -139,7 +140,7 @@ def test_the_revocation_decision_of_a_revoked_dossier(w, tmp_path):
         dossier = _dossier(s, w, "revoked")
         fields = issuance.revocation_fields(s, dossier)
         serial = issuance.current_certificate(s, dossier).serial
-    assert (fields["number"], fields["date"], fields["reason"]) == ("15/QĐ-UBND", today, REASON)
+    assert (fields["number"], fields["date"], fields["reason"]) == ("15/QĐ-UBND", today, PUBLIC_REASON)
     assert (fields["recognition_number"], fields["recognition_date"]) == ("4/QĐ-UBND", today)
     assert fields["commune"] == "Phường Duy Tân" and fields["certificate_serial"] == serial
     assert fields["issuer"]["body"] == ["ỦY BAN NHÂN DÂN", "THÀNH PHỐ KON TUM"]  # the body that recognised
@@ -147,9 +148,10 @@ def test_the_revocation_decision_of_a_revoked_dossier(w, tmp_path):
     assert "Chủ tịch Ủy ban nhân dân phường Duy Tân" in fields["executors"]
     text = pdftotext(docs.revocation_pdf(docs.from_dict(docs.RevocationData, fields)), tmp_path)
     for expected in ("Số: 15/QĐ-UBND", "Về việc thu hồi công nhận Phường Duy Tân",
-                     f"tại Quyết định số 4/QĐ-UBND ngày {today:%d}", f"Lý do thu hồi: {REASON}.",
+                     f"tại Quyết định số 4/QĐ-UBND ngày {today:%d}", f"Lý do thu hồi: {PUBLIC_REASON}.",
                      f"Giấy công nhận số hiệu {serial}", "KT. CHỦ TỊCH PHÓ CHỦ TỊCH", "Đỗ Văn Thu", "BẢN MẪU"):
         assert expected in text, expected
+    assert REASON not in text  # the internal note is never printed
 
 
 def test_only_a_revoked_dossier_with_its_decision_has_a_revocation_decision(w):
@@ -168,7 +170,7 @@ def test_only_a_revoked_dossier_with_its_decision_has_a_revocation_decision(w):
 def test_a_revoked_dossiers_certificate_is_refused_with_its_revocation(w):
     with w.service.transaction(readonly=True) as s, pytest.raises(ConflictError) as refused:
         issuance.certificate_of(s, _dossier(s, w, "revoked"))
-    assert "đã bị thu hồi công nhận theo Quyết định số 15/QĐ-UBND" in str(refused.value)
+    assert "công nhận đã bị thu hồi theo Quyết định số 15/QĐ-UBND ngày " in str(refused.value)
 
 
 # ------------------------------------------------------------------------------------------------ minutes
@@ -212,7 +214,7 @@ def test_cli_revocation_prints_the_decision_of_a_revoked_dossier_only(w, tmp_pat
     assert done.exit_code == 0, done.output
     assert "Quyết định thu hồi số 15/QĐ-UBND (Phường Duy Tân)" in done.output
     text = pdftotext(target.read_bytes(), tmp_path, "cli")
-    assert "Về việc thu hồi công nhận Phường Duy Tân" in text and REASON in text
+    assert "Về việc thu hồi công nhận Phường Duy Tân" in text and PUBLIC_REASON in text and REASON not in text
     refused = _cli(w, "revocation", str(w.ids["signed"]), "-o", str(tmp_path / "x.pdf"))
     assert refused.exit_code == 1 and "thu hồi" in refused.output and not (tmp_path / "x.pdf").exists()
     stranger = _cli(w, "revocation", str(w.ids["revoked"]), "-o", str(tmp_path / "y.pdf"),

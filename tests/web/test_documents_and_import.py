@@ -95,9 +95,10 @@ def test_a_revoked_dossier_offers_its_revocation_decision_and_no_certificate(fre
     text = " ".join(pdf_text(answer.get_data()).split())
     recognised = site.dossier(revoked)
     for expected in ("Số: 78/QĐ-UBND", "Về việc thu hồi công nhận", f"Quyết định số {recognised.decision_number}",
-                     "Lý do thu hồi: Hồ sơ minh chứng TC07 không đúng thực tế.", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",
+                     "Lý do thu hồi: Không còn đáp ứng tiêu chí.", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",
                      "Đỗ Văn Thu", "Giấy công nhận số hiệu 62-2024-"):
         assert expected in text, expected
+    assert "Hồ sơ minh chứng TC07" not in text  # the internal note stays in the audit trail
     certificate = client.get(f"/dossiers/{revoked}/certificate.pdf")
     assert certificate.status_code == 409
     assert "thu hồi" in html.unescape(certificate.get_data(as_text=True))
