@@ -255,8 +255,9 @@ def state_refusal(procedure: Procedure, action: str, status: str) -> str | None:
     if step.states is None or status in step.states:
         return None
     allowed = _either([N_("«%(state)s»", state=LABELS[s]) for s in step.states])
-    return N_("%(action)s: hồ sơ đang ở trạng thái «%(state)s»; chỉ làm được khi hồ sơ ở trạng thái %(allowed)s",
-              action=ACTION_LABELS.get(action, action), state=LABELS.get(status, status), allowed=allowed)
+    # the refusal that carries it names the action already ("tải giấy công nhận bị từ chối: …")
+    return N_("hồ sơ đang ở trạng thái «%(state)s»; chỉ làm được khi hồ sơ ở trạng thái %(allowed)s",
+              state=LABELS.get(status, status), allowed=allowed)
 
 
 def authorize(procedure: Procedure, event: str, status: str, roles: list[str], level: str, who: str) -> str:

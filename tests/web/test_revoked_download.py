@@ -80,3 +80,15 @@ def test_reissuing_a_revoked_certificate_is_refused_with_the_same_sentence(site,
     assert expected(site, lang) in " ".join(done.stderr.split())
     assert "bị từ chối" not in done.stderr and "refused" not in done.stderr
     assert site.state() == before
+
+
+@pytest.mark.parametrize(("lang", "state"), [("vi", "hồ sơ đang ở trạng thái «"), ("en", "the dossier is «")])
+def test_a_document_asked_for_in_the_wrong_state_names_the_action_once(site, api, lang, state):
+    """A decision asked for on a draft: "<action> bị từ chối: hồ sơ đang ở trạng thái «Nháp»; …", the action
+    named once (it was said twice: "… bị từ chối: <action>: hồ sơ đang …")."""
+    answer = api.get("/api/v1/dossiers/2/decision.pdf", "province", headers={"Accept-Language": lang})
+    assert answer.status_code == 409, answer.get_data(as_text=True)[:300]
+    error = answer.json["error"]
+    head, _, rest = error.partition(": ")
+    assert rest.startswith(state), error
+    assert head.removesuffix(" bị từ chối").removesuffix(" refused") not in rest, error  # the action's name does not come back after the colon
