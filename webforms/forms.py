@@ -172,10 +172,12 @@ def attach_problems(form: FlaskForm, problems) -> list[str]:
     return loose
 
 
-def attach_text_problems(form: FlaskForm, problems, version: CriteriaVersion | None = None) -> list[str]:
+def attach_text_problems(form: FlaskForm, problems, version: CriteriaVersion | None = None,
+                         inline: bool = True) -> list[str]:
     """Text that could not be stored (``errors.typed_text_problems``: a control character pasted from Word) on
     its field, named as the page names it (an indicator by its code and label); the field holds what was typed
-    without those characters. Returns the lines of problems with no visible field."""
+    without those characters. Returns the lines of problems with no visible field (every line when not
+    ``inline``: a page that shows its form's problems at the top)."""
     names = {}
     for _crit, ind in version.indicators() if version else ():
         names[field_name(ind.code)] = f"{ind.code} ({ind.label})"
@@ -188,7 +190,7 @@ def attach_text_problems(form: FlaskForm, problems, version: CriteriaVersion | N
         name = names.get(problem.code) or (field.label.text if shown else problem.code)
         line = _("%(field)s: %(problem)s. Các ký tự đó đã được bỏ khỏi ô, phần còn lại vẫn giữ: hãy xem lại rồi "
                  "lưu.", field=name, problem=tr(problem.message))
-        if shown:
+        if shown and inline:
             field.errors = [*field.errors, line]
         else:
             loose.append(line)

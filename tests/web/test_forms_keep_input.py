@@ -209,7 +209,7 @@ def test_the_upload_form_states_the_limit_and_types_before_choosing(site):
 def test_an_11_mb_upload_states_the_limit_and_leads_back_to_the_dossier(site):
     client, hidden = form_of(site, "commune2", "/commune/dossiers/2")
     content = b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024)
-    for referer, back in ((f"http://localhost/commune/dossiers/2", "http://localhost/commune/dossiers/2"),
+    for referer, back in (("http://localhost/commune/dossiers/2", "http://localhost/commune/dossiers/2"),
                           (None, "/commune/dossiers/2")):
         with Unchanged(site, 2):
             answer = client.post("/commune/dossiers/2/evidence", data={
@@ -236,3 +236,30 @@ def test_a_file_over_the_limit_within_the_form_allowance_keeps_the_values(site, 
         assert answer.status_code == 413
     assert small.field_value(answer.get_data(as_text=True), "TC13__satisfaction") == "86,5"
     assert "vượt giới hạn 0,05 MB" in text(answer)
+
+
+def test_a_control_character_in_the_batch_decision_keeps_the_fields_and_names_the_field(site):
+    client = site.client("province")
+    with Unchanged(site, VERIFIED):
+        answer = client.post("/province/decide", data={
+            "csrf_token": site.csrf(client, "/province/"), "dossier": str(VERIFIED), "action": "recognize",
+            f"version_{VERIFIED}": str(site.dossier(VERIFIED).lock_version), **BATCH,
+            "decision_number": f"107/QĐ-UBND{BELL}"})
+        assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    assert site.flashes(page)[0].startswith("Số quyết định: có ký tự điều khiển (U+0007)"), site.flashes(page)
+    assert site.field_value(page, "decision_number") == "107/QĐ-UBND" and ticked(page) == {str(VERIFIED)}
+    assert site.field_value(page, "signer_name") == BATCH["signer_name"]
+
+
+def test_the_kept_comment_problem_reads_in_english_for_an_english_reader(site):
+    client = site.login("district1")  # its own session: the language stays with it
+    page = client.get(f"/district/dossiers/{SUBMITTED}?lang=en").get_data(as_text=True)
+    with Unchanged(site, SUBMITTED):
+        answer = client.post(f"/district/dossiers/{SUBMITTED}", data={
+            "csrf_token": site.csrf(client, f"/district/dossiers/{SUBMITTED}"),
+            "lock_version": site.field_value(page, "lock_version"), "TC02__children_born__comment": f"a{BELL}b"})
+        assert answer.status_code == 422
+    assert "TC02.children_born (" in text(answer) and "), comment: " in text(answer)
+    assert "Those characters were taken out of the field, the rest is kept" in text(answer)
+    assert textarea(answer.get_data(as_text=True), "TC02__children_born__comment") == "ab"

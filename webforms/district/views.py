@@ -134,7 +134,7 @@ def verify(dossier_id: int):
     if not form.validate_on_submit():
         return redirect(url_for("district.appraise", dossier_id=dossier_id))
     members = [line.strip() for line in (form.members.data or "").splitlines() if line.strip()]
-    unstorable = attach_text_problems(form, typed_text_problems()) + list(form.members.errors)
+    unstorable = attach_text_problems(form, typed_text_problems(), inline=False)
     try:
         if unstorable:
             return _panel_again(actor.username, dossier_id, form, unstorable, 422)

@@ -71,9 +71,10 @@ def decide():
     form = DecisionForm()
     ids = form_ids("dossier")  # a value that is not an id is a 400
     valid = form.validate_on_submit()
-    unstorable = attach_text_problems(form, typed_text_problems())
-    if not valid or not ids or unstorable or typed_text_problems():
-        flash(_("Chọn ít nhất một hồ sơ và điền đủ thông tin quyết định."), "error")
+    unstorable = attach_text_problems(form, typed_text_problems(), inline=False)
+    if not valid or not ids or unstorable:
+        if not valid or not ids:
+            flash(_("Chọn ít nhất một hồ sơ và điền đủ thông tin quyết định."), "error")
         for line in field_errors(form) + unstorable:  # e.g. a date that is not one: say which field
             flash(line, "error")
         return _queue(actor.username, form, ids)  # every typed field and tick kept
@@ -112,8 +113,8 @@ def revoke(dossier_id: int):
     actor = require_action("revoke")
     form = RevokeForm()
     valid = form.validate_on_submit()
-    unstorable = attach_text_problems(form, typed_text_problems())
-    if not valid or unstorable or typed_text_problems():
+    unstorable = attach_text_problems(form, typed_text_problems(), inline=False)
+    if not valid or unstorable:
         for line in field_errors(form) + unstorable:  # e.g. a date that is not one: say which field
             flash(line, "error")
         return revoke_again(actor.username, dossier_id, form, 422)
