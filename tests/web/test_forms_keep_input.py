@@ -25,6 +25,7 @@ from test_api import Unchanged
 
 from dossiers.audit import local_date, now
 from engine.template import example_values
+from tests.html_validity import problems
 
 VERIFIED, RECOGNIZED, SUBMITTED = 6, 8, 3  # demo dossiers: verified and recognised (province), district1's
 APPRAISED = 13  # submitted (district2, chair2); appraised here with the example values so that it may be verified
@@ -83,6 +84,7 @@ def test_a_refused_batch_decision_keeps_every_typed_field_and_tick(site, fields,
     assert textarea(page, "reason") == typed["reason"]
     assert ticked(page) == {str(VERIFIED)}
     assert site.checked_radio(page, "action") == "recognize"
+    assert problems(page) == []
 
 
 def test_a_batch_decision_without_a_tick_keeps_the_typed_fields(site):
@@ -119,6 +121,7 @@ def test_a_revocation_dated_before_the_recognition_keeps_all_six_fields(site):
     for name in ("decision_number", "decision_date", "signer_name", "signer_title"):
         assert site.field_value(page, name) == typed[name], name
     assert (textarea(page, "reason"), textarea(page, "public_reason")) == (typed["reason"], typed["public_reason"])
+    assert problems(page) == []
 
 
 def test_a_revocation_date_that_is_no_date_keeps_the_fields(site):
@@ -146,6 +149,7 @@ def test_a_panel_member_name_too_long_keeps_the_member_list(site):
     page = answer.get_data(as_text=True)
     assert any("dài 250 ký tự, tối đa 200" in f for f in site.flashes(page)), site.flashes(page)
     assert textarea(page, "members").replace("\r\n", "\n") == members
+    assert problems(page) == []
 
 
 # ------------------------------------------------------------------------- 4. a control character pasted
@@ -166,6 +170,7 @@ def test_a_comment_with_a_control_character_keeps_the_appraisal_page(site):
     shown = text(answer)
     assert f"TC02.children_born ({label}), nhận xét: có ký tự điều khiển (U+0007)" in shown
     assert "TC02__children_born__comment" not in shown  # never the internal name
+    assert problems(page) == []
 
 
 def test_a_commune_value_with_a_control_character_keeps_the_form(site):
@@ -219,6 +224,7 @@ def test_an_11_mb_upload_states_the_limit_and_leads_back_to_the_dossier(site):
             assert answer.status_code == 413
         assert "Tệp tải lên quá lớn: tối đa 10 MB mỗi tệp" in text(answer)
         assert f'href="{back}"' in answer.get_data(as_text=True)
+        assert problems(answer.get_data(as_text=True)) == []
 
 
 def test_a_file_over_the_limit_within_the_form_allowance_keeps_the_values(site, make_site, monkeypatch):
