@@ -269,3 +269,18 @@ def test_the_kept_comment_problem_reads_in_english_for_an_english_reader(site):
     assert "TC02.children_born (" in text(answer) and "), comment: " in text(answer)
     assert "Those characters were taken out of the field, the rest is kept" in text(answer)
     assert textarea(answer.get_data(as_text=True), "TC02__children_born__comment") == "ab"
+
+
+def test_a_mixed_batch_decides_the_good_ones_and_keeps_the_refused_ticked(site):
+    """Last in this module: it recognises dossier 6. Dossier 5 is posted with a version the list never showed."""
+    client = site.client("province")
+    answer = client.post("/province/decide", data={
+        "csrf_token": site.csrf(client, "/province/"), "dossier": [str(VERIFIED), "5"], "action": "recognize",
+        f"version_{VERIFIED}": str(site.dossier(VERIFIED).lock_version), "version_5": "0",
+        **BATCH, "decision_number": "107/QĐ-UBND", "decision_date": f"{local_date(now()):%d/%m/%Y}"})
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    flashes = site.flashes(page)
+    assert any("Đã xử lý 1 hồ sơ: #6" in f for f in flashes) and any(f.startswith("#5:") for f in flashes), flashes
+    assert site.dossier(VERIFIED).status == "recognized" and site.dossier(5).status == "verified"
+    assert ticked(page) == {"5"} and site.field_value(page, "decision_number") == "107/QĐ-UBND"
