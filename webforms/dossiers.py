@@ -61,6 +61,17 @@ def index():
 def show(dossier_id: int):
     view = service().get(current_user.username, dossier_id)
     revoke_form = RevokeForm(lock_version=view.lock_version)  # a decision on the version shown here
+    return _show(view, revoke_form)
+
+
+def revoke_again(username: str, dossier_id: int, form: RevokeForm, status: int):
+    """The dossier page after a refused revocation: the revoke form as typed, on the version now shown."""
+    view = service().get(username, dossier_id)
+    form.lock_version.data = view.lock_version
+    return _show(view, form), status
+
+
+def _show(view, revoke_form: RevokeForm):
     rescore_form = VersionedForm(lock_version=view.lock_version)
     ctx = context(view)
     signed = signatures(current_user.username, view.id, ctx["allowed"])  # from the records: no PDF made

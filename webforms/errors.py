@@ -3,8 +3,10 @@
 Hostile input never reaches the engine nor the database as it was sent:
 
 - every text a page receives (query string and form fields, passwords aside) goes through
-  ``engine.text.clean_text``: NFC, no control characters, else 422 naming the field. The API checks its own
-  arguments and JSON body, after the token (api/views.py);
+  ``engine.text.clean_text``: NFC, no control characters, else 422 naming the field. A form page marked
+  ``keeps_typed_text`` gets its fields without the characters that cannot be stored and the problems in
+  ``typed_text_problems()``: it stores nothing and shows its page again, every typed value kept, the problem
+  beside the field. The API checks its own arguments and JSON body, after the token (api/views.py);
 - JSON is parsed by ``GuardedJSON``: nesting deeper than ``JSON_DEPTH_MAX`` is a 400 (the parser's recursion
   is never reached); pages take form posts only (415 for a JSON body);
 - every HTTP error keeps its headers: a 405 says which methods the address takes (``Allow``).
@@ -14,8 +16,9 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
-from flask import Flask, abort, flash, redirect, render_template, request
+from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,12 +26,22 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
 
 from dossiers.evidence import UploadRefused
-from engine.errors import AccessDenied, AssessmentError, CfcError, ConflictError, NotFound, UnknownVersion
-from engine.text import clean_text
+from engine.errors import (
+    AccessDenied,
+    AssessmentError,
+    CfcError,
+    ConflictError,
+    InputProblem,
+    NotFound,
+    UnknownVersion,
+)
+from engine.numbers import format_number
+from engine.text import ALLOWED_CONTROLS, clean_text, nfc, text_problem
 from engine.workflow import TransitionRefused
 
 from .i18n import error_text
 
+FORM_ALLOWANCE = 64 * 1024  # what MAX_CONTENT_LENGTH leaves above a file's limit for the other form fields
 JSON_DEPTH_MAX = 16  # arrays and objects inside one another; the API's bodies need 3
 _STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"')  # a JSON string, escapes included (possessive: no backtracking)
 _BRACKET = re.compile(r"[\[\]{}]")
@@ -72,11 +85,43 @@ def nesting(text: str, limit: int | None = None) -> int:
     return deepest
 
 
-def _cleaned(values: ImmutableMultiDict) -> ImmutableMultiDict:
-    """``values`` in NFC; ``AssessmentError`` naming the first field with a control character. Passwords are
-    taken as typed (their hash is of what was typed)."""
-    return ImmutableMultiDict([(key, value if "password" in key else clean_text(value, key))
-                               for key, value in values.items(multi=True)])
+def _cleaned(values: ImmutableMultiDict, problems: list[InputProblem] | None = None) -> ImmutableMultiDict:
+    """``values`` in NFC; ``AssessmentError`` naming the first field with a control character, or, given
+    ``problems``, every such field's problem added there and its text kept without what cannot be stored
+    (``storable``). Passwords are taken as typed (their hash is of what was typed)."""
+    out = []
+    for key, value in values.items(multi=True):
+        if "password" in key:
+            out.append((key, value))
+            continue
+        try:
+            out.append((key, clean_text(value, key)))
+        except AssessmentError as exc:
+            if problems is None:
+                raise
+            problems.extend(exc.problems)
+            out.append((key, storable(value)))
+    return ImmutableMultiDict(out)
+
+
+def storable(text: str) -> str:
+    """``text`` without the characters no text may hold (control characters but tab and line breaks, lone
+    surrogates), in NFC; blank when what is left is only invisible characters."""
+    kept = "".join(c for c in text if not (unicodedata.category(c) in ("Cc", "Cs") and c not in ALLOWED_CONTROLS))
+    kept = nfc(kept)
+    return "" if text_problem(kept) else kept
+
+
+def keeps_typed_text(view):
+    """Marks a form page that shows itself again on text that cannot be stored (a control character pasted
+    from Word), every typed value kept, instead of a 422 page: it must check ``typed_text_problems()``."""
+    view.keeps_typed_text = True
+    return view
+
+
+def typed_text_problems() -> list[InputProblem]:
+    """The form fields of this request that held text which cannot be stored (field name, why)."""
+    return list(g.get("typed_text_problems", []))
 
 
 def clean_page_input():
@@ -85,12 +130,15 @@ def clean_page_input():
         return None  # the API checks its own arguments and body, after the token
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json:
         abort(415, description=_("Trang này chỉ nhận biểu mẫu, không nhận JSON."))
+    view = current_app.view_functions.get(request.endpoint or "")
+    problems: list[InputProblem] | None = [] if getattr(view, "keeps_typed_text", False) else None
     try:
         request.args = _cleaned(request.args)
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-            request.form = _cleaned(request.form)
+            request.form = _cleaned(request.form, problems)
     except AssessmentError as exc:
         abort(422, description=error_text(exc))
+    g.typed_text_problems = problems or []
     return None
 
 
@@ -135,10 +183,36 @@ def init_app(app: Flask) -> None:
         def _http_error(exc, code=code):
             headers = [(k, v) for k, v in getattr(exc, "get_headers", list)() if k.lower() != "content-type"]
             message = getattr(exc, "description", "") or _("Lỗi")
-            if code == 413 or message == getattr(type(exc), "description", None):  # Werkzeug's English text
+            werkzeugs = message == getattr(type(exc), "description", None)  # Werkzeug's English text
+            if code == 413 or werkzeugs:
                 message = str(HTTP_TEXTS[code])
             if request.path.startswith("/api/"):
                 from flask import jsonify
 
                 return jsonify({"error": message, "status": code}), code, headers
+            if code == 413:  # the body was not read: say the limit and lead back to the page it came from
+                text = too_large_text() if werkzeugs else getattr(exc, "description", message)
+                return render_template("error.html", status=code, message=text,
+                                       back=page_back()), code, headers
             return render_template("error.html", status=code, message=message), code, headers
+
+
+def too_large_text() -> str:
+    """413 on a page: the limit of this address (its ``max_content_length`` less the 64 KB left for the other
+    fields of the form, as ``create_app`` sets it) and that nothing was saved."""
+    limit = max((request.max_content_length or 0) - FORM_ALLOWANCE, 0)
+    return _("Tệp tải lên quá lớn: tối đa %(mb)s MB mỗi tệp. Không có gì được lưu, kể cả các số liệu chưa lưu "
+             "gửi kèm tệp; hãy quay lại và chọn tệp nhỏ hơn.",
+             mb=format_number(limit / (1024 * 1024), decimals=1))
+
+
+def page_back() -> str | None:
+    """Where a refused post came from: the page that sent it (same site), else the page of its dossier."""
+    if (request.referrer or "").startswith(request.host_url):
+        return request.referrer
+    dossier_id = (request.view_args or {}).get("dossier_id")
+    if dossier_id is None:
+        return None
+    if (request.blueprint or "") == "commune":
+        return url_for("commune.edit", dossier_id=dossier_id)
+    return url_for("dossiers.show", dossier_id=dossier_id)

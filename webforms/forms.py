@@ -172,6 +172,31 @@ def attach_problems(form: FlaskForm, problems) -> list[str]:
     return loose
 
 
+def attach_text_problems(form: FlaskForm, problems, version: CriteriaVersion | None = None,
+                         inline: bool = True) -> list[str]:
+    """Text that could not be stored (``errors.typed_text_problems``: a control character pasted from Word) on
+    its field, named as the page names it (an indicator by its code and label); the field holds what was typed
+    without those characters. Returns the lines of problems with no visible field (every line when not
+    ``inline``: a page that shows its form's problems at the top)."""
+    names = {}
+    for _crit, ind in version.indicators() if version else ():
+        names[field_name(ind.code)] = f"{ind.code} ({ind.label})"
+        names[field_name(ind.code) + "__comment"] = _("%(code)s (%(label)s), nhận xét", code=ind.code,
+                                                       label=ind.label)
+    loose = []
+    for problem in problems:
+        field = form._fields.get(problem.code)
+        shown = field is not None and field.type not in ("CSRFTokenField", "HiddenField")
+        name = names.get(problem.code) or (field.label.text if shown else problem.code)
+        line = _("%(field)s: %(problem)s. Các ký tự đó đã được bỏ khỏi ô, phần còn lại vẫn giữ: hãy xem lại rồi "
+                 "lưu.", field=name, problem=tr(problem.message))
+        if shown and inline:
+            field.errors = [*field.errors, line]
+        else:
+            loose.append(line)
+    return loose
+
+
 class VersionedForm(Form):
     """A form that changes a dossier: it carries the dossier version the page showed (optimistic locking)."""
 

@@ -20,15 +20,24 @@ from wtforms.fields.choices import SelectChoice
 
 from dossiers.evidence import UploadRefused
 from engine.errors import AssessmentError, ConflictError
+from engine.numbers import format_number
 from engine.preview import preview as preview_of
 from engine.shared import shared_sources
 from engine.workflow import LABELS, TransitionRefused
 
 from ..auth import require_action
 from ..confirm import must_ask
-from ..db import service
+from ..db import service, settings
 from ..dossiers import context
-from ..forms import PlainForm, VersionedForm, attach_problems, dossier_form, shown_version
+from ..errors import keeps_typed_text, typed_text_problems
+from ..forms import (
+    PlainForm,
+    VersionedForm,
+    attach_problems,
+    attach_text_problems,
+    dossier_form,
+    shown_version,
+)
 from ..i18n import error_text, tr
 from ..limits import limiter
 from .guide import guide, posted_raw, render_guide, returned, typed_raw
@@ -82,12 +91,15 @@ def render_edit(username: str, view, version, form, loose: list[str] | None = No
     ctx = context(view)
     editable = view.status == "draft" and "edit" in ctx["allowed"]
     shown = guide(username, view, version, typed_raw(version, form), stored) if editable else {}
+    upload_mb = format_number(settings().max_upload_bytes / (1024 * 1024), decimals=1)  # said before choosing
     return render_template("commune/edit.html", form=form, evidence_form=evidence_form, loose=loose or [],
+                           upload_mb=upload_mb,
                            editable=editable, dirty=dirty, returned=returned(view, ctx["history"]),
                            **{**ctx, **shown}), status
 
 
 @bp.route("/dossiers/<int:dossier_id>", methods=["GET", "POST"])
+@keeps_typed_text
 def edit(dossier_id: int):
     actor = require_action("edit")
     svc = service()
@@ -99,11 +111,13 @@ def edit(dossier_id: int):
     loose: list[str] = []
     copies = shared_sources(version)  # no field of their own: the service gives them their source's value
     raw = {code: text for code, text in typed_raw(version, form).items() if code not in copies}
-    if not form.validate():
+    valid = form.validate()
+    unstorable = attach_text_problems(form, typed_text_problems(), version)  # e.g. U+0007 pasted from Word
+    if not valid or typed_text_problems():
         # the field checks see one value each: add what needs two (a numerator above its total, a shared
         # number typed differently) so that every problem shows at once
-        loose = attach_problems(form, [p for p in preview_of(version, raw).problems
-                                       if not getattr(form, p.code.replace(".", "__")).errors])
+        loose = unstorable + attach_problems(form, [p for p in preview_of(version, raw).problems
+                                                    if not getattr(form, p.code.replace(".", "__")).errors])
         flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
         return render_edit(actor.username, view, version, form, loose, dirty=True, status=422)
     try:
@@ -164,6 +178,7 @@ def preview(dossier_id: int):
 
 
 @bp.route("/dossiers/<int:dossier_id>/evidence", methods=["POST"])
+@keeps_typed_text
 def upload(dossier_id: int):
     actor = require_action("upload_evidence")
     svc = service()
@@ -172,6 +187,9 @@ def upload(dossier_id: int):
     form = EvidenceForm()
     form.criterion.choices = [SelectChoice(c.code) for c in version.criteria]
     typed = any(key.startswith("TC") for key in request.form)  # the page's typed values came along
+    if typed_text_problems():  # nothing is uploaded: the page again, the problem beside its field
+        flash(_("Chưa tải lên: có ô chứa ký tự không lưu được, xem các ô được đánh dấu."), "error")
+        return _back(actor.username, dossier_id, True, status=422)
     if not form.validate_on_submit():
         flash(_("Chưa tải lên: ") + "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()), "error")
         return _back(actor.username, dossier_id, typed)
@@ -181,22 +199,26 @@ def upload(dossier_id: int):
         svc.add_evidence(actor.username, dossier_id, form.criterion.data, upload_file.filename, upload_file.read(),
                          seen)
     except UploadRefused as exc:
-        if exc.too_large:
-            return render_template("error.html", status=413, message=error_text(exc)), 413
         flash(error_text(exc), "error")
+        if exc.too_large:  # the file was read whole: the page again with the values typed
+            return _back(actor.username, dossier_id, typed, status=413)
         return _back(actor.username, dossier_id, typed)
     flash(_("Đã tải lên minh chứng."), "ok")
     return _back(actor.username, dossier_id, typed)
 
 
-def _back(username: str, dossier_id: int, typed: bool):
-    """The form page again: with the values typed before the upload (unsaved), else as stored."""
-    if not typed:
+def _back(username: str, dossier_id: int, typed: bool, status: int = 200):
+    """The form page again: with the values typed before the upload (unsaved), else as stored (a redirect
+    when all went well)."""
+    if not typed and status == 200:
         return redirect(url_for("commune.edit", dossier_id=dossier_id))
-    view, version, form = dossier_form(service(), username, dossier_id, "self", formdata=request.form)
+    view, version, form = dossier_form(service(), username, dossier_id, "self",
+                                       formdata=request.form if typed else None)
     form.lock_version.data = view.lock_version  # the upload made a new version; the values are not saved
-    flash(_("Các số liệu đang nhập vẫn còn trên trang nhưng chưa được lưu: bấm «Lưu nháp» để lưu."), "ok")
-    return render_edit(username, view, version, form, dirty=True)
+    loose = attach_text_problems(form, typed_text_problems(), version)
+    if typed:
+        flash(_("Các số liệu đang nhập vẫn còn trên trang nhưng chưa được lưu: bấm «Lưu nháp» để lưu."), "ok")
+    return render_edit(username, view, version, form, loose, dirty=typed, status=status)
 
 
 @bp.route("/dossiers/<int:dossier_id>/evidence/<int:evidence_id>/delete", methods=["POST"])

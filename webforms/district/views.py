@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.errors import AssessmentError, ConflictError
+from engine.errors import AssessmentError, CfcError, ConflictError
 from engine.shared import shared_sources
 from engine.workflow import TransitionRefused
 
@@ -18,10 +18,12 @@ from ..auth import require_action
 from ..confirm import ask, must_ask
 from ..db import service
 from ..dossiers import context
+from ..errors import keeps_typed_text, status_of, typed_text_problems
 from ..forms import (
     PanelForm,
     ReasonForm,
     attach_problems,
+    attach_text_problems,
     dossier_form,
     shown_version,
     submitted_comments,
@@ -69,6 +71,7 @@ def impact(view) -> dict:
 
 
 @bp.route("/dossiers/<int:dossier_id>", methods=["GET", "POST"])
+@keeps_typed_text
 def appraise(dossier_id: int):
     actor = require_action("appraise")
     svc = service()
@@ -77,7 +80,9 @@ def appraise(dossier_id: int):
     loose: list[str] = []
     if request.method == "POST":
         seen = shown_version(form, lambda: svc.appraise(actor.username, dossier_id, {}))  # saves nothing
-        if form.validate():
+        valid = form.validate()
+        loose = attach_text_problems(form, typed_text_problems(), version)  # a comment pasted with U+0007
+        if valid and not typed_text_problems():
             try:
                 copies = shared_sources(version)  # no field of their own: they take their source's value
                 values = {code: text for code, text in submitted_values(form, version).items() if code not in copies}
@@ -92,10 +97,16 @@ def appraise(dossier_id: int):
                 return redirect(url_for("district.appraise", dossier_id=dossier_id))
         else:
             flash(_("Chưa lưu: có giá trị không hợp lệ, xem các ô được đánh dấu."), "error")
-    shown = {"lock_version": view.lock_version}  # the decisions below are taken on the version shown
-    return render_template("district/appraise.html", form=form, loose=loose, impact=impact(view),
-                           reason_form=ReasonForm(**shown), panel_form=PanelForm(**shown), **context(view)), (
-        422 if loose or form.errors else 200)
+    return render_appraisal(view, form, loose=loose, status=422 if loose or form.errors else 200)
+
+
+def render_appraisal(view, form, loose=(), panel_form=None, status: int = 200):
+    """The appraisal page: the decisions below it are taken on the version shown (a panel form posted back
+    keeps what was typed)."""
+    shown = {"lock_version": view.lock_version}
+    return render_template("district/appraise.html", form=form, loose=list(loose), impact=impact(view),
+                           reason_form=ReasonForm(**shown), panel_form=panel_form or PanelForm(**shown),
+                           **context(view)), status
 
 
 @bp.route("/dossiers/<int:dossier_id>/return", methods=["POST"])
@@ -116,11 +127,17 @@ def send_back(dossier_id: int):
 
 
 @bp.route("/dossiers/<int:dossier_id>/verify", methods=["POST"])
+@keeps_typed_text
 def verify(dossier_id: int):
     actor = require_action("verify")
     form = PanelForm()
-    if form.validate_on_submit():
-        members = [line.strip() for line in (form.members.data or "").splitlines() if line.strip()]
+    if not form.validate_on_submit():
+        return redirect(url_for("district.appraise", dossier_id=dossier_id))
+    members = [line.strip() for line in (form.members.data or "").splitlines() if line.strip()]
+    unstorable = attach_text_problems(form, typed_text_problems(), inline=False)
+    try:
+        if unstorable:
+            return _panel_again(actor.username, dossier_id, form, unstorable, 422)
         version = shown_version(form, lambda: service().check_transition(actor.username, dossier_id, "verify",
                                                                          panel_members=members))
         if must_ask():
@@ -128,6 +145,18 @@ def verify(dossier_id: int):
                          "sơ chuyển lên tỉnh.", n=len(members)), _("Xác nhận"),
                        url_for("district.appraise", dossier_id=dossier_id))
         service().transition(actor.username, dossier_id, "verify", panel_members=members, expected_version=version)
-        flash(_("Đã xác nhận kết quả thẩm định."), "ok")
-        return redirect(url_for("dossiers.show", dossier_id=dossier_id))
-    return redirect(url_for("district.appraise", dossier_id=dossier_id))
+    except CfcError as exc:  # e.g. a member's name too long: the page again, the members as typed
+        if status_of(exc) in (403, 404):
+            raise
+        return _panel_again(actor.username, dossier_id, form, [error_text(exc)], status_of(exc))
+    flash(_("Đã xác nhận kết quả thẩm định."), "ok")
+    return redirect(url_for("dossiers.show", dossier_id=dossier_id))
+
+
+def _panel_again(username: str, dossier_id: int, form: PanelForm, problems: list[str], status: int):
+    """The appraisal page with the refusal and the panel members as typed, on the version it now shows."""
+    for line in problems:
+        flash(line, "error")
+    view, _version, appraisal = dossier_form(service(), username, dossier_id, "appraised", comments=True)
+    form.lock_version.data = view.lock_version
+    return render_appraisal(view, appraisal, panel_form=form, status=status)

@@ -28,8 +28,18 @@ from ..auth import require_action
 from ..confirm import ask, must_ask
 from ..converters import form_ids, round_arg
 from ..db import service
+from ..dossiers import revoke_again
+from ..errors import keeps_typed_text, status_of, typed_text_problems
 from ..filters import vn_sort_key
-from ..forms import DecisionFields, RevokeForm, field_errors, missing_version, shown_version, version_text
+from ..forms import (
+    DecisionFields,
+    RevokeForm,
+    attach_text_problems,
+    field_errors,
+    missing_version,
+    shown_version,
+    version_text,
+)
 from ..i18n import error_text
 
 bp = Blueprint("province", __name__, url_prefix="/province", template_folder="templates")
@@ -45,20 +55,29 @@ class DecisionForm(DecisionFields):
 @bp.route("/")
 def index():
     actor = require_action("recognize", "reject", "revoke", "return_verified")
-    queue = service().list(actor.username, status="verified")
-    return render_template("province/index.html", queue=queue, form=DecisionForm())
+    return _queue(actor.username, DecisionForm())
+
+
+def _queue(username: str, form: DecisionForm, ticked=(), status: int = 200):
+    """The sign-off queue with the decision form (a refused one as it was typed, its dossiers ticked)."""
+    queue = service().list(username, status="verified")
+    return render_template("province/index.html", queue=queue, form=form, ticked=set(ticked)), status
 
 
 @bp.route("/decide", methods=["POST"])
+@keeps_typed_text
 def decide():
     actor = require_action("recognize", "reject")
     form = DecisionForm()
     ids = form_ids("dossier")  # a value that is not an id is a 400
-    if not form.validate_on_submit() or not ids:
-        flash(_("Chọn ít nhất một hồ sơ và điền đủ thông tin quyết định."), "error")
-        for line in field_errors(form):  # e.g. a date that is not one: say which field
+    valid = form.validate_on_submit()
+    unstorable = attach_text_problems(form, typed_text_problems(), inline=False)
+    if not valid or not ids or unstorable:
+        if not valid or not ids:
+            flash(_("Chọn ít nhất một hồ sơ và điền đủ thông tin quyết định."), "error")
+        for line in field_errors(form) + unstorable:  # e.g. a date that is not one: say which field
             flash(line, "error")
-        return redirect(url_for("province.index"))
+        return _queue(actor.username, form, ids)  # every typed field and tick kept
     versions = {i: version_text(request.form.get(f"version_{i}")) for i in ids}  # what the list showed
     if None in versions.values():
         missing_version()
@@ -67,7 +86,7 @@ def decide():
                     if form.action.data == "recognize" else
                     _("Không công nhận %(n)s hồ sơ (%(ids)s)?", n=len(ids), ids=", ".join(f"#{i}" for i in ids)))
         return ask(question, _("Thực hiện"), url_for("province.index"), danger=form.action.data != "recognize")
-    done, refused = [], []
+    done, refused = [], {}
     for dossier_id in ids:
         try:
             if form.action.data == "recognize":
@@ -78,29 +97,40 @@ def decide():
                                      expected_version=versions[dossier_id])
             done.append(dossier_id)
         except CfcError as exc:  # one refusal does not stop the others: each dossier is its own transaction
-            refused.append(f"#{dossier_id}: {error_text(exc)}")
+            refused[dossier_id] = f"#{dossier_id}: {error_text(exc)}"
     if done:
         flash(_("Đã xử lý %(n)s hồ sơ: %(ids)s", n=len(done), ids=", ".join(f"#{i}" for i in done)), "ok")
-    for line in refused:
+    for line in refused.values():
         flash(line, "error")
+    if refused:  # the form again as typed, the refused dossiers still ticked
+        return _queue(actor.username, form, refused)
     return redirect(url_for("province.index"))
 
 
 @bp.route("/dossiers/<int:dossier_id>/revoke", methods=["POST"])
+@keeps_typed_text
 def revoke(dossier_id: int):
     actor = require_action("revoke")
     form = RevokeForm()
-    if not form.validate_on_submit():
-        for line in field_errors(form):  # e.g. a date that is not one: say which field
+    valid = form.validate_on_submit()
+    unstorable = attach_text_problems(form, typed_text_problems(), inline=False)
+    if not valid or unstorable:
+        for line in field_errors(form) + unstorable:  # e.g. a date that is not one: say which field
             flash(line, "error")
-        return redirect(url_for("dossiers.show", dossier_id=dossier_id))
-    version = shown_version(form, lambda: service().check_transition(actor.username, dossier_id, "revoke",
-                                                                     reason=form.reason.data))
-    if must_ask():
-        return ask(_("Thu hồi công nhận của hồ sơ %(id)s? Giấy công nhận sẽ hết hiệu lực.", id=dossier_id),
-                   _("Thu hồi công nhận"), url_for("dossiers.show", dossier_id=dossier_id), danger=True)
-    service().transition(actor.username, dossier_id, "revoke", reason=form.reason.data, expected_version=version,
-                         public_reason=form.public_reason.data, **form.decision())
+        return revoke_again(actor.username, dossier_id, form, 422)
+    try:
+        version = shown_version(form, lambda: service().check_transition(actor.username, dossier_id, "revoke",
+                                                                         reason=form.reason.data))
+        if must_ask():
+            return ask(_("Thu hồi công nhận của hồ sơ %(id)s? Giấy công nhận sẽ hết hiệu lực.", id=dossier_id),
+                       _("Thu hồi công nhận"), url_for("dossiers.show", dossier_id=dossier_id), danger=True)
+        service().transition(actor.username, dossier_id, "revoke", reason=form.reason.data,
+                             expected_version=version, public_reason=form.public_reason.data, **form.decision())
+    except CfcError as exc:  # e.g. a date before the recognition: the dossier page, all six fields as typed
+        if status_of(exc) in (403, 404):
+            raise
+        flash(error_text(exc), "error")
+        return revoke_again(actor.username, dossier_id, form, status_of(exc))
     flash(_("Đã thu hồi công nhận."), "ok")
     return redirect(url_for("dossiers.show", dossier_id=dossier_id))
 
