@@ -237,7 +237,7 @@ class RevokeForm(VersionedForm, DecisionFields):
     """Revoking a recognition is a decision of its own: number, date, signer, and the reason."""
 
     reason = TextAreaField(_l("Lý do thu hồi (nội bộ, lưu trong nhật ký)"), render_kw={"rows": 2, "required": True})
-    public_reason = TextAreaField(_l("Lý do công bố (trang tra cứu giấy công nhận hiển thị)"),
+    public_reason = TextAreaField(_l("Lý do công bố (in trên quyết định thu hồi và trang tra cứu giấy công nhận)"),
                                   render_kw={"rows": 2, "required": True})
 
 

@@ -158,7 +158,7 @@ def test_the_decision_forms_label_every_field_in_vietnamese(site):
     revoke = labelled_fields(site.client("province").get("/dossiers/8").get_data(as_text=True),
                              "/province/dossiers/8/revoke")
     assert revoke == {**expected, "reason": "Lý do thu hồi (nội bộ, lưu trong nhật ký)",
-                      "public_reason": "Lý do công bố (trang tra cứu giấy công nhận hiển thị)"}
+                      "public_reason": "Lý do công bố (in trên quyết định thu hồi và trang tra cứu giấy công nhận)"}
 
 
 def test_the_batch_form_refuses_a_recognition_with_no_signer(site):
