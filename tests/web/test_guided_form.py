@@ -121,6 +121,17 @@ def test_submit_asks_for_confirmation_without_javascript(site):
     done = client.post("/commune/dossiers/1/submit", data={"csrf_token": hidden["csrf_token"], "lock_version": lock})
     assert done.status_code == 302
     assert site.dossier(1).status == "submitted"
+    client.get(done.headers["Location"])  # the page it leads to shows "Đã nộp hồ sơ."
+    # the Back button, then "Nộp hồ sơ" again: refused, and it does not claim a draft was saved
+    version = site.dossier(1).lock_version
+    back = client.get("/commune/dossiers/1/submit")  # the browser loads the confirmation page again
+    fresh = site.field_value(back.get_data(as_text=True), "lock_version") or str(version)
+    again = client.post("/commune/dossiers/1/submit", data={"csrf_token": hidden["csrf_token"], "lock_version": fresh},
+                        follow_redirects=True)
+    flashes = site.flashes(again.get_data(as_text=True))
+    assert any(f.startswith("Chưa nộp được: ") for f in flashes), (again.status_code, text(again)[:800])
+    assert not any("Đã lưu nháp" in f for f in flashes), flashes
+    assert site.dossier(1).lock_version == version
 
 
 def test_the_panel_queue_shows_appraisal_progress_and_labels_every_comment_box(site):

@@ -135,14 +135,17 @@ def edit(dossier_id: int):
     if must_ask():
         flash(_("Đã lưu nháp."), "ok")
         return redirect(url_for("commune.submit", dossier_id=dossier_id))
-    return _submit(actor.username, dossier_id, view.lock_version)
+    return _submit(actor.username, dossier_id, view.lock_version, saved=True)
 
 
-def _submit(username: str, dossier_id: int, version: int | None):
+def _submit(username: str, dossier_id: int, version: int | None, saved: bool = False):
+    """Submit; ``saved``: the values were stored just before (the edit form's "save and submit"), so a
+    refusal says the draft was kept. From the confirmation page nothing was saved, and it says only why."""
     try:
         service().transition(username, dossier_id, "submit", expected_version=version)
     except TransitionRefused as exc:
-        flash(_("Đã lưu nháp nhưng chưa nộp được: ") + tr(exc.reasons), "error")
+        head = _("Đã lưu nháp nhưng chưa nộp được: ") if saved else _("Chưa nộp được: ")
+        flash(head + tr(exc.reasons), "error")
         return redirect(url_for("commune.edit", dossier_id=dossier_id))
     flash(_("Đã nộp hồ sơ."), "ok")
     return redirect(url_for("dossiers.show", dossier_id=dossier_id))
