@@ -21,7 +21,7 @@ from dossiers.cycle import expiring, expiry_xlsx
 from engine.errors import CfcError
 from engine.messages import render
 from engine.numbers import format_number
-from engine.workflow import LABELS, round_date
+from engine.workflow import LABELS, TransitionRefused, round_date
 
 from .. import charts
 from ..auth import require_action
@@ -54,9 +54,11 @@ def decide():
     actor = require_action("recognize", "reject")
     form = DecisionForm()
     ids = form_ids("dossier")  # a value that is not an id is a 400
-    if not form.validate_on_submit() or not ids:
-        flash(_("Chọn ít nhất một hồ sơ và điền đủ thông tin quyết định."), "error")
-        for line in field_errors(form):  # e.g. a date that is not one: say which field
+    valid = form.validate_on_submit()
+    if not valid or not ids:
+        if not ids:
+            flash(_("Chọn ít nhất một hồ sơ."), "error")
+        for line in field_errors(form) if not valid else []:  # e.g. a date that is not one: say which field
             flash(line, "error")
         return redirect(url_for("province.index"))
     versions = {i: version_text(request.form.get(f"version_{i}")) for i in ids}  # what the list showed
@@ -67,18 +69,14 @@ def decide():
                     if form.action.data == "recognize" else
                     _("Không công nhận %(n)s hồ sơ (%(ids)s)?", n=len(ids), ids=", ".join(f"#{i}" for i in ids)))
         return ask(question, _("Thực hiện"), url_for("province.index"), danger=form.action.data != "recognize")
-    done, refused = [], []
-    for dossier_id in ids:
-        try:
-            if form.action.data == "recognize":
-                service().transition(actor.username, dossier_id, "recognize", expected_version=versions[dossier_id],
-                                     **form.decision())
-            else:
-                service().transition(actor.username, dossier_id, "reject", reason=form.reason.data,
-                                     expected_version=versions[dossier_id])
-            done.append(dossier_id)
-        except CfcError as exc:  # one refusal does not stop the others: each dossier is its own transaction
-            refused.append(f"#{dossier_id}: {error_text(exc)}")
+    decision = form.decision() if form.action.data == "recognize" else {}
+    try:  # one refusal does not stop the others; dossiers of several issuing bodies stop all
+        done, failed = service().decide_batch(actor.username, ids, form.action.data, versions,
+                                              reason=form.reason.data, **decision)
+    except TransitionRefused as exc:
+        flash(error_text(exc), "error")
+        return redirect(url_for("province.index"))
+    refused = [f"#{dossier_id}: {error_text(exc)}" for dossier_id, exc in failed]
     if done:
         flash(_("Đã xử lý %(n)s hồ sơ: %(ids)s", n=len(done), ids=", ".join(f"#{i}" for i in done)), "ok")
     for line in refused:
