@@ -130,6 +130,9 @@ class DossierService:
         signing_issue.after_event(self, dossier_id, event)
         return view
 
+    def check_batch(self, username: str, ids: list[int], decision_date: dt.date | None) -> None:
+        batch.check_one_body(self, username, ids, decision_date)
+
     def decide_batch(self, username: str, ids: list[int], event: str, versions: dict[int, int | None],
                      reason: str | None = None, decision_number: str | None = None,
                      decision_date: dt.date | None = None, signer_name: str | None = None,

@@ -81,3 +81,20 @@ def test_a_missing_signer_is_refused_without_configuration_internals(site):
     assert any(f.startswith("#5:") and "cần ghi họ tên người ký quyết định" in f for f in flashes), flashes
     assert not any("criteria/procedures" in f or "signers" in f for f in flashes), flashes
 
+
+
+def test_the_confirmation_page_is_not_offered_for_two_issuing_bodies(site):
+    """Without JavaScript the form asks first (``confirm=ask``): the refusal comes instead of the question."""
+    with Unchanged(site, KON_TUM), Unchanged(site, DAK_GLEI):
+        answer = decide(site, [KON_TUM, DAK_GLEI], confirm="ask")
+        assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    assert "Công nhận 2 hồ sơ" not in page
+    assert any("ỦY BAN NHÂN DÂN HUYỆN ĐẮK GLEI (#14)" in f for f in site.flashes(page))
+
+
+def test_the_confirmation_page_is_offered_for_one_issuing_body(site):
+    with Unchanged(site, KON_TUM), Unchanged(site, KON_TUM_TOO):
+        answer = decide(site, [KON_TUM, KON_TUM_TOO], confirm="ask")
+        assert answer.status_code == 200
+    assert "Công nhận 2 hồ sơ (#5, #6)?" in answer.get_data(as_text=True)

@@ -2,8 +2,9 @@
 
 A recognition needs the decision's number, date and signer: the service checks them (shape, length, not before
 the verification, not in the future; a blank signer comes from the issuer configuration) for each dossier of a
-batch and the refusals are flashed one by one. The batch form carries the version of each dossier it listed
-(``version_<id>``), the revoke form the version of the dossier page: a stale one is refused, nothing applied."""
+batch and the refusals are flashed one by one; a recognition of dossiers of several issuing bodies is refused
+whole, before the confirmation is asked (``DossierService.decide_batch``, ``check_batch``). The batch form
+carries the version of each dossier it listed (``version_<id>``), the revoke form the version of the dossier page: a stale one is refused, nothing applied."""
 
 from __future__ import annotations
 
@@ -64,6 +65,8 @@ def decide():
     versions = {i: version_text(request.form.get(f"version_{i}")) for i in ids}  # what the list showed
     if None in versions.values():
         missing_version()
+    if must_ask() and not _one_body(actor.username, ids, form):  # refused before asking: nothing to confirm
+        return redirect(url_for("province.index"))
     if must_ask():
         question = (_("Công nhận %(n)s hồ sơ (%(ids)s)?", n=len(ids), ids=", ".join(f"#{i}" for i in ids))
                     if form.action.data == "recognize" else
@@ -82,6 +85,17 @@ def decide():
     for line in refused:
         flash(line, "error")
     return redirect(url_for("province.index"))
+
+
+def _one_body(username: str, ids: list[int], form: DecisionForm) -> bool:
+    """Whether the batch may be asked about: a recognition of dossiers of several issuing bodies is flashed."""
+    try:
+        if form.action.data == "recognize":
+            service().check_batch(username, ids, form.decision_date.data)
+    except TransitionRefused as exc:
+        flash(error_text(exc), "error")
+        return False
+    return True
 
 
 @bp.route("/dossiers/<int:dossier_id>/revoke", methods=["POST"])
