@@ -159,22 +159,27 @@ def check_values(version: CriteriaVersion, raw: dict, category: str | None = Non
     return values
 
 
+def value_pairs(version: CriteriaVersion) -> list[tuple[str, str]]:
+    """(numerator, denominator) codes of every percentage, (cases, population) of every rate."""
+    out = []
+    for crit in version.criteria:
+        for comp in crit.components:
+            if isinstance(comp, Percentage):
+                out.append((comp.numerator, comp.denominator))
+            elif isinstance(comp, Rate):
+                out.append((comp.cases, comp.population))
+    return out
+
+
 def pair_problems(version: CriteriaVersion, values: dict) -> list[InputProblem]:
     """Numerators above their denominators (cases above the population) among the values present."""
     out = []
     indicators = version.indicator_map()
-    for crit in version.criteria:
-        for comp in crit.components:
-            if isinstance(comp, Percentage):
-                top, bottom = comp.numerator, comp.denominator
-            elif isinstance(comp, Rate):
-                top, bottom = comp.cases, comp.population
-            else:
-                continue
-            if values.get(top) is not None and values.get(bottom) is not None and values[top] > values[bottom]:
-                shown = N_("%(value)s lớn hơn «%(label)s» (%(total)s)", value=values[top],
-                           label=indicators[bottom].label if bottom in indicators else bottom, total=values[bottom])
-                out.append(InputProblem(top, shown))
+    for top, bottom in value_pairs(version):
+        if values.get(top) is not None and values.get(bottom) is not None and values[top] > values[bottom]:
+            shown = N_("%(value)s lớn hơn «%(label)s» (%(total)s)", value=values[top],
+                       label=indicators[bottom].label if bottom in indicators else bottom, total=values[bottom])
+            out.append(InputProblem(top, shown))
     return out
 
 

@@ -7,7 +7,8 @@ nothing. Optimistic locking: a caller that passes ``expected_version`` (the vers
 
 ``DossierService`` holds the database sessions, the criteria registry and the procedures; each method hands
 over to a module of one concern: ``reads``, ``values`` (creating a dossier, saving and appraising values),
-``transitions``, ``decisions`` (the recognition decision and its repair, text lengths), ``evidence``,
+``transitions``, ``batch`` (a decision on several dossiers, of one issuing body), ``decisions`` (the
+recognition decision and its repair, text lengths), ``evidence``,
 ``settings``, ``rescore`` (scoring again under corrected criteria), ``preview`` (typed values scored, nothing
 stored); ``scores`` computes scores, ``base`` is the shared plumbing
 (transaction, actor, dossier in jurisdiction, procedure step, version check, audit entry) and ``view`` the
@@ -33,7 +34,7 @@ from ..config import Settings
 from ..db import readonly_factory
 from ..issuance import signing_issue
 from ..models import Dossier
-from . import base, decisions, evidence, preview, reads, rescore, scores, transitions, values
+from . import base, batch, decisions, evidence, preview, reads, rescore, scores, transitions, values
 from . import settings as settings_table
 from .view import DossierView
 
@@ -128,6 +129,16 @@ class DossierService:
                                       decision_number, decision_date, signer_name, signer_title, public_reason)
         signing_issue.after_event(self, dossier_id, event)
         return view
+
+    def check_batch(self, username: str, ids: list[int], decision_date: dt.date | None) -> None:
+        batch.check_one_body(self, username, ids, decision_date)
+
+    def decide_batch(self, username: str, ids: list[int], event: str, versions: dict[int, int | None],
+                     reason: str | None = None, decision_number: str | None = None,
+                     decision_date: dt.date | None = None, signer_name: str | None = None,
+                     signer_title: str | None = None) -> tuple[list[int], list]:
+        return batch.decide(self, username, ids, event, versions, reason, decision_number, decision_date,
+                            signer_name, signer_title)
 
     def amend_decision(self, username: str, dossier_id: int, number: str | None, day: dt.date | None,
                        reason: str | None, expected_version: int | None = None, signer_name: str | None = None,

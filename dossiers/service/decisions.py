@@ -24,6 +24,7 @@ changes nothing. The messages name the field and never echo the text.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import unicodedata
 from typing import TYPE_CHECKING
@@ -53,6 +54,7 @@ COMMENT_MAX = 2000  # indicator_values.comment: Text
 PANEL_NAME_MAX = 200  # one name in dossiers.panel_members (JSON), as users.full_name
 SIGNER_MAX = 200  # dossiers.decision_signer, decision_signer_title, revocation_signer, revocation_signer_title
 PANEL_SIZE_MAX = 50
+logger = logging.getLogger(__name__)
 _SYMBOL = "[0-9A-Za-zĐđ]"
 DECISION_PATTERN = re.compile(rf"[0-9]{{1,6}}(?:/[0-9]{{4}})?/{_SYMBOL}(?:{_SYMBOL}|-)*")
 
@@ -141,9 +143,10 @@ def signer_problems(name: str | None, title: str | None) -> list[str]:
     """Why the signer's name and title cannot be printed on the decision."""
     found = [text_problem(N_("họ tên người ký"), name, SIGNER_MAX),
              text_problem(N_("chức vụ người ký"), title, SIGNER_MAX)]
-    if not (name and name.strip()):
-        found.append(N_("cần ghi họ tên người ký quyết định (hoặc cấu hình `signers` của cơ quan ban hành trong "
-                        "criteria/procedures/documents)"))
+    if not (name and name.strip()):  # the officer types the name; where a deployment configures it is for the log
+        logger.info("a decision without a signer was refused: none typed, and the issuing body has no `signers` "
+                    "entry in criteria/procedures/documents")
+        found.append(N_("cần ghi họ tên người ký quyết định"))
     return [p for p in found if p]
 
 

@@ -13,10 +13,11 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from engine import __version__ as engine_version
-from engine.assessment import canonical_text, coerce, from_canonical, pair_problems, parse_text
+from engine.assessment import canonical_text, coerce, from_canonical, pair_problems, parse_text, value_pairs
 from engine.errors import AssessmentError, CfcError, ConflictError, InputProblem
 from engine.messages import N_
 from engine.models import CriteriaVersion
+from engine.numbers import format_number
 from engine.shared import shared_problems, shared_sources
 from engine.text import nfc
 from engine.workflow import procedure_for, round_date
@@ -175,7 +176,10 @@ def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) ->
     merged = {v.code: from_canonical(indicators[v.code].type, stored_value(v, dossier, column))
               for v in locked_values.of(dossier) if v.code in indicators}
     merged.update(typed)
-    problems.extend(pair_problems(version, merged))
+    if column == "appraised_value":  # checked as the panel will score them: appraised where given, else the commune's
+        problems.extend(effective_pair_problems(version, dossier, merged, set(typed)))
+    else:
+        problems.extend(pair_problems(version, merged))
     problems.extend(p for p in shared_problems(version, merged) if p.code in raw or sources[p.code] in raw)
     if problems:
         raise AssessmentError(problems)
@@ -188,3 +192,31 @@ def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) ->
                 setattr(item, column, new)
                 changed[item.code] = (old, new)
     return changed
+
+
+def effective_pair_problems(version: CriteriaVersion, dossier: Dossier, appraised: dict, given: set[str]
+                            ) -> list[InputProblem]:
+    """Numerators above their denominators among the panel's effective values (``appraised``, code → typed
+    value or None; the commune's value where none is appraised), for the pairs a value of ``given`` belongs
+    to. Each is reported on the value given (the numerator when both are), naming both indicators by code and
+    label and saying whose each value is."""
+    indicators = version.indicator_map()
+    commune = {v.code: from_canonical(indicators[v.code].type, v.self_value)
+               for v in locked_values.of(dossier) if v.code in indicators and v.self_value is not None}
+    out = []
+    for top, bottom in value_pairs(version):
+        if not {top, bottom} & given:
+            continue
+        values, whose = {}, {}
+        for code in (top, bottom):
+            appraised_value = appraised.get(code)
+            values[code] = appraised_value if appraised_value is not None else commune.get(code)
+            whose[code] = N_("thẩm định") if appraised_value is not None else N_("xã tự đánh giá")
+        if values[top] is None or values[bottom] is None or values[top] <= values[bottom]:
+            continue
+        out.append(InputProblem(top if top in given else bottom, N_(
+            "«%(label)s» (%(code)s) %(value)s (%(whose)s) lớn hơn «%(total_label)s» (%(total_code)s) %(total)s "
+            "(%(total_whose)s)", label=indicators[top].label, code=top, value=format_number(values[top]),
+            whose=whose[top], total_label=indicators[bottom].label, total_code=bottom,
+            total=format_number(values[bottom]), total_whose=whose[bottom])))
+    return out

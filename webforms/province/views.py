@@ -2,8 +2,9 @@
 
 A recognition needs the decision's number, date and signer: the service checks them (shape, length, not before
 the verification, not in the future; a blank signer comes from the issuer configuration) for each dossier of a
-batch and the refusals are flashed one by one. The batch form carries the version of each dossier it listed
-(``version_<id>``), the revoke form the version of the dossier page: a stale one is refused, nothing applied."""
+batch and the refusals are flashed one by one; a recognition of dossiers of several issuing bodies is refused
+whole, before the confirmation is asked (``DossierService.decide_batch``, ``check_batch``). The batch form
+carries the version of each dossier it listed (``version_<id>``), the revoke form the version of the dossier page: a stale one is refused, nothing applied."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from dossiers.cycle import expiring, expiry_xlsx
 from engine.errors import CfcError
 from engine.messages import render
 from engine.numbers import format_number
-from engine.workflow import LABELS, round_date
+from engine.workflow import LABELS, TransitionRefused, round_date
 
 from .. import charts
 from ..auth import require_action
@@ -73,31 +74,29 @@ def decide():
     valid = form.validate_on_submit()
     unstorable = attach_text_problems(form, typed_text_problems(), inline=False)
     if not valid or not ids or unstorable:
-        if not valid or not ids:
-            flash(_("Chọn ít nhất một hồ sơ và điền đủ thông tin quyết định."), "error")
-        for line in field_errors(form) + unstorable:  # e.g. a date that is not one: say which field
+        if not ids:
+            flash(_("Chọn ít nhất một hồ sơ."), "error")
+        for line in (field_errors(form) if not valid else []) + unstorable:  # e.g. a date that is not one
             flash(line, "error")
         return _queue(actor.username, form, ids)  # every typed field and tick kept
     versions = {i: version_text(request.form.get(f"version_{i}")) for i in ids}  # what the list showed
     if None in versions.values():
         missing_version()
+    if must_ask() and not _one_body(actor.username, ids, form):  # refused before asking: nothing to confirm
+        return _queue(actor.username, form, ids)  # every typed field and tick kept
     if must_ask():
         question = (_("Công nhận %(n)s hồ sơ (%(ids)s)?", n=len(ids), ids=", ".join(f"#{i}" for i in ids))
                     if form.action.data == "recognize" else
                     _("Không công nhận %(n)s hồ sơ (%(ids)s)?", n=len(ids), ids=", ".join(f"#{i}" for i in ids)))
         return ask(question, _("Thực hiện"), url_for("province.index"), danger=form.action.data != "recognize")
-    done, refused = [], {}
-    for dossier_id in ids:
-        try:
-            if form.action.data == "recognize":
-                service().transition(actor.username, dossier_id, "recognize", expected_version=versions[dossier_id],
-                                     **form.decision())
-            else:
-                service().transition(actor.username, dossier_id, "reject", reason=form.reason.data,
-                                     expected_version=versions[dossier_id])
-            done.append(dossier_id)
-        except CfcError as exc:  # one refusal does not stop the others: each dossier is its own transaction
-            refused[dossier_id] = f"#{dossier_id}: {error_text(exc)}"
+    decision = form.decision() if form.action.data == "recognize" else {}
+    try:  # one refusal does not stop the others; dossiers of several issuing bodies stop all
+        done, failed = service().decide_batch(actor.username, ids, form.action.data, versions,
+                                              reason=form.reason.data, **decision)
+    except TransitionRefused as exc:
+        flash(error_text(exc), "error")
+        return _queue(actor.username, form, ids)  # every typed field and tick kept
+    refused = {dossier_id: f"#{dossier_id}: {error_text(exc)}" for dossier_id, exc in failed}
     if done:
         flash(_("Đã xử lý %(n)s hồ sơ: %(ids)s", n=len(done), ids=", ".join(f"#{i}" for i in done)), "ok")
     for line in refused.values():
@@ -105,6 +104,17 @@ def decide():
     if refused:  # the form again as typed, the refused dossiers still ticked
         return _queue(actor.username, form, refused)
     return redirect(url_for("province.index"))
+
+
+def _one_body(username: str, ids: list[int], form: DecisionForm) -> bool:
+    """Whether the batch may be asked about: a recognition of dossiers of several issuing bodies is flashed."""
+    try:
+        if form.action.data == "recognize":
+            service().check_batch(username, ids, form.decision_date.data)
+    except TransitionRefused as exc:
+        flash(error_text(exc), "error")
+        return False
+    return True
 
 
 @bp.route("/dossiers/<int:dossier_id>/revoke", methods=["POST"])
