@@ -42,6 +42,15 @@ def vn_number(value, decimals: int | None = None) -> str:
     return reader.number(value)
 
 
+def file_size(size: int) -> str:
+    """A file's size as a person reads it: "50 byte", "12,3 KB", "4,5 MB" (the reader's separators)."""
+    if size < 1024:
+        return f"{vn_number(size)} byte"
+    if size < 1024 * 1024:
+        return f"{vn_number(size / 1024, 1)} KB"
+    return f"{vn_number(size / (1024 * 1024), 1)} MB"
+
+
 def vn_value(text: str | None, kind: str) -> str:
     """A stored value (canonical text) as a page shows it: Có / Không, 1.234, 86,5; "—" when empty."""
     if text is None:
@@ -135,7 +144,7 @@ def may(*actions: str) -> bool:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["may"] = may
     app.jinja_env.filters.update(
-        local_time=local_time, vn_date=vn_date, vn_number=vn_number, vn_value=vn_value,
+        local_time=local_time, vn_date=vn_date, vn_number=vn_number, file_size=file_size, vn_value=vn_value,
         action_label=action_label, tr=tr, explain=explain, gap_text=gap_text, plan_text=plan_text,
         failed_text=failed_text,
     )

@@ -107,6 +107,17 @@ def test_uploading_evidence_keeps_the_typed_values_unsaved(site):
     assert "so-tiem-chung.pdf" in page
     assert site.dossier(1).values["TC13.satisfaction"]["self"] == before  # not saved
     assert site.field_value(page, "lock_version") == str(site.dossier(1).lock_version)  # saving works next
+    size = len(site.pdf)
+    shown = f"{size} byte" if size < 1024 else f"{size / 1024:.1f}".replace(".", ",").removesuffix(",0") + " KB"
+    assert f"({shown} " in text(answer), shown  # a small file is not "0 KB"
+
+
+def test_an_upload_without_a_file_names_the_field_by_its_label(site):
+    client, hidden = form_of(site, "commune1", "/commune/dossiers/1")
+    answer = client.post("/commune/dossiers/1/evidence", content_type="multipart/form-data", data={
+        **hidden, "criterion": "TC07", "action": "upload"}, follow_redirects=True)
+    flashes = site.flashes(answer.get_data(as_text=True))
+    assert "Chưa tải lên: Tệp minh chứng (PDF, ảnh, Word, Excel): chưa chọn tệp nào để tải lên" in flashes, flashes
 
 
 def test_submit_asks_for_confirmation_without_javascript(site):

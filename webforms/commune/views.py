@@ -47,7 +47,8 @@ bp = Blueprint("commune", __name__, url_prefix="/commune", template_folder="temp
 
 class EvidenceForm(VersionedForm):
     criterion = SelectField(_l("Tiêu chí"))
-    file = FileField(_l("Tệp minh chứng (PDF, ảnh, Word, Excel)"), validators=[FileRequired()])
+    file = FileField(_l("Tệp minh chứng (PDF, ảnh, Word, Excel)"),
+                     validators=[FileRequired(message=_l("chưa chọn tệp nào để tải lên"))])
 
 
 def current_round() -> int:
@@ -194,7 +195,8 @@ def upload(dossier_id: int):
         flash(_("Chưa tải lên: có ô chứa ký tự không lưu được, xem các ô được đánh dấu."), "error")
         return _back(actor.username, dossier_id, True, status=422)
     if not form.validate_on_submit():
-        flash(_("Chưa tải lên: ") + "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()), "error")
+        problems = [f"{form[k].label.text}: {', '.join(map(str, v))}" for k, v in form.errors.items()]
+        flash(_("Chưa tải lên: ") + "; ".join(problems), "error")  # each field by its label, as the page shows it
         return _back(actor.username, dossier_id, typed)
     seen = shown_version(form)  # svc.get above checked the jurisdiction
     upload_file = form.file.data
