@@ -182,3 +182,26 @@ def test_the_commune_downloads_its_own_certificate_and_no_other(site):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert site.client("officer23299").get("/dossiers/7/certificate.pdf").status_code == 403
     assert site.client("officer23296").get("/dossiers/7/decision.pdf").status_code == 403
+
+
+def test_the_appraisal_page_is_read_only_when_it_cannot_be_saved(site):
+    """A draft (or a recognised dossier) shows the panel's fields disabled, says why, and does not ask for the
+    indicators still to appraise; a submitted one is editable with its save button."""
+    seen = set()
+    for dossier in range(1, 15):
+        answer = site.client("district1").get(f"/district/dossiers/{dossier}")
+        if answer.status_code != 200:  # not in district1's area
+            continue
+        page = answer.get_data(as_text=True)
+        editable = site.dossier(dossier).status == "submitted"
+        seen.add(editable)
+        assert ('<fieldset class="plain" disabled>' in page) is not editable, dossier
+        assert ("Chỉ xem: hồ sơ đang ở trạng thái «" in text_of_page(page)) is not editable, dossier
+        assert ("Lưu kết quả thẩm định" in page) is editable, dossier
+        if not editable:
+            assert "chưa thẩm định cho lần nộp này" not in page, dossier
+    assert seen == {True, False}  # both kinds were looked at
+
+
+def text_of_page(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
