@@ -405,7 +405,7 @@ def test_a_confirmation_stores_nothing_when_the_commune_saved_after_the_preview(
         bound_import(world, path, 2023, preview)
     (line,) = conflict.value.conflicts
     assert line.startswith("Xã Đắk Rơ Wa (23335): hồ sơ ") and "từ phiên bản 2 lên 3" in line
-    assert f"{officer} lúc " in line and "values.set TC13.satisfaction" in line
+    assert f"{officer} lúc " in line and "Nhập số liệu (TC13.satisfaction)" in line
     assert "không có gì được lưu" in str(conflict.value) and not conflict.value.report.stored
     view = world.service.get(d1, dossier)
     assert view.values["TC13.satisfaction"]["self"] == "95" and view.lock_version == 3
@@ -430,7 +430,7 @@ def test_a_confirmation_stores_nothing_when_a_dossier_was_created_after_the_prev
         bound_import(world, path, 2023, preview)
     (line,) = conflict.value.conflicts
     assert line.startswith("Phường Duy Tân (23284): chưa có hồ sơ khi xem trước; ")
-    assert "dossier.create" in line and "values.set TC13.satisfaction" in line
+    assert "Tạo hồ sơ" in line and "Nhập số liệu (TC13.satisfaction)" in line
     assert world.service.get(d1, created).values["TC13.satisfaction"]["self"] == "60"
     assert audit_count(world) == before
 
