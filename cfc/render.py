@@ -78,6 +78,18 @@ def number(value) -> str:
     return number_in(language(), value)
 
 
+def _category(view) -> str:
+    """The dossier's category as its criteria version names it, with its id ("Xã, phường, thị trấn còn lại
+    (other)"); the id alone when the version is not known here."""
+    from engine.errors import CfcError
+
+    try:
+        category = registry().get(view.criteria_version).category(view.category)
+    except (CfcError, SystemExit):
+        category = None
+    return view.category if category is None else f"{category.label} ({view.category})"
+
+
 def print_dossier(view, as_json: bool) -> None:
     """A dossier view (``dossiers.service.DossierView``) as JSON or as a few lines in the run's language."""
     if as_json:
@@ -91,7 +103,7 @@ def print_dossier(view, as_json: bool) -> None:
     say(N_("Trạng thái: %(state)s (%(status)s); phiên bản %(version)s; tiêu chí %(criteria)s%(prov)s; quy trình "
            "%(procedure)s; loại %(category)s", state=LABELS[view.status], status=view.status,
            version=str(view.lock_version), criteria=view.criteria_version, prov=prov, procedure=view.procedure,
-           category=view.category))
+           category=_category(view)))
     for which, label in (("self_score", N_("Tự đánh giá")), ("verified_score", N_("Thẩm định"))):
         score = getattr(view, which)
         if score:

@@ -136,7 +136,8 @@ def appraise(svc: DossierService, username: str, dossier_id: int, raw: dict, com
                 item.appraised_value = item.appraised_in = None
         for code, text in (comments or {}).items():
             if code not in by_code:
-                raise AssessmentError([InputProblem(code, "unknown indicator code")])
+                raise AssessmentError([InputProblem(str(code), N_("không có chỉ số này trong bộ tiêu chí %(version)s",
+                                                                   version=dossier.criteria_version))])
             old = by_code[code].comment
             new = nfc(text or "").strip() or None
             too_long = text_problem(N_("nhận xét của %(code)s", code=code), new, COMMENT_MAX)
@@ -156,7 +157,8 @@ def apply(version: CriteriaVersion, dossier: Dossier, raw: dict, column: str) ->
     problems, typed = [], {}
     for code, value in raw.items():
         if code not in indicators:
-            problems.append(InputProblem(str(code), f"unknown indicator code for {version.id}"))
+            problems.append(InputProblem(str(code), N_("không có chỉ số này trong bộ tiêu chí %(version)s",
+                                                       version=version.id)))
             continue
         if value is None or (isinstance(value, str) and value.strip() == ""):
             typed[code] = None

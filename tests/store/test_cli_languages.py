@@ -275,6 +275,10 @@ def test_a_dossier_and_a_score_are_shown_in_the_run_language(env, lang):
     present, absent = SHOW[lang]
     shown = cfc(env, lang, "dossier", "show", env["id_recognized"])
     _says(shown, 0, [p.format(id=env["id_recognized"]) for p in present], absent)
+    import re  # the category by its name in the criteria, with its id
+
+    assert re.search(r"(loại|category) [^()\n]{10,} \((ward_central_city|other|mountain_island_difficult)\)\n",
+                     shown.stdout), shown.stdout
     example = Path(__file__).resolve().parents[2] / "criteria" / "examples" / "qd06-2019.yaml"
     present, absent = TABLE[lang]
     _says(cfc(env, lang, "score", str(example)), 0, present, absent)

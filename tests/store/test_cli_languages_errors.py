@@ -169,3 +169,14 @@ def test_a_mistyped_command_line_is_refused_in_the_run_language(env, lang, prese
     says(cfc(env, lang, "template", "--on", "31/12/2024"), 2, [date], absent)
     says(cfc(env, lang, "dossier", "set", "1", "TC13.satisfaction", "--as", "commune1"), 2, [pair], absent)
     says(cfc(env, lang, "dossier", "rescore", "--as", "district1"), 2, [what], absent)
+
+
+@pytest.mark.parametrize(("lang", "expected", "absent"), [
+    ("vi", "TC99.foo: không có chỉ số này trong bộ tiêu chí qd06-2019", "unknown indicator"),
+    ("en", "TC99.foo: unknown indicator code for qd06-2019", "không có chỉ số"),
+])
+def test_an_unknown_indicator_code_is_named_in_the_run_language(env, lang, expected, absent):
+    _, (code, year) = env
+    with_dossier = cfc(env, "vi", "dossier", "list", "--as", "commune1")
+    dossier = next(line.split()[0] for line in with_dossier.output.splitlines() if f" {code} " in line)
+    says(cfc(env, lang, "dossier", "set", dossier, "TC99.foo=1", "--as", "commune1"), 1, [expected], [absent])
