@@ -38,7 +38,10 @@ def histogram(counts: list[tuple[str, int]], width: int = 520, height: int = 180
     """counts: (bucket label, number) drawn as vertical bars."""
     top = max((n for _, n in counts), default=0) or 1
     col = (width - 20) / max(len(counts), 1)
-    out = [f'<svg class="chart" viewBox="0 0 {width} {height + 34}" role="img" xmlns="http://www.w3.org/2000/svg">',
+    # labels wider than a column ("Chưa có điểm", "950–1.000" at ~7 px a letter) alternate between two rows
+    crowded = max((len(label) for label, _ in counts), default=0) * 7 > col - 4
+    out = [f'<svg class="chart" viewBox="0 0 {width} {height + (50 if crowded else 34)}" role="img" '
+           'xmlns="http://www.w3.org/2000/svg">',
            _title("; ".join(f"{label}: {format_number(n)}" for label, n in counts))]
     for i, (label, n) in enumerate(counts):
         h = n / top * height
@@ -46,7 +49,10 @@ def histogram(counts: list[tuple[str, int]], width: int = 520, height: int = 180
         h = min(h, height - 16)  # leave room for the count above the tallest bar
         out.append(f'<rect x="{x + 3:.1f}" y="{height - h + 4:.1f}" width="{col - 6:.1f}" height="{h:.1f}" class="bar"/>')
         out.append(f'<text x="{x + col / 2:.1f}" y="{max(height - h, 14):.1f}" text-anchor="middle">{format_number(n)}</text>')
-        out.append(f'<text x="{x + col / 2:.1f}" y="{height + 20}" text-anchor="middle" class="small">'
+        # the last label ends at the chart's edge, so a long one ("Chưa có điểm") is not cut off
+        anchor, at = ("end", width - 2) if crowded and i == len(counts) - 1 else ("middle", x + col / 2)
+        out.append(f'<text x="{at:.1f}" y="{height + (36 if crowded and i % 2 else 20)}" '
+                   f'text-anchor="{anchor}" class="small">'
                    f'{escape(label)}</text>')
     out.append("</svg>")
     return Markup("".join(out))

@@ -74,3 +74,22 @@ def test_every_page_is_valid_html_with_its_own_title_and_the_favicon(site):
     icon = site.anonymous().get("/static/favicon.svg")
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
     icon.close()
+
+
+def test_the_histograms_long_labels_do_not_run_into_each_other():
+    """Labels wider than a column ("950–1.000", "Chưa có điểm") alternate between two rows, and the last one
+    ends inside the drawing (the tester's screenshot had them overlapping and the last one cut off)."""
+    from webforms.charts import histogram
+
+    buckets = ["< 700", "700–749", "750–799", "800–849", "850–899", "900–949", "950–1.000", "Chưa có điểm"]
+    svg = str(histogram([(label, i % 3) for i, label in enumerate(buckets)]))
+    width, height = map(int, re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).groups())
+    labels = re.findall(r'<text x="([\d.]+)" y="(\d+)" text-anchor="(\w+)" class="small">([^<]+)</text>', svg)
+    assert [html.unescape(t) for *_, t in labels] == buckets
+    rows = [int(y) for _, y, _, _ in labels]
+    assert all(a != b for a, b in zip(rows, rows[1:], strict=False)), rows  # neighbours on different rows
+    assert max(rows) < height
+    x, _, anchor, _ = labels[-1]
+    assert anchor == "end" and float(x) <= width
+    short = str(histogram([("A", 1), ("B", 2)]))  # labels that fit keep one row, centred under their bar
+    assert len(set(re.findall(r'y="(\d+)" text-anchor="middle" class="small"', short))) == 1
