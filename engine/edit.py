@@ -97,11 +97,9 @@ def _number(text: str):
     except NumberError as exc:
         if exc.reason == "not_finite":
             raise EditError(N_("«%(text)s» không phải là một số hữu hạn, có độ lớn hợp lý", text=text)) from None
-        if exc.reason == "not_a_number":
-            raise EditError(N_("«%(text)s» không phải là số (%(why)s)", text=text, why=exc.message)) from None
-        raise EditError(exc.message) from None
+        raise EditError(exc.message) from None  # it names the text and says how to write a number
     if abs(value) > 10**9:
-        raise EditError(N_("«%(text)s» không phải là một số hữu hạn, có độ lớn hợp lý", text=text))
+        raise EditError(N_("«%(text)s» quá lớn: một giá trị của bộ tiêu chí không vượt quá 1.000.000.000", text=text))
     return int(value) if value == value.to_integral_value() else float(value)
 
 

@@ -197,7 +197,8 @@ REFUSED_SETS = [
     (["TC01/officer/points", "--", "-5"], "greater than or equal to 0"),
     (["TC01/officer/points", "12.5"], "integer"),
     (["TC02/registration/bands/3/min", "nan"], "finite"),
-    (["TC01/officer/points", "abc"], "'abc' is not a number"),
+    (["TC01/officer/points", "abc"], "is not a number: write it as 1.234"),
+    (["TC01/officer/points", "99999999999"], "«99999999999» quá lớn: một giá trị của bộ tiêu chí không vượt quá"),
     # numbers are read the Vietnamese way: "1,000" is ambiguous, never 1
     (["TC03/abuse_rate/per", "1,000"], "«1,000» không rõ là 1000 hay 1: viết 1000 hoặc 1.000"),
     (["TC03/abuse_rate/per", "1,000,000"], "«1,000,000» viết theo kiểu tiếng Anh: viết 1.000.000"),
@@ -417,3 +418,10 @@ def test_an_edit_whose_audit_entry_cannot_be_written_is_undone(criteria_file, mo
     assert result.exit_code == 1
     assert "không ghi được nhật ký" in result.output and "database is locked" in result.output
     assert criteria_file.read_bytes() == before
+
+
+def test_a_value_that_is_not_a_number_is_named_once(criteria_file):
+    """"ba mươi" typed for points: the refusal quotes it once and says how to write a number (it said it twice)."""
+    result = cfc("criteria", "set", "--by", "alice", ID, "TC01/officer/points", "ba mươi")
+    assert result.exit_code == 1 and result.stderr.count("«ba mươi»") == 1, result.stderr
+    assert "không phải là số" in result.stderr
