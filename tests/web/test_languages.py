@@ -208,7 +208,7 @@ def test_a_field_error_names_the_field_in_the_readers_language(site):
 
 @pytest.mark.parametrize(("lang", "expected", "absent"), [
     ("vi", "«abc» không phải là số", "is not a number"),
-    ("en", "'abc' is not a number", "không phải là số"),
+    ("en", "«abc» is not a number", "không phải là số"),
 ])
 def test_the_rules_administrators_error_is_in_the_readers_language(site, app, lang, expected, absent):
     criteria = app.config["test.criteria_dir"] / "qd06-2019.yaml"
