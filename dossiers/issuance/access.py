@@ -29,13 +29,18 @@ def check_document_access(session: Session, username: str, dossier_id: int, kind
     decision."""
     user = load_user(session, username)
     dossier = load_dossier(session, dossier_id, user)
+    _check(procedures, user, authority.DOCUMENT_ACTIONS[kind], dossier, certificate=kind == "certificate")
+    return dossier
+
+
+def _check(procedures: list[Procedure], user, action: str, dossier: Dossier, certificate: bool) -> None:
+    """``authority.check``; for a certificate of a revoked dossier, its state's refusal names the revocation."""
     try:
-        authority.check(procedures, user, authority.DOCUMENT_ACTIONS[kind], dossier=dossier)
+        authority.check(procedures, user, action, dossier=dossier)
     except TransitionRefused:  # role, level and jurisdiction hold: only the dossier's state refuses
-        if kind == "certificate" and dossier.status == "revoked":
+        if certificate and dossier.status == "revoked":
             raise revoked_certificate(dossier) from None
         raise
-    return dossier
 
 
 def check_samples(session: Session, provisional: bool) -> None:
@@ -65,9 +70,4 @@ def check_serial_access(session: Session, username: str, serial: str,
     cert = lookup(session, serial)
     if cert is None:
         raise NotFound(N_("không có giấy công nhận số hiệu %(serial)s", serial=serial))
-    try:
-        authority.check(procedures, user, "issue_certificate", dossier=cert.dossier)
-    except TransitionRefused:  # role, level and jurisdiction hold: only the dossier's state refuses
-        if cert.dossier.status == "revoked":
-            raise revoked_certificate(cert.dossier) from None
-        raise
+    _check(procedures, user, "issue_certificate", cert.dossier, certificate=True)

@@ -18,7 +18,7 @@ from engine.messages import N_
 from engine.workflow import TransitionRefused
 
 from .. import audit
-from ..issuance.issuers import documents_for, placeholder_values
+from ..issuance.issuers import documents_for, issuer_fields, placeholder_values
 from ..issuance.names import issuing_unit
 from ..lookup import load_dossier, load_user
 from ..models import Dossier
@@ -33,7 +33,7 @@ def issuing_body(dossier: Dossier, day: dt.date) -> str:
     entry = documents_for(dossier.procedure, day)
     unit = issuing_unit(dossier.commune, entry.decision.level)
     values = placeholder_values(entry, unit, dossier.commune)
-    return " ".join(line.format_map(values) for line in entry.decision.body)
+    return " ".join(issuer_fields(entry.decision, values)["body"])  # the lines the decision prints
 
 
 def check_one_body(svc: DossierService, username: str, ids: list[int], day: dt.date | None) -> None:
