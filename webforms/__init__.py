@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None, flask_config: dict | None = Non
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.config.from_mapping(
         SECRET_KEY=settings.secret(),
-        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + errors.FORM_ALLOWANCE,
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -24,6 +24,7 @@ from engine.errors import CfcError
 
 from .auth import require_action
 from .db import service, settings
+from .errors import FORM_ALLOWANCE
 from .forms import Form
 from .i18n import error_text
 from .limits import verification
@@ -109,7 +110,7 @@ def verify(serial: str):
     signatures checked. Nothing is stored."""
     if len(serial) > 40:
         abort(404)
-    request.max_content_length = MAX_UPLOAD + 64 * 1024
+    request.max_content_length = MAX_UPLOAD + FORM_ALLOWANCE
     form = UploadForm()
     upload = error = None
     signing = Signing.from_settings(settings())
