@@ -7,7 +7,7 @@ import datetime as dt
 
 from engine.messages import N_, Message
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # Vietnam has one time zone and no daylight saving
+from .audit import VIETNAM
 
 ACTIONS = {
     "dossier.create": N_("Tạo hồ sơ"),
