@@ -6,8 +6,10 @@ durable-rules has sharp edges, measured in this project, and this module handles
   a name that carries a fingerprint of that content (an edited version gets a new ruleset).
 * Its background timer threads crash it or lose results when several threads post: the host here never starts
   them (nothing in scoring uses timers), and one lock guards every call into the library.
-* A ruleset holds at most 1,024 live sessions: every evaluation uses a fresh session id and deletes its state
-  in ``finally``.
+* A ruleset holds at most 1,024 live sessions: every evaluation posts to the one session of its ruleset
+  (``SESSION``; the lock makes the evaluations take turns). Each event matches exactly one rule (checked), which
+  consumes it, so nothing is left for the next evaluation; after any failure the session's state is deleted.
+  A session per evaluation, created and deleted, cost a fifth more of durable's time (benchmarks/README.md).
 * One fact may match at most 64 conditions: one event is posted per scoring component, and that event can
   only meet its own component's rules (one rule per band; the loader allows at most 30 bands).
 * Strings and ``True`` pass its numeric tests and ``Decimal`` crashes it: values are validated and typed by
@@ -30,10 +32,9 @@ with ``==``.
 from __future__ import annotations
 
 import ctypes
-import itertools
 import json
-import os
 import threading
+from operator import itemgetter
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -45,7 +46,7 @@ from .outcome import EMPTY, NO, YES, Outcome, band_outcome
 _LOCK = threading.Lock()
 _HOST = None
 _RULESETS: dict[str, _Compiled] = {}  # fingerprint → the compiled ruleset
-_SESSION = itertools.count(1)
+SESSION = "scoring"  # the one session of every ruleset here
 
 
 def import_error() -> str | None:
@@ -148,8 +149,8 @@ class _Compiled(NamedTuple):
     handle: int
     meaning: dict[str, tuple[str, Outcome]]  # rule name ("r_12") → (component key, outcome)
     keys: tuple[str, ...]  # every component key, in the version's order
-    events: str  # the JSON list of every component's event, its numbers and session ids left open (%r, %s)
-    fills: tuple[tuple[str | None, bool], ...]  # what fills each opening: (code, yes/no) or (None, _) the session
+    events: str  # the JSON list of every component's event, its numbers left open (%r)
+    numbers: itemgetter  # values → the indicator values that fill the openings, in order
 
 
 def _action(key: str, outcome: Outcome):
@@ -185,20 +186,18 @@ def _compile(version: CriteriaVersion) -> _Compiled:
     ruleset_name, definition = rs.define()
     meaning = {rule: spec["run"].meaning for rule, spec in definition.items()}
     host.register_rulesets({ruleset_name: definition})
-    fills = []
-    for _text, codes, yes_no in events:
-        fills.extend((code, yes_no) for code in codes)
-        fills.append((None, False))
+    codes = [code for _text, event_codes in events for code in event_codes]
     compiled = _Compiled(ruleset_name, host.get_ruleset(ruleset_name)._handle, meaning,
                          tuple(f"{c.code}/{k.id}" for c in version.criteria for k in c.components),
-                         "[" + ", ".join(text for text, _, _ in events) + "]", tuple(fills))
+                         "[" + ", ".join(text for text, _ in events) + "]", itemgetter(*codes))
     _RULESETS[fp] = compiled
     return compiled
 
 
-def _event_plan(key: str, comp, index: int) -> tuple[str, tuple[str, ...], bool]:
-    """The JSON text of the component's event, its numbers (floats, written by ``repr`` as ``json.dumps``
-    writes them) and the session id left open: ``{"k": key, "n": n, "d": d, "sid": sid, "id": index}``."""
+def _event_plan(key: str, comp, index: int) -> tuple[str, tuple[str, ...]]:
+    """The JSON text of the component's event with its numbers (floats, written by ``repr`` as ``json.dumps``
+    writes them) left open: ``{"k": key, "n": n, "d": d, "sid": SESSION, "id": index}``; and the indicators
+    that fill them."""
     if isinstance(comp, YesNo):
         fields, codes = ("v",), (comp.indicator,)
     elif isinstance(comp, Percentage):
@@ -212,44 +211,45 @@ def _event_plan(key: str, comp, index: int) -> tuple[str, tuple[str, ...], bool]
     else:
         raise TypeError(comp.kind)
     numbers = "".join(f', "{field}": %r' for field in fields)
-    text = '{"k": ' + json.dumps(key).replace("%", "%%") + numbers + ', "sid": "%s", "id": ' + f"{index}}}"
-    return text, codes, isinstance(comp, YesNo)
+    text = ('{"k": ' + json.dumps(key).replace("%", "%%") + numbers + ', "sid": ' + json.dumps(SESSION)
+            + f', "id": {index}}}')
+    return text, codes
 
 
-def _events_text(compiled: _Compiled, values: dict, sid: str) -> str:
+def _events_text(compiled: _Compiled, values: dict) -> str:
     """The JSON list of one event per component (what ``json.dumps`` of the event dicts gives), written from
-    the version's one text with its openings filled."""
-    filled = []
-    for code, yes_no in compiled.fills:
-        if code is None:
-            filled.append(sid)
-        elif yes_no:
-            filled.append(1.0 if values[code] is True else 0.0)
-        else:
-            filled.append(float(values[code]))
-    return compiled.events % tuple(filled)
+    the version's one text with its openings filled: every value as a float (a yes/no answer, a bool checked by
+    ``engine.assessment``, as 1.0 or 0.0; a survey's Decimal as the nearest float)."""
+    return compiled.events % tuple(map(float, compiled.numbers(values)))
 
 
-def _post(compiled: _Compiled, sid: str, events: str) -> list[str]:
-    """Assert the events in session ``sid`` and read the name of every rule they matched through durable's native
+def _post(compiled: _Compiled, events: str) -> list[str]:
+    """Assert the events in the session and read the name of every rule they matched through durable's native
     API (its Python dispatch would build a closure, a JSON round trip of the state and two clock reads for each
-    of them); the session's state is deleted afterwards, whatever happens."""
+    of them)."""
     import durable_rules_engine as native
 
     handle = compiled.handle
     matched = []
-    try:
-        code, state = native.assert_events(handle, events)
-        if code in (1, 2):  # what durable's Python layer raises as MessageNotHandled or MessageObserved
-            raise RulesEngineError(f"durable-rules refused the events (code {code})")
-        started = native.start_action_for_state(handle, 0 if code == 3 else state)
-        message = started[1] if started else None
-        while message:
-            matched.append(_rule_name(message))
-            message = native.complete_and_start_action(handle, state)
-    finally:
-        native.delete_state(handle, sid)
+    code, state = native.assert_events(handle, events)
+    if code in (1, 2):  # what durable's Python layer raises as MessageNotHandled or MessageObserved
+        raise RulesEngineError(f"durable-rules refused the events (code {code})")
+    started = native.start_action_for_state(handle, 0 if code == 3 else state)
+    message = started[1] if started else None
+    while message:
+        matched.append(_rule_name(message))
+        message = native.complete_and_start_action(handle, state)
     return matched
+
+
+def _forget(compiled: _Compiled) -> None:
+    """Delete the session's state (after a failure: an event no rule consumed must not meet the next ones)."""
+    import durable_rules_engine as native
+
+    try:
+        native.delete_state(compiled.handle, SESSION)
+    except Exception:  # noqa: BLE001 - durable raises when there is no state to delete; the failure is reported
+        pass
 
 
 def _rule_name(message: str) -> str:
@@ -263,14 +263,19 @@ def evaluate(version: CriteriaVersion, values: dict) -> dict[str, Outcome]:
     """Outcome of every component according to durable-rules, keyed ``"TC07/immunisation"``."""
     with _LOCK:
         compiled = _compile(version)
-        sid = f"s{os.getpid()}-{next(_SESSION)}"
-        events = _events_text(compiled, values, sid)  # a missing value raises KeyError here, as it always did
+        events = _events_text(compiled, values)  # a missing value raises KeyError here, as it always did
         try:
-            names = _post(compiled, sid, events)
+            return _outcomes(compiled, _post(compiled, events))
         except RulesEngineError:
+            _forget(compiled)
             raise
         except Exception as exc:
+            _forget(compiled)
             raise RulesEngineError(f"durable-rules failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _outcomes(compiled: _Compiled, names: list[str]) -> dict[str, Outcome]:
+    """Each component's outcome from the rules matched; RulesEngineError unless each matched exactly one."""
     matched: dict[str, list[Outcome]] = {}
     for name in names:
         if name not in compiled.meaning:

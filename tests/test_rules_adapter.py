@@ -112,27 +112,44 @@ def test_band_edges(changes, key, outcome):
     assert str(rules.evaluate(VERSION, values)[key]) == outcome
 
 
-def test_no_session_state_is_left_after_evaluations(samples, monkeypatch):
+def test_no_session_state_is_left_after_evaluations(samples, expected, monkeypatch):
     original = rules._post
-    sids: list[str] = []
+    posted: list[str] = []
 
-    def spy(compiled, sid, events):
-        assert all(event["sid"] == sid for event in json.loads(events))
-        sids.append(sid)
-        return original(compiled, sid, events)
+    def spy(compiled, events):
+        assert all(event["sid"] == rules.SESSION for event in json.loads(events))  # the one session
+        posted.append(events)
+        return original(compiled, events)
 
     monkeypatch.setattr(rules, "_post", spy)
-    for values in samples[:40]:
-        rules.evaluate(VERSION, values)
-    assert len(sids) == 40 and len(set(sids)) == 40  # a fresh session per evaluation
-    for sid in sids:
+    for i, values in enumerate(samples[:40]):
+        assert rules.evaluate(VERSION, values) == expected[i]
         try:
-            state = rules.session_state(VERSION, sid)
+            state = rules.session_state(VERSION, rules.SESSION)
         except Exception as exc:  # report what it does instead of returning
-            pytest.fail(f"session_state(version, {sid!r}) raised {type(exc).__module__}.{type(exc).__name__}: {exc} "
-                        "instead of returning the empty state")
+            pytest.fail(f"session_state(version, {rules.SESSION!r}) raised {type(exc).__module__}."
+                        f"{type(exc).__name__}: {exc} instead of returning the session's state")
         assert isinstance(state, dict)
-        assert set(state) <= {"sid", "id", "$s"}, f"facts left in session {sid}: {state}"
+        assert set(state) <= {"sid", "id", "$s"}, f"facts left in the session: {state}"
+    assert len(posted) == 40
+
+
+def test_a_failed_evaluation_leaves_nothing_for_the_next_one(samples, expected, monkeypatch):
+    """An event posted twice matches twice: the evaluation fails, and the event left over from it does not meet
+    the next evaluation's events (the session's state is deleted)."""
+    original = rules._events_text
+
+    def doubled(compiled, values):
+        events = json.loads(original(compiled, values))
+        extra = dict(events[5], id=len(events))
+        return json.dumps([*events, extra])
+
+    monkeypatch.setattr(rules, "_events_text", doubled)
+    with pytest.raises(rules.RulesEngineError, match="matched 2 rules, expected exactly one"):
+        rules.evaluate(VERSION, samples[0])
+    monkeypatch.setattr(rules, "_events_text", original)
+    for i in range(1, 6):
+        assert rules.evaluate(VERSION, samples[i]) == expected[i]
 
 
 def test_2000_evaluations_in_a_row_stay_under_the_session_limit(samples, expected):
@@ -271,10 +288,11 @@ def test_the_events_posted_are_the_component_values_as_floats(samples):
     compiled = rules._compile(VERSION)
     components = [(f"{c.code}/{k.id}", k) for c in VERSION.criteria for k in c.components]
     for values in samples[:20]:
-        events = json.loads(rules._events_text(compiled, values, "s-test"))
+        events = json.loads(rules._events_text(compiled, values))
         assert [e["k"] for e in events] == [key for key, _ in components]
         assert [e["id"] for e in events] == list(range(len(components)))
         for event, (_, comp) in zip(events, components, strict=True):
+            assert event["sid"] == rules.SESSION
             numbers = {k: v for k, v in event.items() if k not in ("k", "sid", "id")}
             assert all(type(v) is float for v in numbers.values())
             if isinstance(comp, YesNo):
