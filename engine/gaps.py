@@ -6,9 +6,10 @@ steps (one step = one band up; a yes/no item is one step) that lifts every crite
 zero and the total to the category's threshold. It is an exact search (a knapsack over criteria).
 
 ``improvements`` does both from one computation of every component's moves (``component_moves``); a move
-becomes a ``Gap`` (with its Vietnamese message) only when it is shown. A component's moves and a criterion's
-options depend on their input values only: those of one set of values are made once and shared
-(``engine.tables``), as is the Gap of a move (``gap_of``).
+becomes a ``Gap`` (with its Vietnamese message) only when it is shown. A component's moves depend on its input
+values only: those of one set of values are made once and shared (``engine.tables``), as is the Gap of a move
+(``gap_of``). A criterion's options in the plan depend on its components' shapes only (the points each has now,
+the steps and points of each move): they are made once per shape, and few shapes exist.
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ def improvements(version: CriteriaVersion, values: dict, found: dict[str, Outcom
     """The gaps and the plan, from one computation of the moves. ``keys``: each component's input values
     (``engine.tables.answer_keys``), when the caller has them."""
     keys = keys if keys is not None else answer_keys(version, values)
-    moves = component_moves(version, values, found, keys)
-    return find_gaps(moves), plan_improvements(version, found, threshold, moves, keys=keys)
+    moves, shapes = _component_moves(version, values, found, keys)
+    return find_gaps(moves), _plan(version, threshold, moves, shapes)
 
 
 def component_moves(version: CriteriaVersion, values: dict, found: dict[str, Outcome],
@@ -62,16 +63,28 @@ def component_moves(version: CriteriaVersion, values: dict, found: dict[str, Out
     """Every component's moves, nearest first. They depend on the component's input values only (its outcome
     is a function of them), so the moves of one set of them are made once and shared (``engine.tables``)."""
     keys = keys if keys is not None else answer_keys(version, values)
-    out: Moves = {}
+    return _component_moves(version, values, found, keys)[0]
+
+
+Shape = tuple[int, tuple[tuple[int, int], ...]]  # a component's points now, and (steps, points added) of its moves
+
+
+def _component_moves(version: CriteriaVersion, values: dict, found: dict[str, Outcome],
+                     keys: dict[str, tuple]) -> tuple[Moves, dict[str, Shape]]:
+    """Every component's moves, and its shape: all a criterion's options in the plan depend on."""
+    moves: Moves = {}
+    shapes: dict[str, Shape] = {}
     for crit in tables(version).criteria:
         code = crit.crit.code
         for comp in crit.components:
             key = keys[comp.key]
             made = comp.moves.get(key)
             if made is None:
-                made = remember(comp.moves, key, tuple(_moves(code, comp, found[comp.key], values)))
-            out[comp.key] = made
-    return out
+                better = tuple(_moves(code, comp, found[comp.key], values))
+                shape = (outcome_points(comp.comp, found[comp.key]), tuple([(m.steps, m.added) for m in better]))
+                made = remember(comp.moves, key, (better, shape))
+            moves[comp.key], shapes[comp.key] = made
+    return moves, shapes
 
 
 _GAPS: dict[Move, Gap] = {}  # a move → its Gap (a Gap depends on the move's fields only), at most KEEP
@@ -175,67 +188,76 @@ def find_gaps(moves: Moves) -> list[Gap]:
 
 def plan_improvements(version: CriteriaVersion, found: dict[str, Outcome], threshold: int, moves: Moves,
                       keys: dict[str, tuple] | None = None) -> Plan:
-    """The fewest band steps that meet every condition; ties go to the smaller change in points. ``keys``: the
-    components' input values that ``found`` and ``moves`` were made from (``engine.tables.answer_keys``): a
-    criterion's options are then made once per set of them and shared."""
+    """The fewest band steps that meet every condition; ties go to the smaller change in points. ``found``: the
+    outcomes ``moves`` were made from (``keys``, their input values, is no longer needed: kept for callers)."""
+    points = {c.key: outcome_points(c.comp, found[c.key]) for c in tables(version).components.values()}
+    shapes = {key: (points[key], tuple([(m.steps, m.added) for m in better])) for key, better in moves.items()}
+    return _plan(version, threshold, moves, shapes)
+
+
+def _plan(version: CriteriaVersion, threshold: int, moves: Moves, shapes: dict[str, Shape]) -> Plan:
+    """``plan_improvements`` from the components' moves and shapes. A criterion's options depend on its
+    components' shapes only, so they are made once per shape and shared (few shapes exist: a band, and which
+    better bands a whole number reaches)."""
     total = 0
     per_criterion = []
+    movelists = []
     for crit in tables(version).criteria:
-        if keys is None:
-            made = _criterion_options(crit, found, moves)
-        else:
-            key = tuple([keys[c.key] for c in crit.components])
-            made = crit.options.get(key)
-            if made is None:
-                made = remember(crit.options, key, _criterion_options(crit, found, moves))
+        comps = crit.components
+        shape = tuple([shapes[c.key] for c in comps])
+        made = crit.options.get(shape)
+        if made is None:
+            made = remember(crit.options, shape, _criterion_options(crit, shape))
         total += made[0]
         per_criterion.append(made)
+        movelists.append([moves[c.key] for c in comps])
     conditions = version.recognition.conditions
     need = max(0, threshold - total) if "total_reaches_threshold" in conditions else 0
-    return _cheapest(per_criterion, need)
+    return _cheapest(per_criterion, need, movelists)
 
 
 class _Choices(NamedTuple):
-    """A criterion in the plan: its points now, its options (points gained, fewest steps, the moves), in the
-    order they were found, and the most points an option gains."""
+    """A criterion in the plan: its points now, its options (points gained, fewest steps, the moves as
+    (component, move) positions), in the order they were found, and the most points an option gains."""
 
     base: int
-    options: tuple[tuple[int, int, list[Move]], ...]
+    options: tuple[tuple[int, int, tuple[tuple[int, int], ...]], ...]
     most: int
 
 
-def _criterion_options(crit, found: dict[str, Outcome], moves: Moves) -> _Choices:
-    base = sum(outcome_points(c.comp, found[c.key]) for c in crit.components)
-    best = _options(crit, moves, base, crit.floor)
+def _criterion_options(crit, shape: tuple[Shape, ...]) -> _Choices:
+    base = sum([points for points, _ in shape])
+    best = _options(shape, base, crit.floor)
     return _Choices(base, tuple((gain, c, chosen) for gain, (c, chosen) in best.items()), max(best, default=0))
 
 
-def _options(crit, moves: Moves, base: int, floor: int) -> dict[int, tuple[int, list[Move]]]:
-    """Points gained → (fewest steps, the moves) of one criterion, for every gain that keeps it at ``floor``
-    or above."""
-    best: dict[int, tuple[int, list[Move]]] = {}
-    if len(crit.components) == 1:  # the loop below for one component: stay, then each move
+def _options(shape: tuple[Shape, ...], base: int, floor: int) -> dict[int, tuple[int, tuple[tuple[int, int], ...]]]:
+    """Points gained → (fewest steps, the moves as (component, move) positions) of one criterion, for every
+    gain that keeps it at ``floor`` or above."""
+    best: dict[int, tuple[int, tuple[tuple[int, int], ...]]] = {}
+    if len(shape) == 1:  # the loop below for one component: stay, then each move
         if base >= floor:
-            best[0] = (0, [])
-        for m in moves[crit.components[0].key]:
-            if base + m.added >= floor and (m.added not in best or m.steps < best[m.added][0]):
-                best[m.added] = (m.steps, [m])
+            best[0] = (0, ())
+        for i, (steps, added) in enumerate(shape[0][1]):
+            if base + added >= floor and (added not in best or steps < best[added][0]):
+                best[added] = (steps, ((0, i),))
         return best
-    stay = (0, 0, None)  # (steps, points, move): the component as it is
-    choices = [[stay, *((m.steps, m.added, m) for m in moves[c.key])] for c in crit.components]
+    stay = (0, 0, None)  # (steps, points, position): the component as it is
+    choices = [[stay, *((steps, added, (n, i)) for i, (steps, added) in enumerate(moves))]
+               for n, (_points, moves) in enumerate(shape)]
     for combo in itertools.product(*choices):
         gain = sum(map(_POINTS, combo))
         if base + gain < floor:
             continue
         cost = sum(map(_STEPS, combo))
         if gain not in best or cost < best[gain][0]:
-            best[gain] = (cost, [c[2] for c in combo if c[2] is not None])
+            best[gain] = (cost, tuple([c[2] for c in combo if c[2] is not None]))
     return best
 
 
-def _cheapest(per_criterion: list[_Choices], need: int) -> Plan:
+def _cheapest(per_criterion: list[_Choices], need: int, movelists: list[list[tuple[Move, ...]]]) -> Plan:
     """Knapsack over criteria: state = points gained (capped at need) → (steps, gained, chosen moves), the
-    moves kept as a chain (earlier chain, this criterion's moves) and listed once at the end.
+    moves kept as a chain (earlier chain, this criterion, its moves' positions) and listed once at the end.
 
     Below ``need`` a state's points gained are its key (nothing was capped), so two ways to the same key gain
     the same and only fewer steps replace the first found; at ``need`` fewer steps, then fewer points win."""
@@ -244,7 +266,7 @@ def _cheapest(per_criterion: list[_Choices], need: int) -> Plan:
     # is dropped (so are all its successors, and no state that can reach the need comes from it: the order in
     # which the others are found, which decides ties, is unchanged)
     still = sum(choices.most for choices in per_criterion)
-    for choices in per_criterion:
+    for n, choices in enumerate(per_criterion):
         options = choices.options
         if not options:  # the criterion cannot reach its floor at all
             states = {}
@@ -257,7 +279,7 @@ def _cheapest(per_criterion: list[_Choices], need: int) -> Plan:
         get = nxt.get
         for have, (cost, gained, chain) in states.items():
             room = need - have
-            for gain, c, moves in options:
+            for gain, c, picks in options:
                 steps = cost + c
                 if gain < room:  # gains are never negative: have < need, so gained == have
                     key = have + gain
@@ -265,11 +287,11 @@ def _cheapest(per_criterion: list[_Choices], need: int) -> Plan:
                         continue
                     old = get(key)
                     if old is None or steps < old[0]:
-                        nxt[key] = (steps, key, (chain, moves))
+                        nxt[key] = (steps, key, (chain, n, picks))
                 else:
                     old = get(need)
                     if old is None or steps < old[0] or (steps == old[0] and gained + gain < old[1]):
-                        nxt[need] = (steps, gained + gain, (chain, moves))
+                        nxt[need] = (steps, gained + gain, (chain, n, picks))
         states = nxt
     if need not in states:
         return construct(Plan, {"reaches_threshold": False, "points_needed": need, "steps": [], "points_added": 0,
@@ -277,8 +299,8 @@ def _cheapest(per_criterion: list[_Choices], need: int) -> Plan:
     cost, gained, chain = states[need]
     parts = []
     while chain is not None:
-        chain, moves = chain
-        parts.append(moves)
+        chain, n, picks = chain
+        parts.append([movelists[n][comp][move] for comp, move in picks])
     chosen = [m for moves in reversed(parts) for m in moves]
     if not chosen:
         return construct(Plan, {"reaches_threshold": True, "points_needed": 0, "steps": [], "points_added": 0,

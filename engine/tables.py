@@ -40,7 +40,7 @@ class Component(NamedTuple):
     empty: tuple[int, str, bool, str] | None  # denominator zero: (points, matched, verified, tail)
     band_edges: tuple[tuple[tuple[int, int] | None, tuple[int, int] | None], ...]  # per band: min, max as p/q
     answers: dict  # its input values (``answer_keys``) → its ComponentResult, made on first use
-    moves: dict  # the same key → its better outcomes (``engine.gaps.Move``), made on first use
+    moves: dict  # the same key → its better outcomes (``engine.gaps.Move``) and its shape, made on first use
 
 
 class Criterion(NamedTuple):
@@ -50,7 +50,7 @@ class Criterion(NamedTuple):
     components: tuple[Component, ...]
     floor: int  # the least points the recognition conditions allow it (met_at, or 1 for "no criterion zero")
     results: dict  # the components' keys (as ``Component.answers``) → CriterionResult, made on first use
-    options: dict  # the same key → the criterion's options in the gap plan (``engine.gaps``), made on first use
+    options: dict  # its components' shapes (``engine.gaps``) → its options in the gap plan, made on first use
 
 
 class Tables(NamedTuple):
