@@ -6,10 +6,9 @@ durable-rules has sharp edges, measured in this project, and this module handles
   a name that carries a fingerprint of that content (an edited version gets a new ruleset).
 * Its background timer threads crash it or lose results when several threads post: the host here never starts
   them (nothing in scoring uses timers), and one lock guards every call into the library.
-* A ruleset holds at most 1,024 live sessions: every evaluation posts to the one session of its ruleset
-  (``SESSION``; the lock makes the evaluations take turns). Each event matches exactly one rule (checked), which
-  consumes it, so nothing is left for the next evaluation; after any failure the session's state is deleted.
-  A session per evaluation, created and deleted, cost a fifth more of durable's time (benchmarks/README.md).
+* A ruleset holds at most 1,024 live sessions: evaluations take turns (the lock) in its one session,
+  ``SESSION`` (a session made and deleted per call cost a fifth more). Each event matches exactly one rule
+  (checked), which consumes it: nothing is left for the next one; after any failure the state is deleted.
 * One fact may match at most 64 conditions: one event is posted per scoring component, and that event can
   only meet its own component's rules (one rule per band; the loader allows at most 30 bands).
 * Strings and ``True`` pass its numeric tests and ``Decimal`` crashes it: values are validated and typed by
@@ -31,11 +30,12 @@ with ``==``.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import threading
-from operator import itemgetter
 from fractions import Fraction
+from operator import itemgetter
 from typing import NamedTuple
 
 from .errors import RulesEngineError
@@ -245,11 +245,8 @@ def _post(compiled: _Compiled, events: str) -> list[str]:
 def _forget(compiled: _Compiled) -> None:
     """Delete the session's state (after a failure: an event no rule consumed must not meet the next ones)."""
     import durable_rules_engine as native
-
-    try:
+    with contextlib.suppress(Exception):  # durable raises when there is no state to delete; the failure is reported
         native.delete_state(compiled.handle, SESSION)
-    except Exception:  # noqa: BLE001 - durable raises when there is no state to delete; the failure is reported
-        pass
 
 
 def _rule_name(message: str) -> str:

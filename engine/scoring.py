@@ -17,11 +17,11 @@ from typing import NamedTuple
 from . import evaluate
 from .assessment import Assessment
 from .errors import CfcError, EngineMismatch
-from .gaps import improvements
 from .loader import fingerprint
 from .models import CriteriaVersion, YesNo
 from .numbers import format_fraction, format_number, format_points
 from .outcome import Outcome
+from .plan import improvements
 from .result import (
     CategoryRef,
     CommuneRef,
@@ -124,14 +124,23 @@ def _criterion(table: Criterion, found: dict[str, Outcome], values: dict, measur
 def _make_criterion(table: Criterion, found: dict[str, Outcome], values: dict, measures: dict[str, Fraction],
                     keys: dict[str, tuple]) -> CriterionResult:
     comps = [_component(c, found[c.key], keys[c.key], values, measures.get(c.key)) for c in table.components]
-    points = sum(c.points for c in comps)
-    parts = ", ".join([f"{c.id} {format_number(c.points)}" for c in comps])
+    each = tuple([c.points for c in comps])
+    said = table.said.get(each)
+    if said is None:  # what it says depends on its components' points only: made once per set of them
+        said = remember(table.said, each, _said(table, comps))
     crit = table.crit
+    points, met, explanation = said
     return construct(CriterionResult, {
         "code": crit.code, "title": crit.title, "legal_reference": crit.legal_reference, "points": points,
-        "max_points": crit.max_points, "met_at": crit.met_at, "met": points >= crit.met_at,
-        "explanation": f"{table.head}{format_number(points)}{table.tail}{parts})", "components": comps,
+        "max_points": crit.max_points, "met_at": crit.met_at, "met": met, "explanation": explanation,
+        "components": comps,
     })
+
+
+def _said(table: Criterion, comps: list[ComponentResult]) -> tuple[int, bool, str]:
+    points = sum(c.points for c in comps)
+    parts = ", ".join([f"{c.id} {format_number(c.points)}" for c in comps])
+    return points, points >= table.crit.met_at, f"{table.head}{format_number(points)}{table.tail}{parts})"
 
 
 def _component(table: Component, outcome: Outcome, key: tuple, values: dict,

@@ -51,6 +51,7 @@ class Criterion(NamedTuple):
     floor: int  # the least points the recognition conditions allow it (met_at, or 1 for "no criterion zero")
     results: dict  # the components' keys (as ``Component.answers``) → CriterionResult, made on first use
     options: dict  # its components' shapes (``engine.gaps``) → its options in the gap plan, made on first use
+    said: dict  # its components' points → (its points, whether met, its explanation), made on first use
 
 
 class Tables(NamedTuple):
@@ -81,7 +82,7 @@ def _build(version: CriteriaVersion) -> Tables:
         floor = max(crit.met_at if "all_criteria_met" in conditions else 0,
                     1 if "no_criterion_zero" in conditions else 0)
         criteria.append(Criterion(crit, f"{crit.code}: ", f"/{format_points(crit.max_points)} (", comps, floor,
-                                  {}, {}))
+                                  {}, {}, {}))
     return Tables(tuple(criteria), {c.key: c for crit in criteria for c in crit.components})
 
 

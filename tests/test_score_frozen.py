@@ -117,5 +117,6 @@ def test_shared_results_stay_bounded(monkeypatch):
     made = tables.tables(version)
     sizes = [len(c.answers) for c in made.components.values()] + [len(c.moves) for c in made.components.values()]
     sizes += [len(c.results) for c in made.criteria] + [len(c.options) for c in made.criteria] + [len(gaps._GAPS)]
+    sizes += [len(c.said) for c in made.criteria]
     assert max(sizes) <= 8 and sum(sizes) > 8 * 10  # bounded, and in use
     _forget_shared_results()
