@@ -263,12 +263,11 @@ def evaluate(version: CriteriaVersion, values: dict) -> dict[str, Outcome]:
         events = _events_text(compiled, values)  # a missing value raises KeyError here, as it always did
         try:
             return _outcomes(compiled, _post(compiled, events))
-        except RulesEngineError:
+        except BaseException as exc:  # an interrupt too: whatever is left in the session must go
             _forget(compiled)
+            if isinstance(exc, Exception) and not isinstance(exc, RulesEngineError):
+                raise RulesEngineError(f"durable-rules failed: {type(exc).__name__}: {exc}") from exc
             raise
-        except Exception as exc:
-            _forget(compiled)
-            raise RulesEngineError(f"durable-rules failed: {type(exc).__name__}: {exc}") from exc
 
 
 def _outcomes(compiled: _Compiled, names: list[str]) -> dict[str, Outcome]:

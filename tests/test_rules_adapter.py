@@ -152,6 +152,22 @@ def test_a_failed_evaluation_leaves_nothing_for_the_next_one(samples, expected, 
         assert rules.evaluate(VERSION, samples[i]) == expected[i]
 
 
+def test_an_interrupted_evaluation_leaves_nothing_for_the_next_one(samples, expected, monkeypatch):
+    """Ctrl-C while durable hands out the matched rules: the events not yet read, and the action durable holds
+    open, are deleted with the session's state; the next evaluation gets its own results only."""
+    import durable_rules_engine as native
+
+    def interrupted(handle, state):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(native, "complete_and_start_action", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        rules.evaluate(VERSION, samples[0])
+    monkeypatch.undo()
+    for i in range(1, 6):
+        assert rules.evaluate(VERSION, samples[i]) == expected[i]
+
+
 def test_2000_evaluations_in_a_row_stay_under_the_session_limit(samples, expected):
     n = len(samples)
     for i in range(2000):
