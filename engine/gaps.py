@@ -19,7 +19,7 @@ from .outcome import Outcome
 from .result import Gap, construct
 from .tables import answer_keys, remember, tables
 
-__all__ = ["Gap", "Move", "component_moves", "find_gaps", "gap_of"]
+__all__ = ["Gap", "Move", "Shape", "component_moves", "find_gaps", "gap_of", "moves_and_shapes"]
 
 
 class Move(NamedTuple):
@@ -37,7 +37,7 @@ class Move(NamedTuple):
     shown: str | None  # the range of the band reached, as shown (``band_range``); None for a yes/no item
 
 
-Moves = dict[str, list[Move]]  # component key ("TC07/immunisation") → its moves, nearest first
+Moves = dict[str, tuple[Move, ...]]  # component key ("TC07/immunisation") → its moves, nearest first
 _VERBS = {"at_least": "tăng lên ít nhất", "at_most": "giảm xuống tối đa"}
 TOTAL_REACHED = "tổng điểm đã đạt ngưỡng nhưng còn điều kiện chưa đáp ứng"  # a plan's opening when need is 0
 
@@ -47,13 +47,13 @@ def component_moves(version: CriteriaVersion, values: dict, found: dict[str, Out
     """Every component's moves, nearest first. They depend on the component's input values only (its outcome
     is a function of them), so the moves of one set of them are made once and shared (``engine.tables``)."""
     keys = keys if keys is not None else answer_keys(version, values)
-    return _component_moves(version, values, found, keys)[0]
+    return moves_and_shapes(version, values, found, keys)[0]
 
 
 Shape = tuple[int, tuple[tuple[int, int], ...]]  # a component's points now, and (steps, points added) of its moves
 
 
-def _component_moves(version: CriteriaVersion, values: dict, found: dict[str, Outcome],
+def moves_and_shapes(version: CriteriaVersion, values: dict, found: dict[str, Outcome],
                      keys: dict[str, tuple]) -> tuple[Moves, dict[str, Shape]]:
     """Every component's moves, and its shape: all a criterion's options in the plan depend on."""
     moves: Moves = {}

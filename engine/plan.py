@@ -16,7 +16,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from .evaluate import outcome_points
-from .gaps import TOTAL_REACHED, Move, Moves, Shape, _component_moves, find_gaps, gap_of
+from .gaps import TOTAL_REACHED, Move, Moves, Shape, find_gaps, gap_of, moves_and_shapes
 from .models import CriteriaVersion
 from .numbers import format_points
 from .outcome import Outcome
@@ -32,14 +32,13 @@ def improvements(version: CriteriaVersion, values: dict, found: dict[str, Outcom
     """The gaps and the plan, from one computation of the moves. ``keys``: each component's input values
     (``engine.tables.answer_keys``), when the caller has them."""
     keys = keys if keys is not None else answer_keys(version, values)
-    moves, shapes = _component_moves(version, values, found, keys)
+    moves, shapes = moves_and_shapes(version, values, found, keys)
     return find_gaps(moves), _plan(version, threshold, moves, shapes)
 
 
-def plan_improvements(version: CriteriaVersion, found: dict[str, Outcome], threshold: int, moves: Moves,
-                      keys: dict[str, tuple] | None = None) -> Plan:
+def plan_improvements(version: CriteriaVersion, found: dict[str, Outcome], threshold: int, moves: Moves) -> Plan:
     """The fewest band steps that meet every condition; ties go to the smaller change in points. ``found``: the
-    outcomes ``moves`` were made from (``keys``, their input values, is no longer needed: kept for callers)."""
+    outcomes ``moves`` were made from (``engine.gaps.component_moves``)."""
     points = {c.key: outcome_points(c.comp, found[c.key]) for c in tables(version).components.values()}
     shapes = {key: (points[key], tuple([(m.steps, m.added) for m in better])) for key, better in moves.items()}
     return _plan(version, threshold, moves, shapes)

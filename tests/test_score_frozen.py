@@ -120,3 +120,21 @@ def test_shared_results_stay_bounded(monkeypatch):
     sizes += [len(c.said) for c in made.criteria]
     assert max(sizes) <= 8 and sum(sizes) > 8 * 10  # bounded, and in use
     _forget_shared_results()
+
+
+def test_the_gap_functions_on_their_own_give_what_score_shows():
+    """engine.gaps.component_moves, find_gaps and engine.plan.plan_improvements, called one by one, give the gaps
+    and the plan of the score (whose options come from shapes already made, or made here from nothing)."""
+    from engine import evaluate
+    from engine.gaps import component_moves, find_gaps
+    from engine.plan import plan_improvements
+
+    for fresh in (False, True):
+        for version, assessment, _row in _frozen_assessments(37):
+            shown = score(version, assessment, "python")
+            if fresh:
+                _forget_shared_results()
+            found = evaluate.evaluate(version, assessment.values)
+            moves = component_moves(version, assessment.values, found)
+            assert find_gaps(moves) == shown.gaps
+            assert plan_improvements(version, found, shown.threshold, moves) == shown.plan
