@@ -52,14 +52,13 @@ def _plan(version: CriteriaVersion, threshold: int, moves: Moves, shapes: dict[s
     per_criterion = []
     movelists = []
     for crit in tables(version).criteria:
-        comps = crit.components
-        shape = tuple([shapes[c.key] for c in comps])
+        shape = crit.pick(shapes)
         made = crit.options.get(shape)
         if made is None:
             made = remember(crit.options, shape, _criterion_options(crit, shape))
         total += made[0]
         per_criterion.append(made)
-        movelists.append([moves[c.key] for c in comps])
+        movelists.append(crit.pick(moves))
     conditions = version.recognition.conditions
     need = max(0, threshold - total) if "total_reaches_threshold" in conditions else 0
     return _cheapest(per_criterion, need, movelists)
@@ -104,7 +103,7 @@ def _options(shape: tuple[Shape, ...], base: int, floor: int) -> dict[int, tuple
     return best
 
 
-def _cheapest(per_criterion: list[_Choices], need: int, movelists: list[list[tuple[Move, ...]]]) -> Plan:
+def _cheapest(per_criterion: list[_Choices], need: int, movelists: list[tuple[tuple[Move, ...], ...]]) -> Plan:
     """Knapsack over criteria: state = points gained (capped at need) → (steps, gained, chosen moves), the
     moves kept as a chain (earlier chain, this criterion, its moves' positions) and listed once at the end.
 

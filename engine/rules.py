@@ -142,8 +142,7 @@ def _compare(kind: str, edge: str, left, right):
 
 
 class _Compiled(NamedTuple):
-    """A version's ruleset as this module runs it: durable's name and native handle, what each rule means, and
-    the text of each component's event with its numbers left open."""
+    """A version's ruleset as run here: durable's name and handle, each rule's meaning, the events' text."""
 
     name: str
     handle: int
@@ -272,19 +271,21 @@ def evaluate(version: CriteriaVersion, values: dict) -> dict[str, Outcome]:
 
 def _outcomes(compiled: _Compiled, names: list[str]) -> dict[str, Outcome]:
     """Each component's outcome from the rules matched; RulesEngineError unless each matched exactly one."""
+    meaning = compiled.meaning
+    found = dict([meaning[name] for name in names if name in meaning])
+    if len(found) == len(names) == len(compiled.keys):  # every rule known, each component once: the usual case
+        return {key: found[key] for key in compiled.keys}
     matched: dict[str, list[Outcome]] = {}
     for name in names:
-        if name not in compiled.meaning:
+        if name not in meaning:
             raise RulesEngineError(f"durable-rules fired an unknown rule {name!r}")
-        key, outcome = compiled.meaning[name]
+        key, outcome = meaning[name]
         matched.setdefault(key, []).append(outcome)
-    outcomes: dict[str, Outcome] = {}
     for key in compiled.keys:
         got = matched.get(key, ())
         if len(got) != 1:
             raise RulesEngineError(f"{key}: durable-rules matched {len(got)} rules, expected exactly one")
-        outcomes[key] = got[0]
-    return outcomes
+    raise RulesEngineError(f"durable-rules matched {len(names)} rules for {len(compiled.keys)} components")
 
 
 def session_state(version: CriteriaVersion, sid: str) -> dict:

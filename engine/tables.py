@@ -13,6 +13,7 @@ process that reloads criteria keeps only recent ones.
 from __future__ import annotations
 
 import threading
+from operator import itemgetter
 from typing import NamedTuple
 
 from .checks import band_range
@@ -52,11 +53,13 @@ class Criterion(NamedTuple):
     results: dict  # the components' keys (as ``Component.answers``) → CriterionResult, made on first use
     options: dict  # its components' shapes (``engine.gaps``) → its options in the gap plan, made on first use
     said: dict  # its components' points → (its points, whether met, its explanation), made on first use
+    pick: object  # a dict keyed by component key → its components' entries, as a tuple in their order
 
 
 class Tables(NamedTuple):
     criteria: tuple[Criterion, ...]
     components: dict[str, Component]
+    readers: tuple[tuple[str, itemgetter | None, str], ...]  # per component: key, reader of 2+ inputs, 1st input
 
 
 _TABLES: dict[str, Tables] = {}
@@ -82,8 +85,11 @@ def _build(version: CriteriaVersion) -> Tables:
         floor = max(crit.met_at if "all_criteria_met" in conditions else 0,
                     1 if "no_criterion_zero" in conditions else 0)
         criteria.append(Criterion(crit, f"{crit.code}: ", f"/{format_points(crit.max_points)} (", comps, floor,
-                                  {}, {}, {}))
-    return Tables(tuple(criteria), {c.key: c for crit in criteria for c in crit.components})
+                                  {}, {}, {}, _picker(tuple(c.key for c in comps))))
+    components = {c.key: c for crit in criteria for c in crit.components}
+    readers = tuple((c.key, itemgetter(*c.inputs) if len(c.inputs) > 1 else None, c.inputs[0])
+                    for c in components.values())
+    return Tables(tuple(criteria), components, readers)
 
 
 def _component(code: str, comp) -> Component:
@@ -115,8 +121,15 @@ def answer_keys(version: CriteriaVersion, values: dict) -> dict[str, tuple]:
     """Component key → its input values, what its outcome (a function of them), its result and its moves
     depend on; with the other components of its criterion, what the criterion's result and plan options depend
     on (the outcomes used with them must be those computed from the same ``values``)."""
-    return {comp.key: tuple([values[code] for code in comp.inputs])
-            for comp in tables(version).components.values()}
+    return {key: read(values) if read else (values[code],) for key, read, code in tables(version).readers}
+
+
+def _picker(keys: tuple[str, ...]):
+    """``d`` → ``tuple(d[k] for k in keys)``, made once (itemgetter gives a tuple from two keys on)."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    key = keys[0]
+    return lambda found: (found[key],)
 
 
 def _ratio(edge) -> tuple[int, int] | None:

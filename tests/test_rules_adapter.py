@@ -320,3 +320,19 @@ def test_the_events_posted_are_the_component_values_as_floats(samples):
             else:
                 code = comp.count if isinstance(comp, Count) else comp.score
                 assert numbers == {"v": float(values[code])}
+
+
+def test_the_matched_rules_must_name_each_component_once(samples):
+    """What durable-rules fired is read back strictly: an unknown rule, a component no rule matched, or one that
+    two rules matched is an error naming it."""
+    compiled = rules._compile(VERSION)
+    by_key = {meaning[0]: name for name, meaning in compiled.meaning.items() if meaning[1] == Outcome.parse("band:0")
+              or meaning[1] == Outcome.parse("yes")}
+    names = [by_key[key] for key in compiled.keys]
+    assert list(rules._outcomes(compiled, names)) == list(compiled.keys)  # the version's order
+    with pytest.raises(rules.RulesEngineError, match="fired an unknown rule 'r_999999'"):
+        rules._outcomes(compiled, [*names, "r_999999"])
+    with pytest.raises(rules.RulesEngineError, match=f"{compiled.keys[3]}: durable-rules matched 0 rules"):
+        rules._outcomes(compiled, names[:3] + names[4:])
+    with pytest.raises(rules.RulesEngineError, match=f"{compiled.keys[3]}: durable-rules matched 2 rules"):
+        rules._outcomes(compiled, [*names, names[3]])
