@@ -35,18 +35,17 @@ import ctypes
 import json
 import threading
 from fractions import Fraction
-from operator import itemgetter
 from typing import NamedTuple
 
 from .errors import RulesEngineError
+from .events import SESSION, event_plan, reader
 from .loader import fingerprint
-from .models import HIGHER_IS_BETTER, Count, CriteriaVersion, Percentage, Rate, Survey, YesNo
+from .models import HIGHER_IS_BETTER, CriteriaVersion, Percentage, Rate, YesNo
 from .outcome import EMPTY, NO, YES, Outcome, band_outcome
 
 _LOCK = threading.Lock()
 _HOST = None
 _RULESETS: dict[str, _Compiled] = {}  # fingerprint → the compiled ruleset
-SESSION = "scoring"  # the one session of every ruleset here
 
 
 def import_error() -> str | None:
@@ -149,7 +148,7 @@ class _Compiled(NamedTuple):
     meaning: dict[str, tuple[str, Outcome]]  # rule name ("r_12") → (component key, outcome)
     keys: tuple[str, ...]  # every component key, in the version's order
     events: str  # the JSON list of every component's event, its numbers left open (%r)
-    numbers: itemgetter  # values → the indicator values that fill the openings, in order
+    numbers: object  # values → the indicator values that fill the openings, in order (a tuple)
 
 
 def _action(key: str, outcome: Outcome):
@@ -180,7 +179,7 @@ def _compile(version: CriteriaVersion) -> _Compiled:
                 key = f"{crit.code}/{comp.id}"
                 for condition, outcome in _component_rules(key, comp):
                     lang.when_all(condition)(_action(key, outcome))
-                events.append(_event_plan(key, comp, len(events)))
+                events.append(event_plan(key, comp, len(events)))
     lang._rulesets.pop(name, None)  # never let lang.get_host() register it a second time
     ruleset_name, definition = rs.define()
     meaning = {rule: spec["run"].meaning for rule, spec in definition.items()}
@@ -188,31 +187,9 @@ def _compile(version: CriteriaVersion) -> _Compiled:
     codes = [code for _text, event_codes in events for code in event_codes]
     compiled = _Compiled(ruleset_name, host.get_ruleset(ruleset_name)._handle, meaning,
                          tuple(f"{c.code}/{k.id}" for c in version.criteria for k in c.components),
-                         "[" + ", ".join(text for text, _ in events) + "]", itemgetter(*codes))
+                         "[" + ", ".join(text for text, _ in events) + "]", reader(codes))
     _RULESETS[fp] = compiled
     return compiled
-
-
-def _event_plan(key: str, comp, index: int) -> tuple[str, tuple[str, ...]]:
-    """The JSON text of the component's event with its numbers (floats, written by ``repr`` as ``json.dumps``
-    writes them) left open: ``{"k": key, "n": n, "d": d, "sid": SESSION, "id": index}``; and the indicators
-    that fill them."""
-    if isinstance(comp, YesNo):
-        fields, codes = ("v",), (comp.indicator,)
-    elif isinstance(comp, Percentage):
-        fields, codes = ("n", "d"), (comp.numerator, comp.denominator)
-    elif isinstance(comp, Rate):
-        fields, codes = ("n", "d"), (comp.cases, comp.population)
-    elif isinstance(comp, Count):
-        fields, codes = ("v",), (comp.count,)
-    elif isinstance(comp, Survey):
-        fields, codes = ("v",), (comp.score,)
-    else:
-        raise TypeError(comp.kind)
-    numbers = "".join(f', "{field}": %r' for field in fields)
-    text = ('{"k": ' + json.dumps(key).replace("%", "%%") + numbers + ', "sid": ' + json.dumps(SESSION)
-            + f', "id": {index}}}')
-    return text, codes
 
 
 def _events_text(compiled: _Compiled, values: dict) -> str:

@@ -336,3 +336,37 @@ def test_the_matched_rules_must_name_each_component_once(samples):
         rules._outcomes(compiled, names[:3] + names[4:])
     with pytest.raises(rules.RulesEngineError, match=f"{compiled.keys[3]}: durable-rules matched 2 rules"):
         rules._outcomes(compiled, [*names, names[3]])
+
+
+@pytest.mark.parametrize("component", ["officer", "satisfaction"])
+def test_a_version_of_one_component_with_one_indicator_is_scored_by_durable(tmp_path, component):
+    """The smallest version the loader accepts, one criterion of one yes/no item or one survey score: its events
+    are filled from a single value (found by an independent review: a one-value reader returned a bare value)."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe")
+    data = yaml.load(SHIPPED.read_text(encoding="utf-8"))
+    crit = next(c for c in data["criteria"] if any(k["id"] == component for k in c["components"]))
+    comp = next(k for k in crit["components"] if k["id"] == component)
+    crit["components"] = [comp]
+    used = {comp.get("indicator") or comp.get("score")}
+    crit["indicators"] = [i for i in crit["indicators"] if i["code"] in used]
+    top = comp.get("points") or max(b["points"] for b in comp["bands"])
+    crit["max_points"], crit["met_at"] = top, 1
+    data["criteria"], data["id"] = [crit], "one-item"
+    data["max_total"]["points"] = top
+    for category in data["categories"]:
+        category["threshold"] = 1
+    path = tmp_path / "one-item.yaml"
+    with path.open("w", encoding="utf-8") as fh:
+        yaml.dump(data, fh)
+    version = load_version(path)
+    code = next(iter(used))
+    for value in ((True, False) if component == "officer" else (Decimal("86.5"), Decimal("0"))):
+        values = check_values(version, {code: value})
+        assert rules.evaluate(version, values) == evaluate.evaluate(version, values)
+        assessment = parse_assessment({"commune": {"code": "1", "name": "Xã", "category": "other"},
+                                       "indicators": {code: float(value) if isinstance(value, Decimal) else value}},
+                                      version)
+        assert scoring.score(version, assessment).to_dict() == {
+            **scoring.score(version, assessment, "python").to_dict(), "engine": "durable-rules+checked"}
